@@ -1,0 +1,177 @@
+//! Picks the article body out of a flattened page, with its images and related links.
+//!
+//! Each text block votes for the elements above it: long, sentence-like text
+//! with few links counts for, link lists and boilerplate count against. The
+//! element with the highest sum is the article container (a maximum-weight
+//! subtree), which needs no per-site rules and copes with bodies split over
+//! many sibling `<div>`s. Inside it, blocks are kept or set aside one by one.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use copydesk_proto::v1::{Block as PbBlock, Image, Link, block::Kind as PbKind};
+use regex::Regex;
+use url::Url;
+
+use crate::dom::{Block, Item, Kind, Page, flag};
+use crate::{text, urls};
+
+/// What the content stage hands to the article assembly.
+#[derive(Default)]
+pub(crate) struct Body {
+    pub(crate) blocks: Vec<PbBlock>,
+    pub(crate) images: Vec<Image>,
+    pub(crate) related: Vec<Link>,
+    /// Element index of the chosen container, if any text was found.
+    pub(crate) container: Option<u32>,
+    /// The first paragraph, if it is set apart as a lead (bold or marked up so).
+    pub(crate) lead: Option<String>,
+    pub(crate) first_paragraph: Option<String>,
+}
+
+/// Blocks below this weighted length are not evidence of article text.
+const MIN_EVIDENCE: usize = 60;
+
+fn score(block: &Block) -> f64 {
+    let weighted = text::weighted_len(&block.text) as f64;
+    let link_density = block.link_chars as f64 / block.chars.max(1) as f64;
+    if block.flags & flag::BOILER != 0 {
+        -0.5 * weighted
+    } else if link_density > 0.5 {
+        -weighted * link_density
+    } else if block.flags & (flag::CAPTION | flag::CREDIT | flag::BYLINE | flag::HEADER) != 0 {
+        0.0
+    } else if weighted >= MIN_EVIDENCE as f64 {
+        let sentence = if text::ends_sentence(&block.text) { 1.2 } else { 1.0 };
+        weighted * (1.0 - link_density) * sentence
+    } else {
+        -5.0
+    }
+}
+
+/// Chooses the element whose subtree has the most article-like text.
+pub(crate) fn choose_container(page: &Page) -> Option<u32> {
+    let mut sums = vec![0f64; page.elems.len()];
+    for item in &page.items {
+        if let Item::Text(b) = item {
+            sums[b.elem as usize] += score(b);
+        }
+    }
+    // Children come after their parents in document order, so one backward
+    // pass folds every subtree into its root.
+    for i in (1..sums.len()).rev() {
+        let parent = page.elems[i].parent;
+        if parent != u32::MAX {
+            sums[parent as usize] += sums[i];
+        }
+    }
+    let mut best: Option<(u32, f64)> = None;
+    for (i, &s) in sums.iter().enumerate() {
+        // `>=` prefers the deepest of equally good elements: an ancestor
+        // that adds nothing but zero-weight wrappers is not better.
+        if s > 0.0 && best.is_none_or(|(_, b)| s >= b) {
+            best = Some((i as u32, s));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:share|share\ this|tweet|print|email|advertisement|advertising|ad|sponsored|read\ more|more|comments?
+        |广告|廣告|分享|打印|返回顶部|返回首页|阅读更多|相关阅读|相关新闻|点击.*|skip\ to\ .*|werbung|anzeige
+        |publicité|реклама|loading.*|subscribe.*|sign\ up.*|follow\ us.*|image|photo|video)$",
+    )
+    .expect("valid regex")
+});
+
+/// Whether a block inside the container is body text.
+fn is_body(block: &Block, title: &str) -> bool {
+    if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 {
+        return false;
+    }
+    if block.link_chars * 2 > block.chars {
+        return false;
+    }
+    if block.time_chars * 2 > block.chars && block.chars < 80 {
+        return false;
+    }
+    if block.flags & flag::DATE != 0 && block.chars < 80 {
+        return false;
+    }
+    if block.chars < 40 && JUNK.is_match(block.text.trim_end_matches([':', '：', '.', '…'])) {
+        return false;
+    }
+    if matches!(block.kind, Kind::Heading(_)) && same_text(&block.text, title) {
+        return false;
+    }
+    true
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    !b.is_empty() && fold(a) == fold(b)
+}
+
+pub(crate) fn extract(page: &Page, container: Option<u32>, title: &str, base: Option<&Url>, skip: &HashSet<usize>) -> Body {
+    let mut body = Body::default();
+    let Some(container) = container else { return body };
+    body.container = Some(container);
+    let figures = crate::figure::Figures::find(page, container, base);
+    for (index, item) in page.items.iter().enumerate() {
+        if skip.contains(&index) {
+            continue;
+        }
+        match item {
+            Item::Image(elem) if page.contains(container, *elem) => {
+                if let Some(image) = figures.image(*elem) {
+                    body.blocks.push(PbBlock {
+                        kind: PbKind::Image as i32,
+                        image_index: body.images.len() as u32,
+                        ..Default::default()
+                    });
+                    body.images.push(image);
+                }
+            }
+            Item::Text(block) if page.contains(container, block.elem) => {
+                if figures.consumed(index) {
+                    continue;
+                }
+                if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
+                    related_links(block, base, &mut body.related);
+                    continue;
+                }
+                if !is_body(block, title) {
+                    continue;
+                }
+                let (kind, level) = match block.kind {
+                    Kind::Heading(l) => (PbKind::Heading, l as u32),
+                    Kind::ListItem => (PbKind::ListItem, 0),
+                    Kind::Quote => (PbKind::Quote, 0),
+                    Kind::Pre => (PbKind::Preformatted, 0),
+                    Kind::Paragraph | Kind::Caption => (PbKind::Paragraph, 0),
+                };
+                if kind == PbKind::Paragraph && body.first_paragraph.is_none() {
+                    body.first_paragraph = Some(block.text.clone());
+                    let bold = block.bold_chars * 10 >= block.chars * 9;
+                    if bold || block.flags & flag::LEAD != 0 {
+                        body.lead = Some(block.text.clone());
+                    }
+                }
+                body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
+            }
+            _ => {}
+        }
+    }
+    body
+}
+
+fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
+    for (href, anchor) in &block.links {
+        let Some(url) = urls::resolve(base, href) else { continue };
+        if out.iter().any(|l| l.url == url) {
+            continue;
+        }
+        out.push(Link { url, text: anchor.trim().to_string() });
+    }
+}

@@ -1,0 +1,127 @@
+//! Finds a page's charset and decodes it to UTF-8.
+//!
+//! Order of trust, as browsers do it: a byte-order mark, then the transport's
+//! declaration (Content-Type), then `<meta>` in the first bytes, then
+//! statistical sniffing (chardetng). A declaration that the bytes contradict
+//! (e.g. "utf-8" over GBK bytes, common on old Chinese sites) loses to sniffing.
+
+use std::sync::LazyLock;
+
+use encoding_rs::{Encoding, UTF_8};
+use regex::bytes::Regex;
+
+/// Decoded text plus how the charset was chosen.
+pub(crate) struct Decoded {
+    pub(crate) text: String,
+    pub(crate) encoding: &'static Encoding,
+    /// "bom", "content-type", "meta", "sniffed" or "default".
+    pub(crate) source: &'static str,
+    /// Whether invalid byte sequences were replaced with U+FFFD.
+    pub(crate) had_errors: bool,
+}
+
+/// How far into the document to look for `<meta charset>`; the HTML spec
+/// says 1024 bytes, but real pages put long scripts first.
+const PRESCAN_BYTES: usize = 8192;
+
+pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> Decoded {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(html) {
+        return finish(&html[bom_len..], encoding, "bom");
+    }
+    let declared = content_type
+        .and_then(charset_param)
+        .map(|e| (e, "content-type"))
+        .or_else(|| meta_charset(&html[..html.len().min(PRESCAN_BYTES)]).map(|e| (e, "meta")));
+    if let Some((encoding, source)) = declared {
+        // UTF-16 cannot be declared from inside an ASCII-compatible document;
+        // browsers read such pages as UTF-8 and so do we.
+        let encoding = encoding.output_encoding();
+        if encoding != UTF_8 || std::str::from_utf8(html).is_ok() {
+            let decoded = finish(html, encoding, source);
+            if !decoded.had_errors || !too_many_errors(&decoded.text) {
+                return decoded;
+            }
+        }
+    }
+    if std::str::from_utf8(html).is_ok() {
+        return finish(html, UTF_8, "default");
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    detector.feed(html, true);
+    let guess = detector.guess(tld, chardetng::Utf8Detection::Allow);
+    finish(html, guess, "sniffed")
+}
+
+fn finish(bytes: &[u8], encoding: &'static Encoding, source: &'static str) -> Decoded {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    Decoded { text: text.into_owned(), encoding, source, had_errors }
+}
+
+/// A declared charset is wrong when the bytes are full of errors under it;
+/// a handful of bad bytes is just a sloppy page and keeps the declaration.
+fn too_many_errors(text: &str) -> bool {
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    bad > 8 && bad * 200 > text.chars().count()
+}
+
+fn charset_param(content_type: &str) -> Option<&'static Encoding> {
+    let lower = content_type.to_ascii_lowercase();
+    let at = lower.find("charset=")?;
+    let value = lower[at + 8..].trim_start_matches(['"', '\'']);
+    let end = value.find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace()).unwrap_or(value.len());
+    Encoding::for_label(value[..end].as_bytes())
+}
+
+fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    static META: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
+    });
+    META.captures_iter(head)
+        .find_map(|c| c.get(1).and_then(|m| Encoding::for_label(m.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_declaration_is_honoured() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("<meta charset=\"gb2312\"><p>中文新闻报道</p>");
+        let d = decode(&gbk, None, None);
+        assert_eq!(d.encoding.name(), "GBK");
+        assert_eq!(d.source, "meta");
+        assert!(d.text.contains("中文新闻报道"));
+    }
+
+    #[test]
+    fn http_equiv_and_content_type_forms() {
+        let page = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">";
+        assert_eq!(decode(page, None, None).encoding.name(), "windows-1251");
+        assert_eq!(decode(b"<p>x</p>", Some("text/html; charset=\"Shift_JIS\""), None).encoding.name(), "Shift_JIS");
+    }
+
+    #[test]
+    fn wrong_utf8_label_over_gbk_bytes_is_sniffed() {
+        let text = "<meta charset=utf-8><p>".to_string() + &"北京时间今天上午，国务院新闻办公室举行发布会。".repeat(20);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let d = decode(&gbk, None, Some(b"cn"));
+        assert_eq!(d.source, "sniffed");
+        assert!(d.text.contains("国务院新闻办公室"), "{}", &d.text[..80]);
+    }
+
+    #[test]
+    fn undeclared_big5_and_shift_jis_are_sniffed() {
+        let zh = "<p>".to_string() + &"臺灣總統府今日發表聲明，說明國際局勢。".repeat(20);
+        let (big5, _, _) = encoding_rs::BIG5.encode(&zh);
+        assert_eq!(decode(&big5, None, None).encoding.name(), "Big5");
+        let ja = "<p>".to_string() + &"東京都は本日、新しい政策を発表しました。".repeat(20);
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&ja);
+        assert_eq!(decode(&sjis, None, None).encoding.name(), "Shift_JIS");
+    }
+
+    #[test]
+    fn bom_wins() {
+        let d = decode(b"\xEF\xBB\xBF<meta charset=gbk><p>x</p>", None, None);
+        assert_eq!((d.encoding.name(), d.source), ("UTF-8", "bom"));
+    }
+}

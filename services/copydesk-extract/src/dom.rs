@@ -1,0 +1,369 @@
+//! Parses HTML within the time budget and flattens the DOM into text blocks.
+//!
+//! Every later stage works on the flat `Page` instead of walking the tree:
+//! elements are numbered in document order (so "is a descendant of" is an
+//! index range check) and text is gathered into blocks, one per run of inline
+//! content. All walks are iterative, because a page may nest 100,000 tags.
+
+use std::sync::LazyLock;
+
+use ego_tree::iter::Edge;
+use html5ever::tendril::{StrTendril, TendrilSink};
+use regex::Regex;
+use scraper::{ElementRef, Html, HtmlTreeSink, Node};
+
+use crate::{Deadline, ExtractError, text};
+
+/// Element facts the stages look at, inherited down the tree where it matters.
+pub(crate) mod flag {
+    /// Navigation, footers, share bars, ads: never body text.
+    pub(crate) const BOILER: u16 = 1;
+    pub(crate) const CAPTION: u16 = 1 << 1;
+    pub(crate) const CREDIT: u16 = 1 << 2;
+    pub(crate) const BYLINE: u16 = 1 << 3;
+    pub(crate) const FIGURE: u16 = 1 << 4;
+    pub(crate) const QUOTE: u16 = 1 << 5;
+    pub(crate) const HEADER: u16 = 1 << 6;
+    pub(crate) const LIST: u16 = 1 << 7;
+    pub(crate) const LEAD: u16 = 1 << 8;
+    pub(crate) const DATE: u16 = 1 << 9;
+}
+
+/// One element, in document order.
+pub(crate) struct Elem {
+    pub(crate) node: ego_tree::NodeId,
+    pub(crate) parent: u32,
+    /// One past the index of its last descendant.
+    pub(crate) end: u32,
+    pub(crate) tag: html5ever::LocalName,
+    /// Own flags ORed with every ancestor's.
+    pub(crate) flags: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Paragraph,
+    Heading(u8),
+    ListItem,
+    Quote,
+    Pre,
+    Caption,
+}
+
+/// A run of inline text owned by its nearest block-level element.
+pub(crate) struct Block {
+    /// Index of the owning element in `Page::elems`.
+    pub(crate) elem: u32,
+    pub(crate) kind: Kind,
+    pub(crate) text: String,
+    pub(crate) chars: usize,
+    pub(crate) link_chars: usize,
+    pub(crate) bold_chars: usize,
+    pub(crate) time_chars: usize,
+    pub(crate) flags: u16,
+    /// Anchors in the block: absolute or raw href, and anchor text.
+    pub(crate) links: Vec<(String, String)>,
+}
+
+pub(crate) enum Item {
+    Text(Block),
+    /// An `<img>` (or `<picture>`'s img); index into `Page::elems`.
+    Image(u32),
+}
+
+pub(crate) struct Page {
+    pub(crate) html: Html,
+    pub(crate) elems: Vec<Elem>,
+    pub(crate) items: Vec<Item>,
+}
+
+impl Page {
+    pub(crate) fn element(&self, index: u32) -> Option<ElementRef<'_>> {
+        self.html.tree.get(self.elems[index as usize].node).and_then(ElementRef::wrap)
+    }
+
+    pub(crate) fn contains(&self, ancestor: u32, index: u32) -> bool {
+        ancestor <= index && index < self.elems[ancestor as usize].end
+    }
+}
+
+/// Parses in slices so that the deadline is checked while html5ever works.
+pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Result<Html, ExtractError> {
+    const SLICE: usize = 256 << 10;
+    let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut rest = source;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(SLICE);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        parser.process(StrTendril::from_slice(&rest[..cut]));
+        rest = &rest[cut..];
+        deadline.check()?;
+    }
+    let html = parser.finish();
+    let nodes = html.tree.nodes().count();
+    if nodes > max_nodes {
+        return Err(ExtractError::TooManyNodes { nodes, limit: max_nodes });
+    }
+    Ok(html)
+}
+
+/// Tags whose content is never text a reader sees.
+fn is_invisible(tag: &str) -> bool {
+    matches!(
+        tag,
+        "head" | "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object"
+            | "embed" | "canvas" | "select" | "textarea" | "button" | "input" | "video" | "audio" | "map"
+    )
+}
+
+fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt" | "dd"
+            | "blockquote" | "pre" | "section" | "article" | "main" | "aside" | "nav" | "header"
+            | "footer" | "figure" | "figcaption" | "table" | "tr" | "td" | "th" | "caption" | "form"
+            | "address" | "details" | "summary" | "center" | "body" | "html" | "hr" | "tbody" | "thead"
+            | "tfoot" | "fieldset" | "menu"
+    )
+}
+
+static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)(?:^|[^a-z])(?:nav|navbar|navigation|menu|menubar|footer|sidebar|side-bar|share|sharing|
+        social|socials|comment|comments|disqus|advert\w*|ads?|adv|sponsor\w*|promo\w*|banner|breadcrumbs?|
+        related|recommend\w*|newsletter|subscribe|subscription|signup|popup|modal|cookie\w*|consent|
+        paywall|widget|toolbar|pagination|pager|print|outbrain|taboola|trending|most-?popular|
+        mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|hidden|rating|
+        login|register|more-?stories|read-?more|also-?read|jump-?link)(?:$|[^a-z])",
+    )
+    .expect("valid regex")
+});
+
+static CAPTION_NAMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"caption|wp-caption-text|img-?desc|image-?desc|legend").expect("valid regex"));
+static CREDIT_NAMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"credit|copyright|photographer|image-?source|img-?source").expect("valid regex"));
+static BYLINE_NAMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"byline|author|writer|reporter|contributor|journalist").expect("valid regex"));
+static LEAD_NAMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])").expect("valid regex"));
+static DATE_NAMES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)").expect("valid regex"));
+
+/// Own flags of an element, from its tag and what its attributes say it is.
+fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
+    let mut flags = 0;
+    match tag {
+        "nav" | "footer" | "aside" | "form" | "menu" | "dialog" => flags |= flag::BOILER,
+        "header" => flags |= flag::HEADER,
+        "figure" | "picture" => flags |= flag::FIGURE,
+        "figcaption" => flags |= flag::CAPTION,
+        "blockquote" | "q" => flags |= flag::QUOTE,
+        "ul" | "ol" => flags |= flag::LIST,
+        "time" => flags |= flag::DATE,
+        _ => {}
+    }
+    let mut hidden = el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true");
+    if let Some(style) = el.attr("style") {
+        let style = style.to_ascii_lowercase().replace(' ', "");
+        hidden |= style.contains("display:none") || style.contains("visibility:hidden");
+    }
+    if let Some(role) = el.attr("role") {
+        if matches!(
+            role,
+            "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "menu" | "menubar"
+                | "toolbar" | "dialog" | "alertdialog"
+        ) {
+            flags |= flag::BOILER;
+        }
+    }
+    let mut names = String::new();
+    for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
+        if let Some(v) = el.attr(key) {
+            names.push_str(&v.to_ascii_lowercase());
+            names.push(' ');
+        }
+    }
+    let structural = matches!(tag, "html" | "body" | "main" | "article");
+    if !names.is_empty() {
+        if CAPTION_NAMES.is_match(&names) {
+            flags |= flag::CAPTION;
+        } else if CREDIT_NAMES.is_match(&names) {
+            flags |= flag::CREDIT;
+        } else if BYLINE_NAMES.is_match(&names) && !structural {
+            flags |= flag::BYLINE;
+        } else if !structural && BOILER_NAMES.is_match(&names) {
+            flags |= flag::BOILER;
+        }
+        if LEAD_NAMES.is_match(&names) && !structural {
+            flags |= flag::LEAD;
+        }
+        if DATE_NAMES.is_match(&names) && !structural {
+            flags |= flag::DATE;
+        }
+    }
+    if let Some(label) = el.attr("aria-label") {
+        if label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert") {
+            flags |= flag::BOILER;
+        }
+    }
+    (flags, hidden)
+}
+
+/// Builds the flat page. The deadline is checked every few thousand nodes.
+pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractError> {
+    let mut elems: Vec<Elem> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    // (element index, owns a block, hidden) for every open element.
+    let mut open: Vec<(u32, bool)> = Vec::new();
+    let mut skip_depth = 0usize;
+    let mut run = Run::default();
+    let mut anchors: Vec<(String, String)> = Vec::new();
+    let mut link_depth = 0usize;
+    let mut bold_depth = 0usize;
+    let mut time_depth = 0usize;
+    let mut seen = 0usize;
+
+    for edge in html.tree.root().traverse() {
+        seen += 1;
+        if seen % 4096 == 0 {
+            deadline.check()?;
+        }
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(el) => {
+                    let tag = el.name();
+                    if skip_depth > 0 || is_invisible(tag) {
+                        skip_depth += 1;
+                        continue;
+                    }
+                    let (own, hidden) = own_flags(el, tag);
+                    if hidden {
+                        skip_depth += 1;
+                        continue;
+                    }
+                    let parent = open.last().map(|&(i, _)| i).unwrap_or(u32::MAX);
+                    let inherited = if parent == u32::MAX { 0 } else { elems[parent as usize].flags };
+                    let index = elems.len() as u32;
+                    elems.push(Elem {
+                        node: node.id(),
+                        parent,
+                        end: index + 1,
+                        tag: el.name.local.clone(),
+                        flags: own | inherited,
+                    });
+                    let block = is_block(tag);
+                    if block || tag == "br" || tag == "img" {
+                        run.flush(&mut items, &elems, &open, &mut anchors);
+                    }
+                    match tag {
+                        "img" => items.push(Item::Image(index)),
+                        "a" => {
+                            link_depth += 1;
+                            anchors.push((el.attr("href").unwrap_or("").to_string(), String::new()));
+                        }
+                        "b" | "strong" => bold_depth += 1,
+                        "time" => time_depth += 1,
+                        _ => {}
+                    }
+                    open.push((index, block));
+                }
+                Node::Text(t) if skip_depth == 0 => {
+                    let added = run.push(t);
+                    if link_depth > 0 {
+                        run.link_chars += added;
+                        if let Some(a) = anchors.last_mut() {
+                            text::push_collapsed(&mut a.1, t);
+                        }
+                    }
+                    if bold_depth > 0 {
+                        run.bold_chars += added;
+                    }
+                    if time_depth > 0 {
+                        run.time_chars += added;
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                let Node::Element(el) = node.value() else { continue };
+                if skip_depth > 0 {
+                    skip_depth -= 1;
+                    continue;
+                }
+                let Some((index, block)) = open.pop() else { continue };
+                elems[index as usize].end = elems.len() as u32;
+                match el.name() {
+                    "a" => link_depth = link_depth.saturating_sub(1),
+                    "b" | "strong" => bold_depth = bold_depth.saturating_sub(1),
+                    "time" => time_depth = time_depth.saturating_sub(1),
+                    _ => {}
+                }
+                if block {
+                    open.push((index, block));
+                    run.flush(&mut items, &elems, &open, &mut anchors);
+                    open.pop();
+                }
+            }
+        }
+    }
+    run.flush(&mut items, &elems, &open, &mut anchors);
+    Ok(Page { html, elems, items })
+}
+
+/// Inline text being gathered for the current block.
+#[derive(Default)]
+struct Run {
+    text: String,
+    link_chars: usize,
+    bold_chars: usize,
+    time_chars: usize,
+}
+
+impl Run {
+    /// Appends collapsed text; returns how many visible chars it added.
+    fn push(&mut self, t: &str) -> usize {
+        text::push_collapsed(&mut self.text, t)
+    }
+
+    fn flush(&mut self, items: &mut Vec<Item>, elems: &[Elem], open: &[(u32, bool)], anchors: &mut Vec<(String, String)>) {
+        let trimmed = self.text.trim();
+        if trimmed.is_empty() {
+            *self = Run::default();
+            anchors.retain(|a| a.1.is_empty());
+            return;
+        }
+        let owner = open.iter().rev().find(|&&(_, block)| block).map(|&(i, _)| i).unwrap_or(0);
+        let elem = &elems[owner as usize];
+        let kind = match &*elem.tag {
+            "h1" => Kind::Heading(1),
+            "h2" => Kind::Heading(2),
+            "h3" => Kind::Heading(3),
+            "h4" => Kind::Heading(4),
+            "h5" => Kind::Heading(5),
+            "h6" => Kind::Heading(6),
+            "li" | "dd" | "dt" => Kind::ListItem,
+            "pre" => Kind::Pre,
+            "figcaption" | "caption" => Kind::Caption,
+            _ if elem.flags & flag::QUOTE != 0 => Kind::Quote,
+            _ => Kind::Paragraph,
+        };
+        let text = trimmed.to_string();
+        let chars = text.chars().count();
+        let links = anchors.drain(..).filter(|a| !a.1.trim().is_empty()).collect();
+        items.push(Item::Text(Block {
+            elem: owner,
+            kind,
+            chars,
+            link_chars: self.link_chars.min(chars),
+            bold_chars: self.bold_chars.min(chars),
+            time_chars: self.time_chars.min(chars),
+            flags: elem.flags,
+            text,
+            links,
+        }));
+        *self = Run::default();
+    }
+}

@@ -1,0 +1,149 @@
+//! Images of the article body, with the captions and credits set around them.
+//!
+//! An image's "figure" is its `<figure>` if it has one, else the largest
+//! ancestor that holds only this image and a little text: that is how
+//! templates without `<figure>` still group a picture with its caption and
+//! credit line. Text in the figure is caption or credit, never body.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use copydesk_proto::v1::Image;
+use regex::Regex;
+use url::Url;
+
+use crate::dom::{Item, Page, flag};
+use crate::urls;
+
+pub(crate) struct Figures {
+    images: HashMap<u32, Image>,
+    consumed: HashSet<usize>,
+}
+
+/// Most text a figure may hold; more means we climbed into the article.
+const MAX_FIGURE_CHARS: usize = 400;
+
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^\s*(?:(?:图像来源|圖像來源|图片来源|圖片來源|图片|圖片|图源|圖源|来源|來源|摄影|攝影|供图|供圖|写真|사진
+        |photo(?:graph)?(?:\s+by)?|pictured?\s+by|image(?:\s+(?:source|by))?|credits?|source|foto(?:s|grafie)?|fotó
+        |bild|quelle|φωτογραφία|фото|zdjęcie|copyright)\b|©|\(c\))\s*[:：，,/|]?\s*",
+    )
+    .expect("valid regex")
+});
+static AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:getty(?:\s+images)?|reuters|afp|ap|epa|shutterstock|xinhua|新华社|新華社|中新社|anadolu|dpa|ansa|efe|pa(?:\s+media)?)(?:[/ ,].*)?$")
+        .expect("valid regex")
+});
+
+impl Figures {
+    pub(crate) fn find(page: &Page, container: u32, base: Option<&Url>) -> Figures {
+        let n = page.elems.len();
+        let mut chars = vec![0usize; n];
+        let mut images = vec![0u32; n];
+        for item in &page.items {
+            match item {
+                Item::Text(b) => chars[b.elem as usize] += b.chars,
+                Item::Image(e) => images[*e as usize] += 1,
+            }
+        }
+        for i in (1..n).rev() {
+            let p = page.elems[i].parent;
+            if p != u32::MAX {
+                chars[p as usize] += chars[i];
+                images[p as usize] += images[i];
+            }
+        }
+        let mut figures = Figures { images: HashMap::new(), consumed: HashSet::new() };
+        let image_items: Vec<(usize, u32)> = page
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                Item::Image(e) if page.contains(container, *e) => Some((i, *e)),
+                _ => None,
+            })
+            .collect();
+        for (item_index, elem) in image_items {
+            let Some(mut image) = image_of(page, elem, base) else { continue };
+            let group = figure_of(page, elem, container, &chars, &images);
+            let (mut caption, mut credit) = (Vec::new(), Vec::new());
+            // The figure's text sits right around the image in document order.
+            let nearby = page.items.iter().enumerate().skip(item_index.saturating_sub(8)).take(24);
+            for (i, item) in nearby {
+                let Item::Text(b) = item else { continue };
+                if !group.is_some_and(|g| page.contains(g, b.elem)) || figures.consumed.contains(&i) {
+                    continue;
+                }
+                figures.consumed.insert(i);
+                if let Some(m) = CREDIT.find(&b.text).filter(|m| m.end() < b.text.len()) {
+                    credit.push(b.text[m.end()..].trim().to_string());
+                } else if b.flags & flag::CREDIT != 0 || (AGENCY.is_match(b.text.trim()) && b.chars < 40) {
+                    credit.push(b.text.trim().to_string());
+                } else {
+                    caption.push(b.text.trim().to_string());
+                }
+            }
+            image.caption = caption.join(" ");
+            image.credit = credit.join(", ");
+            figures.images.insert(elem, image);
+        }
+        figures
+    }
+
+    pub(crate) fn image(&self, elem: u32) -> Option<Image> {
+        self.images.get(&elem).cloned()
+    }
+
+    pub(crate) fn consumed(&self, item: usize) -> bool {
+        self.consumed.contains(&item)
+    }
+}
+
+fn figure_of(page: &Page, elem: u32, container: u32, chars: &[usize], images: &[u32]) -> Option<u32> {
+    let mut at = elem;
+    let mut best = None;
+    for _ in 0..12 {
+        let parent = page.elems[at as usize].parent;
+        if parent == u32::MAX || parent == container || !page.contains(container, parent) {
+            break;
+        }
+        if &*page.elems[parent as usize].tag == "figure" {
+            return Some(parent);
+        }
+        if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
+            break;
+        }
+        best = Some(parent);
+        at = parent;
+    }
+    best
+}
+
+/// The `Image` of an `<img>`: absolute URLs only, lazy-loading attributes honoured.
+fn image_of(page: &Page, elem: u32, base: Option<&Url>) -> Option<Image> {
+    let el = page.element(elem)?;
+    let attr = |k: &str| el.value().attr(k).map(str::trim).filter(|v| !v.is_empty());
+    let src = ["data-src", "data-original", "data-lazy-src", "src"]
+        .iter()
+        .filter_map(|k| attr(k))
+        .find_map(|v| urls::resolve(base, v));
+    let srcset = attr("srcset").or_else(|| attr("data-srcset"));
+    let best = srcset.and_then(urls::best_srcset).and_then(|u| urls::resolve(base, u));
+    let url = src.clone().or_else(|| best.clone())?;
+    let dim = |k: &str| attr(k).and_then(|v| v.trim_end_matches("px").parse::<u32>().ok()).unwrap_or(0);
+    let (width, height) = (dim("width"), dim("height"));
+    // Spacers and tracking pixels are not pictures.
+    if (width > 0 && width < 50) || (height > 0 && height < 50) {
+        return None;
+    }
+    Some(Image {
+        url,
+        best_url: best.unwrap_or_default(),
+        width,
+        height,
+        alt: attr("alt").unwrap_or("").to_string(),
+        caption: String::new(),
+        credit: String::new(),
+    })
+}

@@ -1,0 +1,265 @@
+//! Recognises what the bytes are: crawler envelope, protobuf `Snapshot`, or (gzipped) HTML.
+
+use std::io::Read;
+
+use chrono::{DateTime, Utc};
+use copydesk_proto::v1::Snapshot;
+use prost::Message;
+
+use crate::{ExtractError, Limits};
+
+/// The accepted input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// `<!--epoch-ms-->`, `[title](url)`, `------`, then the HTML.
+    Envelope,
+    /// A protobuf `copydesk.v1.Snapshot`.
+    Snapshot,
+    /// Plain HTML, in any charset.
+    Html,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Envelope => "envelope",
+            InputFormat::Snapshot => "snapshot",
+            InputFormat::Html => "html",
+        }
+    }
+}
+
+/// A recognised input: the HTML bytes (still in their own charset) plus what
+/// the wrapper said about them.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub format: InputFormat,
+    /// Whether the HTML arrived gzip-compressed.
+    pub gzipped: bool,
+    pub html: Vec<u8>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub content_type: Option<String>,
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+impl Input {
+    /// Sniffs the format of `bytes`.
+    pub fn recognise(bytes: &[u8], limits: &Limits) -> Result<Input, ExtractError> {
+        let (bytes, gzipped) = maybe_gunzip(bytes, limits)?;
+        let mut input = if let Some(input) = parse_envelope(&bytes)? {
+            input
+        } else if let Some(input) = parse_snapshot(&bytes, limits)? {
+            input
+        } else {
+            Input::html(bytes.into_owned())
+        };
+        input.gzipped |= gzipped;
+        if input.html.iter().all(u8::is_ascii_whitespace) {
+            return Err(ExtractError::Empty);
+        }
+        if input.html.len() > limits.max_html_bytes {
+            return Err(ExtractError::TooLarge { bytes: input.html.len(), limit: limits.max_html_bytes });
+        }
+        if looks_binary(&input.html) {
+            return Err(ExtractError::NotHtml);
+        }
+        Ok(input)
+    }
+
+    /// Decodes a protobuf `Snapshot` (no sniffing: the caller knows it is one).
+    pub fn from_snapshot(bytes: &[u8], limits: &Limits) -> Result<Input, ExtractError> {
+        let snapshot = Snapshot::decode(bytes).map_err(|e| ExtractError::Snapshot(e.to_string()))?;
+        let body = maybe_gunzip(&snapshot.body, limits)?;
+        let mut input = Input::html(body.0.into_owned());
+        input.format = InputFormat::Snapshot;
+        input.gzipped = body.1;
+        input.url = non_empty(snapshot.url);
+        input.fetched_at = snapshot.fetched_at.and_then(|t| t.to_datetime());
+        input.content_type = non_empty(snapshot.content_type);
+        if let Some(charset) = non_empty(snapshot.charset) {
+            input.content_type = Some(format!("text/html; charset={charset}"));
+        }
+        Ok(input)
+    }
+
+    fn html(html: Vec<u8>) -> Input {
+        Input {
+            format: InputFormat::Html,
+            gzipped: false,
+            html,
+            url: None,
+            title: None,
+            fetched_at: None,
+            content_type: None,
+        }
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then_some(s)
+}
+
+fn maybe_gunzip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(std::borrow::Cow<'a, [u8]>, bool), ExtractError> {
+    if bytes.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    if !bytes.starts_with(GZIP_MAGIC) {
+        return Ok((bytes.into(), false));
+    }
+    // Reading one byte past the limit tells "too large" apart from "exactly
+    // at the limit" without ever holding more than the limit in memory.
+    let cap = limits.max_html_bytes as u64 + 1;
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(limits.max_html_bytes));
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(cap)
+        .read_to_end(&mut out)
+        .map_err(|e| ExtractError::Gzip(e.to_string()))?;
+    if out.len() as u64 >= cap {
+        return Err(ExtractError::TooLarge { bytes: out.len(), limit: limits.max_html_bytes });
+    }
+    Ok((out.into(), true))
+}
+
+/// The crawler envelope: `<!--1718615581000-->\n[title](url)\n------\n<html>`.
+fn parse_envelope(bytes: &[u8]) -> Result<Option<Input>, ExtractError> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let rest = &bytes[start..];
+    let Some(after_open) = rest.strip_prefix(b"<!--") else { return Ok(None) };
+    let digits = after_open.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || !after_open[digits..].starts_with(b"-->") {
+        return Ok(None);
+    }
+    let millis: i64 = std::str::from_utf8(&after_open[..digits])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or(ExtractError::Envelope("capture time is not a number"))?;
+    let fetched_at = DateTime::from_timestamp_millis(millis).ok_or(ExtractError::Envelope("capture time out of range"))?;
+    let mut lines = LineCursor { bytes: &after_open[digits + 3..] };
+    lines.next_line(); // The rest of the comment line.
+    let mut link = lines.next_line();
+    while link.is_some_and(|l| l.trim_ascii().is_empty()) {
+        link = lines.next_line();
+    }
+    let link = link.ok_or(ExtractError::Envelope("missing title line"))?;
+    let (title, url) = parse_markdown_link(link).ok_or(ExtractError::Envelope("title line is not [title](url)"))?;
+    let separator = lines.next_line().ok_or(ExtractError::Envelope("missing separator line"))?;
+    let separator = separator.trim_ascii();
+    if separator.len() < 3 || !separator.iter().all(|&b| b == b'-') {
+        return Err(ExtractError::Envelope("missing ------ separator"));
+    }
+    let mut input = Input::html(lines.bytes.to_vec());
+    input.format = InputFormat::Envelope;
+    input.url = non_empty(url);
+    input.title = non_empty(title);
+    input.fetched_at = Some(fetched_at);
+    Ok(Some(input))
+}
+
+/// Splits `[title](url)`; the title may itself contain brackets, so the split is
+/// at the last `](`.
+fn parse_markdown_link(line: &[u8]) -> Option<(String, String)> {
+    let line = String::from_utf8_lossy(line.trim_ascii()).into_owned();
+    let inner = line.strip_prefix('[')?.strip_suffix(')')?;
+    let split = inner.rfind("](")?;
+    let title = inner[..split].trim().to_string();
+    let url = inner[split + 2..].trim().to_string();
+    Some((title, url))
+}
+
+struct LineCursor<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> LineCursor<'a> {
+    fn next_line(&mut self) -> Option<&'a [u8]> {
+        if self.bytes.is_empty() {
+            return None;
+        }
+        let end = self.bytes.iter().position(|&b| b == b'\n').unwrap_or(self.bytes.len());
+        let line = &self.bytes[..end];
+        self.bytes = self.bytes.get(end + 1..).unwrap_or(&[]);
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    }
+}
+
+/// A protobuf `Snapshot` starts with field 1 (url, length-delimited) or 2 or 3;
+/// HTML never starts with those bytes, so a cheap check guards the decode.
+fn parse_snapshot(bytes: &[u8], limits: &Limits) -> Result<Option<Input>, ExtractError> {
+    if !matches!(bytes.first(), Some(0x0a | 0x12 | 0x1a)) {
+        return Ok(None);
+    }
+    let Ok(snapshot) = Snapshot::decode(bytes) else { return Ok(None) };
+    if snapshot.body.is_empty() || !(snapshot.url.is_empty() || snapshot.url.starts_with("http")) {
+        return Ok(None);
+    }
+    Input::from_snapshot(bytes, limits).map(Some)
+}
+
+/// Text in any charset has few C0 controls; UTF-16 has many NULs but a BOM
+/// (or a declaration we cannot honour anyway), so it is allowed through the BOM.
+fn looks_binary(html: &[u8]) -> bool {
+    if html.starts_with(&[0xff, 0xfe]) || html.starts_with(&[0xfe, 0xff]) {
+        return false;
+    }
+    let head = &html[..html.len().min(4096)];
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b)
+        .count();
+    controls * 20 > head.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_gives_url_title_and_capture_time() {
+        let raw = b"<!--1718615581000-->\n[A [b] title](https://example.com/a)\n------\n\n<p>x</p>";
+        let input = Input::recognise(raw, &Limits::default()).unwrap();
+        assert_eq!(input.format, InputFormat::Envelope);
+        assert_eq!(input.title.as_deref(), Some("A [b] title"));
+        assert_eq!(input.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(input.fetched_at.unwrap().to_rfc3339(), "2024-06-17T09:13:01+00:00");
+        assert_eq!(input.html, b"\n<p>x</p>");
+    }
+
+    #[test]
+    fn broken_envelope_is_an_error() {
+        let raw = b"<!--1718615581000-->\nno link here\n------\n<p>x</p>";
+        assert!(matches!(Input::recognise(raw, &Limits::default()), Err(ExtractError::Envelope(_))));
+    }
+
+    #[test]
+    fn snapshot_is_sniffed() {
+        let snapshot = Snapshot {
+            url: "https://example.com/".into(),
+            body: b"<p>hello</p>".to_vec(),
+            content_type: "text/html; charset=utf-8".into(),
+            ..Default::default()
+        };
+        let input = Input::recognise(&snapshot.encode_to_vec(), &Limits::default()).unwrap();
+        assert_eq!(input.format, InputFormat::Snapshot);
+        assert_eq!(input.html, b"<p>hello</p>");
+    }
+
+    #[test]
+    fn gzip_bombs_and_truncation_are_errors() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&vec![b'a'; 2 << 20]).unwrap();
+        let gz = enc.finish().unwrap();
+        let small = Limits { max_html_bytes: 1 << 20, ..Limits::default() };
+        assert!(matches!(Input::recognise(&gz, &small), Err(ExtractError::TooLarge { .. })));
+        assert!(matches!(Input::recognise(&gz[..gz.len() / 2], &Limits::default()), Err(ExtractError::Gzip(_))));
+    }
+
+    #[test]
+    fn binary_is_rejected() {
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+        assert!(matches!(Input::recognise(&bytes, &Limits::default()), Err(ExtractError::NotHtml)));
+    }
+}

@@ -1,0 +1,159 @@
+//! JSON-LD (`<script type="application/ld+json">`): the article's own metadata.
+
+use serde_json::Value;
+
+/// What we take from the article node of a page's JSON-LD.
+#[derive(Debug, Default)]
+pub(crate) struct LinkedData {
+    pub(crate) headline: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) date_published: Option<String>,
+    pub(crate) date_modified: Option<String>,
+    pub(crate) authors: Vec<(String, Option<String>)>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) language: Option<String>,
+    pub(crate) section: Option<String>,
+    pub(crate) keywords: Vec<String>,
+    /// Whether the node found had an article type (rather than a WebPage).
+    pub(crate) is_article: bool,
+}
+
+const ARTICLE_TYPES: &[&str] = &[
+    "NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle", "BlogPosting",
+    "LiveBlogPosting", "BackgroundNewsArticle", "ReviewNewsArticle", "Report", "ScholarlyArticle", "TechArticle",
+];
+
+impl LinkedData {
+    pub(crate) fn add_script(&mut self, body: &str) {
+        // Sites often leave trailing commas, HTML comments or CDATA around the JSON.
+        let body = body.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
+        let body = body.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
+        let Ok(value) = serde_json::from_str::<Value>(body) else { return };
+        let mut stack = vec![&value];
+        let mut budget = 10_000usize;
+        while let Some(v) = stack.pop() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            match v {
+                Value::Array(items) => stack.extend(items.iter().rev()),
+                Value::Object(map) => {
+                    if let Some(graph) = map.get("@graph") {
+                        stack.push(graph);
+                    }
+                    let types = type_names(map.get("@type"));
+                    let article = types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str()));
+                    let page = types.iter().any(|t| t == "WebPage");
+                    if article && !self.is_article {
+                        self.take(map);
+                        self.is_article = true;
+                    } else if (page || article) && self.headline.is_none() && !self.is_article {
+                        self.take(map);
+                    }
+                    if let Some(main) = map.get("mainEntity") {
+                        stack.push(main);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn take(&mut self, map: &serde_json::Map<String, Value>) {
+        let s = |k: &str| map.get(k).and_then(string);
+        self.headline = s("headline").or_else(|| s("name")).or(self.headline.take());
+        self.description = s("description").or(self.description.take());
+        self.date_published = s("datePublished").or_else(|| s("dateCreated")).or(self.date_published.take());
+        self.date_modified = s("dateModified").or(self.date_modified.take());
+        self.url = s("url").or_else(|| map.get("mainEntityOfPage").and_then(|m| m.get("@id").and_then(string).or_else(|| string(m)))).or(self.url.take());
+        self.language = s("inLanguage").or(self.language.take());
+        self.section = map.get("articleSection").and_then(first_string).or(self.section.take());
+        if let Some(p) = map.get("publisher") {
+            self.publisher = p.get("name").and_then(string).or_else(|| string(p)).or(self.publisher.take());
+        }
+        if let Some(k) = map.get("keywords") {
+            self.keywords = match k {
+                Value::String(s) => s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+                Value::Array(a) => a.iter().filter_map(string).collect(),
+                _ => Vec::new(),
+            };
+        }
+        if let Some(a) = map.get("author").or_else(|| map.get("creator")) {
+            let authors = author_list(a);
+            if !authors.is_empty() {
+                self.authors = authors;
+            }
+        }
+    }
+}
+
+fn type_names(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn first_string(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(a) => a.iter().find_map(string),
+        other => string(other),
+    }
+}
+
+/// `author` may be a string, a Person, an Organization, or a list of them.
+fn author_list(v: &Value) -> Vec<(String, Option<String>)> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    items
+        .into_iter()
+        .filter_map(|a| match a {
+            Value::String(s) => Some((s.trim().to_string(), None)),
+            Value::Object(m) => {
+                let name = m.get("name").and_then(string)?;
+                let org = m.get("@type").and_then(Value::as_str) == Some("Organization");
+                let affiliation = m.get("affiliation").and_then(|x| x.get("name").and_then(string).or_else(|| string(x)));
+                let _ = org;
+                Some((name, affiliation))
+            }
+            _ => None,
+        })
+        .filter(|(n, _)| !n.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_in_graph_wins_over_webpage() {
+        let mut ld = LinkedData::default();
+        ld.add_script(r#"{"@context":"https://schema.org","@graph":[
+            {"@type":"WebPage","name":"Site home","url":"https://e.com/"},
+            {"@type":["NewsArticle"],"headline":"Real headline","datePublished":"2024-01-02T03:04:05Z",
+             "author":[{"@type":"Person","name":"Ann Lee"},{"@type":"Person","name":"Bo Chen"}],
+             "publisher":{"@type":"Organization","name":"Example News"}}]}"#);
+        assert_eq!(ld.headline.as_deref(), Some("Real headline"));
+        assert_eq!(ld.authors.len(), 2);
+        assert_eq!(ld.publisher.as_deref(), Some("Example News"));
+        assert!(ld.is_article);
+    }
+
+    #[test]
+    fn garbage_is_ignored() {
+        let mut ld = LinkedData::default();
+        ld.add_script("{not json");
+        ld.add_script(&"[".repeat(100_000));
+        assert!(ld.headline.is_none());
+    }
+}

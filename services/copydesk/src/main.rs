@@ -1,0 +1,39 @@
+//! The `copydesk` binary: parses the command line and hands off to a subcommand.
+
+mod cmd;
+mod inputs;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Streaming ingest of newsroom crawler snapshots into normalised articles.
+#[derive(Parser)]
+#[command(name = "copydesk", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract articles from snapshot or HTML files, offline.
+    Extract(cmd::extract::Args),
+    /// Score extraction on annotated page sets, with timings.
+    Eval(cmd::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Extract(args) => cmd::extract::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("copydesk: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
