@@ -240,7 +240,7 @@ fn snippets(v: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
 }
 
 /// `re.sub(r"<[^>]+>", "\n", text)`: `<` up to the next `>`, at least one character between.
-fn replace_tags(text: &str) -> String {
+pub(crate) fn replace_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
@@ -266,9 +266,10 @@ fn sorted_names(dir: &Path) -> Result<Vec<String>, EvalError> {
     let mut names = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| EvalError::io(dir, e))? {
         let entry = entry.map_err(|e| EvalError::io(dir, e))?;
-        let name = entry.file_name().into_string().map_err(|raw| {
-            EvalError::gold(dir, format!("file name {raw:?} is not UTF-8"))
-        })?;
+        let name = entry
+            .file_name()
+            .into_string()
+            .map_err(|raw| EvalError::gold(dir, format!("file name {raw:?} is not UTF-8")))?;
         names.push(name);
     }
     names.sort_unstable();
@@ -277,7 +278,7 @@ fn sorted_names(dir: &Path) -> Result<Vec<String>, EvalError> {
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
     let text = read_text(path)?;
-    serde_json::from_str(&text).map_err(|source| EvalError::Json {
+    crate::pyjson::parse(&text).map_err(|source| EvalError::Json {
         path: path.to_owned(),
         line: source.line(),
         source,

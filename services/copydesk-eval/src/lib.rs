@@ -21,6 +21,8 @@ mod metrics;
 mod output;
 mod pyjson;
 pub mod pystr;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::str::FromStr;

@@ -8,10 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
+use crate::Set;
 use crate::gold::{Gold, GoldRow};
 use crate::output::Prediction;
 use crate::pystr::{day, names, norm, tokens};
-use crate::Set;
 
 /// Shingle length of the Scrapinghub article-extraction-benchmark body metric.
 const SHINGLE: usize = 4;
@@ -53,7 +53,10 @@ impl Report {
     /// The value of the named figure, if the set has it.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<MetricValue> {
-        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+        self.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
     }
 
     fn push(&mut self, name: impl Into<String>, value: MetricValue) {
@@ -63,8 +66,8 @@ impl Report {
         });
     }
 
-    fn int(&mut self, name: &str, n: usize) {
-        self.push(name, MetricValue::Int(n as u64));
+    fn int(&mut self, name: &str, n: u64) {
+        self.push(name, MetricValue::Int(n));
     }
 
     fn float(&mut self, name: impl Into<String>, x: f64) {
@@ -91,7 +94,10 @@ pub struct BodyScores {
 }
 
 /// score.py's `body_scores` over `(gold body, predicted body)` pairs.
-pub fn body_scores<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, cjk: bool) -> BodyScores {
+pub fn body_scores<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    cjk: bool,
+) -> BodyScores {
     let (mut precs, mut recs) = (Vec::new(), Vec::new());
     let mut low = 0;
     for (gold, pred) in pairs {
@@ -128,7 +134,11 @@ fn ratio(x: f64, total: f64) -> f64 {
 }
 
 fn harmonic(p: f64, r: f64) -> f64 {
-    if p + r != 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+    if p + r != 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
 }
 
 fn mean(xs: &[f64]) -> f64 {
@@ -182,91 +192,144 @@ static NO_OUTPUT: Prediction = Prediction {
     published_at: String::new(),
 };
 
+/// The predictions, looked up the way score.py's `pred.get(k, {})` does.
+struct Outputs<'a>(&'a HashMap<String, Prediction>);
+
+impl Outputs<'_> {
+    fn of(&self, row: &GoldRow) -> &Prediction {
+        self.0.get(&row.key).unwrap_or(&NO_OUTPUT)
+    }
+}
+
 /// Scores predictions (keyed as [`crate::key_for_source`] keys them) against a gold set.
 #[must_use]
 pub fn score(gold: &Gold, predictions: &HashMap<String, Prediction>) -> Report {
-    let get = |row: &GoldRow| predictions.get(&row.key).unwrap_or(&NO_OUTPUT);
     let rows = &gold.rows;
+    let out = Outputs(predictions);
     let mut report = Report::default();
-    report.int("pages", rows.len());
-    let missing = rows.iter().filter(|r| !predictions.contains_key(&r.key)).count();
-    report.int("missing_outputs", missing);
+    report.int("pages", rows.len() as u64);
+    let missing = rows.iter().filter(|r| !predictions.contains_key(&r.key));
+    report.int("missing_outputs", missing.count() as u64);
+    body_metrics(&mut report, gold, &out);
+    snippet_metric(&mut report, rows, &out);
+    date_metrics(&mut report, rows, &out);
+    author_metric(&mut report, rows, &out);
+    title_metric(&mut report, rows, &out);
+    report
+}
 
-    let body_rows: Vec<(&GoldRow, &str)> = rows
+fn body_metrics(report: &mut Report, gold: &Gold, out: &Outputs<'_>) {
+    let rows: Vec<(&GoldRow, &str)> = gold
+        .rows
         .iter()
         .filter_map(|r| r.body.as_deref().map(|b| (r, b)))
         .collect();
-    if !body_rows.is_empty() {
-        let pairs = body_rows.iter().map(|&(r, b)| (b, get(r).text.as_str()));
-        let all = body_scores(pairs, gold.set.cjk_tokens());
-        report.float("body_precision", all.precision);
-        report.float("body_recall", all.recall);
-        report.float("body_f1", all.f1);
-        report.int("body_pages_below_0.8", all.pages_below_0_8 as usize);
-        if gold.set == Set::Daniel {
-            let lang = |r: &GoldRow| r.lang.clone().unwrap_or_default();
-            let langs: BTreeSet<String> = body_rows.iter().map(|&(r, _)| lang(r)).collect();
-            for l in langs {
-                let sub = body_rows
-                    .iter()
-                    .filter(|&&(r, _)| lang(r) == l)
-                    .map(|&(r, b)| (b, get(r).text.as_str()));
-                report.float(format!("body_f1_{l}"), body_scores(sub, true).f1);
-            }
-        }
+    if rows.is_empty() {
+        return;
     }
-
-    let snip_rows: Vec<&GoldRow> =
-        rows.iter().filter(|r| !r.with.is_empty() || !r.without.is_empty()).collect();
-    if !snip_rows.is_empty() {
-        let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
-        for row in snip_rows {
-            let text = norm(&get(row).text);
-            for s in &row.with {
-                if text.contains(&norm(s)) {
-                    tp += 1;
-                } else {
-                    fn_ += 1;
-                }
-            }
-            fp += row.without.iter().filter(|s| text.contains(&norm(s))).count() as u64;
-        }
-        let p = ratio(tp as f64, (tp + fp) as f64);
-        let r = ratio(tp as f64, (tp + fn_) as f64);
-        report.float("snippet_f1", harmonic(p, r));
+    let pairs = rows.iter().map(|&(r, b)| (b, out.of(r).text.as_str()));
+    let all = body_scores(pairs, gold.set.cjk_tokens());
+    report.float("body_precision", all.precision);
+    report.float("body_recall", all.recall);
+    report.float("body_f1", all.f1);
+    report.int("body_pages_below_0.8", all.pages_below_0_8);
+    if gold.set != Set::Daniel {
+        return;
     }
+    fn lang(row: &GoldRow) -> &str {
+        row.lang.as_deref().unwrap_or("?")
+    }
+    let langs: BTreeSet<&str> = rows.iter().map(|&(r, _)| lang(r)).collect();
+    for l in langs {
+        let pairs = rows
+            .iter()
+            .filter(|&&(r, _)| lang(r) == l)
+            .map(|&(r, b)| (b, out.of(r).text.as_str()));
+        report.float(format!("body_f1_{l}"), body_scores(pairs, true).f1);
+    }
+}
 
-    let dated: Vec<(&GoldRow, &str)> =
-        rows.iter().filter_map(|r| r.date.as_deref().map(|d| (r, d))).collect();
-    if !dated.is_empty() {
-        let (mut hit, mut wrong) = (0u64, 0u64);
-        for &(row, gold_date) in &dated {
-            let d = day(&get(row).published_at);
-            if d.is_empty() {
-                continue;
-            }
-            if d == day(gold_date) {
-                hit += 1;
+/// Snippets are counted over the whole set (micro-averaged), unlike the per-page body metric.
+fn snippet_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
+    let rows: Vec<&GoldRow> = rows
+        .iter()
+        .filter(|r| !r.with.is_empty() || !r.without.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+    for row in rows {
+        let text = norm(&out.of(row).text);
+        for s in &row.with {
+            if text.contains(&norm(s)) {
+                tp += 1;
             } else {
-                wrong += 1;
+                fn_ += 1;
             }
         }
-        report.float("date_accuracy", hit as f64 / dated.len() as f64);
-        report.float("date_precision", ratio(hit as f64, (hit + wrong) as f64));
+        for s in &row.without {
+            if text.contains(&norm(s)) {
+                fp += 1;
+            }
+        }
     }
+    let p = ratio(tp as f64, (tp + fp) as f64);
+    let r = ratio(tp as f64, (tp + fn_) as f64);
+    report.float("snippet_f1", harmonic(p, r));
+}
 
-    let authored: Vec<(&GoldRow, &[String])> =
-        rows.iter().filter_map(|r| r.authors.as_deref().map(|a| (r, a))).collect();
-    if !authored.is_empty() {
-        let ok = authored.iter().filter(|&&(r, a)| names(&get(r).authors) == names(a)).count();
-        report.float("author_accuracy", ok as f64 / authored.len() as f64);
+/// A page with no recognisable date counts against accuracy but not against precision.
+fn date_metrics(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
+    let rows: Vec<(&GoldRow, &str)> = rows
+        .iter()
+        .filter_map(|r| r.date.as_deref().map(|d| (r, d)))
+        .collect();
+    if rows.is_empty() {
+        return;
     }
+    let (mut hit, mut wrong) = (0u64, 0u64);
+    for &(row, gold_date) in &rows {
+        let d = day(&out.of(row).published_at);
+        if d.is_empty() {
+            continue;
+        }
+        if d == day(gold_date) {
+            hit += 1;
+        } else {
+            wrong += 1;
+        }
+    }
+    report.float("date_accuracy", hit as f64 / rows.len() as f64);
+    report.float("date_precision", ratio(hit as f64, (hit + wrong) as f64));
+}
 
-    let titled: Vec<(&GoldRow, &str)> =
-        rows.iter().filter_map(|r| r.title.as_deref().map(|t| (r, t))).collect();
-    if !titled.is_empty() {
-        let ok = titled.iter().filter(|&&(r, t)| norm(&get(r).title) == norm(t)).count();
-        report.float("title_accuracy", ok as f64 / titled.len() as f64);
+fn author_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
+    let rows: Vec<(&GoldRow, &[String])> = rows
+        .iter()
+        .filter_map(|r| r.authors.as_deref().map(|a| (r, a)))
+        .collect();
+    if rows.is_empty() {
+        return;
     }
-    report
+    let ok = rows
+        .iter()
+        .filter(|&&(r, a)| names(&out.of(r).authors) == names(a))
+        .count();
+    report.float("author_accuracy", ok as f64 / rows.len() as f64);
+}
+
+fn title_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
+    let rows: Vec<(&GoldRow, &str)> = rows
+        .iter()
+        .filter_map(|r| r.title.as_deref().map(|t| (r, t)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let ok = rows
+        .iter()
+        .filter(|&&(r, t)| norm(&out.of(r).title) == norm(t))
+        .count();
+    report.float("title_accuracy", ok as f64 / rows.len() as f64);
 }

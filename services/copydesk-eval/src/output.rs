@@ -1,5 +1,6 @@
 //! Reading `copydesk extract --format jsonl` output into per-page predictions, keyed like score.py.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -57,7 +58,7 @@ pub fn parse_output_jsonl(
     origin: &Path,
 ) -> Result<HashMap<String, Prediction>, EvalError> {
     let mut out = HashMap::new();
-    for (index, raw) in text.split('\n').enumerate() {
+    for (index, raw) in universal_newlines(text).split('\n').enumerate() {
         let line_no = index + 1;
         let line = strip(raw);
         if line.is_empty() {
@@ -68,13 +69,16 @@ pub fn parse_output_jsonl(
             line: line_no,
             message,
         };
-        let value: Value = serde_json::from_str(line).map_err(|source| EvalError::Json {
+        let value: Value = crate::pyjson::parse(line).map_err(|source| EvalError::Json {
             path: origin.to_owned(),
             line: line_no,
             source,
         })?;
         let Value::Object(obj) = &value else {
-            return Err(record(format!("expected a JSON object, found {}", kind(&value))));
+            return Err(record(format!(
+                "expected a JSON object, found {}",
+                kind(&value)
+            )));
         };
         // `o.get("source") or o.get("input") or ""`: an empty source falls through to input.
         let source = match [obj.get("source"), obj.get("input")]
@@ -102,12 +106,17 @@ pub fn parse_output_jsonl(
     Ok(out)
 }
 
-/// Reads a UTF-8 file the way Python's text mode does: `\r\n` and lone `\r` become `\n`.
+/// Reads a UTF-8 file the way Python's text mode does (see [`universal_newlines`]).
 pub(crate) fn read_text(path: &Path) -> Result<String, EvalError> {
     let text = fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+    Ok(universal_newlines(&text).into_owned())
+}
+
+/// Python's text-mode newline translation: `\r\n` and a lone `\r` both end a line.
+fn universal_newlines(text: &str) -> Cow<'_, str> {
     if text.contains('\r') {
-        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
-        Ok(text)
+        text.into()
     }
 }

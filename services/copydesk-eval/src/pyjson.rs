@@ -115,3 +115,43 @@ impl<'de> Visitor<'de> for OrderedVisitor {
         Ok(OrderedObject(entries))
     }
 }
+
+/// `json.loads`, which unlike strict JSON also takes the bare literals `NaN`, `Infinity` and
+/// `-Infinity` (the mediacloud gold has `"date": NaN`).
+///
+/// Each such literal becomes the number 1 before serde_json sees it: score.py only ever asks
+/// a non-string whether it is truthy (all three are) or hands it to a function that raises,
+/// and 1 answers both the same way. Line numbers in errors are unchanged.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    serde_json::from_str(&replace_nonfinite(text))
+}
+
+fn replace_nonfinite(text: &str) -> std::borrow::Cow<'_, str> {
+    const LITERALS: [&str; 3] = ["NaN", "Infinity", "-Infinity"];
+    if !text.contains("NaN") && !text.contains("Infinity") {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = text;
+    while let Some(ch) = rest.chars().next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+        } else if let Some(lit) = LITERALS.iter().find(|lit| rest.starts_with(**lit)) {
+            out.push('1');
+            rest = &rest[lit.len()..];
+            continue;
+        } else if ch == '"' {
+            in_string = true;
+        }
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out.into()
+}

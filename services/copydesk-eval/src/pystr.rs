@@ -134,7 +134,8 @@ pub fn tokens(text: &str, cjk: bool) -> Vec<&str> {
 }
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|ch: char| !is_word(ch)).filter(|w| !w.is_empty())
+    text.split(|ch: char| !is_word(ch))
+        .filter(|w| !w.is_empty())
 }
 
 /// score.py's `day`: the leading `\d{4}-\d{2}-\d{2}` of the stripped string, or "".
@@ -143,7 +144,11 @@ pub fn day(value: &str) -> &str {
     let s = strip(value);
     let mut end = 0;
     for (i, ch) in s.chars().enumerate() {
-        let ok = if i == 4 || i == 7 { ch == '-' } else { is_decimal(ch) };
+        let ok = if i == 4 || i == 7 {
+            ch == '-'
+        } else {
+            is_decimal(ch)
+        };
         if !ok {
             return "";
         }
@@ -222,3 +227,6 @@ fn separator_end(chars: &[(usize, char)], start: usize) -> Option<usize> {
     };
     Some(skip_spaces(after))
 }
+
+#[cfg(test)]
+mod tests;

@@ -33,7 +33,7 @@ pub(crate) struct Body {
 const MIN_EVIDENCE: usize = 60;
 
 fn score(block: &Block) -> f64 {
-    let weighted = text::weighted_len(&block.text) as f64;
+    let weighted = block.weight as f64;
     let link_density = block.link_chars as f64 / block.chars.max(1) as f64;
     if block.flags & flag::BOILER != 0 {
         -0.5 * weighted
@@ -174,4 +174,38 @@ fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
         }
         out.push(Link { url, text: anchor.trim().to_string() });
     }
+}
+
+/// A line per block (flags, score, text) and the chosen container: the
+/// first thing to read when a page extracts badly (`copydesk explain FILE`).
+pub(crate) fn explain(page: &Page) -> String {
+    use std::fmt::Write;
+    let container = choose_container(page);
+    let mut out = String::new();
+    let _ = writeln!(out, "container: {:?}", container.map(|c| (&*page.elems[c as usize].tag, c)));
+    for item in &page.items {
+        match item {
+            Item::Text(b) => {
+                let inside = container.is_some_and(|c| page.contains(c, b.elem));
+                let text: String = b.text.chars().take(70).collect();
+                let _ = writeln!(
+                    out,
+                    "{} e{:<5} {:<4} f{:04x} s{:>7.1} l{}/{} {:?} {}",
+                    if inside { '*' } else { ' ' },
+                    b.elem,
+                    &*page.elems[b.elem as usize].tag,
+                    b.flags,
+                    score(b),
+                    b.link_chars,
+                    b.chars,
+                    b.kind,
+                    text
+                );
+            }
+            Item::Image(e) => {
+                let _ = writeln!(out, "  e{e:<5} img");
+            }
+        }
+    }
+    out
 }

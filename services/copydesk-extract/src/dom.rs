@@ -38,6 +38,8 @@ pub(crate) struct Elem {
     pub(crate) tag: html5ever::LocalName,
     /// Own flags ORed with every ancestor's.
     pub(crate) flags: u16,
+    /// Flags of this element alone.
+    own: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,8 @@ pub(crate) struct Block {
     pub(crate) kind: Kind,
     pub(crate) text: String,
     pub(crate) chars: usize,
+    /// Length with CJK characters counted thrice (see `text::weighted_len`).
+    pub(crate) weight: usize,
     pub(crate) link_chars: usize,
     pub(crate) bold_chars: usize,
     pub(crate) time_chars: usize,
@@ -253,6 +257,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                         end: index + 1,
                         tag: el.name.local.clone(),
                         flags: own | inherited,
+                        own,
                     });
                     let block = is_block(tag);
                     if block || tag == "br" || tag == "img" {
@@ -310,7 +315,57 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
         }
     }
     run.flush(&mut items, &elems, &open, &mut anchors);
+    rescue_wrappers(&mut elems, &mut items);
     Ok(Page { html, elems, items })
+}
+
+/// Clears the boilerplate mark of elements that hold much of the page's
+/// prose: a `<form>` around the whole page (ASP.NET) or a wrapper whose
+/// class says "has-sidebar" is a layout box, not a widget.
+const NARROW: u16 = flag::CAPTION | flag::CREDIT | flag::BYLINE | flag::DATE | flag::LEAD;
+
+fn rescue_wrappers(elems: &mut [Elem], items: &mut [Item]) {
+    let mut prose = vec![0usize; elems.len()];
+    for item in items.iter() {
+        if let Item::Text(b) = item {
+            if b.weight >= 100 && b.link_chars * 3 < b.chars {
+                prose[b.elem as usize] += b.weight;
+            }
+        }
+    }
+    for i in (1..elems.len()).rev() {
+        let p = elems[i].parent;
+        if p != u32::MAX {
+            prose[p as usize] += prose[i];
+        }
+    }
+    let total = prose.first().copied().unwrap_or(0);
+    let mut changed = false;
+    for (i, e) in elems.iter_mut().enumerate() {
+        if e.own & flag::BOILER != 0 && prose[i] >= 600 && prose[i] * 2 >= total {
+            e.own &= !flag::BOILER;
+            changed = true;
+        }
+        // A caption, credit, byline or dateline is a line or two; a box
+        // holding paragraphs of prose only has a misleading class name.
+        if e.own & NARROW != 0 && prose[i] >= 400 {
+            e.own &= !NARROW;
+            changed = true;
+        }
+    }
+    if !changed {
+        return;
+    }
+    for i in 0..elems.len() {
+        let p = elems[i].parent;
+        let inherited = if p == u32::MAX { 0 } else { elems[p as usize].flags };
+        elems[i].flags = elems[i].own | inherited;
+    }
+    for item in items.iter_mut() {
+        if let Item::Text(b) = item {
+            b.flags = elems[b.elem as usize].flags;
+        }
+    }
 }
 
 /// Inline text being gathered for the current block.
@@ -357,6 +412,7 @@ impl Run {
             elem: owner,
             kind,
             chars,
+            weight: text::weighted_len(&text),
             link_chars: self.link_chars.min(chars),
             bold_chars: self.bold_chars.min(chars),
             time_chars: self.time_chars.min(chars),

@@ -141,3 +141,16 @@ impl Deadline {
         }
     }
 }
+
+/// A human-readable dump of how the page was segmented and scored; for
+/// developers tuning extraction, not a stable format.
+pub fn explain(bytes: &[u8], hints: &Hints) -> Result<String, ExtractError> {
+    let limits = Limits::default();
+    let deadline = Deadline::new(Instant::now(), limits.time_budget);
+    let input = Input::recognise(bytes, &limits)?;
+    let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
+    let decoded = decode::decode(&input.html, content_type, None);
+    let html = dom::parse(&decoded.text, &deadline, limits.max_nodes)?;
+    let page = dom::flatten(html, &deadline)?;
+    Ok(content::explain(&page))
+}

@@ -21,6 +21,12 @@ enum Command {
     Extract(cmd::extract::Args),
     /// Score extraction on annotated page sets, with timings.
     Eval(cmd::eval::Args),
+    /// Show how a page was segmented and scored (for tuning extraction).
+    #[command(hide = true)]
+    Explain {
+        /// The page to explain.
+        path: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -28,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Explain { path } => cmd::explain(&path),
     };
     match result {
         Ok(code) => code,

@@ -2,3 +2,13 @@
 
 pub(crate) mod eval;
 pub(crate) mod extract;
+
+/// `copydesk explain FILE`: the extractor's segmentation of one page.
+pub(crate) fn explain(path: &std::path::Path) -> anyhow::Result<std::process::ExitCode> {
+    use anyhow::Context;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let dump = copydesk_extract::explain(&bytes, &copydesk_extract::Hints::default())
+        .with_context(|| format!("{}", path.display()))?;
+    print!("{dump}");
+    Ok(std::process::ExitCode::SUCCESS)
+}
