@@ -21,6 +21,8 @@ pub enum ExtractError {
     Snapshot(String),
     #[error("document has {nodes} nodes, over the limit of {limit}")]
     TooManyNodes { nodes: usize, limit: usize },
+    #[error("document nests {depth} containers deep, over the limit of {limit}")]
+    TooDeep { depth: usize, limit: usize },
     #[error("extraction took longer than its budget of {budget:?}")]
     Timeout { budget: Duration },
     #[error("no article text found")]
@@ -38,6 +40,7 @@ impl ExtractError {
             ExtractError::Envelope(_) => "envelope",
             ExtractError::Snapshot(_) => "snapshot",
             ExtractError::TooManyNodes { .. } => "too_many_nodes",
+            ExtractError::TooDeep { .. } => "too_deep",
             ExtractError::Timeout { .. } => "timeout",
             ExtractError::NoContent => "no_content",
         }

@@ -90,7 +90,7 @@ mod tests {
         let mut s = String::new();
         assert_eq!(push_collapsed(&mut s, "  a \n\t b  "), 4);
         assert_eq!(s, "a b ");
-        assert_eq!(word_count("普京 visited Pyongyang, 朝鲜。"), 5);
+        assert_eq!(word_count("普京 visited Pyongyang, 朝鲜。"), 6);
     }
 
     #[test]

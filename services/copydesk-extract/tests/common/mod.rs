@@ -1,0 +1,68 @@
+//! Helpers shared by the extraction tests: where the corpus is, and a stable
+//! text rendering of an `Article` for golden files.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use copydesk_extract::Article;
+
+/// `shared/corpus` beside the checkout, as on developer machines and in CI.
+pub fn corpus() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(dir.is_dir(), "the annotated corpus is expected at {}; tests need it", dir.display());
+    dir
+}
+
+fn cut(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out.replace('\n', "⏎")
+}
+
+fn time(t: &Option<copydesk_proto::Timestamp>) -> String {
+    t.and_then(|t| t.to_datetime()).map(|d| d.to_rfc3339()).unwrap_or_default()
+}
+
+/// Everything a reviewer needs to see change: metadata in full, each block's
+/// opening, and the hash of the whole text (so any body change shows).
+pub fn render(a: &Article) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "title: {}", a.title);
+    let _ = writeln!(o, "url: {}\ncanonical: {}\nsite: {} ({})", a.url, a.canonical_url, a.site, a.site_name);
+    let _ = writeln!(o, "language: {}", a.language);
+    for au in &a.authors {
+        let _ = writeln!(o, "author: {} | role: {} | affiliation: {}", au.name, au.role, au.affiliation);
+    }
+    let _ = writeln!(o, "published: {}\nmodified: {}\nfetched: {}", time(&a.published_at), time(&a.modified_at), time(&a.fetched_at));
+    let _ = writeln!(o, "description: {}", cut(&a.description, 160));
+    let _ = writeln!(o, "section: {}\ntags: {}", a.section, a.tags.join(", "));
+    let _ = writeln!(o, "words: {}\nhash: {}", a.word_count, a.content_hash);
+    for w in &a.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    let _ = writeln!(o, "blocks:");
+    for b in &a.blocks {
+        let kind = match b.kind() {
+            copydesk_proto::v1::block::Kind::Paragraph => "P".to_string(),
+            copydesk_proto::v1::block::Kind::Heading => format!("H{}", b.level),
+            copydesk_proto::v1::block::Kind::Quote => "Q".into(),
+            copydesk_proto::v1::block::Kind::ListItem => "LI".into(),
+            copydesk_proto::v1::block::Kind::Image => format!("IMG #{}", b.image_index),
+            copydesk_proto::v1::block::Kind::Preformatted => "PRE".into(),
+            copydesk_proto::v1::block::Kind::Unspecified => "?".into(),
+        };
+        let _ = writeln!(o, "  {kind} {}", cut(&b.text, 90));
+    }
+    for (i, im) in a.images.iter().enumerate() {
+        let _ = writeln!(o, "image #{i}: {} | best: {} | {}x{} | alt: {} | caption: {} | credit: {}",
+            im.url, im.best_url, im.width, im.height, cut(&im.alt, 60), cut(&im.caption, 80), im.credit);
+    }
+    for l in &a.related_links {
+        let _ = writeln!(o, "related: {} | {}", l.url, cut(&l.text, 80));
+    }
+    o
+}
