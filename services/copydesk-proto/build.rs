@@ -6,11 +6,8 @@
 
 use std::{env, error::Error, path::PathBuf};
 
-const PROTOS: &[&str] = &[
-    "copydesk/v1/snapshot.proto",
-    "copydesk/v1/article.proto",
-    "copydesk/v1/article_service.proto",
-];
+const PROTOS: &[&str] =
+    &["copydesk/v1/snapshot.proto", "copydesk/v1/article.proto", "copydesk/v1/article_service.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
@@ -29,7 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .build_server(grpc)
         .build_client(grpc)
         .file_descriptor_set_path(&descriptors)
-        .compile_with_config(config, &files, &[root.clone()])?;
+        .compile_with_config(config, &files, std::slice::from_ref(&root))?;
 
     let set = std::fs::read(&descriptors)?;
     pbjson_build::Builder::new()

@@ -29,33 +29,21 @@ pub enum EvalError {
     },
     /// A JSONL line parsed, but a field has a type that score.py cannot use.
     #[error("{}:{line}: {message}", path.display())]
-    Record {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
+    Record { path: PathBuf, line: usize, message: String },
     /// A gold file parsed, but lacks a field or has one of a type that score.py cannot use.
     #[error("{}: {message}", path.display())]
     Gold { path: PathBuf, message: String },
     /// The set name is not one that score.py knows.
-    #[error(
-        "unknown set {0:?}; expected one of aeb, chinese, daniel, mediacloud, trafilatura, wcxb"
-    )]
+    #[error("unknown set {0:?}; expected one of aeb, chinese, daniel, mediacloud, trafilatura, wcxb")]
     UnknownSet(String),
 }
 
 impl EvalError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Io { path: path.into(), source }
     }
 
     pub(crate) fn gold(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Self::Gold {
-            path: path.into(),
-            message: message.into(),
-        }
+        Self::Gold { path: path.into(), message: message.into() }
     }
 }

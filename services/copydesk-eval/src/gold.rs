@@ -63,11 +63,7 @@ fn load_aeb(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
             .and_then(|o| required(o, "articleBody", &key))
             .and_then(|b| body_value(b, &key))
             .map_err(bad)?;
-        rows.push(GoldRow {
-            key,
-            body,
-            ..GoldRow::default()
-        });
+        rows.push(GoldRow { key, body, ..GoldRow::default() });
     }
     Ok(rows)
 }
@@ -91,12 +87,7 @@ fn load_daniel(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
                 return Err(EvalError::gold(&lg_path, msg));
             }
         };
-        rows.push(GoldRow {
-            key,
-            body: Some(replace_tags(&reference)),
-            lang: Some(lang),
-            ..GoldRow::default()
-        });
+        rows.push(GoldRow { key, body: Some(replace_tags(&reference)), lang: Some(lang), ..GoldRow::default() });
     }
     Ok(rows)
 }
@@ -104,9 +95,8 @@ fn load_daniel(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
 fn load_chinese(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
     let mut rows = Vec::new();
     for file in sorted_names(&dir.join("cleaned"))? {
-        let read = |sub: &str| -> Result<String, EvalError> {
-            Ok(strip(&read_text(&dir.join(sub).join(&file))?).to_owned())
-        };
+        let read =
+            |sub: &str| -> Result<String, EvalError> { Ok(strip(&read_text(&dir.join(sub).join(&file))?).to_owned()) };
         let (author, date) = (read("author")?, read("date")?);
         let authors: Vec<String> = split_whitespace(&author).map(str::to_owned).collect();
         // `d[:10]` counts code points, and an empty result is as falsy as "UNKNOWN".
@@ -128,11 +118,7 @@ fn load_mediacloud(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
     let mut rows = Vec::new();
     for (url, v) in &gt.0 {
         let row = as_object(v, url).and_then(|o| {
-            Ok(GoldRow {
-                key: file_key(o, url)?,
-                date: date_value(required(o, "date", url)?),
-                ..GoldRow::default()
-            })
+            Ok(GoldRow { key: file_key(o, url)?, date: date_value(required(o, "date", url)?), ..GoldRow::default() })
         });
         rows.push(row.map_err(|m| EvalError::gold(&path, m))?);
     }
@@ -165,9 +151,8 @@ fn load_wcxb(dir: &Path) -> Result<Vec<GoldRow>, EvalError> {
     for file in sorted_names(&dir.join("ground-truth"))? {
         let path = dir.join("ground-truth").join(&file);
         let doc: Value = read_json(&path)?;
-        let row = as_object(&doc, &file)
-            .and_then(|o| as_object(required(o, "ground_truth", &file)?, &file))
-            .and_then(|g| {
+        let row =
+            as_object(&doc, &file).and_then(|o| as_object(required(o, "ground_truth", &file)?, &file)).and_then(|g| {
                 Ok(GoldRow {
                     key: stem(&file.replace(".json", "")).to_owned(),
                     body: match g.get("main_content") {
@@ -233,10 +218,7 @@ fn snippets(v: Option<&Value>, what: &str) -> Result<Vec<String>, String> {
         return Ok(Vec::new());
     };
     let what = format!("{what}: snippet");
-    iterate(v, &what)?
-        .iter()
-        .map(|item| str_or_empty(Some(item), &what))
-        .collect()
+    iterate(v, &what)?.iter().map(|item| str_or_empty(Some(item), &what)).collect()
 }
 
 /// `re.sub(r"<[^>]+>", "\n", text)`: `<` up to the next `>`, at least one character between.
@@ -278,9 +260,5 @@ fn sorted_names(dir: &Path) -> Result<Vec<String>, EvalError> {
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
     let text = read_text(path)?;
-    crate::pyjson::parse(&text).map_err(|source| EvalError::Json {
-        path: path.to_owned(),
-        line: source.line(),
-        source,
-    })
+    crate::pyjson::parse(&text).map_err(|source| EvalError::Json { path: path.to_owned(), line: source.line(), source })
 }

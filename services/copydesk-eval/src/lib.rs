@@ -45,14 +45,7 @@ pub enum Set {
 
 impl Set {
     /// Every set, in alphabetical order.
-    pub const ALL: [Set; 6] = [
-        Set::Aeb,
-        Set::Chinese,
-        Set::Daniel,
-        Set::Mediacloud,
-        Set::Trafilatura,
-        Set::Wcxb,
-    ];
+    pub const ALL: [Set; 6] = [Set::Aeb, Set::Chinese, Set::Daniel, Set::Mediacloud, Set::Trafilatura, Set::Wcxb];
 
     /// The name score.py takes as its first argument.
     #[must_use]
@@ -85,9 +78,6 @@ impl FromStr for Set {
 
     /// Exact, case-sensitive names, as score.py compares them.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Set::ALL
-            .into_iter()
-            .find(|set| set.name() == s)
-            .ok_or_else(|| EvalError::UnknownSet(s.to_owned()))
+        Set::ALL.into_iter().find(|set| set.name() == s).ok_or_else(|| EvalError::UnknownSet(s.to_owned()))
     }
 }

@@ -53,17 +53,11 @@ impl Report {
     /// The value of the named figure, if the set has it.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<MetricValue> {
-        self.metrics
-            .iter()
-            .find(|m| m.name == name)
-            .map(|m| m.value)
+        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
     }
 
     fn push(&mut self, name: impl Into<String>, value: MetricValue) {
-        self.metrics.push(Metric {
-            name: name.into(),
-            value,
-        });
+        self.metrics.push(Metric { name: name.into(), value });
     }
 
     fn int(&mut self, name: &str, n: u64) {
@@ -94,19 +88,13 @@ pub struct BodyScores {
 }
 
 /// score.py's `body_scores` over `(gold body, predicted body)` pairs.
-pub fn body_scores<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    cjk: bool,
-) -> BodyScores {
+pub fn body_scores<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, cjk: bool) -> BodyScores {
     let (mut precs, mut recs) = (Vec::new(), Vec::new());
     let mut low = 0;
     for (gold, pred) in pairs {
         let (tp, fp, fn_) = page_prf(gold, pred, cjk);
-        let (pr, rc) = if fp == 0.0 && fn_ == 0.0 && tp > 0.0 {
-            (1.0, 1.0)
-        } else {
-            (ratio(tp, tp + fp), ratio(tp, tp + fn_))
-        };
+        let (pr, rc) =
+            if fp == 0.0 && fn_ == 0.0 && tp > 0.0 { (1.0, 1.0) } else { (ratio(tp, tp + fp), ratio(tp, tp + fn_)) };
         // A page with nothing predicted has no precision to average, nothing expected no recall.
         if tp + fp > 0.0 {
             precs.push(pr);
@@ -119,12 +107,7 @@ pub fn body_scores<'a>(
         }
     }
     let (precision, recall) = (mean(&precs), mean(&recs));
-    BodyScores {
-        precision,
-        recall,
-        f1: harmonic(precision, recall),
-        pages_below_0_8: low,
-    }
+    BodyScores { precision, recall, f1: harmonic(precision, recall), pages_below_0_8: low }
 }
 
 /// `x / total if total else 0.0`; the script's extra `tp == 0 and fp == 0` guard is the same
@@ -134,11 +117,7 @@ fn ratio(x: f64, total: f64) -> f64 {
 }
 
 fn harmonic(p: f64, r: f64) -> f64 {
-    if p + r != 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    }
+    if p + r != 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
 }
 
 fn mean(xs: &[f64]) -> f64 {
@@ -185,12 +164,8 @@ fn shingles<'t, 'a>(toks: &'t [&'a str]) -> HashMap<&'t [&'a str], u64> {
     counts
 }
 
-static NO_OUTPUT: Prediction = Prediction {
-    text: String::new(),
-    title: String::new(),
-    authors: Vec::new(),
-    published_at: String::new(),
-};
+static NO_OUTPUT: Prediction =
+    Prediction { text: String::new(), title: String::new(), authors: Vec::new(), published_at: String::new() };
 
 /// The predictions, looked up the way score.py's `pred.get(k, {})` does.
 struct Outputs<'a>(&'a HashMap<String, Prediction>);
@@ -219,11 +194,7 @@ pub fn score(gold: &Gold, predictions: &HashMap<String, Prediction>) -> Report {
 }
 
 fn body_metrics(report: &mut Report, gold: &Gold, out: &Outputs<'_>) {
-    let rows: Vec<(&GoldRow, &str)> = gold
-        .rows
-        .iter()
-        .filter_map(|r| r.body.as_deref().map(|b| (r, b)))
-        .collect();
+    let rows: Vec<(&GoldRow, &str)> = gold.rows.iter().filter_map(|r| r.body.as_deref().map(|b| (r, b))).collect();
     if rows.is_empty() {
         return;
     }
@@ -241,20 +212,14 @@ fn body_metrics(report: &mut Report, gold: &Gold, out: &Outputs<'_>) {
     }
     let langs: BTreeSet<&str> = rows.iter().map(|&(r, _)| lang(r)).collect();
     for l in langs {
-        let pairs = rows
-            .iter()
-            .filter(|&&(r, _)| lang(r) == l)
-            .map(|&(r, b)| (b, out.of(r).text.as_str()));
+        let pairs = rows.iter().filter(|&&(r, _)| lang(r) == l).map(|&(r, b)| (b, out.of(r).text.as_str()));
         report.float(format!("body_f1_{l}"), body_scores(pairs, true).f1);
     }
 }
 
 /// Snippets are counted over the whole set (micro-averaged), unlike the per-page body metric.
 fn snippet_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
-    let rows: Vec<&GoldRow> = rows
-        .iter()
-        .filter(|r| !r.with.is_empty() || !r.without.is_empty())
-        .collect();
+    let rows: Vec<&GoldRow> = rows.iter().filter(|r| !r.with.is_empty() || !r.without.is_empty()).collect();
     if rows.is_empty() {
         return;
     }
@@ -281,10 +246,7 @@ fn snippet_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
 
 /// A page with no recognisable date counts against accuracy but not against precision.
 fn date_metrics(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
-    let rows: Vec<(&GoldRow, &str)> = rows
-        .iter()
-        .filter_map(|r| r.date.as_deref().map(|d| (r, d)))
-        .collect();
+    let rows: Vec<(&GoldRow, &str)> = rows.iter().filter_map(|r| r.date.as_deref().map(|d| (r, d))).collect();
     if rows.is_empty() {
         return;
     }
@@ -305,31 +267,19 @@ fn date_metrics(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
 }
 
 fn author_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
-    let rows: Vec<(&GoldRow, &[String])> = rows
-        .iter()
-        .filter_map(|r| r.authors.as_deref().map(|a| (r, a)))
-        .collect();
+    let rows: Vec<(&GoldRow, &[String])> = rows.iter().filter_map(|r| r.authors.as_deref().map(|a| (r, a))).collect();
     if rows.is_empty() {
         return;
     }
-    let ok = rows
-        .iter()
-        .filter(|&&(r, a)| names(&out.of(r).authors) == names(a))
-        .count();
+    let ok = rows.iter().filter(|&&(r, a)| names(&out.of(r).authors) == names(a)).count();
     report.float("author_accuracy", ok as f64 / rows.len() as f64);
 }
 
 fn title_metric(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
-    let rows: Vec<(&GoldRow, &str)> = rows
-        .iter()
-        .filter_map(|r| r.title.as_deref().map(|t| (r, t)))
-        .collect();
+    let rows: Vec<(&GoldRow, &str)> = rows.iter().filter_map(|r| r.title.as_deref().map(|t| (r, t))).collect();
     if rows.is_empty() {
         return;
     }
-    let ok = rows
-        .iter()
-        .filter(|&&(r, t)| norm(&out.of(r).title) == norm(t))
-        .count();
+    let ok = rows.iter().filter(|&&(r, t)| norm(&out.of(r).title) == norm(t)).count();
     report.float("title_accuracy", ok as f64 / rows.len() as f64);
 }

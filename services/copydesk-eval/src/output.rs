@@ -53,10 +53,7 @@ pub fn load_output_jsonl(path: &Path) -> Result<HashMap<String, Prediction>, Eva
 }
 
 /// [`load_output_jsonl`] on text already in memory; `origin` only names it in errors.
-pub fn parse_output_jsonl(
-    text: &str,
-    origin: &Path,
-) -> Result<HashMap<String, Prediction>, EvalError> {
+pub fn parse_output_jsonl(text: &str, origin: &Path) -> Result<HashMap<String, Prediction>, EvalError> {
     let mut out = HashMap::new();
     for (index, raw) in universal_newlines(text).split('\n').enumerate() {
         let line_no = index + 1;
@@ -64,28 +61,17 @@ pub fn parse_output_jsonl(
         if line.is_empty() {
             continue;
         }
-        let record = |message: String| EvalError::Record {
-            path: origin.to_owned(),
-            line: line_no,
-            message,
-        };
+        let record = |message: String| EvalError::Record { path: origin.to_owned(), line: line_no, message };
         let value: Value = crate::pyjson::parse(line).map_err(|source| EvalError::Json {
             path: origin.to_owned(),
             line: line_no,
             source,
         })?;
         let Value::Object(obj) = &value else {
-            return Err(record(format!(
-                "expected a JSON object, found {}",
-                kind(&value)
-            )));
+            return Err(record(format!("expected a JSON object, found {}", kind(&value))));
         };
         // `o.get("source") or o.get("input") or ""`: an empty source falls through to input.
-        let source = match [obj.get("source"), obj.get("input")]
-            .into_iter()
-            .flatten()
-            .find(|v| truthy(v))
-        {
+        let source = match [obj.get("source"), obj.get("input")].into_iter().flatten().find(|v| truthy(v)) {
             None => "",
             Some(Value::String(s)) => s.as_str(),
             Some(other) => return Err(record(format!("source is {}, not a string", kind(other)))),
@@ -93,9 +79,7 @@ pub fn parse_output_jsonl(
         let prediction = Prediction {
             text: str_or_empty(obj.get("text"), "text").map_err(record)?,
             title: str_or_empty(obj.get("title"), "title").map_err(record)?,
-            authors: author_entries(obj.get("authors"), "authors")
-                .map_err(record)?
-                .unwrap_or_default(),
+            authors: author_entries(obj.get("authors"), "authors").map_err(record)?.unwrap_or_default(),
             published_at: match obj.get("publishedAt") {
                 Some(Value::String(s)) => s.clone(),
                 _ => String::new(),
@@ -114,9 +98,5 @@ pub(crate) fn read_text(path: &Path) -> Result<String, EvalError> {
 
 /// Python's text-mode newline translation: `\r\n` and a lone `\r` both end a line.
 fn universal_newlines(text: &str) -> Cow<'_, str> {
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n").into()
-    } else {
-        text.into()
-    }
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() }
 }

@@ -134,8 +134,7 @@ pub fn tokens(text: &str, cjk: bool) -> Vec<&str> {
 }
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|ch: char| !is_word(ch))
-        .filter(|w| !w.is_empty())
+    text.split(|ch: char| !is_word(ch)).filter(|w| !w.is_empty())
 }
 
 /// score.py's `day`: the leading `\d{4}-\d{2}-\d{2}` of the stripped string, or "".
@@ -144,11 +143,7 @@ pub fn day(value: &str) -> &str {
     let s = strip(value);
     let mut end = 0;
     for (i, ch) in s.chars().enumerate() {
-        let ok = if i == 4 || i == 7 {
-            ch == '-'
-        } else {
-            is_decimal(ch)
-        };
+        let ok = if i == 4 || i == 7 { ch == '-' } else { is_decimal(ch) };
         if !ok {
             return "";
         }

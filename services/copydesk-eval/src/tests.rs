@@ -35,11 +35,7 @@ fn body_scores_match_the_reference_edge_cases() {
     assert_eq!(scores(&[("", "")], false), (0.0, 0.0, 0.0, 1));
     assert_eq!(scores(&[("a b", "a b")], false), (1.0, 1.0, 1.0, 0));
     assert_eq!(scores(&[("a b c d e", "")], false), (0.0, 0.0, 0.0, 1));
-    let mixed = [
-        ("a b c d e f", "a b c d x"),
-        ("", "x y"),
-        ("one two three", "one two three four"),
-    ];
+    let mixed = [("a b c d e f", "a b c d x"), ("", "x y"), ("one two three", "one two three four")];
     let sixth = 0.166_666_666_666_666_66;
     assert_eq!(scores(&mixed, false), (sixth, sixth, sixth, 3));
     let zh = [("今天天气很好我们去公园", "今天天气很好")];
@@ -85,19 +81,9 @@ fn output_lines_are_read_with_pythons_loose_typing() {
         published_at: "2020-01-01".into(),
         ..Prediction::default()
     };
-    let b = Prediction {
-        authors: vec!["X".into(), "Y".into(), String::new(), String::new()],
-        ..Prediction::default()
-    };
-    let nameless = Prediction {
-        title: "Infinity NaN".into(),
-        ..Prediction::default()
-    };
-    let expected = HashMap::from([
-        ("a".to_owned(), a),
-        ("b".to_owned(), b),
-        (String::new(), nameless),
-    ]);
+    let b = Prediction { authors: vec!["X".into(), "Y".into(), String::new(), String::new()], ..Prediction::default() };
+    let nameless = Prediction { title: "Infinity NaN".into(), ..Prediction::default() };
+    let expected = HashMap::from([("a".to_owned(), a), ("b".to_owned(), b), (String::new(), nameless)]);
     assert_eq!(got, expected);
 }
 
@@ -105,26 +91,11 @@ fn output_lines_are_read_with_pythons_loose_typing() {
 fn output_errors_name_the_line_python_would_fail_on() {
     let origin = Path::new("out.jsonl");
     let err = |text: &str| parse_output_jsonl(text, origin).expect_err("rejected");
-    assert!(matches!(
-        err("{}\n\nnot json\n"),
-        EvalError::Json { line: 3, .. }
-    ));
-    assert!(matches!(
-        err("{}\r[1, 2]"),
-        EvalError::Record { line: 2, .. }
-    ));
-    assert!(matches!(
-        err("{\"source\": 7}"),
-        EvalError::Record { line: 1, .. }
-    ));
-    assert!(matches!(
-        err("{\"title\": 3}"),
-        EvalError::Record { line: 1, .. }
-    ));
-    assert!(matches!(
-        err("{\"text\": NaN}"),
-        EvalError::Record { line: 1, .. }
-    ));
+    assert!(matches!(err("{}\n\nnot json\n"), EvalError::Json { line: 3, .. }));
+    assert!(matches!(err("{}\r[1, 2]"), EvalError::Record { line: 2, .. }));
+    assert!(matches!(err("{\"source\": 7}"), EvalError::Record { line: 1, .. }));
+    assert!(matches!(err("{\"title\": 3}"), EvalError::Record { line: 1, .. }));
+    assert!(matches!(err("{\"text\": NaN}"), EvalError::Record { line: 1, .. }));
     let shown = err("{}\n{\"title\": [1]}").to_string();
     assert_eq!(shown, "out.jsonl:2: title is a list, not a string");
 }
@@ -157,12 +128,6 @@ fn sets_parse_by_their_exact_command_line_names() {
 
 #[test]
 fn an_empty_gold_set_prints_only_its_counts() {
-    let gold = crate::Gold {
-        set: Set::Aeb,
-        rows: Vec::new(),
-    };
-    assert_eq!(
-        score(&gold, &HashMap::new()).to_string(),
-        "pages 0\nmissing_outputs 0\n"
-    );
+    let gold = crate::Gold { set: Set::Aeb, rows: Vec::new() };
+    assert_eq!(score(&gold, &HashMap::new()).to_string(), "pages 0\nmissing_outputs 0\n");
 }

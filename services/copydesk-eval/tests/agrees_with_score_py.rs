@@ -20,29 +20,15 @@ fn shared() -> PathBuf {
 /// Runs the reference script; a missing python3 or script fails the test rather than skip it.
 fn python_stdout(set: Set, gold_dir: &Path, output: &Path) -> String {
     let script = shared().join("tools/score.py");
-    assert!(
-        script.is_file(),
-        "reference scorer not found at {}",
-        script.display()
-    );
+    assert!(script.is_file(), "reference scorer not found at {}", script.display());
     let run = Command::new("python3")
         .arg(&script)
         .arg(set.name())
         .arg(gold_dir)
         .arg(output)
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run python3 (needed to run {}): {e}",
-                script.display()
-            )
-        });
-    assert!(
-        run.status.success(),
-        "score.py {set} failed: {}\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .unwrap_or_else(|e| panic!("cannot run python3 (needed to run {}): {e}", script.display()));
+    assert!(run.status.success(), "score.py {set} failed: {}\n{}", run.status, String::from_utf8_lossy(&run.stderr));
     String::from_utf8(run.stdout).expect("score.py prints UTF-8")
 }
 
@@ -56,11 +42,7 @@ fn rust_report(set: Set, gold_dir: &Path, output: &Path) -> Report {
 fn assert_agrees(set: Set, gold_dir: &Path, output: &Path) -> Report {
     let expected = python_stdout(set, gold_dir, output);
     let report = rust_report(set, gold_dir, output);
-    assert_eq!(
-        report.to_string(),
-        expected,
-        "{set}: Rust and score.py disagree"
-    );
+    assert_eq!(report.to_string(), expected, "{set}: Rust and score.py disagree");
     report
 }
 
@@ -96,10 +78,7 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
     let key = &row.key;
     let mut o = serde_json::Map::new();
     match i % 4 {
-        0 => o.insert(
-            "source".into(),
-            json!(format!("/crawl/pages/{key}.html.gz")),
-        ),
+        0 => o.insert("source".into(), json!(format!("/crawl/pages/{key}.html.gz"))),
         1 => o.insert("input".into(), json!(format!("{key}.html"))),
         2 => {
             o.insert("source".into(), json!(""));
@@ -111,10 +90,7 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
         Some(body) => match i % 6 {
             0 => Some(body.clone()),
             1 => Some(prefix(body, 1, 2)),
-            2 => Some(format!(
-                "{}\n\nShare this on Facebook. Subscribe now!",
-                suffix(body, 1, 3)
-            )),
+            2 => Some(format!("{}\n\nShare this on Facebook. Subscribe now!", suffix(body, 1, 3))),
             3 => None,
             4 => Some(format!("Cookie notice. {}", prefix(body, 9, 10))),
             _ => Some(body.to_uppercase()),
@@ -124,11 +100,7 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
             let without: Vec<&str> = row.without.iter().map(String::as_str).collect();
             match i % 4 {
                 0 => Some(with.join("\n\n").to_uppercase()),
-                1 => Some(format!(
-                    "{}\n{}",
-                    prefix(&with.join(" "), 1, 2),
-                    without.join(" ")
-                )),
+                1 => Some(format!("{}\n{}", prefix(&with.join(" "), 1, 2), without.join(" "))),
                 2 => Some(with.join("   \u{a0}").replace(' ', "\n \t")),
                 _ => None,
             }
@@ -145,11 +117,7 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
     };
     let authors = match (&row.authors, i % 5) {
         (Some(a), 0) => json!(a),
-        (Some(a), 1) => json!(
-            a.iter()
-                .map(|n| json!({ "name": n.to_uppercase() }))
-                .collect::<Vec<_>>()
-        ),
+        (Some(a), 1) => json!(a.iter().map(|n| json!({ "name": n.to_uppercase() })).collect::<Vec<_>>()),
         (Some(a), 2) => json!(a.join(" and ")),
         (Some(_), 3) => json!(["Staff Reporter"]),
         (None, 0) => json!([]),
@@ -170,8 +138,7 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
 /// Writes the synthetic output for a gold set: some pages left out, some written twice (the
 /// later line wins), blank lines and pages the gold does not know mixed in.
 fn write_output(dir: &Path, gold_rows: &[GoldRow]) -> PathBuf {
-    let mut lines =
-        vec![json!({"source": "/crawl/pages/not-in-gold.html.gz", "text": "x"}).to_string()];
+    let mut lines = vec![json!({"source": "/crawl/pages/not-in-gold.html.gz", "text": "x"}).to_string()];
     for (i, row) in gold_rows.iter().enumerate() {
         if i % 7 == 3 {
             continue;
@@ -189,11 +156,7 @@ fn write_output(dir: &Path, gold_rows: &[GoldRow]) -> PathBuf {
 
 fn check_dev_set(set: Set, metrics: &[&str]) {
     let gold_dir = shared().join("corpus/dev").join(set.name());
-    assert!(
-        gold_dir.is_dir(),
-        "dev set not found at {}",
-        gold_dir.display()
-    );
+    assert!(gold_dir.is_dir(), "dev set not found at {}", gold_dir.display());
     let gold = load_gold(set, &gold_dir).expect("gold loads");
     let output = write_output(&scratch(set.name()), &gold.rows);
     let report = assert_agrees(set, &gold_dir, &output);
@@ -208,18 +171,12 @@ fn check_dev_set(set: Set, metrics: &[&str]) {
 
 #[test]
 fn daniel_agrees() {
-    check_dev_set(
-        Set::Daniel,
-        &["body_precision", "body_recall", "body_f1", "body_f1_Greek"],
-    );
+    check_dev_set(Set::Daniel, &["body_precision", "body_recall", "body_f1", "body_f1_Greek"]);
 }
 
 #[test]
 fn chinese_agrees() {
-    check_dev_set(
-        Set::Chinese,
-        &["body_f1", "date_precision", "author_accuracy"],
-    );
+    check_dev_set(Set::Chinese, &["body_f1", "date_precision", "author_accuracy"]);
 }
 
 #[test]
@@ -229,15 +186,7 @@ fn mediacloud_agrees() {
 
 #[test]
 fn trafilatura_agrees() {
-    check_dev_set(
-        Set::Trafilatura,
-        &[
-            "snippet_f1",
-            "date_accuracy",
-            "author_accuracy",
-            "title_accuracy",
-        ],
-    );
+    check_dev_set(Set::Trafilatura, &["snippet_f1", "date_accuracy", "author_accuracy", "title_accuracy"]);
 }
 
 #[test]
@@ -324,13 +273,7 @@ fn handmade_wcxb_agrees() {
     ];
     fs::write(&output, lines.map(|l| l.replace('\n', " ")).join("\n")).expect("write output");
     let report = assert_agrees(Set::Wcxb, &dir, &output);
-    for name in [
-        "body_f1",
-        "snippet_f1",
-        "date_accuracy",
-        "author_accuracy",
-        "title_accuracy",
-    ] {
+    for name in ["body_f1", "snippet_f1", "date_accuracy", "author_accuracy", "title_accuracy"] {
         assert_between(&report, name);
     }
 }

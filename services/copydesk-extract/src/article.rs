@@ -1,13 +1,24 @@
 //! Assembles the `Article` from the stages, with its derived fields.
 
 use chrono::{DateTime, Utc};
-use copydesk_proto::{Timestamp, v1::{Article, block::Kind as PbKind}};
+use copydesk_proto::{
+    Timestamp,
+    v1::{Article, block::Kind as PbKind},
+};
 use url::Url;
 
 use crate::dom::{Item, flag};
-use crate::{Deadline, Diagnostics, ExtractError, Extraction, Hints, Input, Limits, byline, content, dates, decode, dom, lang, meta, text, title, urls};
+use crate::{
+    Deadline, Diagnostics, ExtractError, Extraction, Hints, Input, Limits, byline, content, dates, decode, dom, lang,
+    meta, text, title, urls,
+};
 
-pub(crate) fn build(input: &Input, hints: &Hints, limits: &Limits, deadline: &Deadline) -> Result<Extraction, ExtractError> {
+pub(crate) fn build(
+    input: &Input,
+    hints: &Hints,
+    limits: &Limits,
+    deadline: &Deadline,
+) -> Result<Extraction, ExtractError> {
     let mut warnings = Vec::new();
     let fetched_url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
     let fetched_at = input.fetched_at.or(hints.fetched_at);
@@ -83,10 +94,10 @@ pub(crate) fn build(input: &Input, hints: &Hints, limits: &Limits, deadline: &De
     if tags.is_empty() {
         tags = meta.ld.keywords.clone();
     }
-    if tags.is_empty() {
-        if let Some(k) = meta.first(&["news_keywords", "keywords"]) {
-            tags = k.split([',', ';', '，']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
-        }
+    if tags.is_empty()
+        && let Some(k) = meta.first(&["news_keywords", "keywords"])
+    {
+        tags = k.split([',', ';', '，']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
     }
     tags.truncate(50);
 
@@ -147,9 +158,22 @@ fn published(
         .and_then(parse)
         .or_else(|| {
             meta.first(&[
-                "article:published_time", "og:published_time", "datepublished", "publishdate", "publish-date",
-                "pubdate", "publication_date", "date", "dc.date.issued", "dc.date", "dcterms.created",
-                "sailthru.date", "parsely-pub-date", "article.published", "og:pubdate", "created",
+                "article:published_time",
+                "og:published_time",
+                "datepublished",
+                "publishdate",
+                "publish-date",
+                "pubdate",
+                "publication_date",
+                "date",
+                "dc.date.issued",
+                "dc.date",
+                "dcterms.created",
+                "sailthru.date",
+                "parsely-pub-date",
+                "article.published",
+                "og:pubdate",
+                "created",
             ])
             .and_then(parse)
         })
@@ -159,7 +183,9 @@ fn published(
         .date_modified
         .as_deref()
         .and_then(parse)
-        .or_else(|| meta.first(&["article:modified_time", "og:updated_time", "datemodified", "last-modified"]).and_then(parse))
+        .or_else(|| {
+            meta.first(&["article:modified_time", "og:updated_time", "datemodified", "last-modified"]).and_then(parse)
+        })
         .map(|f| f.at);
 
     let visible = visible_date(page, container, fetched_at);

@@ -28,8 +28,9 @@ static MARKED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-static SPLIT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|/|\|)\s*").expect("valid regex"));
+static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|/|\|)\s*").expect("valid regex")
+});
 
 pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta) -> Byline {
     let mut byline = Byline { authors: Vec::new(), items: HashSet::new() };
@@ -55,7 +56,15 @@ fn from_metadata(meta: &Meta) -> Vec<Author> {
         .collect();
     if authors.is_empty() {
         let raw = meta
-            .first(&["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author", "twitter:creator"])
+            .first(&[
+                "author",
+                "article:author",
+                "dc.creator",
+                "byl",
+                "parsely-author",
+                "sailthru.author",
+                "twitter:creator",
+            ])
             .or_else(|| meta.itemprops.get("author").and_then(|v| v.first()).map(String::as_str));
         if let Some(raw) = raw.filter(|r| !r.starts_with("http") && !r.starts_with('@')) {
             authors = split_names(raw).into_iter().map(|name| Author { name, ..Default::default() }).collect();
@@ -102,14 +111,16 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
                 continue;
             }
         }
-        if ROLE.is_match(text) && b.chars <= 40 {
-            if let Some((j, name)) = previous.filter(|(_, p)| same_parent(page, p.elem, b.elem) && plausible_name(&p.text)) {
-                used.insert(j);
-                used.insert(i);
-                authors.push(Author { name: clean_name(&name.text), role: text.to_string(), ..Default::default() });
-                previous = None;
-                continue;
-            }
+        if ROLE.is_match(text)
+            && b.chars <= 40
+            && let Some((j, name)) =
+                previous.filter(|(_, p)| same_parent(page, p.elem, b.elem) && plausible_name(&p.text))
+        {
+            used.insert(j);
+            used.insert(i);
+            authors.push(Author { name: clean_name(&name.text), role: text.to_string(), ..Default::default() });
+            previous = None;
+            continue;
         }
         if let Some(c) = MARKED.captures(text).filter(|_| b.chars <= 60) {
             let names = split_names(&c[1]);

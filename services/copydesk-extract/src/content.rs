@@ -113,7 +113,13 @@ fn same_text(a: &str, b: &str) -> bool {
     !b.is_empty() && fold(a) == fold(b)
 }
 
-pub(crate) fn extract(page: &Page, container: Option<u32>, title: &str, base: Option<&Url>, skip: &HashSet<usize>) -> Body {
+pub(crate) fn extract(
+    page: &Page,
+    container: Option<u32>,
+    title: &str,
+    base: Option<&Url>,
+    skip: &HashSet<usize>,
+) -> Body {
     let mut body = Body::default();
     let Some(container) = container else { return body };
     body.container = Some(container);

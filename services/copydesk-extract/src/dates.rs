@@ -76,27 +76,126 @@ fn parse_epoch(s: &str) -> Option<Found> {
 
 const MONTHS: &[(&str, u32)] = &[
     // English, French, German, Spanish, Italian, Portuguese, Dutch (long and short forms).
-    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6), ("july", 7),
-    ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
-    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9), ("sept", 9),
-    ("oct", 10), ("nov", 11), ("dec", 12),
-    ("janvier", 1), ("février", 2), ("fevrier", 2), ("mars", 3), ("avril", 4), ("mai", 5), ("juin", 6),
-    ("juillet", 7), ("août", 8), ("aout", 8), ("septembre", 9), ("octobre", 10), ("novembre", 11), ("décembre", 12),
-    ("januar", 1), ("februar", 2), ("märz", 3), ("maerz", 3), ("juni", 6), ("juli", 7), ("oktober", 10), ("dezember", 12),
-    ("enero", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6), ("julio", 7), ("agosto", 8),
-    ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11), ("diciembre", 12),
-    ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("giugno", 6), ("luglio", 7), ("settembre", 9),
-    ("ottobre", 10), ("dicembre", 12),
-    ("janeiro", 1), ("fevereiro", 2), ("março", 3), ("maio", 5), ("junho", 6), ("julho", 7), ("setembro", 9),
-    ("outubro", 10), ("novembro", 11), ("dezembro", 12),
-    ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("maerz", 3),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
     // Polish (nominative and genitive), Russian (genitive), Greek (genitive).
-    ("stycznia", 1), ("lutego", 2), ("marca", 3), ("kwietnia", 4), ("maja", 5), ("czerwca", 6), ("lipca", 7),
-    ("sierpnia", 8), ("września", 9), ("października", 10), ("listopada", 11), ("grudnia", 12),
-    ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4), ("мая", 5), ("июня", 6), ("июля", 7),
-    ("августа", 8), ("сентября", 9), ("октября", 10), ("ноября", 11), ("декабря", 12),
-    ("ιανουαρίου", 1), ("φεβρουαρίου", 2), ("μαρτίου", 3), ("απριλίου", 4), ("μαΐου", 5), ("ιουνίου", 6),
-    ("ιουλίου", 7), ("αυγούστου", 8), ("σεπτεμβρίου", 9), ("οκτωβρίου", 10), ("νοεμβρίου", 11), ("δεκεμβρίου", 12),
+    ("stycznia", 1),
+    ("lutego", 2),
+    ("marca", 3),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwca", 6),
+    ("lipca", 7),
+    ("sierpnia", 8),
+    ("września", 9),
+    ("października", 10),
+    ("listopada", 11),
+    ("grudnia", 12),
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
+    ("декабря", 12),
+    ("ιανουαρίου", 1),
+    ("φεβρουαρίου", 2),
+    ("μαρτίου", 3),
+    ("απριλίου", 4),
+    ("μαΐου", 5),
+    ("ιουνίου", 6),
+    ("ιουλίου", 7),
+    ("αυγούστου", 8),
+    ("σεπτεμβρίου", 9),
+    ("οκτωβρίου", 10),
+    ("νοεμβρίου", 11),
+    ("δεκεμβρίου", 12),
 ];
 
 fn month(name: &str) -> Option<u32> {
@@ -105,18 +204,22 @@ fn month(name: &str) -> Option<u32> {
 }
 
 static CJK_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号](?:\D{0,6}?(\d{1,2})[:：时](\d{2}))?").expect("valid regex")
+    Regex::new(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号](?:\D{0,6}?(\d{1,2})[:：时](\d{2}))?")
+        .expect("valid regex")
 });
 static KO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일").expect("valid regex"));
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2}))?(?:[^\d]|$)").expect("valid regex")
+    Regex::new(r"(?:^|[^\d])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2}))?(?:[^\d]|$)")
+        .expect("valid regex")
 });
 static DMY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\D{1,4}(\d{1,2})[:.](\d{2}))?(?:[^\d]|$)").expect("valid regex")
+    Regex::new(r"(?:^|[^\d])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\D{1,4}(\d{1,2})[:.](\d{2}))?(?:[^\d]|$)")
+        .expect("valid regex")
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+)?(\d{4})").expect("valid regex")
+    Regex::new(r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+)?(\d{4})")
+        .expect("valid regex")
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[^\w])(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
@@ -126,36 +229,37 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn find_in_text(s: &str) -> Option<Found> {
     let ymd = |y: &str, m: &str, d: &str| NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let with_time = |date: NaiveDate, h: Option<regex::Match<'_>>, m: Option<regex::Match<'_>>| {
-        let time = h.zip(m).and_then(|(h, m)| NaiveTime::from_hms_opt(h.as_str().parse().ok()?, m.as_str().parse().ok()?, 0));
+        let time =
+            h.zip(m).and_then(|(h, m)| NaiveTime::from_hms_opt(h.as_str().parse().ok()?, m.as_str().parse().ok()?, 0));
         Found { at: Utc.from_utc_datetime(&date.and_time(time.unwrap_or(NaiveTime::MIN))), date_only: time.is_none() }
     };
-    if let Some(c) = CJK_DATE.captures(s).or_else(|| KO_DATE.captures(s)) {
-        if let Some(date) = ymd(&c[1], &c[2], &c[3]) {
-            return Some(with_time(date, c.get(4), c.get(5)));
-        }
+    if let Some(c) = CJK_DATE.captures(s).or_else(|| KO_DATE.captures(s))
+        && let Some(date) = ymd(&c[1], &c[2], &c[3])
+    {
+        return Some(with_time(date, c.get(4), c.get(5)));
     }
-    if let Some(c) = NUMERIC.captures(s) {
-        if let Some(date) = ymd(&c[1], &c[2], &c[3]) {
-            return Some(with_time(date, c.get(4), c.get(5)));
-        }
+    if let Some(c) = NUMERIC.captures(s)
+        && let Some(date) = ymd(&c[1], &c[2], &c[3])
+    {
+        return Some(with_time(date, c.get(4), c.get(5)));
     }
-    if let Some(c) = DMY.captures(s) {
-        if let Some(date) = ymd(&c[3], &c[2], &c[1]) {
-            return Some(with_time(date, c.get(4), c.get(5)));
-        }
+    if let Some(c) = DMY.captures(s)
+        && let Some(date) = ymd(&c[3], &c[2], &c[1])
+    {
+        return Some(with_time(date, c.get(4), c.get(5)));
     }
     for c in DAY_MONTH_YEAR.captures_iter(s) {
-        if let Some(m) = month(&c[2]) {
-            if let Some(date) = ymd(&c[3], &m.to_string(), &c[1]) {
-                return Some(with_time(date, None, None));
-            }
+        if let Some(m) = month(&c[2])
+            && let Some(date) = ymd(&c[3], &m.to_string(), &c[1])
+        {
+            return Some(with_time(date, None, None));
         }
     }
     for c in MONTH_DAY_YEAR.captures_iter(s) {
-        if let Some(m) = month(&c[1]) {
-            if let Some(date) = ymd(&c[3], &m.to_string(), &c[2]) {
-                return Some(with_time(date, None, None));
-            }
+        if let Some(m) = month(&c[1])
+            && let Some(date) = ymd(&c[3], &m.to_string(), &c[2])
+        {
+            return Some(with_time(date, None, None));
         }
     }
     None
@@ -185,13 +289,28 @@ pub(crate) fn relative(s: &str, fetched_at: DateTime<Utc>) -> Option<Found> {
     let (n, unit) = (1..c.len()).step_by(2).find_map(|i| Some((c.get(i)?.as_str(), c.get(i + 1)?.as_str())))?;
     let n: i64 = n.parse().ok()?;
     let unit = unit.to_lowercase();
-    let seconds = if unit.starts_with(['秒', '초']) || unit.starts_with("sec") || unit.starts_with("seg") || unit.starts_with("секунд") {
+    let seconds = if unit.starts_with(['秒', '초'])
+        || unit.starts_with("sec")
+        || unit.starts_with("seg")
+        || unit.starts_with("секунд")
+    {
         1
     } else if unit.starts_with(['分', '분']) || unit.starts_with("min") || unit.starts_with("минут") {
         60
-    } else if unit.starts_with(['小', '时', '時', '시']) || unit.starts_with('h') || unit.starts_with("stund") || unit.starts_with("heure") || unit.starts_with("час") {
+    } else if unit.starts_with(['小', '时', '時', '시'])
+        || unit.starts_with('h')
+        || unit.starts_with("stund")
+        || unit.starts_with("heure")
+        || unit.starts_with("час")
+    {
         3600
-    } else if unit.starts_with(['周', '週', '星']) || unit.starts_with("week") || unit.starts_with("woche") || unit.starts_with("semaine") || unit.starts_with("semana") || unit.starts_with("недел") {
+    } else if unit.starts_with(['周', '週', '星'])
+        || unit.starts_with("week")
+        || unit.starts_with("woche")
+        || unit.starts_with("semaine")
+        || unit.starts_with("semana")
+        || unit.starts_with("недел")
+    {
         7 * 86400
     } else {
         86400
@@ -216,7 +335,9 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> String {
-        parse(s, Some(Utc.with_ymd_and_hms(2024, 6, 17, 9, 13, 1).unwrap())).map(|f| f.at.to_rfc3339()).unwrap_or_default()
+        parse(s, Some(Utc.with_ymd_and_hms(2024, 6, 17, 9, 13, 1).unwrap()))
+            .map(|f| f.at.to_rfc3339())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -252,7 +373,10 @@ mod tests {
 
     #[test]
     fn url_dates() {
-        assert_eq!(from_url("https://e.com/2024/06/17/story").map(|f| f.at.to_rfc3339()), Some("2024-06-17T00:00:00+00:00".into()));
+        assert_eq!(
+            from_url("https://e.com/2024/06/17/story").map(|f| f.at.to_rfc3339()),
+            Some("2024-06-17T00:00:00+00:00".into())
+        );
         assert_eq!(from_url("https://e.com/news/20240617-x"), from_url("https://e.com/2024/06/17/"));
         assert_eq!(from_url("https://e.com/news/12345678"), None);
     }

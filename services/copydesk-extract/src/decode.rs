@@ -69,15 +69,14 @@ fn charset_param(content_type: &str) -> Option<&'static Encoding> {
     let at = lower.find("charset=")?;
     let value = lower[at + 8..].trim_start_matches(['"', '\'']);
     let end = value.find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace()).unwrap_or(value.len());
-    Encoding::for_label(value[..end].as_bytes())
+    Encoding::for_label(&value.as_bytes()[..end])
 }
 
 fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
     static META: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
     });
-    META.captures_iter(head)
-        .find_map(|c| c.get(1).and_then(|m| Encoding::for_label(m.as_bytes())))
+    META.captures_iter(head).find_map(|c| c.get(1).and_then(|m| Encoding::for_label(m.as_bytes())))
 }
 
 #[cfg(test)]

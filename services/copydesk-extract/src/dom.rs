@@ -128,8 +128,23 @@ pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Resu
 /// implicitly by a sibling, so counting opens and closes is a fair estimate.
 fn container_depth(html: &[u8]) -> usize {
     const CONTAINERS: &[&[u8]] = &[
-        b"div", b"section", b"article", b"aside", b"blockquote", b"ul", b"ol", b"dl", b"fieldset",
-        b"figure", b"header", b"footer", b"main", b"nav", b"center", b"details", b"menu",
+        b"div",
+        b"section",
+        b"article",
+        b"aside",
+        b"blockquote",
+        b"ul",
+        b"ol",
+        b"dl",
+        b"fieldset",
+        b"figure",
+        b"header",
+        b"footer",
+        b"main",
+        b"nav",
+        b"center",
+        b"details",
+        b"menu",
     ];
     let (mut depth, mut deepest) = (0usize, 0usize);
     let mut at = 0;
@@ -156,19 +171,72 @@ fn container_depth(html: &[u8]) -> usize {
 fn is_invisible(tag: &str) -> bool {
     matches!(
         tag,
-        "head" | "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object"
-            | "embed" | "canvas" | "select" | "textarea" | "button" | "input" | "video" | "audio" | "map"
+        "head"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "select"
+            | "textarea"
+            | "button"
+            | "input"
+            | "video"
+            | "audio"
+            | "map"
     )
 }
 
 fn is_block(tag: &str) -> bool {
     matches!(
         tag,
-        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "li" | "ul" | "ol" | "dl" | "dt" | "dd"
-            | "blockquote" | "pre" | "section" | "article" | "main" | "aside" | "nav" | "header"
-            | "footer" | "figure" | "figcaption" | "table" | "tr" | "td" | "th" | "caption" | "form"
-            | "address" | "details" | "summary" | "center" | "body" | "html" | "hr" | "tbody" | "thead"
-            | "tfoot" | "fieldset" | "menu"
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "section"
+            | "article"
+            | "main"
+            | "aside"
+            | "nav"
+            | "header"
+            | "footer"
+            | "figure"
+            | "figcaption"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "form"
+            | "address"
+            | "details"
+            | "summary"
+            | "center"
+            | "body"
+            | "html"
+            | "hr"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "fieldset"
+            | "menu"
     )
 }
 
@@ -190,10 +258,13 @@ static CREDIT_NAMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"credit|copyright|photographer|image-?source|img-?source").expect("valid regex"));
 static BYLINE_NAMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"byline|author|writer|reporter|contributor|journalist").expect("valid regex"));
-static LEAD_NAMES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])").expect("valid regex"));
-static DATE_NAMES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)").expect("valid regex"));
+static LEAD_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])")
+        .expect("valid regex")
+});
+static DATE_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)").expect("valid regex")
+});
 
 /// Own flags of an element, from its tag and what its attributes say it is.
 fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
@@ -213,14 +284,22 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
         let style = style.to_ascii_lowercase().replace(' ', "");
         hidden |= style.contains("display:none") || style.contains("visibility:hidden");
     }
-    if let Some(role) = el.attr("role") {
-        if matches!(
+    if let Some(role) = el.attr("role")
+        && matches!(
             role,
-            "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "menu" | "menubar"
-                | "toolbar" | "dialog" | "alertdialog"
-        ) {
-            flags |= flag::BOILER;
-        }
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "search"
+                | "menu"
+                | "menubar"
+                | "toolbar"
+                | "dialog"
+                | "alertdialog"
+        )
+    {
+        flags |= flag::BOILER;
     }
     let mut names = String::new();
     for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
@@ -247,10 +326,10 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
             flags |= flag::DATE;
         }
     }
-    if let Some(label) = el.attr("aria-label") {
-        if label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert") {
-            flags |= flag::BOILER;
-        }
+    if let Some(label) = el.attr("aria-label")
+        && (label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert"))
+    {
+        flags |= flag::BOILER;
     }
     (flags, hidden)
 }
@@ -271,7 +350,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
 
     for edge in html.tree.root().traverse() {
         seen += 1;
-        if seen % 4096 == 0 {
+        if seen.is_multiple_of(4096) {
             deadline.check()?;
         }
         match edge {
@@ -366,10 +445,11 @@ const NARROW: u16 = flag::CAPTION | flag::CREDIT | flag::BYLINE | flag::DATE | f
 fn rescue_wrappers(elems: &mut [Elem], items: &mut [Item]) {
     let mut prose = vec![0usize; elems.len()];
     for item in items.iter() {
-        if let Item::Text(b) = item {
-            if b.weight >= 100 && b.link_chars * 3 < b.chars {
-                prose[b.elem as usize] += b.weight;
-            }
+        if let Item::Text(b) = item
+            && b.weight >= 100
+            && b.link_chars * 3 < b.chars
+        {
+            prose[b.elem as usize] += b.weight;
         }
     }
     for i in (1..elems.len()).rev() {
@@ -422,7 +502,13 @@ impl Run {
         text::push_collapsed(&mut self.text, t)
     }
 
-    fn flush(&mut self, items: &mut Vec<Item>, elems: &[Elem], open: &[(u32, bool)], anchors: &mut Vec<(String, String)>) {
+    fn flush(
+        &mut self,
+        items: &mut Vec<Item>,
+        elems: &[Elem],
+        open: &[(u32, bool)],
+        anchors: &mut Vec<(String, String)>,
+    ) {
         let trimmed = self.text.trim();
         if trimmed.is_empty() {
             *self = Run::default();

@@ -136,7 +136,8 @@ fn parse_envelope(bytes: &[u8]) -> Result<Option<Input>, ExtractError> {
         .ok()
         .and_then(|s| s.parse().ok())
         .ok_or(ExtractError::Envelope("capture time is not a number"))?;
-    let fetched_at = DateTime::from_timestamp_millis(millis).ok_or(ExtractError::Envelope("capture time out of range"))?;
+    let fetched_at =
+        DateTime::from_timestamp_millis(millis).ok_or(ExtractError::Envelope("capture time out of range"))?;
     let mut lines = LineCursor { bytes: &after_open[digits + 3..] };
     lines.next_line(); // The rest of the comment line.
     let mut link = lines.next_line();
@@ -205,10 +206,7 @@ fn looks_binary(html: &[u8]) -> bool {
         return false;
     }
     let head = &html[..html.len().min(4096)];
-    let controls = head
-        .iter()
-        .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b)
-        .count();
+    let controls = head.iter().filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b).count();
     controls * 20 > head.len()
 }
 

@@ -20,8 +20,18 @@ pub(crate) struct LinkedData {
 }
 
 const ARTICLE_TYPES: &[&str] = &[
-    "NewsArticle", "Article", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle", "BlogPosting",
-    "LiveBlogPosting", "BackgroundNewsArticle", "ReviewNewsArticle", "Report", "ScholarlyArticle", "TechArticle",
+    "NewsArticle",
+    "Article",
+    "ReportageNews",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BlogPosting",
+    "LiveBlogPosting",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
+    "Report",
+    "ScholarlyArticle",
+    "TechArticle",
 ];
 
 impl LinkedData {
@@ -67,7 +77,9 @@ impl LinkedData {
         self.description = s("description").or(self.description.take());
         self.date_published = s("datePublished").or_else(|| s("dateCreated")).or(self.date_published.take());
         self.date_modified = s("dateModified").or(self.date_modified.take());
-        self.url = s("url").or_else(|| map.get("mainEntityOfPage").and_then(|m| m.get("@id").and_then(string).or_else(|| string(m)))).or(self.url.take());
+        self.url = s("url")
+            .or_else(|| map.get("mainEntityOfPage").and_then(|m| m.get("@id").and_then(string).or_else(|| string(m))))
+            .or(self.url.take());
         self.language = s("inLanguage").or(self.language.take());
         self.section = map.get("articleSection").and_then(first_string).or(self.section.take());
         if let Some(p) = map.get("publisher") {
@@ -121,7 +133,8 @@ fn author_list(v: &Value) -> Vec<(String, Option<String>)> {
             Value::Object(m) => {
                 let name = m.get("name").and_then(string)?;
                 let org = m.get("@type").and_then(Value::as_str) == Some("Organization");
-                let affiliation = m.get("affiliation").and_then(|x| x.get("name").and_then(string).or_else(|| string(x)));
+                let affiliation =
+                    m.get("affiliation").and_then(|x| x.get("name").and_then(string).or_else(|| string(x)));
                 let _ = org;
                 Some((name, affiliation))
             }
@@ -138,11 +151,13 @@ mod tests {
     #[test]
     fn article_in_graph_wins_over_webpage() {
         let mut ld = LinkedData::default();
-        ld.add_script(r#"{"@context":"https://schema.org","@graph":[
+        ld.add_script(
+            r#"{"@context":"https://schema.org","@graph":[
             {"@type":"WebPage","name":"Site home","url":"https://e.com/"},
             {"@type":["NewsArticle"],"headline":"Real headline","datePublished":"2024-01-02T03:04:05Z",
              "author":[{"@type":"Person","name":"Ann Lee"},{"@type":"Person","name":"Bo Chen"}],
-             "publisher":{"@type":"Organization","name":"Example News"}}]}"#);
+             "publisher":{"@type":"Organization","name":"Example News"}}]}"#,
+        );
         assert_eq!(ld.headline.as_deref(), Some("Real headline"));
         assert_eq!(ld.authors.len(), 2);
         assert_eq!(ld.publisher.as_deref(), Some("Example News"));

@@ -134,11 +134,7 @@ impl Deadline {
 
     /// Errors once the budget is spent; cheap enough to call every few hundred nodes.
     pub(crate) fn check(&self) -> Result<(), ExtractError> {
-        if Instant::now() > self.at {
-            Err(ExtractError::Timeout { budget: self.budget })
-        } else {
-            Ok(())
-        }
+        if Instant::now() > self.at { Err(ExtractError::Timeout { budget: self.budget }) } else { Ok(()) }
     }
 }
 

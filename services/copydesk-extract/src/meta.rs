@@ -22,11 +22,7 @@ pub(crate) struct Meta {
 impl Meta {
     /// The first non-empty value of any of `keys`, in the order given.
     pub(crate) fn first(&self, keys: &[&str]) -> Option<&str> {
-        keys.iter()
-            .filter_map(|k| self.tags.get(*k))
-            .flatten()
-            .map(|v| v.trim())
-            .find(|v| !v.is_empty())
+        keys.iter().filter_map(|k| self.tags.get(*k)).flatten().map(|v| v.trim()).find(|v| !v.is_empty())
     }
 
     pub(crate) fn all(&self, key: &str) -> impl Iterator<Item = &str> {

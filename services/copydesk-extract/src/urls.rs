@@ -67,6 +67,9 @@ mod tests {
     fn widest_srcset_candidate() {
         assert_eq!(best_srcset("a.jpg 240w, b.jpg 800w, c.jpg 480w"), Some("b.jpg"));
         assert_eq!(best_srcset("a.jpg 1x, b.jpg 2x"), Some("b.jpg"));
-        assert_eq!(best_srcset("https://cdn/x.jpg,w_100 100w, https://cdn/y.jpg,w_900 900w"), Some("https://cdn/y.jpg,w_900"));
+        assert_eq!(
+            best_srcset("https://cdn/x.jpg,w_100 100w, https://cdn/y.jpg,w_900 900w"),
+            Some("https://cdn/y.jpg,w_900")
+        );
     }
 }

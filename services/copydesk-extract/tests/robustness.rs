@@ -46,15 +46,27 @@ fn prop_assert_text(text: &str, hash: &str) -> Result<(), String> {
 /// HTML-ish soup: tags, attributes, entities and text in several scripts.
 fn soup() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        Just("<p>".to_string()), Just("</p>".to_string()), Just("<div class=\"content\">".to_string()),
-        Just("</div>".to_string()), Just("<a href=\"/x\">".to_string()), Just("<a href=\"javascript:alert(1)\">".to_string()),
-        Just("</a>".to_string()), Just("<img src=\"/i.jpg\" srcset=\"a 1w, b 9w\">".to_string()),
+        Just("<p>".to_string()),
+        Just("</p>".to_string()),
+        Just("<div class=\"content\">".to_string()),
+        Just("</div>".to_string()),
+        Just("<a href=\"/x\">".to_string()),
+        Just("<a href=\"javascript:alert(1)\">".to_string()),
+        Just("</a>".to_string()),
+        Just("<img src=\"/i.jpg\" srcset=\"a 1w, b 9w\">".to_string()),
         Just("<figure><img src=x><figcaption>Photo: AFP</figcaption></figure>".to_string()),
-        Just("<script>var x = '<p>';</script>".to_string()), Just("<br>".to_string()), Just("<time datetime=\"2024-06-17\">".to_string()),
-        Just("&amp;&#0;&#xFFFFFF;&nbsp;".to_string()), Just("<!--".to_string()), Just("<![CDATA[".to_string()),
+        Just("<script>var x = '<p>';</script>".to_string()),
+        Just("<br>".to_string()),
+        Just("<time datetime=\"2024-06-17\">".to_string()),
+        Just("&amp;&#0;&#xFFFFFF;&nbsp;".to_string()),
+        Just("<!--".to_string()),
+        Just("<![CDATA[".to_string()),
         Just("<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"author\":".to_string()),
-        Just("<meta charset=gbk>".to_string()), Just("<html lang=zh-TW>".to_string()),
-        "[a-zA-Z ,.]{0,80}", "[\u{4e00}-\u{4fff}，。]{0,60}", "[а-я ]{0,40}",
+        Just("<meta charset=gbk>".to_string()),
+        Just("<html lang=zh-TW>".to_string()),
+        "[a-zA-Z ,.]{0,80}",
+        "[\u{4e00}-\u{4fff}，。]{0,60}",
+        "[а-я ]{0,40}",
     ];
     prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
 }
@@ -89,7 +101,10 @@ proptest! {
 }
 
 fn article_page(body: &str) -> String {
-    format!("<html><head><title>T</title></head><body><article><p>{}</p>{body}</article></body></html>", "Real text. ".repeat(40))
+    format!(
+        "<html><head><title>T</title></head><body><article><p>{}</p>{body}</article></body></html>",
+        "Real text. ".repeat(40)
+    )
 }
 
 #[test]
@@ -108,7 +123,8 @@ fn ten_megabyte_text_node() {
 
 #[test]
 fn one_megabyte_attribute() {
-    let page = article_page(&format!("<div class=\"{}\">x</div><img src=\"{}\">", "a".repeat(1 << 20), "b".repeat(1 << 20)));
+    let page =
+        article_page(&format!("<div class=\"{}\">x</div><img src=\"{}\">", "a".repeat(1 << 20), "b".repeat(1 << 20)));
     check(page.as_bytes()).unwrap();
 }
 
@@ -136,7 +152,9 @@ fn an_exhausted_budget_is_a_timeout() {
 
 #[test]
 fn invalid_bytes_in_each_charset_still_decode() {
-    for charset in ["utf-8", "gbk", "gb18030", "big5", "shift_jis", "euc-kr", "windows-1251", "windows-1252", "iso-8859-2"] {
+    for charset in
+        ["utf-8", "gbk", "gb18030", "big5", "shift_jis", "euc-kr", "windows-1251", "windows-1252", "iso-8859-2"]
+    {
         let mut page = format!("<meta charset={charset}><article><p>").into_bytes();
         for i in 0..2000u32 {
             page.push((i * 131 % 256) as u8);

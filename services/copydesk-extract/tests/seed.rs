@@ -28,7 +28,8 @@ fn seed_message_extracts_as_specified() {
     assert_eq!(paragraphs[0], "几个月以来，一直在关注俄罗斯的人都知道，普京总统将前往朝鲜。");
     assert!(paragraphs[35].ends_with("看我的。”"));
     assert_eq!(a.text.split("\n\n").count(), 36);
-    for banned in ["图像来源", "广告", "从黑瞎子岛", "中、俄缺席乌克兰和平峰会", "G7动用俄罗斯冻结资产"] {
+    for banned in ["图像来源", "广告", "从黑瞎子岛", "中、俄缺席乌克兰和平峰会", "G7动用俄罗斯冻结资产"]
+    {
         assert!(!a.text.contains(banned), "body contains {banned}");
     }
 

@@ -17,8 +17,7 @@ mod timestamp;
 pub use timestamp::Timestamp;
 
 /// The encoded `FileDescriptorSet` of every copydesk proto, for gRPC reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/copydesk_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/copydesk_descriptor.bin"));
 
 #[cfg(test)]
 mod tests {

@@ -36,9 +36,7 @@ impl From<DateTime<Utc>> for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let t = self
-            .to_datetime()
-            .ok_or_else(|| serde::ser::Error::custom("timestamp out of range"))?;
+        let t = self.to_datetime().ok_or_else(|| serde::ser::Error::custom("timestamp out of range"))?;
         serializer.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
     }
 }

@@ -37,7 +37,13 @@ pub fn render(a: &Article) -> String {
     for au in &a.authors {
         let _ = writeln!(o, "author: {} | role: {} | affiliation: {}", au.name, au.role, au.affiliation);
     }
-    let _ = writeln!(o, "published: {}\nmodified: {}\nfetched: {}", time(&a.published_at), time(&a.modified_at), time(&a.fetched_at));
+    let _ = writeln!(
+        o,
+        "published: {}\nmodified: {}\nfetched: {}",
+        time(&a.published_at),
+        time(&a.modified_at),
+        time(&a.fetched_at)
+    );
     let _ = writeln!(o, "description: {}", cut(&a.description, 160));
     let _ = writeln!(o, "section: {}\ntags: {}", a.section, a.tags.join(", "));
     let _ = writeln!(o, "words: {}\nhash: {}", a.word_count, a.content_hash);
@@ -58,8 +64,17 @@ pub fn render(a: &Article) -> String {
         let _ = writeln!(o, "  {kind} {}", cut(&b.text, 90));
     }
     for (i, im) in a.images.iter().enumerate() {
-        let _ = writeln!(o, "image #{i}: {} | best: {} | {}x{} | alt: {} | caption: {} | credit: {}",
-            im.url, im.best_url, im.width, im.height, cut(&im.alt, 60), cut(&im.caption, 80), im.credit);
+        let _ = writeln!(
+            o,
+            "image #{i}: {} | best: {} | {}x{} | alt: {} | caption: {} | credit: {}",
+            im.url,
+            im.best_url,
+            im.width,
+            im.height,
+            cut(&im.alt, 60),
+            cut(&im.caption, 80),
+            im.credit
+        );
     }
     for l in &a.related_links {
         let _ = writeln!(o, "related: {} | {}", l.url, cut(&l.text, 80));
