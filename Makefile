@@ -1,0 +1,52 @@
+# copydesk: a thin wrapper over cargo and the deploy scripts. `make help` lists the targets.
+
+CARGO ?= cargo
+CORPUS ?= ../shared/corpus
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the copydesk binary (release)
+	$(CARGO) build --release --locked -p copydesk
+
+.PHONY: test
+test: ## Run every test: unit, golden, property, CLI (the README's test command; CI runs it)
+	$(CARGO) test --workspace --locked
+
+.PHONY: lint
+lint: ## Clippy with warnings as errors, and rustfmt
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) fmt --check
+
+.PHONY: golden
+golden: ## Refresh the golden files after an intended extraction change
+	UPDATE_EXPECT=1 $(CARGO) test --locked -p copydesk-extract --test golden
+
+.PHONY: eval
+eval: build ## Score extraction on the dev sets (same figures as score.py) with ms/page and pages/s
+	./target/release/copydesk eval --corpus $(CORPUS)/dev --out .eval
+
+.PHONY: eval-check
+eval-check: eval ## Re-score eval's output with the reference score.py, for comparison
+	@for s in trafilatura daniel chinese mediacloud; do \
+	  echo "== $$s (score.py)"; python3 $(CORPUS)/../tools/score.py $$s $(CORPUS)/dev/$$s .eval/$$s.jsonl; done
+
+.PHONY: seed
+seed: build ## Extract the seed message and print it as JSON
+	./target/release/copydesk extract --format json $(CORPUS)/seed/bbc-zhongwen-world-69124999.snapshot
+
+.PHONY: docker
+docker: ## Install (if needed) and start the Docker engine
+	bash deploy/docker/ensure-docker.sh
+
+.PHONY: broker-image
+broker-image: ## Build the local Apache Kafka image (no registry needed)
+	bash deploy/kafka/build-image.sh
+
+.PHONY: clean
+clean: ## Remove build output and eval files
+	$(CARGO) clean
+	rm -rf .eval
