@@ -114,7 +114,28 @@ pub fn extract_with(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<Extr
         return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
     }
     let input = Input::recognise(bytes, limits)?;
-    let mut extraction = article::build(&input, hints, limits, &deadline)?;
+    finish(&input, hints, limits, started, &deadline)
+}
+
+/// Extracts from bytes the caller knows are a protobuf `Snapshot` (no sniffing).
+pub fn extract_snapshot(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
+    let started = Instant::now();
+    let deadline = Deadline::new(started, limits.time_budget);
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
+    }
+    let input = Input::from_snapshot(bytes, limits)?;
+    finish(&input, hints, limits, started, &deadline)
+}
+
+fn finish(
+    input: &Input,
+    hints: &Hints,
+    limits: &Limits,
+    started: Instant,
+    deadline: &Deadline,
+) -> Result<Extraction, ExtractError> {
+    let mut extraction = article::build(input, hints, limits, deadline)?;
     extraction.diagnostics.format = Some(input.format);
     extraction.diagnostics.elapsed = started.elapsed();
     Ok(extraction)

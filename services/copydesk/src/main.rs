@@ -17,6 +17,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Consume snapshots from Kafka and publish articles (the ingest service).
+    Ingest(copydesk_ingest::IngestConfig),
+    /// Publish snapshot files and directories to the snapshots topic (backfill).
+    Replay(cmd::replay::Args),
     /// Extract articles from snapshot or HTML files, offline.
     Extract(cmd::extract::Args),
     /// Score extraction on annotated page sets, with timings.
@@ -32,6 +36,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Ingest(config) => cmd::ingest::run(config),
+        Command::Replay(args) => cmd::replay::run(args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Explain { path } => cmd::explain(&path),

@@ -2,6 +2,9 @@
 
 pub(crate) mod eval;
 pub(crate) mod extract;
+pub(crate) mod ingest;
+pub(crate) mod replay;
+pub(crate) mod runtime;
 
 /// `copydesk explain FILE`: the extractor's segmentation of one page.
 pub(crate) fn explain(path: &std::path::Path) -> anyhow::Result<std::process::ExitCode> {

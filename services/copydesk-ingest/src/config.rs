@@ -1,0 +1,242 @@
+//! The ingest role's configuration: flags and `COPYDESK_*` environment
+//! variables, with librdkafka options passed through, validated as a whole.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::IngestError;
+
+/// Delivery guarantee of the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Delivery {
+    /// Offsets are committed after the output is acknowledged; a crash can
+    /// republish an article (same key, same content), never lose one.
+    AtLeastOnce,
+    /// Output and offsets are committed in one Kafka transaction; readers
+    /// with `isolation.level=read_committed` see each article once.
+    ExactlyOnce,
+}
+
+/// Settings of `copydesk ingest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestConfig {
+    /// Kafka bootstrap servers, comma-separated.
+    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
+    pub brokers: String,
+    /// Topic the crawlers publish snapshots to.
+    #[arg(long, env = "COPYDESK_INPUT_TOPIC", default_value = "snapshots")]
+    pub input_topic: String,
+    /// Compacted topic articles are published to, keyed by article id.
+    #[arg(long, env = "COPYDESK_ARTICLES_TOPIC", default_value = "articles")]
+    pub articles_topic: String,
+    /// Topic for inputs that cannot become articles, with the reason in headers.
+    #[arg(long, env = "COPYDESK_DEAD_LETTER_TOPIC", default_value = "snapshots.dlq")]
+    pub dead_letter_topic: String,
+    /// Consumer group; ingest instances in one group share the partitions.
+    #[arg(long, env = "COPYDESK_GROUP_ID", default_value = "copydesk-ingest")]
+    pub group_id: String,
+    #[arg(long, env = "COPYDESK_DELIVERY", value_enum, default_value_t = Delivery::AtLeastOnce)]
+    pub delivery: Delivery,
+    /// Transactional id for exactly-once mode (default: derived from the group and a random suffix).
+    #[arg(long, env = "COPYDESK_TRANSACTIONAL_ID")]
+    pub transactional_id: Option<String>,
+    /// Extraction threads (default: the number of CPUs).
+    #[arg(long, env = "COPYDESK_WORKERS")]
+    pub workers: Option<usize>,
+    /// Most messages between fetch and acknowledged output; fetching pauses at this many.
+    #[arg(long, env = "COPYDESK_MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+    /// Most payload bytes in flight; fetching pauses above this.
+    #[arg(long, env = "COPYDESK_MAX_IN_FLIGHT_BYTES", default_value_t = 128 << 20)]
+    pub max_in_flight_bytes: usize,
+    /// Largest accepted input message; larger ones are dead-lettered. Also
+    /// sizes fetches, produced messages and topics copydesk creates.
+    #[arg(long, env = "COPYDESK_MAX_MESSAGE_BYTES", default_value_t = 32 << 20)]
+    pub max_message_bytes: usize,
+    /// Per-document extraction budget, in milliseconds.
+    #[arg(long, env = "COPYDESK_EXTRACT_BUDGET_MS", default_value_t = 5000)]
+    pub extract_budget_ms: u64,
+    /// Create the articles (compacted) and dead-letter topics if missing.
+    #[arg(long, env = "COPYDESK_CREATE_TOPICS")]
+    pub create_topics: bool,
+    /// Partitions of topics copydesk creates.
+    #[arg(long, env = "COPYDESK_TOPIC_PARTITIONS", default_value_t = 6)]
+    pub topic_partitions: i32,
+    /// Replication factor of topics copydesk creates.
+    #[arg(long, env = "COPYDESK_TOPIC_REPLICATION", default_value_t = 1)]
+    pub topic_replication: i32,
+    /// Messages per transaction in exactly-once mode.
+    #[arg(long, env = "COPYDESK_TRANSACTION_MESSAGES", default_value_t = 200)]
+    pub transaction_messages: usize,
+    /// Longest a transaction stays open collecting messages, in milliseconds.
+    #[arg(long, env = "COPYDESK_TRANSACTION_MS", default_value_t = 100)]
+    pub transaction_ms: u64,
+    /// How long shutdown may take to finish in-flight work, in seconds.
+    #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+    /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
+    #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
+    pub kafka_options: Vec<String>,
+}
+
+/// librdkafka keys the pipeline's guarantees depend on; pass-through may not touch them.
+const OWNED_KEYS: &[&str] = &[
+    "bootstrap.servers",
+    "group.id",
+    "enable.auto.commit",
+    "enable.auto.offset.store",
+    "isolation.level",
+    "transactional.id",
+    "enable.idempotence",
+    "auto.offset.reset",
+];
+
+impl IngestConfig {
+    /// Checks everything and reports every problem at once.
+    pub fn validate(&self) -> Result<(), IngestError> {
+        let mut errors = Vec::new();
+        if self.brokers.split(',').all(|b| b.trim().is_empty()) {
+            errors.push("brokers: empty".to_string());
+        }
+        for (name, topic) in [
+            ("input-topic", &self.input_topic),
+            ("articles-topic", &self.articles_topic),
+            ("dead-letter-topic", &self.dead_letter_topic),
+        ] {
+            if let Err(e) = valid_topic(topic) {
+                errors.push(format!("{name}: {e}"));
+            }
+        }
+        if self.input_topic == self.articles_topic || self.input_topic == self.dead_letter_topic {
+            errors.push("input-topic: must differ from the output topics".to_string());
+        }
+        if self.articles_topic == self.dead_letter_topic {
+            errors.push("dead-letter-topic: must differ from articles-topic".to_string());
+        }
+        if self.group_id.trim().is_empty() {
+            errors.push("group-id: empty".to_string());
+        }
+        if self.workers == Some(0) {
+            errors.push("workers: must be at least 1".to_string());
+        }
+        if self.max_in_flight == 0 {
+            errors.push("max-in-flight: must be at least 1".to_string());
+        }
+        if !(1024..=(1 << 30)).contains(&self.max_message_bytes) {
+            errors.push("max-message-bytes: must be between 1 KiB and 1 GiB".to_string());
+        }
+        if self.max_in_flight_bytes < self.max_message_bytes {
+            errors.push(
+                "max-in-flight-bytes: must be at least max-message-bytes, or large messages never fit".to_string(),
+            );
+        }
+        if self.extract_budget_ms == 0 {
+            errors.push("extract-budget-ms: must be positive".to_string());
+        }
+        if self.topic_partitions < 1 || self.topic_replication < 1 {
+            errors.push("topic-partitions and topic-replication: must be at least 1".to_string());
+        }
+        if self.delivery == Delivery::ExactlyOnce && self.transaction_messages == 0 {
+            errors.push("transaction-messages: must be at least 1".to_string());
+        }
+        if let Err(mut e) = self.librdkafka_options() {
+            errors.append(&mut e);
+        }
+        if errors.is_empty() { Ok(()) } else { Err(IngestError::Config(errors)) }
+    }
+
+    /// The pass-through options as a map; every malformed or reserved one is an error.
+    pub fn librdkafka_options(&self) -> Result<BTreeMap<String, String>, Vec<String>> {
+        let mut map = BTreeMap::new();
+        let mut errors = Vec::new();
+        for option in self.kafka_options.iter().filter(|o| !o.trim().is_empty()) {
+            match option.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => {
+                    let k = k.trim();
+                    if OWNED_KEYS.contains(&k) {
+                        errors.push(format!("kafka-option {k}: set by copydesk itself; use the dedicated setting"));
+                    } else {
+                        map.insert(k.to_string(), v.trim().to_string());
+                    }
+                }
+                _ => errors.push(format!("kafka-option {option:?}: expected KEY=VALUE")),
+            }
+        }
+        if errors.is_empty() { Ok(map) } else { Err(errors) }
+    }
+
+    pub fn workers(&self) -> usize {
+        self.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+fn valid_topic(topic: &str) -> Result<(), &'static str> {
+    if topic.is_empty() || topic.len() > 249 {
+        return Err("must be 1 to 249 characters");
+    }
+    if topic == "." || topic == ".." {
+        return Err("cannot be . or ..");
+    }
+    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return Err("may contain only ASCII letters, digits, '.', '_' and '-'");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: IngestConfig,
+    }
+
+    fn parse(args: &[&str]) -> IngestConfig {
+        Cli::try_parse_from(std::iter::once("ingest").chain(args.iter().copied())).unwrap().config
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        parse(&[]).validate().unwrap();
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let c = parse(&[
+            "--input-topic",
+            "bad topic!",
+            "--articles-topic",
+            "same",
+            "--dead-letter-topic",
+            "same",
+            "--workers",
+            "0",
+            "-X",
+            "group.id=x",
+            "-X",
+            "novalue",
+        ]);
+        let Err(IngestError::Config(errors)) = c.validate() else { panic!("expected config errors") };
+        let all = errors.join("\n");
+        for needle in ["input-topic", "dead-letter-topic: must differ", "workers", "group.id", "novalue"] {
+            assert!(all.contains(needle), "missing {needle} in:\n{all}");
+        }
+        assert_eq!(errors.len(), 5, "{all}");
+    }
+
+    #[test]
+    fn pass_through_options_are_parsed() {
+        let c = parse(&["-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanism=SCRAM-SHA-512"]);
+        let map = c.librdkafka_options().unwrap();
+        assert_eq!(map["security.protocol"], "SASL_SSL");
+        assert_eq!(map.len(), 2);
+    }
+}

@@ -1,0 +1,23 @@
+//! The ingest library's error type.
+
+use rdkafka::error::KafkaError;
+
+/// What stops the ingest pipeline. Bad input never does: it is dead-lettered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    #[error("invalid configuration:\n  {}", .0.join("\n  "))]
+    Config(Vec<String>),
+    #[error("cannot create the Kafka {role}: {source}")]
+    Client { role: &'static str, source: KafkaError },
+    #[error("cannot create topic {topic}: {reason}")]
+    CreateTopic { topic: String, reason: String },
+    #[error("cannot subscribe to {topic}: {source}")]
+    Subscribe { topic: String, source: KafkaError },
+    #[error("transaction failed: {0}")]
+    Transaction(KafkaError),
+    #[error("cannot commit offsets: {0}")]
+    Commit(KafkaError),
+    #[error("the extraction pool could not start: {0}")]
+    Pool(String),
+}

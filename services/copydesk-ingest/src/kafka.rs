@@ -1,0 +1,104 @@
+//! Kafka clients configured for the pipeline's guarantees, and topic creation.
+
+use std::time::Duration;
+
+use rdkafka::ClientConfig;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::IngestError;
+use crate::config::{Delivery, IngestConfig};
+
+/// Room for a maximal payload plus headers and protocol framing.
+fn message_limit(config: &IngestConfig) -> usize {
+    config.max_message_bytes + (1 << 20)
+}
+
+fn base(config: &IngestConfig) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &config.brokers);
+    c.set("client.id", format!("copydesk-ingest-{}", std::process::id()));
+    // Pass-through last, so operators can tune anything we do not own.
+    for (k, v) in config.librdkafka_options().unwrap_or_default() {
+        c.set(k, v);
+    }
+    c
+}
+
+pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
+    let mut c = base(config);
+    let limit = message_limit(config).to_string();
+    c.set("group.id", &config.group_id)
+        .set("auto.offset.reset", "earliest")
+        // Large pages are normal: a single message may be as large as the limit.
+        .set("fetch.max.bytes", &limit)
+        .set("max.partition.fetch.bytes", &limit)
+        // librdkafka prefetches into its own queue; keep that bounded too
+        // (in KiB), or a backlog would grow memory behind our window.
+        .set("queued.max.messages.kbytes", (config.max_message_bytes / 1024 * 2).max(16 * 1024).to_string())
+        .set("queued.min.messages", "1000")
+        .set("partition.assignment.strategy", "cooperative-sticky");
+    match config.delivery {
+        Delivery::AtLeastOnce => {
+            // Offsets are stored by us, only for contiguously acknowledged
+            // output; librdkafka commits what is stored, periodically and on
+            // revocation.
+            c.set("enable.auto.commit", "true")
+                .set("enable.auto.offset.store", "false")
+                .set("auto.commit.interval.ms", "1000");
+        }
+        Delivery::ExactlyOnce => {
+            c.set("enable.auto.commit", "false").set("isolation.level", "read_committed");
+        }
+    }
+    c
+}
+
+pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&str>) -> ClientConfig {
+    let mut c = base(config);
+    c.set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("message.max.bytes", message_limit(config).to_string())
+        .set("compression.type", "lz4")
+        .set("linger.ms", "5")
+        // Keep retrying through broker restarts; delivery failure after this
+        // is retried by the pipeline itself.
+        .set("message.timeout.ms", "120000");
+    if let Some(id) = transactional_id {
+        c.set("transactional.id", id).set("transaction.timeout.ms", "60000");
+    }
+    c
+}
+
+/// Creates the output topics if they do not exist (articles compacted).
+pub(crate) async fn ensure_topics(config: &IngestConfig) -> Result<(), IngestError> {
+    let admin: AdminClient<DefaultClientContext> =
+        base(config).create().map_err(|source| IngestError::Client { role: "admin client", source })?;
+    let limit = message_limit(config).to_string();
+    let articles = NewTopic::new(
+        &config.articles_topic,
+        config.topic_partitions,
+        TopicReplication::Fixed(config.topic_replication),
+    )
+    .set("cleanup.policy", "compact")
+    .set("max.message.bytes", &limit);
+    let dead = NewTopic::new(
+        &config.dead_letter_topic,
+        config.topic_partitions,
+        TopicReplication::Fixed(config.topic_replication),
+    )
+    .set("max.message.bytes", &limit);
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results = admin
+        .create_topics([&articles, &dead], &options)
+        .await
+        .map_err(|e| IngestError::CreateTopic { topic: config.articles_topic.clone(), reason: e.to_string() })?;
+    for result in results {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => return Err(IngestError::CreateTopic { topic, reason: code.to_string() }),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The CPU pool extraction runs on: a fixed set of threads beside the async
+//! runtime, so parsing never blocks Kafka I/O and one slow page occupies one
+//! thread for at most its time budget.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use copydesk_extract::{Article, Hints, Limits};
+use tokio::sync::oneshot;
+
+use crate::IngestError;
+use crate::record::Rejection;
+
+#[derive(Clone)]
+pub struct ExtractPool {
+    pool: Arc<rayon::ThreadPool>,
+    limits: Limits,
+}
+
+impl ExtractPool {
+    pub fn new(threads: usize, limits: Limits) -> Result<ExtractPool, IngestError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|i| format!("extract-{i}"))
+            .build()
+            .map_err(|e| IngestError::Pool(e.to_string()))?;
+        Ok(ExtractPool { pool: Arc::new(pool), limits })
+    }
+
+    /// Extracts on the pool. `snapshot` says the payload was declared a
+    /// protobuf `Snapshot`; otherwise the format is sniffed.
+    pub async fn extract(&self, payload: Arc<[u8]>, hints: Hints, snapshot: bool) -> Result<Article, Rejection> {
+        let (tx, rx) = oneshot::channel();
+        let limits = self.limits.clone();
+        self.pool.spawn(move || {
+            // The library promises not to panic; if it ever does, the message
+            // is dead-lettered instead of taking the service down.
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| run(&payload, &hints, &limits, snapshot)))
+                .unwrap_or_else(|_| {
+                    Err(Rejection { reason: "panic".into(), stage: "extract", message: "extractor panicked".into() })
+                });
+            let _ = tx.send(result);
+        });
+        rx.await.unwrap_or_else(|_| {
+            Err(Rejection { reason: "panic".into(), stage: "extract", message: "worker lost".into() })
+        })
+    }
+}
+
+fn run(payload: &[u8], hints: &Hints, limits: &Limits, snapshot: bool) -> Result<Article, Rejection> {
+    let rejected = |e: copydesk_extract::ExtractError| Rejection {
+        reason: e.kind().to_string(),
+        stage: "extract",
+        message: e.to_string(),
+    };
+    // Declared snapshots are decoded as such: a wrong declaration is an error, not a guess.
+    let result = if snapshot {
+        copydesk_extract::extract_snapshot(payload, hints, limits)
+    } else {
+        copydesk_extract::extract_with(payload, hints, limits)
+    };
+    result.map(|x| x.article).map_err(rejected)
+}

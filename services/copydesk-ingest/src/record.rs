@@ -1,0 +1,148 @@
+//! What goes onto the output topics: article records and dead letters, with
+//! their headers; and what an input message's headers tell the extractor.
+
+use chrono::{DateTime, Utc};
+use copydesk_extract::{Article, Hints};
+use prost::Message as _;
+use rdkafka::Message;
+use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
+
+use crate::trace::TraceParent;
+
+/// Header names we write. Dead-letter headers follow Kafka Connect's
+/// `__connect.errors.*` scheme under our own prefix.
+pub mod header {
+    pub const CONTENT_TYPE: &str = "content-type";
+    pub const SCHEMA: &str = "copydesk-schema";
+    pub const TRACEPARENT: &str = "traceparent";
+    pub const SOURCE: &str = "copydesk-source";
+    pub const ERROR_REASON: &str = "copydesk.errors.reason";
+    pub const ERROR_STAGE: &str = "copydesk.errors.stage";
+    pub const ERROR_MESSAGE: &str = "copydesk.errors.message";
+    pub const ERROR_TOPIC: &str = "copydesk.errors.topic";
+    pub const ERROR_PARTITION: &str = "copydesk.errors.partition";
+    pub const ERROR_OFFSET: &str = "copydesk.errors.offset";
+    pub const ERROR_TIMESTAMP: &str = "copydesk.errors.timestamp";
+    pub const ERROR_VERSION: &str = "copydesk.errors.extractor.version";
+}
+
+pub const ARTICLE_CONTENT_TYPE: &str = "application/x-protobuf; messageType=copydesk.v1.Article";
+pub const ARTICLE_SCHEMA: &str = "copydesk.v1.Article";
+pub const SNAPSHOT_CONTENT_TYPE: &str = "application/x-protobuf; messageType=copydesk.v1.Snapshot";
+
+/// One record to produce.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub topic: String,
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+    pub headers: OwnedHeaders,
+    /// True for a dead letter (for counting and logs).
+    pub dead_letter: bool,
+}
+
+/// Why an input could not become an article, for the dead-letter headers.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// Stable short name: `empty`, `not_html`, `too_large`, `timeout`, `produce_too_large`...
+    pub reason: String,
+    /// `extract` or `produce`.
+    pub stage: &'static str,
+    pub message: String,
+}
+
+fn header_str<'a>(msg: &'a OwnedMessage, name: &str) -> Option<&'a str> {
+    let headers = msg.headers()?;
+    headers
+        .iter()
+        .find(|h| h.key.eq_ignore_ascii_case(name))
+        .and_then(|h| h.value)
+        .and_then(|v| std::str::from_utf8(v).ok())
+}
+
+/// Hints from the input's headers: plain HTML travels with its URL, capture
+/// time and Content-Type in headers.
+pub fn hints(msg: &OwnedMessage) -> Hints {
+    let url = ["url", "x-url", "copydesk-url", "content-location"]
+        .iter()
+        .find_map(|h| header_str(msg, h))
+        .map(str::to_string);
+    let fetched_at = ["fetched-at", "x-fetched-at", "copydesk-fetched-at"]
+        .iter()
+        .find_map(|h| header_str(msg, h))
+        .and_then(parse_time)
+        .or_else(|| msg.timestamp().to_millis().and_then(DateTime::from_timestamp_millis));
+    let content_type = header_str(msg, "content-type").map(str::to_string);
+    Hints { url, fetched_at, content_type }
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| s.trim().parse::<i64>().ok().and_then(DateTime::from_timestamp_millis))
+}
+
+/// Whether the producer declared the payload a protobuf `Snapshot`.
+pub fn is_declared_snapshot(msg: &OwnedMessage) -> bool {
+    header_str(msg, "content-type").is_some_and(|c| c.contains("copydesk.v1.Snapshot"))
+}
+
+/// The trace this message belongs to: its own `traceparent`, or a new one.
+pub fn trace_of(msg: &OwnedMessage) -> TraceParent {
+    header_str(msg, header::TRACEPARENT).and_then(TraceParent::parse).unwrap_or_else(TraceParent::new_root)
+}
+
+fn source(msg: &OwnedMessage) -> String {
+    format!("{}/{}/{}", msg.topic(), msg.partition(), msg.offset())
+}
+
+/// The article record: keyed by article id, so the compacted topic keeps the
+/// latest version and a replay is a same-key republish.
+pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &TraceParent) -> Output {
+    article.provenance = Some(copydesk_proto::v1::Provenance {
+        topic: msg.topic().to_string(),
+        partition: msg.partition(),
+        offset: msg.offset(),
+    });
+    let headers = OwnedHeaders::new()
+        .insert(Header { key: header::CONTENT_TYPE, value: Some(ARTICLE_CONTENT_TYPE) })
+        .insert(Header { key: header::SCHEMA, value: Some(ARTICLE_SCHEMA) })
+        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) })
+        .insert(Header { key: header::SOURCE, value: Some(&source(msg)) });
+    Output {
+        topic: topic.to_string(),
+        key: Some(article.id.clone().into_bytes()),
+        payload: article.encode_to_vec(),
+        headers,
+        dead_letter: false,
+    }
+}
+
+/// The dead letter: the original key, payload and headers, plus why and where.
+pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &TraceParent) -> Output {
+    let mut headers = OwnedHeaders::new();
+    if let Some(original) = msg.headers() {
+        for h in original.iter().filter(|h| h.key != header::TRACEPARENT) {
+            headers = headers.insert(Header { key: h.key, value: h.value });
+        }
+    }
+    let message: String = why.message.chars().take(1000).collect();
+    let headers = headers
+        .insert(Header { key: header::ERROR_REASON, value: Some(&why.reason) })
+        .insert(Header { key: header::ERROR_STAGE, value: Some(why.stage) })
+        .insert(Header { key: header::ERROR_MESSAGE, value: Some(&message) })
+        .insert(Header { key: header::ERROR_TOPIC, value: Some(msg.topic()) })
+        .insert(Header { key: header::ERROR_PARTITION, value: Some(&msg.partition().to_string()) })
+        .insert(Header { key: header::ERROR_OFFSET, value: Some(&msg.offset().to_string()) })
+        .insert(Header { key: header::ERROR_TIMESTAMP, value: Some(&Utc::now().to_rfc3339()) })
+        .insert(Header { key: header::ERROR_VERSION, value: Some(copydesk_extract::EXTRACTOR_VERSION) })
+        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) });
+    Output {
+        topic: topic.to_string(),
+        key: msg.key().map(<[u8]>::to_vec),
+        payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        headers,
+        dead_letter: true,
+    }
+}

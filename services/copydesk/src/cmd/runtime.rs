@@ -1,0 +1,40 @@
+//! What every long-running subcommand shares: logging, the async runtime and
+//! the shutdown signal.
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
+/// `COPYDESK_LOG_FORMAT=json` gives one JSON object per event for log shippers.
+pub(crate) fn init_logging() {
+    let filter = EnvFilter::try_from_env("COPYDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("COPYDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+pub(crate) fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Cancelled on the first SIGTERM or SIGINT; a second one exits at once.
+pub(crate) fn shutdown_signal() -> anyhow::Result<CancellationToken> {
+    let token = CancellationToken::new();
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        info!(message = "Shutdown requested; draining. Signal again to exit at once.");
+        trigger.cancel();
+        tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        warn!(message = "Second signal; exiting now.");
+        std::process::exit(130);
+    });
+    Ok(token)
+}
