@@ -1,6 +1,6 @@
 //! The `copydesk` binary's offline subcommands, run as a user would run them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use copydesk_proto::v1::Article;
