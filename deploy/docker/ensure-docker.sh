@@ -38,9 +38,12 @@ if ! command -v dockerd >/dev/null 2>&1; then
   trap - EXIT
 fi
 
-# A socket left behind by a daemon that died makes `docker info` fail forever
-# even after a new dockerd starts, so only start one if none is alive.
+# A dockerd that is alive but not answering yet (still starting, e.g. launched by
+# a parallel caller) must not get a second daemon next to it: just wait for it.
 if ! pgrep -x dockerd >/dev/null 2>&1; then
+  # A daemon killed without cleanup leaves its pid file; if that pid now belongs
+  # to another process, the new dockerd refuses to start.
+  rm -f /var/run/docker.pid
   mkdir -p "$(dirname "$DOCKERD_LOG")"
   log "starting dockerd (log: $DOCKERD_LOG)"
   # setsid detaches the daemon from the caller's process group and terminal so it

@@ -2,7 +2,7 @@
 # Builds the local Kafka image copydesk/kafka:<version> (and :latest) without any container registry.
 #
 # usage: deploy/kafka/build-image.sh [--force] [--rebuild-base]
-#   --force         rebuild the Kafka image even if an up-to-date one exists
+#   --force         rebuild the Kafka image (without Docker's layer cache) even if an up-to-date one exists
 #   --rebuild-base  also recreate the Debian+JRE base image (implies --force)
 # env:  KAFKA_VERSION (default: kafka.version in pom.xml), COPYDESK_CACHE (default /var/cache/copydesk),
 #       DEBIAN_MIRROR (default: read from this machine's apt sources), IMAGE_REPO (default copydesk/kafka)
@@ -60,7 +60,7 @@ inputs_hash() {
   {
     printf 'kafka=%s base=%s\n' "$kafka_version" "$base_id"
     cd "$script_dir"
-    find pom.xml Dockerfile entrypoint.sh bin config -type f | LC_ALL=C sort | while IFS= read -r f; do
+    find pom.xml Dockerfile entrypoint.sh build-cds-archive.sh bin config -type f | LC_ALL=C sort | while IFS= read -r f; do
       printf '%s\n' "$f"
       cat "$f"
     done
@@ -235,12 +235,16 @@ ctx=$cache_dir/work/context-$kafka_version
 rm -rf "$ctx"
 mkdir -p "$ctx"
 fetch_jars "$ctx/libs"
-cp -R "$script_dir/bin" "$script_dir/config" "$script_dir/Dockerfile" "$script_dir/entrypoint.sh" "$ctx/"
+cp -R "$script_dir/bin" "$script_dir/config" "$script_dir/Dockerfile" "$script_dir/entrypoint.sh" \
+  "$script_dir/build-cds-archive.sh" "$ctx/"
 
 log "building $image"
 # The classic builder resolves FROM from the local engine and never pulls;
 # --network none proves nothing in the build reaches out.
-if ! DOCKER_BUILDKIT=0 docker build --network none --force-rm \
+# --force means "do not trust anything cached", including Docker's layer cache.
+no_cache=()
+if [[ $force == 1 ]]; then no_cache=(--no-cache); fi
+if ! DOCKER_BUILDKIT=0 docker build --network none --force-rm "${no_cache[@]}" \
     --build-arg BASE_IMAGE="$base_image" \
     --build-arg KAFKA_VERSION="$kafka_version" \
     --build-arg INPUTS_HASH="$want_hash" \

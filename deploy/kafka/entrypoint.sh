@@ -31,7 +31,8 @@ is_not_a_property() {
   case $1 in
     KAFKA_VERSION | KAFKA_HOME | KAFKA_HEAP_OPT | KAFKA_HEAP_OPTS | KAFKA_OPTS | KAFKA_DEBUG | \
       KAFKA_LOG4J_OPTS | KAFKA_LOG4J_ROOT_LOGLEVEL | KAFKA_LOG4J_LOGGERS | KAFKA_TOOLS_LOG4J_LOGLEVEL | \
-      KAFKA_JMX_OPTS | KAFKA_JMX_PORT | KAFKA_JMX_HOSTNAME | KAFKA_JVM_PERFORMANCE_OPTS | KAFKA_GC_LOG_OPTS)
+      KAFKA_JMX_OPTS | KAFKA_JMX_PORT | KAFKA_JMX_HOSTNAME | KAFKA_JVM_PERFORMANCE_OPTS | KAFKA_GC_LOG_OPTS | \
+      KAFKA_CDS | KAFKA_CDS_ARCHIVE)
       return 0 ;;
   esac
   return 1
@@ -127,6 +128,29 @@ roles=$(prop_get process.roles "$props")
 
 say "server.properties:"
 sed -e 's/^/    /' "$props"
+
+# The broker connects to its own advertised inter-broker address (for instance to
+# verify transactional writes). A common mistake is advertising only a
+# host-published port on localhost: from inside the container nothing listens
+# there and transactions hang. Catch it early with a loud hint.
+listener_endpoint() { # NAME LIST -> "host port" of NAME://host:port in LIST
+  tr ',' '\n' <<<"$2" | awk -v n="${1,,}" '
+    { e = $0; gsub(/[ \t]/, "", e); split(e, a, "://") }
+    tolower(a[1]) == n { h = a[2]; p = h; sub(/:[0-9]+$/, "", h); sub(/.*:/, "", p); print h, p; exit }'
+}
+ib_listener=$(prop_get inter.broker.listener.name "$props")
+ib_listener=${ib_listener:-$(prop_get security.inter.broker.protocol "$props")}
+ib_listener=${ib_listener:-PLAINTEXT}
+advertised=$(prop_get advertised.listeners "$props")
+if [[ -n $advertised && ,$roles, == *,broker,* ]]; then
+  read -r adv_host adv_port <<<"$(listener_endpoint "$ib_listener" "$advertised")" || true
+  read -r _ bind_port <<<"$(listener_endpoint "$ib_listener" "$(prop_get listeners "$props")")" || true
+  if [[ ${adv_host:-} =~ ^(localhost|127\.0\.0\.1)$ && -n ${bind_port:-} && ${adv_port:-} != "$bind_port" ]]; then
+    say "WARNING: inter-broker listener $ib_listener is advertised as $adv_host:$adv_port but bound to port $bind_port;" \
+      "the broker cannot reach itself there from inside the container (transactions will time out)." \
+      "Give host clients their own listener and keep the inter-broker one on a container-local address."
+  fi
+fi
 
 # Fresh per start for the same reason as server.properties; loggers from
 # KAFKA_LOG4J_LOGGERS ("logger.name=LEVEL,other.logger=LEVEL") are appended.

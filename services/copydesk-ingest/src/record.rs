@@ -15,6 +15,8 @@ pub mod header {
     pub const CONTENT_TYPE: &str = "content-type";
     pub const SCHEMA: &str = "copydesk-schema";
     pub const TRACEPARENT: &str = "traceparent";
+    /// `topic/partition/offset` of the input a record came from, on articles
+    /// and dead letters alike: every input can be accounted for downstream.
     pub const SOURCE: &str = "copydesk-source";
     pub const ERROR_REASON: &str = "copydesk.errors.reason";
     pub const ERROR_STAGE: &str = "copydesk.errors.stage";
@@ -137,7 +139,8 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
         .insert(Header { key: header::ERROR_OFFSET, value: Some(&msg.offset().to_string()) })
         .insert(Header { key: header::ERROR_TIMESTAMP, value: Some(&Utc::now().to_rfc3339()) })
         .insert(Header { key: header::ERROR_VERSION, value: Some(copydesk_extract::EXTRACTOR_VERSION) })
-        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) });
+        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) })
+        .insert(Header { key: header::SOURCE, value: Some(&source(msg)) });
     Output {
         topic: topic.to_string(),
         key: msg.key().map(<[u8]>::to_vec),
