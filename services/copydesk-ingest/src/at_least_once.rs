@@ -118,7 +118,7 @@ pub(crate) async fn run(
                 }
             },
         }
-        if stopping && in_flight.is_empty() {
+        if drain_deadline.is_some() && in_flight.is_empty() {
             break;
         }
     }

@@ -19,7 +19,12 @@ fn base(config: &IngestConfig) -> ClientConfig {
     let mut c = ClientConfig::new();
     c.set("bootstrap.servers", &config.brokers);
     c.set("client.id", format!("copydesk-ingest-{}", std::process::id()));
-    // Pass-through last, so operators can tune anything we do not own.
+    c
+}
+
+/// Pass-through goes last, so operators can tune anything we do not own
+/// (validation has already refused the keys we do own).
+fn with_pass_through(mut c: ClientConfig, config: &IngestConfig) -> ClientConfig {
     for (k, v) in config.librdkafka_options().unwrap_or_default() {
         c.set(k, v);
     }
@@ -38,7 +43,11 @@ pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
         // (in KiB), or a backlog would grow memory behind our window.
         .set("queued.max.messages.kbytes", (config.max_message_bytes / 1024 * 2).max(16 * 1024).to_string())
         .set("queued.min.messages", "1000")
-        .set("partition.assignment.strategy", "cooperative-sticky");
+        .set("partition.assignment.strategy", "cooperative-sticky")
+        // A crashed instance's partitions move to the others within seconds,
+        // not the 45 s default.
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000");
     match config.delivery {
         Delivery::AtLeastOnce => {
             // Offsets are stored by us, only for contiguously acknowledged
@@ -52,7 +61,7 @@ pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
             c.set("enable.auto.commit", "false").set("isolation.level", "read_committed");
         }
     }
-    c
+    with_pass_through(c, config)
 }
 
 pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&str>) -> ClientConfig {
@@ -66,15 +75,17 @@ pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&s
         // is retried by the pipeline itself.
         .set("message.timeout.ms", "120000");
     if let Some(id) = transactional_id {
-        c.set("transactional.id", id).set("transaction.timeout.ms", "60000");
+        // Short enough that a crashed instance's open transaction does not
+        // hold read_committed readers back for long.
+        c.set("transactional.id", id).set("transaction.timeout.ms", "20000");
     }
-    c
+    with_pass_through(c, config)
 }
 
 /// Creates the output topics if they do not exist (articles compacted).
 pub(crate) async fn ensure_topics(config: &IngestConfig) -> Result<(), IngestError> {
     let admin: AdminClient<DefaultClientContext> =
-        base(config).create().map_err(|source| IngestError::Client { role: "admin client", source })?;
+        with_pass_through(base(config), config).create().map_err(|source| IngestError::Client { role: "admin client", source })?;
     let limit = message_limit(config).to_string();
     let articles = NewTopic::new(
         &config.articles_topic,

@@ -6,10 +6,13 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use tracing_subscriber::EnvFilter;
 
+/// html5ever reports every HTML error it recovers from; real pages are full of them.
+const DEFAULT_FILTER: &str = "info,html5ever=error";
+
 /// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
 /// `COPYDESK_LOG_FORMAT=json` gives one JSON object per event for log shippers.
 pub(crate) fn init_logging() {
-    let filter = EnvFilter::try_from_env("COPYDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_env("COPYDESK_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if std::env::var("COPYDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().flatten_event(true).try_init()
