@@ -8,6 +8,14 @@ CORPUS ?= ../shared/corpus
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
+.PHONY: demo
+demo: ## The main job: a local Kafka broker, the ingest service, the seed message in, its article looked up
+	bash deploy/demo.sh
+
+.PHONY: demo-down
+demo-down: ## Stop the demo's Kafka broker
+	docker rm -f copydesk-demo-kafka
+
 .PHONY: build
 build: ## Build the copydesk binary (release)
 	$(CARGO) build --release --locked -p copydesk

@@ -77,15 +77,17 @@ pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&s
     if let Some(id) = transactional_id {
         // Short enough that a crashed instance's open transaction does not
         // hold read_committed readers back for long.
-        c.set("transactional.id", id).set("transaction.timeout.ms", "20000");
+        // librdkafka requires message.timeout.ms <= transaction.timeout.ms.
+        c.set("transactional.id", id).set("transaction.timeout.ms", "20000").set("message.timeout.ms", "20000");
     }
     with_pass_through(c, config)
 }
 
 /// Creates the output topics if they do not exist (articles compacted).
 pub(crate) async fn ensure_topics(config: &IngestConfig) -> Result<(), IngestError> {
-    let admin: AdminClient<DefaultClientContext> =
-        with_pass_through(base(config), config).create().map_err(|source| IngestError::Client { role: "admin client", source })?;
+    let admin: AdminClient<DefaultClientContext> = with_pass_through(base(config), config)
+        .create()
+        .map_err(|source| IngestError::Client { role: "admin client", source })?;
     let limit = message_limit(config).to_string();
     let articles = NewTopic::new(
         &config.articles_topic,

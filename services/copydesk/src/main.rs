@@ -21,6 +21,8 @@ enum Command {
     Ingest(copydesk_ingest::IngestConfig),
     /// Publish snapshot files and directories to the snapshots topic (backfill).
     Replay(cmd::replay::Args),
+    /// Find an article on the articles topic by id or URL.
+    Lookup(cmd::lookup::Args),
     /// Extract articles from snapshot or HTML files, offline.
     Extract(cmd::extract::Args),
     /// Score extraction on annotated page sets, with timings.
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(config) => cmd::ingest::run(config),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Lookup(args) => cmd::lookup::run(args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Explain { path } => cmd::explain(&path),

@@ -3,6 +3,7 @@
 pub(crate) mod eval;
 pub(crate) mod extract;
 pub(crate) mod ingest;
+pub(crate) mod lookup;
 pub(crate) mod replay;
 pub(crate) mod runtime;
 

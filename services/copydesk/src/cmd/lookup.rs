@@ -1,0 +1,95 @@
+//! `copydesk lookup`: finds an article on the articles topic by id or URL.
+//!
+//! It reads the compacted topic from the start to its current end, keeping
+//! the latest version of the matching article: an operator's tool and the
+//! last step of the demo, until the gRPC lookup service serves this.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use copydesk_proto::v1::Article;
+use prost::Message as _;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Kafka bootstrap servers.
+    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
+    brokers: String,
+    /// The articles topic.
+    #[arg(long, env = "COPYDESK_ARTICLES_TOPIC", default_value = "articles")]
+    topic: String,
+    /// Article id (the record key).
+    #[arg(long, conflicts_with = "url", required_unless_present = "url")]
+    id: Option<String>,
+    /// The article's URL or canonical URL.
+    #[arg(long)]
+    url: Option<String>,
+    /// Give up reading after this many seconds.
+    #[arg(long, default_value_t = 60)]
+    timeout_secs: u64,
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &args.brokers)
+        .set("group.id", "copydesk-lookup")
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .set("fetch.max.bytes", (64 << 20).to_string())
+        .set("max.partition.fetch.bytes", (64 << 20).to_string())
+        .create()
+        .context("cannot create the Kafka consumer")?;
+    let timeout = Duration::from_secs(args.timeout_secs);
+    let metadata = consumer.fetch_metadata(Some(&args.topic), timeout).context("cannot read topic metadata")?;
+    let partitions: Vec<i32> = metadata.topics().iter().flat_map(|t| t.partitions().iter().map(|p| p.id())).collect();
+    if partitions.is_empty() {
+        bail!("topic {} does not exist or has no partitions", args.topic);
+    }
+    let mut assignment = TopicPartitionList::new();
+    let mut remaining = Vec::new();
+    for &p in &partitions {
+        let (low, high) = consumer.fetch_watermarks(&args.topic, p, timeout).context("cannot read offsets")?;
+        if high > low {
+            assignment.add_partition_offset(&args.topic, p, Offset::Beginning)?;
+            remaining.push((p, high));
+        }
+    }
+    consumer.assign(&assignment)?;
+    let deadline = Instant::now() + timeout;
+    let mut found: Option<Article> = None;
+    while !remaining.is_empty() {
+        if Instant::now() > deadline {
+            bail!("timed out reading {}", args.topic);
+        }
+        let Some(message) = consumer.poll(Duration::from_millis(500)) else { continue };
+        let message = message.context("cannot read the topic")?;
+        let key_matches = args.id.as_deref().is_some_and(|id| message.key() == Some(id.as_bytes()));
+        if key_matches || args.url.is_some() {
+            if let Some(article) = message.payload().and_then(|p| Article::decode(p).ok()) {
+                let url_matches = args.url.as_deref().is_some_and(|u| article.url == u || article.canonical_url == u);
+                if key_matches || url_matches {
+                    found = Some(article);
+                }
+            }
+        }
+        let (partition, offset) = (message.partition(), message.offset());
+        remaining.retain(|&(p, high)| !(p == partition && offset + 1 >= high));
+    }
+    match found {
+        Some(article) => {
+            println!("{}", serde_json::to_string_pretty(&article)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!(
+                "copydesk: no article with that {} on {}",
+                if args.id.is_some() { "id" } else { "URL" },
+                args.topic
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

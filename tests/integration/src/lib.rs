@@ -1,0 +1,29 @@
+//! Test harness: a real Apache Kafka broker in a container, and helpers to drive copydesk against it.
+//!
+//! ```no_run
+//! # async fn example() {
+//! use std::time::Duration;
+//! use copydesk_integration::{consume_all, create_topic, produce, shared_broker, unique};
+//!
+//! let broker = shared_broker().await; // one container per test process
+//! let topic = unique("articles");
+//! create_topic(&broker.bootstrap(), &topic, 3, &[("cleanup.policy", "compact")]).await;
+//! produce(&broker.bootstrap(), &topic, Some("id-1".as_bytes()), b"payload", &[]).await;
+//! let records = consume_all(&broker.bootstrap(), &topic, true, 1, Duration::from_secs(10)).await;
+//! assert_eq!(records.len(), 1);
+//! # }
+//! ```
+//!
+//! Tests that stop or restart the broker start their own [`KafkaBroker`].
+//! The broker image is `copydesk/kafka:latest` (`make docker broker-image`), or
+//! whatever `COPYDESK_KAFKA_IMAGE` names, e.g. `apache/kafka:4.1.1`.
+
+mod broker;
+mod docker;
+mod kafka;
+
+pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
+pub use kafka::{
+    CLIENT_MAX_MESSAGE_BYTES, advertised_broker, client_config, consume_all, consumer_config, create_topic, payloads,
+    produce, producer_config, send, topic_partitions, transactional_producer, unique, wait_until,
+};

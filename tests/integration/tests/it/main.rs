@@ -1,0 +1,3 @@
+//! Integration tests against a real Apache Kafka broker, in one test binary so that every test shares one broker container.
+
+mod broker;
