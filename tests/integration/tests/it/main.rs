@@ -1,3 +1,5 @@
 //! Integration tests against a real Apache Kafka broker, in one test binary so that every test shares one broker container.
 
+mod bad_input;
 mod broker;
+mod pipeline;

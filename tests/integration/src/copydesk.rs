@@ -1,0 +1,294 @@
+//! Drives copydesk against the test broker: the ingest service in-process
+//! (`spawn_app`) or as a real process (for kill -9), inputs in, and a
+//! watcher that accounts for every input on the output topics.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Parser;
+use copydesk_ingest::{App, Delivery, IngestConfig, IngestError, Stats};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::{Headers, Message, OwnedMessage};
+use rdkafka::producer::FutureProducer;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::kafka::{consumer_config, create_topic, producer_config, send, topic_partitions, unique, wait_until};
+
+/// Input limit of the topics tests create: a 15 MB page must fit.
+pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
+
+/// One test's topics and consumer group, all uniquely named.
+#[derive(Debug, Clone)]
+pub struct Topics {
+    pub input: String,
+    pub articles: String,
+    pub dead_letters: String,
+    pub group: String,
+}
+
+impl Topics {
+    /// Creates the input (3 partitions), articles (compacted) and dead-letter topics.
+    pub async fn create(bootstrap: &str) -> Topics {
+        let topics = Topics {
+            input: unique("snapshots"),
+            articles: unique("articles"),
+            dead_letters: unique("dead-letters"),
+            group: unique("ingest"),
+        };
+        let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
+        create_topic(bootstrap, &topics.input, 3, &[("max.message.bytes", &limit)]).await;
+        create_topic(bootstrap, &topics.articles, 3, &[("cleanup.policy", "compact"), ("max.message.bytes", &limit)]).await;
+        create_topic(bootstrap, &topics.dead_letters, 3, &[("max.message.bytes", &limit)]).await;
+        topics
+    }
+
+    /// The ingest flags for these topics.
+    pub fn args(&self, bootstrap: &str, delivery: Delivery) -> Vec<String> {
+        let delivery = match delivery {
+            Delivery::AtLeastOnce => "at-least-once",
+            Delivery::ExactlyOnce => "exactly-once",
+        };
+        [
+            "--brokers", bootstrap, "--input-topic", &self.input, "--articles-topic", &self.articles,
+            "--dead-letter-topic", &self.dead_letters, "--group-id", &self.group, "--delivery", delivery,
+            "--max-message-bytes", &MAX_MESSAGE_BYTES.to_string(), "--workers", "2", "--shutdown-grace-secs", "20",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+}
+
+#[derive(Parser)]
+struct Flags {
+    #[command(flatten)]
+    config: IngestConfig,
+}
+
+/// The ingest configuration the binary would get from `args`.
+pub fn config(args: &[String]) -> IngestConfig {
+    Flags::try_parse_from(std::iter::once("ingest".to_string()).chain(args.iter().cloned()))
+        .expect("valid ingest flags")
+        .config
+}
+
+/// An ingest service running in this process.
+pub struct TestApp {
+    pub stats: Arc<Stats>,
+    shutdown: CancellationToken,
+    handle: JoinHandle<Result<(), IngestError>>,
+}
+
+pub async fn spawn_app(bootstrap: &str, topics: &Topics, delivery: Delivery) -> TestApp {
+    let app = App::build(config(&topics.args(bootstrap, delivery))).await.expect("ingest app builds");
+    let stats = app.stats();
+    let shutdown = CancellationToken::new();
+    let handle = tokio::spawn(app.run(shutdown.clone()));
+    TestApp { stats, shutdown, handle }
+}
+
+impl TestApp {
+    /// Whether the pipeline task is still running (a crash would end it).
+    pub fn is_running(&self) -> bool {
+        !self.handle.is_finished()
+    }
+
+    /// Graceful shutdown, as on SIGTERM.
+    pub async fn stop(self) -> Result<(), IngestError> {
+        self.shutdown.cancel();
+        self.handle.await.expect("pipeline task did not panic")
+    }
+}
+
+/// The `copydesk` binary built by this workspace, in the test's own profile.
+fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("COPYDESK_BIN") {
+        return path.into();
+    }
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let path = target.join(profile).join("copydesk");
+    assert!(path.is_file(), "{} is missing: build it first (`cargo build -p copydesk`; `make test` does)", path.display());
+    path
+}
+
+/// `copydesk ingest` as a child process, killed when dropped.
+pub struct IngestProcess {
+    child: Child,
+}
+
+impl IngestProcess {
+    pub fn spawn(args: &[String]) -> IngestProcess {
+        let child = Command::new(binary())
+            .arg("ingest")
+            .args(args)
+            .env("COPYDESK_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("copydesk ingest starts");
+        IngestProcess { child }
+    }
+
+    /// SIGKILL: no drain, no commit, no flush.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then waits for the graceful exit; returns whether it succeeded.
+    pub fn terminate(&mut self, within: Duration) -> bool {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for IngestProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Publishes `(key, payload)` pairs; returns each input's `topic/partition/offset`.
+pub async fn publish(bootstrap: &str, topic: &str, inputs: &[(String, Vec<u8>)]) -> Vec<String> {
+    let producer: FutureProducer = producer_config(bootstrap).create().expect("producer");
+    let mut sources = Vec::with_capacity(inputs.len());
+    for chunk in inputs.chunks(64) {
+        let sends = chunk.iter().map(|(key, payload)| send(&producer, topic, Some(key.as_bytes()), payload, &[]));
+        for result in futures::future::join_all(sends).await {
+            let (partition, offset) = result.expect("input delivered");
+            sources.push(format!("{topic}/{partition}/{offset}"));
+        }
+    }
+    sources
+}
+
+/// The seed message and every dev-corpus page, keyed by file name.
+pub fn corpus_inputs() -> Vec<(String, Vec<u8>)> {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(shared.is_dir(), "the corpus is expected at {}", shared.display());
+    let mut files = vec![shared.join("seed/bbc-zhongwen-world-69124999.snapshot")];
+    for dir in ["dev/trafilatura/html", "dev/daniel/html", "dev/chinese/original", "dev/mediacloud/html"] {
+        let mut set: Vec<PathBuf> =
+            std::fs::read_dir(shared.join(dir)).expect("corpus folder").map(|e| e.expect("entry").path()).collect();
+        set.sort();
+        files.extend(set);
+    }
+    files
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read page")))
+        .collect()
+}
+
+/// One output record as the accounting needs it.
+#[derive(Debug, Clone)]
+pub struct OutputRecord {
+    pub topic: String,
+    pub key: Option<Vec<u8>>,
+    pub source: String,
+    pub headers: HashMap<String, String>,
+    pub payload: Vec<u8>,
+}
+
+/// Reads the articles and dead-letter topics from the start, continuously,
+/// so tests can wait for conditions on everything produced so far.
+pub struct OutputWatcher {
+    records: Arc<Mutex<Vec<OutputRecord>>>,
+    task: JoinHandle<()>,
+}
+
+impl OutputWatcher {
+    pub async fn start(bootstrap: &str, topics: &Topics, read_committed: bool) -> OutputWatcher {
+        let consumer: StreamConsumer =
+            consumer_config(bootstrap, &unique("watcher"), read_committed).create().expect("watcher consumer");
+        let mut assignment = TopicPartitionList::new();
+        for topic in [&topics.articles, &topics.dead_letters] {
+            for p in topic_partitions(bootstrap, topic).await.expect("output topic metadata") {
+                assignment.add_partition_offset(topic, p, Offset::Beginning).expect("assignment");
+            }
+        }
+        consumer.assign(&assignment).expect("assign output topics");
+        let records = Arc::new(Mutex::new(Vec::new()));
+        let sink = records.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                match consumer.recv().await {
+                    Ok(m) => sink.lock().unwrap().push(record_of(&m.detach())),
+                    Err(e) => {
+                        eprintln!("watcher: {e}");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        });
+        OutputWatcher { records, task }
+    }
+
+    pub fn records(&self) -> Vec<OutputRecord> {
+        self.records.lock().unwrap().clone()
+    }
+
+    /// Distinct inputs accounted for so far.
+    pub fn sources(&self) -> HashSet<String> {
+        self.records.lock().unwrap().iter().map(|r| r.source.clone()).collect()
+    }
+
+    /// Waits until at least `n` distinct inputs are accounted for.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> bool {
+        wait_until(timeout, || async { self.sources().len() >= n }).await
+    }
+}
+
+impl Drop for OutputWatcher {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn record_of(m: &OwnedMessage) -> OutputRecord {
+    let mut headers = HashMap::new();
+    if let Some(h) = m.headers() {
+        for header in h.iter() {
+            headers.insert(header.key.to_string(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
+        }
+    }
+    OutputRecord {
+        topic: m.topic().to_string(),
+        key: m.key().map(<[u8]>::to_vec),
+        source: headers.get("copydesk-source").cloned().unwrap_or_default(),
+        headers,
+        payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+    }
+}
+
+/// Checks the delivery contract over everything produced: every input is
+/// accounted for, nothing else appears, and where an input was published
+/// more than once (a replay after a crash), every copy has the same key.
+pub fn assert_accounted(records: &[OutputRecord], inputs: &[String]) {
+    let expected: HashSet<&str> = inputs.iter().map(String::as_str).collect();
+    let mut keys: HashMap<&str, HashSet<Option<&[u8]>>> = HashMap::new();
+    for r in records {
+        assert!(expected.contains(r.source.as_str()), "output for an unknown input {:?}", r.source);
+        keys.entry(&r.source).or_default().insert(r.key.as_deref());
+    }
+    let missing: Vec<&&str> = expected.iter().filter(|s| !keys.contains_key(**s)).collect();
+    assert!(missing.is_empty(), "{} of {} inputs lost, e.g. {:?}", missing.len(), inputs.len(), missing.first());
+    for (source, k) in keys {
+        assert_eq!(k.len(), 1, "input {source} was republished under different keys");
+    }
+}
