@@ -21,8 +21,13 @@ build: ## Build the copydesk binary (release)
 	$(CARGO) build --release --locked -p copydesk
 
 .PHONY: test
-test: ## Run every test: unit, golden, property, CLI (the README's test command; CI runs it)
-	$(CARGO) test --workspace --locked
+test: docker broker-image ## Every test, the integration tests over a real Kafka broker included (CI runs this)
+	$(CARGO) build --release --locked -p copydesk
+	$(CARGO) test --release --workspace --locked
+
+.PHONY: test-unit
+test-unit: ## The tests that need no Docker: unit, golden, property, command line
+	$(CARGO) test --release --workspace --locked --exclude copydesk-integration
 
 .PHONY: lint
 lint: ## Clippy with warnings as errors, and rustfmt

@@ -2,4 +2,6 @@
 
 mod bad_input;
 mod broker;
+mod exactly_once;
+mod failures;
 mod pipeline;
