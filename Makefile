@@ -51,6 +51,11 @@ eval-check: eval ## Re-score eval's output with the reference score.py, for comp
 seed: build ## Extract the seed message and print it as JSON
 	./target/release/copydesk extract --format json $(CORPUS)/seed/bbc-zhongwen-world-69124999.snapshot
 
+.PHONY: bench-ingest
+bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, latency at half rate, RSS over a 10-minute drain
+	$(CARGO) build --release --locked -p copydesk
+	$(CARGO) run --release --locked -p copydesk-integration --bin bench-ingest -- 10000 10
+
 .PHONY: docker
 docker: ## Install (if needed) and start the Docker engine
 	bash deploy/docker/ensure-docker.sh

@@ -206,11 +206,19 @@ fn visible_date(page: &dom::Page, container: Option<u32>, fetched_at: Option<Dat
         p => p,
     });
     let mut long_seen = 0;
-    for elem in &page.elems {
+    for (index, elem) in page.elems.iter().enumerate() {
         if &*elem.tag != "time" || elem.flags & flag::BOILER != 0 {
             continue;
         }
+        // A <time> elsewhere on the page dates a teaser or a comment, not
+        // this article, unless it says it is the publication date.
+        let in_scope = scope.is_none_or(|s| page.contains(s, index as u32));
         let Some(el) = page.html.tree.get(elem.node).and_then(scraper::ElementRef::wrap) else { continue };
+        let declared = el.value().attr("pubdate").is_some()
+            || el.value().attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datePublished"));
+        if !in_scope && !declared {
+            continue;
+        }
         let shown: String = el.text().collect();
         let machine = el.value().attr("datetime").and_then(|d| dates::parse(d, fetched_at));
         let relative = fetched_at.and_then(|f| dates::relative(shown.trim(), f));

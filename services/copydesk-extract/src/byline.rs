@@ -24,7 +24,7 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
 /// A byline that names its author after a marker word.
 static MARKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:by|par|von|por|di|door|przez|autor(?:ka)?|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
+        r"(?i)^(?:(?:posted\s+by|written\s+by|geschrieben\s+von|verfasst\s+von|publié\s+par|escrito\s+por|text|texte|by|par|von|por|di|door|przez|autor(?:ka)?|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
     )
     .expect("valid regex")
 });
@@ -39,7 +39,59 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta) -> Byline {
     if byline.authors.is_empty() {
         byline.authors = visible;
     }
+    if byline.authors.is_empty() {
+        byline.authors = cjk_credit_lines(page);
+    }
     byline
+}
+
+/// Chinese pages credit people in set phrases anywhere on the page, often
+/// at the end: "作者：X", "（记者 X）", "X/摄", "X 发表于", "责任编辑：X".
+/// Ordered by how surely the phrase names the writer.
+static CJK_MARKERS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
+    const NAMES: &str = r"((?:[\p{Han}·]{2,4}|[A-Za-z][A-Za-z0-9_]{2,19})(?:(?:\s+|、)[\p{Han}·]{2,4})*)";
+    [
+        Regex::new(&format!(r"(?:作者|作\s者|撰文|文)\s*[:：/／]\s*{NAMES}")),
+        Regex::new(&format!(r"(?:本报|本報|特约|特約)?(?:记者|記者)\s*[:：]?\s*{NAMES}")),
+        Regex::new(&format!(r"{NAMES}\s*(?:/|／)\s*(?:摄|攝|文)")),
+        Regex::new(&format!(r"{NAMES}\s+(?:发表于|發表於)")),
+        Regex::new(&format!(r"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*{NAMES}")),
+    ]
+    .map(|r| r.expect("valid regex"))
+});
+
+/// Words that follow the markers but are not names.
+const NOT_NAMES: &[&str] =
+    &["近日", "获悉", "获悉", "了解", "从", "日前", "今天", "昨天", "报道", "采访", "发自", "来源"];
+
+fn cjk_credit_lines(page: &Page) -> Vec<Author> {
+    let texts: Vec<&str> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(b) if b.chars <= 2000 => Some(b.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for marker in CJK_MARKERS.iter() {
+        for text in &texts {
+            let Some(c) = marker.captures(text) else { continue };
+            let names: Vec<String> = c[1]
+                .split(|ch: char| ch.is_whitespace() || ch == '、')
+                .map(str::trim)
+                .filter(|n| n.chars().count() >= 2 && !NOT_NAMES.iter().any(|w| n.starts_with(w)))
+                .enumerate()
+                // A second name is two or three characters; four-character
+                // words after a name are headings ("最新动态"), not people.
+                .filter(|(i, n)| *i == 0 || n.chars().count() <= 3)
+                .map(|(_, n)| n.to_string())
+                .collect();
+            if !names.is_empty() {
+                return names.into_iter().map(|name| Author { name, ..Default::default() }).collect();
+            }
+        }
+    }
+    Vec::new()
 }
 
 fn from_metadata(meta: &Meta) -> Vec<Author> {
@@ -63,14 +115,27 @@ fn from_metadata(meta: &Meta) -> Vec<Author> {
                 "byl",
                 "parsely-author",
                 "sailthru.author",
-                "twitter:creator",
+                "shareaholic:article_author_name",
+                "article.author",
+                "cxenseparse:author",
             ])
+            .or_else(|| twitter_written_by(meta))
             .or_else(|| meta.itemprops.get("author").and_then(|v| v.first()).map(String::as_str));
         if let Some(raw) = raw.filter(|r| !r.starts_with("http") && !r.starts_with('@')) {
             authors = split_names(raw).into_iter().map(|name| Author { name, ..Default::default() }).collect();
         }
     }
     authors
+}
+
+/// Yoast's `twitter:label1 = "Written by"` / `twitter:data1 = NAME` pairs.
+fn twitter_written_by(meta: &Meta) -> Option<&str> {
+    (1..=4).find_map(|i| {
+        let label = meta.first(&[&format!("twitter:label{i}")])?.to_lowercase();
+        let written =
+            ["written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "autor", "author", "auteur"];
+        if written.iter().any(|w| label.contains(w)) { meta.first(&[&format!("twitter:data{i}")]) } else { None }
+    })
 }
 
 /// Visible bylines near the top of the article, or marked up as such.
@@ -133,6 +198,26 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         }
         previous = Some((i, b));
     }
+    if authors.is_empty() {
+        // A marked-up byline elsewhere on the page (a header above the body,
+        // a "posted by" line under it).
+        for (i, item) in page.items.iter().enumerate() {
+            let Item::Text(b) = item else { continue };
+            if b.flags & flag::BYLINE == 0 || b.flags & flag::BOILER != 0 || b.chars > 120 {
+                continue;
+            }
+            let text = b.text.trim();
+            let names = match MARKED.captures(text) {
+                Some(c) => split_names(&c[1]),
+                None => split_names(text),
+            };
+            if !names.is_empty() {
+                used.insert(i);
+                authors.extend(names.into_iter().map(|name| Author { name, ..Default::default() }));
+                break;
+            }
+        }
+    }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
@@ -181,5 +266,15 @@ mod tests {
         assert_eq!(&MARKED.captures("By Jane Doe").unwrap()[1], "Jane Doe");
         assert_eq!(&MARKED.captures("作者：张三").unwrap()[1], "张三");
         assert!(MARKED.captures("Byron Smith").is_none());
+    }
+
+    #[test]
+    fn chinese_credit_phrases() {
+        let names =
+            |t: &str| CJK_MARKERS.iter().find_map(|m| m.captures(t).map(|c| c[1].to_string())).unwrap_or_default();
+        assert_eq!(names("据新华社拉萨电（记者 格桑边觉）记者近日从"), "格桑边觉");
+        assert_eq!(names("来源：巴彦淖尔日报 编辑：苏亮"), "苏亮");
+        assert_eq!(names("蔡雪婧/摄 人物画像"), "蔡雪婧");
+        assert_eq!(names("ggjjzhzz 发表于 2005-9-15"), "ggjjzhzz");
     }
 }

@@ -1,5 +1,7 @@
 //! JSON-LD (`<script type="application/ld+json">`): the article's own metadata.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 /// What we take from the article node of a page's JSON-LD.
@@ -40,6 +42,7 @@ impl LinkedData {
         let body = body.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
         let body = body.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
         let Ok(value) = serde_json::from_str::<Value>(body) else { return };
+        let ids = named_nodes(&value);
         let mut stack = vec![&value];
         let mut budget = 10_000usize;
         while let Some(v) = stack.pop() {
@@ -57,10 +60,10 @@ impl LinkedData {
                     let article = types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str()));
                     let page = types.iter().any(|t| t == "WebPage");
                     if article && !self.is_article {
-                        self.take(map);
+                        self.take(map, &ids);
                         self.is_article = true;
                     } else if (page || article) && self.headline.is_none() && !self.is_article {
-                        self.take(map);
+                        self.take(map, &ids);
                     }
                     if let Some(main) = map.get("mainEntity") {
                         stack.push(main);
@@ -71,7 +74,7 @@ impl LinkedData {
         }
     }
 
-    fn take(&mut self, map: &serde_json::Map<String, Value>) {
+    fn take(&mut self, map: &serde_json::Map<String, Value>, ids: &HashMap<&str, &str>) {
         let s = |k: &str| map.get(k).and_then(string);
         self.headline = s("headline").or_else(|| s("name")).or(self.headline.take());
         self.description = s("description").or(self.description.take());
@@ -93,7 +96,7 @@ impl LinkedData {
             };
         }
         if let Some(a) = map.get("author").or_else(|| map.get("creator")) {
-            let authors = author_list(a);
+            let authors = author_list(a, ids);
             if !authors.is_empty() {
                 self.authors = authors;
             }
@@ -120,8 +123,35 @@ fn first_string(v: &Value) -> Option<String> {
     }
 }
 
-/// `author` may be a string, a Person, an Organization, or a list of them.
-fn author_list(v: &Value) -> Vec<(String, Option<String>)> {
+/// `@id` → `name` of every named node, for references such as Yoast's
+/// `"author": {"@id": "...#/schema/person/..."}` into its `@graph`.
+fn named_nodes(root: &Value) -> HashMap<&str, &str> {
+    let mut ids = HashMap::new();
+    let mut stack = vec![root];
+    let mut budget = 10_000usize;
+    while let Some(v) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(map) => {
+                if let (Some(id), Some(name)) =
+                    (map.get("@id").and_then(Value::as_str), map.get("name").and_then(Value::as_str))
+                {
+                    ids.insert(id, name);
+                }
+                stack.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// `author` may be a string, a Person, an Organization, a reference, or a list of them.
+fn author_list(v: &Value, ids: &HashMap<&str, &str>) -> Vec<(String, Option<String>)> {
     let items: Vec<&Value> = match v {
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
@@ -131,7 +161,10 @@ fn author_list(v: &Value) -> Vec<(String, Option<String>)> {
         .filter_map(|a| match a {
             Value::String(s) => Some((s.trim().to_string(), None)),
             Value::Object(m) => {
-                let name = m.get("name").and_then(string)?;
+                let name = m.get("name").and_then(string).or_else(|| {
+                    let id = m.get("@id")?.as_str()?;
+                    ids.get(id).map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
+                })?;
                 let org = m.get("@type").and_then(Value::as_str) == Some("Organization");
                 let affiliation =
                     m.get("affiliation").and_then(|x| x.get("name").and_then(string).or_else(|| string(x)));
@@ -162,6 +195,16 @@ mod tests {
         assert_eq!(ld.authors.len(), 2);
         assert_eq!(ld.publisher.as_deref(), Some("Example News"));
         assert!(ld.is_article);
+    }
+
+    #[test]
+    fn author_references_into_the_graph_are_resolved() {
+        let mut ld = LinkedData::default();
+        ld.add_script(
+            r#"{"@graph":[{"@type":"Article","headline":"H","author":{"@id":"https://e.com/#/schema/person/1"}},
+            {"@type":"Person","@id":"https://e.com/#/schema/person/1","name":"Floyd"}]}"#,
+        );
+        assert_eq!(ld.authors, vec![("Floyd".to_string(), None)]);
     }
 
     #[test]

@@ -42,7 +42,8 @@ impl Topics {
         };
         let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
         create_topic(bootstrap, &topics.input, 3, &[("max.message.bytes", &limit)]).await;
-        create_topic(bootstrap, &topics.articles, 3, &[("cleanup.policy", "compact"), ("max.message.bytes", &limit)]).await;
+        create_topic(bootstrap, &topics.articles, 3, &[("cleanup.policy", "compact"), ("max.message.bytes", &limit)])
+            .await;
         create_topic(bootstrap, &topics.dead_letters, 3, &[("max.message.bytes", &limit)]).await;
         topics
     }
@@ -54,9 +55,24 @@ impl Topics {
             Delivery::ExactlyOnce => "exactly-once",
         };
         [
-            "--brokers", bootstrap, "--input-topic", &self.input, "--articles-topic", &self.articles,
-            "--dead-letter-topic", &self.dead_letters, "--group-id", &self.group, "--delivery", delivery,
-            "--max-message-bytes", &MAX_MESSAGE_BYTES.to_string(), "--workers", "2", "--shutdown-grace-secs", "20",
+            "--brokers",
+            bootstrap,
+            "--input-topic",
+            &self.input,
+            "--articles-topic",
+            &self.articles,
+            "--dead-letter-topic",
+            &self.dead_letters,
+            "--group-id",
+            &self.group,
+            "--delivery",
+            delivery,
+            "--max-message-bytes",
+            &MAX_MESSAGE_BYTES.to_string(),
+            "--workers",
+            "2",
+            "--shutdown-grace-secs",
+            "20",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -115,7 +131,11 @@ fn binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     let path = target.join(profile).join("copydesk");
-    assert!(path.is_file(), "{} is missing: build it first (`cargo build -p copydesk`; `make test` does)", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first (`cargo build -p copydesk`; `make test` does)",
+        path.display()
+    );
     path
 }
 
@@ -125,6 +145,10 @@ pub struct IngestProcess {
 }
 
 impl IngestProcess {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn spawn(args: &[String]) -> IngestProcess {
         let child = Command::new(binary())
             .arg("ingest")
@@ -203,6 +227,8 @@ pub struct OutputRecord {
     pub source: String,
     pub headers: HashMap<String, String>,
     pub payload: Vec<u8>,
+    /// The record's Kafka timestamp (when copydesk produced it), in ms.
+    pub timestamp: Option<i64>,
 }
 
 /// Reads the articles and dead-letter topics from the start, continuously,
@@ -264,7 +290,8 @@ fn record_of(m: &OwnedMessage) -> OutputRecord {
     let mut headers = HashMap::new();
     if let Some(h) = m.headers() {
         for header in h.iter() {
-            headers.insert(header.key.to_string(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
+            headers
+                .insert(header.key.to_string(), String::from_utf8_lossy(header.value.unwrap_or_default()).into_owned());
         }
     }
     OutputRecord {
@@ -273,6 +300,7 @@ fn record_of(m: &OwnedMessage) -> OutputRecord {
         source: headers.get("copydesk-source").cloned().unwrap_or_default(),
         headers,
         payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+        timestamp: m.timestamp().to_millis(),
     }
 }
 

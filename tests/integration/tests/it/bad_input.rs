@@ -9,7 +9,8 @@ use copydesk_ingest::Delivery;
 use copydesk_integration::{OutputWatcher, Topics, assert_accounted, publish, shared_broker, spawn_app};
 
 fn page(body: &str) -> Vec<u8> {
-    format!("<html><body><article><p>{}</p>{body}</article></body></html>", "A sentence of real news text. ".repeat(30)).into_bytes()
+    format!("<html><body><article><p>{}</p>{body}</article></body></html>", "A sentence of real news text. ".repeat(30))
+        .into_bytes()
 }
 
 fn bad_inputs() -> Vec<(&'static str, Vec<u8>)> {
@@ -44,11 +45,17 @@ async fn bad_input_is_dead_lettered_and_the_partition_keeps_moving() {
 
     // One key for all: every message lands in the same partition, so the
     // good page at the end proves that nothing before it blocked.
-    let mut inputs: Vec<(String, Vec<u8>)> = bad_inputs().into_iter().map(|(_, b)| ("same-key".to_string(), b)).collect();
+    let mut inputs: Vec<(String, Vec<u8>)> =
+        bad_inputs().into_iter().map(|(_, b)| ("same-key".to_string(), b)).collect();
     inputs.push(("same-key".to_string(), page("<p>The good page after the bad ones.</p>")));
     let sources = publish(&bootstrap, &topics.input, &inputs).await;
 
-    assert!(watcher.wait_for(sources.len(), Duration::from_secs(120)).await, "accounted {} of {}", watcher.sources().len(), sources.len());
+    assert!(
+        watcher.wait_for(sources.len(), Duration::from_secs(120)).await,
+        "accounted {} of {}",
+        watcher.sources().len(),
+        sources.len()
+    );
     assert!(app.is_running(), "the service stays up");
     let records = watcher.records();
     assert_accounted(&records, &sources);

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use copydesk_ingest::Delivery;
-use copydesk_integration::{IngestProcess, OutputWatcher, Topics, assert_accounted, corpus_inputs, publish, shared_broker, unique};
+use copydesk_integration::{
+    IngestProcess, OutputWatcher, Topics, assert_accounted, corpus_inputs, publish, shared_broker, unique,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_committed_sees_each_input_once_across_a_crash() {
@@ -20,7 +22,12 @@ async fn read_committed_sees_each_input_once_across_a_crash() {
     let mut args = topics.args(&bootstrap, Delivery::ExactlyOnce);
     // The same transactional id across the restart fences the dead
     // instance's open transaction at once.
-    args.extend(["--transactional-id".to_string(), unique("txn"), "--transaction-messages".to_string(), "20".to_string()]);
+    args.extend([
+        "--transactional-id".to_string(),
+        unique("txn"),
+        "--transaction-messages".to_string(),
+        "20".to_string(),
+    ]);
 
     let mut first = IngestProcess::spawn(&args);
     assert!(watcher.wait_for(sources.len() / 5, Duration::from_secs(300)).await, "no progress before the crash");

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use copydesk_ingest::Delivery;
 use copydesk_integration::{
-    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, corpus_inputs, publish, shared_broker, spawn_app,
+    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, corpus_inputs, publish, shared_broker,
+    spawn_app,
 };
 
 /// The corpus repeated under distinct keys: enough messages that there is

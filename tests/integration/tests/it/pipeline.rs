@@ -18,7 +18,12 @@ async fn every_corpus_page_becomes_an_article_or_a_dead_letter() {
     let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
     let app = spawn_app(&bootstrap, &topics, Delivery::AtLeastOnce).await;
 
-    assert!(watcher.wait_for(sources.len(), Duration::from_secs(240)).await, "only {} of {} accounted", watcher.sources().len(), sources.len());
+    assert!(
+        watcher.wait_for(sources.len(), Duration::from_secs(240)).await,
+        "only {} of {} accounted",
+        watcher.sources().len(),
+        sources.len()
+    );
     let stats = app.stats.snapshot();
     app.stop().await.expect("clean shutdown");
 
@@ -40,7 +45,8 @@ async fn every_corpus_page_becomes_an_article_or_a_dead_letter() {
         assert_eq!(format!("{}/{}/{}", provenance.topic, provenance.partition, provenance.offset), r.source);
     }
     for r in &dead {
-        for h in ["copydesk.errors.reason", "copydesk.errors.stage", "copydesk.errors.topic", "copydesk.errors.offset"] {
+        for h in ["copydesk.errors.reason", "copydesk.errors.stage", "copydesk.errors.topic", "copydesk.errors.offset"]
+        {
             assert!(r.headers.contains_key(h), "dead letter without {h}");
         }
         assert!(!r.payload.is_empty(), "the original payload is kept");

@@ -1,0 +1,181 @@
+//! Benchmark (not a test): end-to-end ingest throughput against offline
+//! extraction of the same pages, latency at half the maximum rate, and the
+//! service's memory over a long backlog drain. Prints a report.
+//!
+//! `cargo run --release -p copydesk-integration --bin bench-ingest -- [MESSAGES] [DRAIN_MINUTES]`
+//! (after `cargo build --release -p copydesk`; `make bench-ingest` does both).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use copydesk_extract::{Hints, Limits};
+use copydesk_ingest::Delivery;
+use copydesk_integration::{IngestProcess, KafkaBroker, OutputWatcher, Topics, corpus_inputs, producer_config};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+
+const WORKERS: usize = 2;
+
+fn replicate(n: usize) -> Vec<(String, Vec<u8>)> {
+    let pages = corpus_inputs();
+    (0..n).map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
+}
+
+/// Offline extraction of the same messages on the same number of threads.
+fn offline_docs_per_sec(inputs: &[(String, Vec<u8>)]) -> f64 {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(WORKERS).build().expect("pool");
+    let limits = Limits::default();
+    let started = Instant::now();
+    pool.install(|| {
+        use rayon::prelude::*;
+        inputs.par_iter().for_each(|(_, bytes)| {
+            let _ = copydesk_extract::extract_with(bytes, &Hints::default(), &limits);
+        });
+    });
+    inputs.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Publishes as fast as the broker takes it; returns source → send time (ms).
+async fn publish_timed(
+    producer: &FutureProducer,
+    topic: &str,
+    inputs: &[(String, Vec<u8>)],
+    rate: Option<f64>,
+) -> HashMap<String, i64> {
+    let mut sent = HashMap::new();
+    let started = Instant::now();
+    let mut pending = Vec::new();
+    for (i, (key, payload)) in inputs.iter().enumerate() {
+        if let Some(rate) = rate {
+            let due = started + Duration::from_secs_f64(i as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        let record = FutureRecord::to(topic).key(key.as_bytes()).payload(payload.as_slice()).timestamp(now);
+        pending.push((now, producer.send(record, Duration::from_secs(60))));
+        if pending.len() >= 256 || rate.is_some() {
+            for (ts, f) in pending.drain(..) {
+                let d = f.await.expect("input delivered");
+                sent.insert(format!("{topic}/{}/{}", d.partition, d.offset), ts);
+            }
+        }
+    }
+    for (ts, f) in pending {
+        let d = f.await.expect("input delivered");
+        sent.insert(format!("{topic}/{}/{}", d.partition, d.offset), ts);
+    }
+    sent
+}
+
+fn percentile(sorted: &[i64], q: f64) -> i64 {
+    sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let messages: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let drain_minutes: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10.0);
+
+    let inputs = replicate(messages);
+    let offline = offline_docs_per_sec(&inputs);
+    println!("offline extraction, {WORKERS} threads: {offline:.0} docs/s over {messages} messages");
+
+    let broker = KafkaBroker::start().await;
+    let bootstrap = broker.bootstrap();
+    let producer: FutureProducer = producer_config(&bootstrap).set("linger.ms", "5").create().expect("producer");
+
+    // 1. Throughput on a backlog.
+    let topics = Topics::create(&bootstrap).await;
+    publish_timed(&producer, &topics.input, &inputs, None).await;
+    let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
+    let started = Instant::now();
+    let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
+    let mut peak = 0f64;
+    let mut first_output = None;
+    while watcher.sources().len() < messages {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        peak = peak.max(rss_mb(ingest.pid()).unwrap_or(0.0));
+        if first_output.is_none() && !watcher.sources().is_empty() {
+            first_output = Some(Instant::now());
+        }
+        assert!(started.elapsed() < Duration::from_secs(1800), "backlog not drained");
+    }
+    let total = started.elapsed().as_secs_f64();
+    let steady = first_output.map_or(total, |f| f.elapsed().as_secs_f64());
+    let e2e = messages as f64 / steady;
+    println!(
+        "end to end, {WORKERS} workers: {e2e:.0} docs/s from the first output ({:.0} docs/s including start-up, {total:.1} s); {:.0}% of offline; peak RSS {peak:.0} MB",
+        messages as f64 / total,
+        100.0 * e2e / offline
+    );
+    drop(ingest);
+    drop(watcher);
+
+    // 2. Latency at half the maximum rate.
+    let topics = Topics::create(&bootstrap).await;
+    let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
+    let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
+    let warm = replicate(20);
+    let warm_sent = publish_timed(&producer, &topics.input, &warm, None).await;
+    assert!(watcher.wait_for(warm_sent.len(), Duration::from_secs(120)).await, "warm-up");
+    let rate = e2e / 2.0;
+    let seconds = 30.0;
+    let load = replicate((rate * seconds) as usize);
+    let sent = publish_timed(&producer, &topics.input, &load, Some(rate)).await;
+    assert!(watcher.wait_for(warm_sent.len() + sent.len(), Duration::from_secs(300)).await, "latency run drained");
+    let mut latencies: Vec<i64> =
+        watcher.records().iter().filter_map(|r| Some(r.timestamp? - sent.get(&r.source)?)).collect();
+    latencies.sort_unstable();
+    println!(
+        "latency at {rate:.0} docs/s for {seconds:.0} s ({} messages): p50 {} ms, p99 {} ms, max {} ms",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0)
+    );
+    drop(ingest);
+    drop(watcher);
+
+    // 3. Memory over a long backlog drain.
+    if drain_minutes > 0.0 {
+        let n = (e2e * 60.0 * drain_minutes) as usize;
+        let topics = Topics::create(&bootstrap).await;
+        let backlog = Arc::new(replicate(n));
+        publish_timed(&producer, &topics.input, &backlog, None).await;
+        let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
+        let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
+        let started = Instant::now();
+        let mut samples = Vec::new();
+        let mut next_report = Duration::from_secs(60);
+        while watcher.sources().len() < n {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let rss = rss_mb(ingest.pid()).unwrap_or(0.0);
+            samples.push(rss);
+            if started.elapsed() >= next_report {
+                println!(
+                    "  drain {:>4.1} min: {} of {n} done, RSS {rss:.0} MB",
+                    started.elapsed().as_secs_f64() / 60.0,
+                    watcher.sources().len()
+                );
+                next_report += Duration::from_secs(60);
+            }
+        }
+        let max = samples.iter().copied().fold(0.0, f64::max);
+        let tail = &samples[samples.len() / 2..];
+        let tail_mean = tail.iter().sum::<f64>() / tail.len().max(1) as f64;
+        let head = &samples[..samples.len() / 2];
+        let head_mean = head.iter().sum::<f64>() / head.len().max(1) as f64;
+        println!(
+            "drain of {n} messages in {:.1} min: RSS max {max:.0} MB, mean first half {head_mean:.0} MB, second half {tail_mean:.0} MB",
+            started.elapsed().as_secs_f64() / 60.0
+        );
+    }
+}
