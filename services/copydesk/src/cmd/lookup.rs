@@ -67,12 +67,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         let Some(message) = consumer.poll(Duration::from_millis(500)) else { continue };
         let message = message.context("cannot read the topic")?;
         let key_matches = args.id.as_deref().is_some_and(|id| message.key() == Some(id.as_bytes()));
-        if key_matches || args.url.is_some() {
-            if let Some(article) = message.payload().and_then(|p| Article::decode(p).ok()) {
-                let url_matches = args.url.as_deref().is_some_and(|u| article.url == u || article.canonical_url == u);
-                if key_matches || url_matches {
-                    found = Some(article);
-                }
+        if (key_matches || args.url.is_some())
+            && let Some(article) = message.payload().and_then(|p| Article::decode(p).ok())
+        {
+            let url_matches = args.url.as_deref().is_some_and(|u| article.url == u || article.canonical_url == u);
+            if key_matches || url_matches {
+                found = Some(article);
             }
         }
         let (partition, offset) = (message.partition(), message.offset());
