@@ -165,13 +165,10 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         }
         let text = b.text.trim();
         if b.flags & flag::BYLINE != 0 && b.flags & flag::BOILER == 0 {
-            let names = match MARKED.captures(text) {
-                Some(c) => split_names(&c[1]),
-                None => split_names(text),
-            };
+            let names = byline_names(text);
             if !names.is_empty() {
                 used.insert(i);
-                authors.extend(names.into_iter().map(|name| Author { name, ..Default::default() }));
+                authors.extend(names);
                 previous = None;
                 continue;
             }
@@ -187,11 +184,11 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             previous = None;
             continue;
         }
-        if let Some(c) = MARKED.captures(text).filter(|_| b.chars <= 60) {
-            let names = split_names(&c[1]);
+        if b.chars <= 60 && MARKED.is_match(text) {
+            let names = byline_names(text);
             if !names.is_empty() {
                 used.insert(i);
-                authors.extend(names.into_iter().map(|name| Author { name, ..Default::default() }));
+                authors.extend(names);
                 previous = None;
                 continue;
             }
@@ -206,20 +203,25 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             if b.flags & flag::BYLINE == 0 || b.flags & flag::BOILER != 0 || b.chars > 120 {
                 continue;
             }
-            let text = b.text.trim();
-            let names = match MARKED.captures(text) {
-                Some(c) => split_names(&c[1]),
-                None => split_names(text),
-            };
+            let names = byline_names(b.text.trim());
             if !names.is_empty() {
                 used.insert(i);
-                authors.extend(names.into_iter().map(|name| Author { name, ..Default::default() }));
+                authors.extend(names);
                 break;
             }
         }
     }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
+}
+
+/// The people a byline line names: after its marker word ("By", "作者："), or the whole line.
+fn byline_names(text: &str) -> Vec<Author> {
+    let names = match MARKED.captures(text) {
+        Some(c) => split_names(&c[1]),
+        None => split_names(text),
+    };
+    names.into_iter().map(|name| Author { name, ..Default::default() }).collect()
 }
 
 fn same_parent(page: &Page, a: u32, b: u32) -> bool {

@@ -43,7 +43,10 @@ fn score(block: &Block) -> f64 {
         0.0
     } else if weighted >= MIN_EVIDENCE as f64 {
         let sentence = if text::ends_sentence(&block.text) { 1.2 } else { 1.0 };
-        weighted * (1.0 - link_density) * sentence
+        // Paragraphs inside list items are teasers ("top stories" widgets);
+        // article bodies do not put their paragraphs in lists.
+        let teaser = if block.flags & flag::LIST != 0 && block.kind != Kind::ListItem { 0.3 } else { 1.0 };
+        weighted * (1.0 - link_density) * sentence * teaser
     } else {
         -5.0
     }
@@ -51,6 +54,27 @@ fn score(block: &Block) -> f64 {
 
 /// Chooses the element whose subtree has the most article-like text.
 pub(crate) fn choose_container(page: &Page) -> Option<u32> {
+    let sums = subtree_scores(page);
+    let mut best: Option<(u32, f64)> = None;
+    for (i, &s) in sums.iter().enumerate() {
+        // `>=` prefers the deepest of equally good elements: an ancestor
+        // that adds nothing but zero-weight wrappers is not better.
+        if s > 0.0 && best.is_none_or(|(_, b)| s >= b) {
+            best = Some((i as u32, s));
+        }
+    }
+    // A lone paragraph won: the article is that paragraph and whatever
+    // short text sits beside it, so its parent is the container.
+    best.map(|(i, _)| {
+        let elem = &page.elems[i as usize];
+        let leaf =
+            matches!(&*elem.tag, "p" | "span" | "font" | "b" | "strong" | "em" | "i" | "li" | "blockquote" | "pre");
+        if leaf && elem.parent != u32::MAX { elem.parent } else { i }
+    })
+}
+
+/// Every element's total of its blocks' scores.
+fn subtree_scores(page: &Page) -> Vec<f64> {
     let mut sums = vec![0f64; page.elems.len()];
     for item in &page.items {
         if let Item::Text(b) = item {
@@ -65,15 +89,7 @@ pub(crate) fn choose_container(page: &Page) -> Option<u32> {
             sums[parent as usize] += sums[i];
         }
     }
-    let mut best: Option<(u32, f64)> = None;
-    for (i, &s) in sums.iter().enumerate() {
-        // `>=` prefers the deepest of equally good elements: an ancestor
-        // that adds nothing but zero-weight wrappers is not better.
-        if s > 0.0 && best.is_none_or(|(_, b)| s >= b) {
-            best = Some((i as u32, s));
-        }
-    }
-    best.map(|(i, _)| i)
+    sums
 }
 
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
@@ -189,6 +205,12 @@ pub(crate) fn explain(page: &Page) -> String {
     let container = choose_container(page);
     let mut out = String::new();
     let _ = writeln!(out, "container: {:?}", container.map(|c| (&*page.elems[c as usize].tag, c)));
+    let sums = subtree_scores(page);
+    let mut top: Vec<(usize, f64)> = sums.iter().copied().enumerate().collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (i, s) in top.into_iter().take(5) {
+        let _ = writeln!(out, "  top e{i} {} sum {s:.1}", &*page.elems[i].tag);
+    }
     for item in &page.items {
         match item {
             Item::Text(b) => {

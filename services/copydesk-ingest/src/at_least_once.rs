@@ -63,15 +63,9 @@ pub(crate) async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
-    let consumer: StreamConsumer<RebalanceContext> = kafka::consumer_config(&config)
-        .create_with_context(RebalanceContext { tracker: tracker.clone() })
-        .map_err(|source| IngestError::Client { role: "consumer", source })?;
-    consumer
-        .subscribe(&[&config.input_topic])
-        .map_err(|source| IngestError::Subscribe { topic: config.input_topic.clone(), source })?;
-    let producer: FutureProducer = kafka::producer_config(&config, None)
-        .create()
-        .map_err(|source| IngestError::Client { role: "producer", source })?;
+    let consumer: StreamConsumer<RebalanceContext> =
+        kafka::subscribed_consumer(&config, RebalanceContext { tracker: tracker.clone() })?;
+    let producer: FutureProducer = kafka::producer(&config, None)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "at-least-once");
 
     let mut in_flight = FuturesUnordered::new();

@@ -39,14 +39,8 @@ pub(crate) async fn run(
         let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
         format!("copydesk-{}-{}", config.group_id, host.trim())
     });
-    let consumer: StreamConsumer =
-        kafka::consumer_config(&config).create().map_err(|source| IngestError::Client { role: "consumer", source })?;
-    consumer
-        .subscribe(&[&config.input_topic])
-        .map_err(|source| IngestError::Subscribe { topic: config.input_topic.clone(), source })?;
-    let producer: FutureProducer = kafka::producer_config(&config, Some(&transactional_id))
-        .create()
-        .map_err(|source| IngestError::Client { role: "producer", source })?;
+    let consumer: StreamConsumer = kafka::subscribed_consumer(&config, rdkafka::consumer::DefaultConsumerContext)?;
+    let producer: FutureProducer = kafka::producer(&config, Some(&transactional_id))?;
     blocking(|| producer.init_transactions(TXN_TIMEOUT)).map_err(IngestError::Transaction)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", %transactional_id);
 

@@ -115,3 +115,28 @@ pub(crate) async fn ensure_topics(config: &IngestConfig) -> Result<(), IngestErr
     }
     Ok(())
 }
+
+/// The input consumer, subscribed; `context` hears rebalances.
+pub(crate) fn subscribed_consumer<C: rdkafka::consumer::ConsumerContext + 'static>(
+    config: &IngestConfig,
+    context: C,
+) -> Result<rdkafka::consumer::StreamConsumer<C>, IngestError> {
+    use rdkafka::consumer::Consumer;
+    let consumer: rdkafka::consumer::StreamConsumer<C> = consumer_config(config)
+        .create_with_context(context)
+        .map_err(|source| IngestError::Client { role: "consumer", source })?;
+    consumer
+        .subscribe(&[&config.input_topic])
+        .map_err(|source| IngestError::Subscribe { topic: config.input_topic.clone(), source })?;
+    Ok(consumer)
+}
+
+/// The output producer: idempotent, or transactional under `transactional_id`.
+pub(crate) fn producer(
+    config: &IngestConfig,
+    transactional_id: Option<&str>,
+) -> Result<rdkafka::producer::FutureProducer, IngestError> {
+    producer_config(config, transactional_id)
+        .create()
+        .map_err(|source| IngestError::Client { role: "producer", source })
+}
