@@ -113,7 +113,7 @@ fn type_names(v: Option<&Value>) -> Vec<String> {
 }
 
 fn string(v: &Value) -> Option<String> {
-    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(crate::meta::unescape)
 }
 
 fn first_string(v: &Value) -> Option<String> {

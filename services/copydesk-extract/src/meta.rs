@@ -49,16 +49,16 @@ pub(crate) fn collect(html: &Html) -> Meta {
                         text::push_collapsed(&mut t, x);
                     }
                 }
-                let t = t.trim();
+                let t = unescape(t.trim());
                 if !t.is_empty() {
-                    meta.title_tag = Some(t.to_string());
+                    meta.title_tag = Some(t);
                 }
             }
             "meta" => {
                 let key = el.attr("property").or_else(|| el.attr("name")).or_else(|| el.attr("itemprop"));
                 let value = el.attr("content");
                 if let (Some(k), Some(v)) = (key, value) {
-                    meta.tags.entry(k.trim().to_ascii_lowercase()).or_default().push(v.to_string());
+                    meta.tags.entry(k.trim().to_ascii_lowercase()).or_default().push(unescape(v));
                 }
                 if let (Some(h), Some(v)) = (el.attr("http-equiv"), value) {
                     meta.tags.entry(h.trim().to_ascii_lowercase()).or_default().push(v.to_string());
@@ -95,4 +95,10 @@ pub(crate) fn collect(html: &Html) -> Meta {
         }
     }
     meta
+}
+
+/// CMSs often escape twice (`&amp;amp;`, `&amp;#038;`); the parser undoes one
+/// level, this the other.
+pub(crate) fn unescape(s: &str) -> String {
+    if s.contains('&') { html_escape::decode_html_entities(s).into_owned() } else { s.to_string() }
 }

@@ -5,6 +5,12 @@ use crate::dom::{Item, Kind, Page, flag};
 use crate::meta::Meta;
 
 pub(crate) fn choose(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
+    let title = choose_raw(page, meta, envelope, container);
+    // Trailing separators are what is left of a cut-off site name.
+    title.trim().trim_end_matches(['-', '|', '–', '—', ':', '·', '_']).trim().to_string()
+}
+
+fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
     let metadata: Vec<&str> = [
         meta.ld.headline.as_deref(),
         meta.first(&["og:title", "twitter:title", "headline", "dc.title", "title"]),
@@ -20,16 +26,48 @@ pub(crate) fn choose(page: &Page, meta: &Meta, envelope: Option<&str>, container
     let headings = h1s(page, container);
     // An <h1> that the metadata also names is the headline without the
     // site-name decorations that <title> and og:title tend to carry.
+    // It must be most of that title: a site name in an <h1> is also
+    // "contained" in every page title of the site.
     for h in &headings {
         let folded = fold(h);
-        if folded.chars().count() >= 4 && metadata.iter().any(|m| fold(m).contains(&folded)) {
+        let n = folded.chars().count();
+        if n >= 4 && metadata.iter().any(|m| fold(m).contains(&folded) && n * 2 >= fold(m).chars().count()) {
             return h.clone();
         }
     }
+    let site_name = meta.first(&["og:site_name", "application-name"]).or(meta.ld.publisher.as_deref());
+    // The visible headline beside the body is what readers see as the
+    // title; metadata titles are often rewritten for search and social.
+    if let Some(h) = near_h1(page, container) {
+        let folded = fold(&h);
+        if folded.chars().count() >= 8 && site_name.is_none_or(|s| fold(s) != folded) {
+            return h;
+        }
+    }
     if let Some(first) = metadata.first() {
-        return strip_site_name(first, metadata.get(1..).unwrap_or(&[]));
+        return strip_site_name(first, metadata.get(1..).unwrap_or(&[]), site_name);
     }
     headings.into_iter().next().unwrap_or_default()
+}
+
+/// The first `<h1>` inside the container or its parent, if any.
+fn near_h1(page: &Page, container: Option<u32>) -> Option<String> {
+    let c = container?;
+    let scope = match page.elems[c as usize].parent {
+        u32::MAX => c,
+        p => p,
+    };
+    page.items.iter().find_map(|item| match item {
+        Item::Text(b)
+            if b.kind == Kind::Heading(1)
+                && b.flags & flag::BOILER == 0
+                && b.chars <= 300
+                && page.contains(scope, b.elem) =>
+        {
+            Some(b.text.clone())
+        }
+        _ => None,
+    })
 }
 
 fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
@@ -57,10 +95,28 @@ fn fold(s: &str) -> String {
 
 const SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ", "_", "｜", " / "];
 
-/// "Headline | Site" → "Headline": the longest part, unless another title
-/// source confirms the whole.
-fn strip_site_name(title: &str, others: &[&str]) -> String {
+/// "Headline | Site" → "Headline": drops the part that is the site's name
+/// when the page says what that is; otherwise keeps the longest part.
+fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> String {
     if others.iter().any(|o| fold(o) == fold(title)) && !SEPARATORS.iter().any(|s| title.contains(s)) {
+        return title.to_string();
+    }
+    if let Some(site) = site_name.map(fold).filter(|s| !s.is_empty()) {
+        for sep in SEPARATORS {
+            if let Some((head, tail)) = title.rsplit_once(sep)
+                && (fold(tail) == site
+                    || fold(tail).contains(&site)
+                    || site.contains(&fold(tail)) && !fold(tail).is_empty())
+            {
+                return head.trim().to_string();
+            }
+            if let Some((head, tail)) = title.split_once(sep)
+                && fold(head) == site
+            {
+                return tail.trim().to_string();
+            }
+        }
+        // The site name is known and not in the title: nothing to cut.
         return title.to_string();
     }
     for sep in SEPARATORS {
@@ -85,8 +141,16 @@ mod tests {
 
     #[test]
     fn site_names_are_cut() {
-        assert_eq!(strip_site_name("Big storm hits coast | Example News", &[]), "Big storm hits coast");
-        assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[]), "国务院召开常务会议");
-        assert_eq!(strip_site_name("Plain headline", &[]), "Plain headline");
+        assert_eq!(strip_site_name("Big storm hits coast | Example News", &[], None), "Big storm hits coast");
+        assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[], None), "国务院召开常务会议");
+        assert_eq!(strip_site_name("Plain headline", &[], None), "Plain headline");
+        assert_eq!(
+            strip_site_name("Haubenfahrzeuge - Teil 49 – Büssing-NAG | Oldtimer Blatt", &[], Some("Oldtimer Blatt")),
+            "Haubenfahrzeuge - Teil 49 – Büssing-NAG"
+        );
+        assert_eq!(
+            strip_site_name("Luftfahrt hebt ab - und FACC profitiert", &[], Some("News Site")),
+            "Luftfahrt hebt ab - und FACC profitiert"
+        );
     }
 }
