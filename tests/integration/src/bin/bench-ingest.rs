@@ -193,7 +193,10 @@ async fn main() {
         let mut samples = Vec::new();
         let mut next_report = Duration::from_secs(60);
         let mut done = 0;
-        while done < n as i64 {
+        // The backlog is sized for the whole period; the watch ends with it
+        // either way, since memory over time is what this phase measures.
+        let period = Duration::from_secs_f64(drain_minutes * 60.0);
+        while done < n as i64 && started.elapsed() < period {
             done = committed(&bootstrap, &topics).await;
             tokio::time::sleep(Duration::from_secs(1)).await;
             let rss = rss_mb(ingest.pid()).unwrap_or(0.0);
@@ -212,7 +215,7 @@ async fn main() {
         let head = &samples[..samples.len() / 2];
         let head_mean = head.iter().sum::<f64>() / head.len().max(1) as f64;
         println!(
-            "drain of {n} messages in {:.1} min: RSS max {max:.0} MB, mean first half {head_mean:.0} MB, second half {tail_mean:.0} MB",
+            "drain: {done} of {n} messages in {:.1} min: RSS max {max:.0} MB, mean first half {head_mean:.0} MB, second half {tail_mean:.0} MB",
             started.elapsed().as_secs_f64() / 60.0
         );
     }
