@@ -18,14 +18,25 @@ fn stream(copies: usize) -> Vec<(String, Vec<u8>)> {
 
 const DRAIN: Duration = Duration::from_secs(300);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_mid_stream_then_restart_loses_nothing() {
-    let broker = shared_broker().await;
-    let bootstrap = broker.bootstrap();
+/// A backlog on the shared broker, ready for ingest processes to drain.
+struct Backlog {
+    sources: Vec<String>,
+    watcher: OutputWatcher,
+    args: Vec<String>,
+}
+
+async fn backlog() -> Backlog {
+    let bootstrap = shared_broker().await.bootstrap();
     let topics = Topics::create(&bootstrap).await;
     let sources = publish(&bootstrap, &topics.input, &stream(2)).await;
     let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
     let args = topics.args(&bootstrap, Delivery::AtLeastOnce);
+    Backlog { sources, watcher, args }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_stream_then_restart_loses_nothing() {
+    let Backlog { sources, watcher, args } = backlog().await;
 
     let mut first = IngestProcess::spawn(&args);
     assert!(watcher.wait_for(sources.len() / 5, DRAIN).await, "no progress before the crash");
@@ -43,12 +54,7 @@ async fn kill_9_mid_stream_then_restart_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_joins_and_dies_mid_stream_and_nothing_is_lost() {
-    let broker = shared_broker().await;
-    let bootstrap = broker.bootstrap();
-    let topics = Topics::create(&bootstrap).await;
-    let sources = publish(&bootstrap, &topics.input, &stream(2)).await;
-    let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
-    let args = topics.args(&bootstrap, Delivery::AtLeastOnce);
+    let Backlog { sources, watcher, args } = backlog().await;
 
     let mut first = IngestProcess::spawn(&args);
     assert!(watcher.wait_for(sources.len() / 6, DRAIN).await, "no progress");
