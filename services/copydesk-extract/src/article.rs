@@ -117,7 +117,8 @@ pub(crate) fn build(
         title,
         description,
         authors: byline.authors,
-        published_at: published_at.map(Timestamp::from),
+        published_at: published_at.map(|f| Timestamp::from(f.at)),
+        published_local: published_at.map(|f| f.local()).unwrap_or_default(),
         modified_at: modified_at.map(Timestamp::from),
         fetched_at: fetched_at.map(Timestamp::from),
         blocks: body.blocks,
@@ -149,7 +150,7 @@ fn published(
     container: Option<u32>,
     fetched_at: Option<DateTime<Utc>>,
     base: Option<&Url>,
-) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+) -> (Option<dates::Found>, Option<DateTime<Utc>>) {
     let parse = |s: &str| dates::parse(s, fetched_at);
     let explicit = meta
         .ld
@@ -192,11 +193,11 @@ fn published(
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
-        (Some(e), Some(v)) if e.date_only && !v.date_only && e.at.date_naive() == v.at.date_naive() => Some(v),
+        (Some(e), Some(v)) if e.date_only && !v.date_only && e.local_day() == v.local_day() => Some(v),
         (Some(e), _) => Some(e),
         (None, v) => v.or_else(|| base.and_then(|u| dates::from_url(u.as_str()))),
     };
-    (found.map(|f| f.at), modified)
+    (found, modified)
 }
 
 /// A `<time>` element or a short dated line near the top of the article.
@@ -223,7 +224,7 @@ fn visible_date(page: &dom::Page, container: Option<u32>, fetched_at: Option<Dat
         let machine = el.value().attr("datetime").and_then(|d| dates::parse(d, fetched_at));
         let relative = fetched_at.and_then(|f| dates::relative(shown.trim(), f));
         match (machine, relative) {
-            (Some(m), Some(r)) if m.date_only && m.at.date_naive() == r.at.date_naive() => return Some(r),
+            (Some(m), Some(r)) if m.date_only && m.local_day() == r.local_day() => return Some(r),
             (Some(m), _) => return Some(m),
             (None, Some(r)) => return Some(r),
             (None, None) => {

@@ -9,8 +9,45 @@ use regex::Regex;
 /// A parsed date; `date_only` when the source gave no time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Found {
+    /// The instant. A time given without a zone is read as UTC: any other
+    /// reading would be a guess, and `local` keeps it as written anyway.
     pub(crate) at: DateTime<Utc>,
+    /// The UTC offset the source stated, if any ("+04:00", or "Z").
+    pub(crate) offset: Option<FixedOffset>,
     pub(crate) date_only: bool,
+}
+
+impl Found {
+    fn utc(at: DateTime<Utc>, date_only: bool) -> Found {
+        Found { at, offset: Some(FixedOffset::east_opt(0).expect("zero offset")), date_only }
+    }
+
+    /// A wall-clock time (or day) as written, zone unknown.
+    fn wall(at: NaiveDateTime, date_only: bool) -> Found {
+        Found { at: Utc.from_utc_datetime(&at), offset: None, date_only }
+    }
+
+    /// The day in the publisher's own calendar: a story posted at 21:00 in
+    /// Lima is dated that day there, though it is already tomorrow in UTC.
+    pub(crate) fn local_day(&self) -> NaiveDate {
+        match self.offset {
+            Some(offset) => self.at.with_timezone(&offset).date_naive(),
+            None => self.at.date_naive(),
+        }
+    }
+
+    /// The date as the page stated it: RFC 3339 with the stated offset, a
+    /// wall-clock time without one, or a bare day.
+    pub(crate) fn local(&self) -> String {
+        if self.date_only {
+            return self.local_day().format("%Y-%m-%d").to_string();
+        }
+        match self.offset {
+            Some(offset) if offset.local_minus_utc() == 0 => self.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            Some(offset) => self.at.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            None => self.at.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
 }
 
 /// Parses a machine-readable date (ISO 8601, RFC 3339, RFC 2822) or, failing
@@ -21,7 +58,13 @@ pub(crate) fn parse(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<Found>
         return None;
     }
     let found = parse_iso(s)
-        .or_else(|| DateTime::parse_from_rfc2822(s).ok().map(|d| Found { at: d.with_timezone(&Utc), date_only: false }))
+        .or_else(|| {
+            DateTime::parse_from_rfc2822(s).ok().map(|d| Found {
+                at: d.with_timezone(&Utc),
+                offset: Some(*d.offset()),
+                date_only: false,
+            })
+        })
         .or_else(|| parse_epoch(s))
         .or_else(|| find_in_text(s))
         .or_else(|| relative(s, fetched_at?))?;
@@ -48,20 +91,22 @@ fn parse_iso(s: &str) -> Option<Found> {
     let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
     let date = NaiveDate::from_ymd_opt(num(1)? as i32, num(2)?, num(3)?)?;
     let Some(hour) = num(4) else {
-        return Some(Found { at: Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)), date_only: true });
+        return Some(Found::wall(date.and_time(NaiveTime::MIN), true));
     };
     let time = NaiveTime::from_hms_opt(hour, num(5)?, num(6).unwrap_or(0))?;
     let naive = NaiveDateTime::new(date, time);
-    let at = match c.get(7).map(|m| m.as_str()) {
-        None | Some("Z" | "UTC" | "GMT") => Utc.from_utc_datetime(&naive),
+    Some(match c.get(7).map(|m| m.as_str()) {
+        None => Found::wall(naive, false),
+        Some("Z" | "UTC" | "GMT") => Found::utc(Utc.from_utc_datetime(&naive), false),
         Some(offset) => {
             let digits: String = offset.chars().filter(char::is_ascii_digit).collect();
             let minutes = digits[..2].parse::<i32>().ok()? * 60 + digits[2..].parse::<i32>().ok()?;
             let sign = if offset.starts_with('-') { -1 } else { 1 };
-            FixedOffset::east_opt(sign * minutes * 60)?.from_local_datetime(&naive).single()?.with_timezone(&Utc)
+            let offset = FixedOffset::east_opt(sign * minutes * 60)?;
+            let at = offset.from_local_datetime(&naive).single()?.with_timezone(&Utc);
+            Found { at, offset: Some(offset), date_only: false }
         }
-    };
-    Some(Found { at, date_only: false })
+    })
 }
 
 /// Unix seconds or milliseconds, as some CMSs put in meta tags.
@@ -71,7 +116,7 @@ fn parse_epoch(s: &str) -> Option<Found> {
     }
     let n: i64 = s.parse().ok()?;
     let at = if s.len() == 13 { DateTime::from_timestamp_millis(n)? } else { DateTime::from_timestamp(n, 0)? };
-    Some(Found { at, date_only: false })
+    Some(Found::utc(at, false))
 }
 
 const MONTHS: &[(&str, u32)] = &[
@@ -231,7 +276,7 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
     let with_time = |date: NaiveDate, h: Option<regex::Match<'_>>, m: Option<regex::Match<'_>>| {
         let time =
             h.zip(m).and_then(|(h, m)| NaiveTime::from_hms_opt(h.as_str().parse().ok()?, m.as_str().parse().ok()?, 0));
-        Found { at: Utc.from_utc_datetime(&date.and_time(time.unwrap_or(NaiveTime::MIN))), date_only: time.is_none() }
+        Found::wall(date.and_time(time.unwrap_or(NaiveTime::MIN)), time.is_none())
     };
     if let Some(c) = CJK_DATE.captures(s).or_else(|| KO_DATE.captures(s))
         && let Some(date) = ymd(&c[1], &c[2], &c[3])
@@ -316,7 +361,7 @@ pub(crate) fn relative(s: &str, fetched_at: DateTime<Utc>) -> Option<Found> {
         86400
     };
     let at = fetched_at - Duration::seconds(n.checked_mul(seconds)?);
-    Some(Found { at, date_only: seconds >= 86400 })
+    Some(Found::utc(at, seconds >= 86400))
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -327,7 +372,7 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn from_url(url: &str) -> Option<Found> {
     let c = URL_DATE.captures(url)?;
     let date = NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
-    Some(Found { at: Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)), date_only: true })
+    Some(Found::wall(date.and_time(NaiveTime::MIN), true))
 }
 
 #[cfg(test)]
@@ -356,6 +401,19 @@ mod tests {
         assert_eq!(at("16 de junio de 2024"), "2024-06-16T00:00:00+00:00");
         assert_eq!(at("16 июня 2024"), "2024-06-16T00:00:00+00:00");
         assert_eq!(at("16.06.2024 12:00"), "2024-06-16T12:00:00+00:00");
+    }
+
+    #[test]
+    fn the_local_form_keeps_what_the_page_stated() {
+        let local = |s: &str| parse(s, None).map(|f| (f.local(), f.local_day().to_string()));
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        // 01:06 UTC on the 8th, but the 7th in Lima, where it was published.
+        assert_eq!(local("2022-05-07T20:06:23-05:00"), pair("2022-05-07T20:06:23-05:00", "2022-05-07"));
+        assert_eq!(local("2020-06-03T03:01+0400"), pair("2020-06-03T03:01:00+04:00", "2020-06-03"));
+        assert_eq!(local("2020-12-01 02:00:00"), pair("2020-12-01T02:00:00", "2020-12-01"));
+        assert_eq!(local("2020-12-05T23:15:00Z"), pair("2020-12-05T23:15:00Z", "2020-12-05"));
+        assert_eq!(local("Tue, 03 Jun 2008 11:05:30 +0200"), pair("2008-06-03T11:05:30+02:00", "2008-06-03"));
+        assert_eq!(local("2019-12-10"), pair("2019-12-10", "2019-12-10"));
     }
 
     #[test]

@@ -84,6 +84,18 @@ impl Timings {
     }
 }
 
+/// The article as the scorer reads it. Gold dates are publication days in
+/// the publisher's calendar, and the scorer takes the day as written, so
+/// `publishedAt` carries the page's own local form (same instant) when there
+/// is one rather than the UTC instant.
+fn scored_json(article: &copydesk_extract::Article, path: &Path) -> serde_json::Value {
+    let mut json = to_json(article, &path.display().to_string());
+    if let Some(map) = json.as_object_mut().filter(|_| !article.published_local.is_empty()) {
+        map.insert("publishedAt".into(), article.published_local.clone().into());
+    }
+    json
+}
+
 fn extract_set(pages: &Path, output: &Path) -> anyhow::Result<Timings> {
     let file = fs::File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
     let mut out = BufWriter::new(file);
@@ -99,7 +111,7 @@ fn extract_set(pages: &Path, output: &Path) -> anyhow::Result<Timings> {
         timings.per_page.push(started.elapsed());
         match result {
             Ok(extraction) => {
-                serde_json::to_writer(&mut out, &to_json(&extraction.article, &path.display().to_string()))?;
+                serde_json::to_writer(&mut out, &scored_json(&extraction.article, &path))?;
                 out.write_all(b"\n")?;
             }
             Err(error) => {
