@@ -7,7 +7,7 @@ use copydesk_proto::{
 };
 use url::Url;
 
-use crate::dom::{Item, flag};
+use crate::dom::{Item, Kind, flag};
 use crate::{
     Deadline, Diagnostics, ExtractError, Extraction, Hints, Input, Limits, byline, content, dates, decode, dom, lang,
     meta, text, title, urls,
@@ -69,7 +69,7 @@ pub(crate) fn build(
         .or(body.first_paragraph)
         .unwrap_or_default();
 
-    let (published_at, modified_at) = published(&page, &meta, container, fetched_at, base);
+    let (published_at, modified_at) = published(&page, &meta, container, &title, fetched_at, base);
     let declared: Vec<&str> = [
         meta.html_lang.as_deref(),
         meta.first(&["content-language", "og:locale", "language", "dc.language"]),
@@ -148,6 +148,7 @@ fn published(
     page: &dom::Page,
     meta: &meta::Meta,
     container: Option<u32>,
+    title: &str,
     fetched_at: Option<DateTime<Utc>>,
     base: Option<&Url>,
 ) -> (Option<dates::Found>, Option<DateTime<Utc>>) {
@@ -189,7 +190,7 @@ fn published(
         })
         .map(|f| f.at);
 
-    let visible = visible_date(page, container, fetched_at);
+    let visible = visible_date(page, container, title, fetched_at);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
@@ -200,12 +201,55 @@ fn published(
     (found, modified)
 }
 
-/// A `<time>` element or a short dated line near the top of the article.
-fn visible_date(page: &dom::Page, container: Option<u32>, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Found> {
-    let scope = container.map(|c| match page.elems[c as usize].parent {
+/// The elements where the article's own date is written: the body's parent,
+/// widened back to the headline when that stands a little before it (dates
+/// sit between headline and body as often as inside the body's wrapper).
+fn date_window(page: &dom::Page, container: Option<u32>, title: &str) -> Option<std::ops::Range<u32>> {
+    let c = container?;
+    let scope = match page.elems[c as usize].parent {
         u32::MAX => c,
         p => p,
+    };
+    let end = page.elems[scope as usize].end;
+    // Text lines above the body's wrapper, nearest first.
+    let above: Vec<&dom::Block> = page
+        .items
+        .iter()
+        .rev()
+        .filter_map(|item| match item {
+            Item::Text(b) if b.elem < scope => Some(b),
+            _ => None,
+        })
+        .take(16)
+        .collect();
+    // The headline: an <h1>, or the line that is most of the title. Further
+    // up than a few lines, an <h1> is the site's logo or another story.
+    let title = fold(title);
+    let headline = above.iter().position(|b| {
+        let text = fold(&b.text);
+        (b.kind == Kind::Heading(1) && b.flags & flag::BOILER == 0)
+            || (text.chars().count() >= 4 && title.contains(&text) && text.chars().count() * 2 >= title.chars().count())
     });
+    // Datelines sit just under the headline, or just over it as a kicker;
+    // with no headline in sight, just over the body.
+    let reach = headline.map_or(4, |h| h + 3).min(above.len());
+    let start = reach.checked_sub(1).map_or(scope, |i| above[i].elem);
+    Some(start..end)
+}
+
+fn fold(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// A `<time>` element or a short dated line near the top of the article.
+fn visible_date(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> Option<dates::Found> {
+    let window = date_window(page, container, title);
+    let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
     let mut long_seen = 0;
     for (index, elem) in page.elems.iter().enumerate() {
         if &*elem.tag != "time" || elem.flags & flag::BOILER != 0 {
@@ -213,7 +257,7 @@ fn visible_date(page: &dom::Page, container: Option<u32>, fetched_at: Option<Dat
         }
         // A <time> elsewhere on the page dates a teaser or a comment, not
         // this article, unless it says it is the publication date.
-        let in_scope = scope.is_none_or(|s| page.contains(s, index as u32));
+        let in_scope = in_window(index as u32);
         let Some(el) = page.html.tree.get(elem.node).and_then(scraper::ElementRef::wrap) else { continue };
         let declared = el.value().attr("pubdate").is_some()
             || el.value().attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datePublished"));
@@ -236,7 +280,9 @@ fn visible_date(page: &dom::Page, container: Option<u32>, fetched_at: Option<Dat
     }
     for item in &page.items {
         let Item::Text(b) = item else { continue };
-        if scope.is_some_and(|s| !page.contains(s, b.elem)) || b.flags & flag::BOILER != 0 {
+        // Above the body, the dateline often sits in a "meta" or "tools" strip
+        // that is boilerplate for the text but is exactly where the date is.
+        if !in_window(b.elem) || (b.flags & flag::BOILER != 0 && long_seen > 0) {
             continue;
         }
         if b.chars > 150 {

@@ -241,6 +241,82 @@ const MONTHS: &[(&str, u32)] = &[
     ("οκτωβρίου", 10),
     ("νοεμβρίου", 11),
     ("δεκεμβρίου", 12),
+    // German and Swedish short or odd forms.
+    ("mär", 3),
+    ("mrz", 3),
+    ("okt", 10),
+    ("dez", 12),
+    ("maj", 5),
+    ("augusti", 8),
+    // Romanian.
+    ("ianuarie", 1),
+    ("februarie", 2),
+    ("martie", 3),
+    ("aprilie", 4),
+    ("iunie", 6),
+    ("iulie", 7),
+    ("septembrie", 9),
+    ("octombrie", 10),
+    ("noiembrie", 11),
+    ("decembrie", 12),
+    // Indonesian and Malay.
+    ("maret", 3),
+    ("agustus", 8),
+    ("desember", 12),
+    // Turkish.
+    ("ocak", 1),
+    ("şubat", 2),
+    ("mart", 3),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
+    // Czech (genitive) and Ukrainian (genitive).
+    ("ledna", 1),
+    ("února", 2),
+    ("března", 3),
+    ("dubna", 4),
+    ("května", 5),
+    ("června", 6),
+    ("července", 7),
+    ("srpna", 8),
+    ("září", 9),
+    ("října", 10),
+    ("listopadu", 11),
+    ("prosince", 12),
+    ("січня", 1),
+    ("лютого", 2),
+    ("березня", 3),
+    ("квітня", 4),
+    ("травня", 5),
+    ("червня", 6),
+    ("липня", 7),
+    ("серпня", 8),
+    ("вересня", 9),
+    ("жовтня", 10),
+    ("листопада", 11),
+    ("грудня", 12),
+    // Arabic (the Egyptian and Levantine month names).
+    ("يناير", 1),
+    ("فبراير", 2),
+    ("مارس", 3),
+    ("أبريل", 4),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("يونيو", 6),
+    ("يوليو", 7),
+    ("أغسطس", 8),
+    ("اغسطس", 8),
+    ("سبتمبر", 9),
+    ("أكتوبر", 10),
+    ("اكتوبر", 10),
+    ("نوفمبر", 11),
+    ("ديسمبر", 12),
 ];
 
 fn month(name: &str) -> Option<u32> {
@@ -260,6 +336,10 @@ static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DMY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\D{1,4}(\d{1,2})[:.](\d{2}))?(?:[^\d]|$)")
+        .expect("valid regex")
+});
+static SLASHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{1,4}(\d{1,2}):(\d{2}))?(?:[^\d/]|$)")
         .expect("valid regex")
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -292,6 +372,19 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
         && let Some(date) = ymd(&c[3], &c[2], &c[1])
     {
         return Some(with_time(date, c.get(4), c.get(5)));
+    }
+    // 22/11/2020 is a day first, 11/22/2020 a month first; 03/11/2020 could
+    // be either, and a wrong date is worse than none.
+    if let Some(c) = SLASHED.captures(s) {
+        let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+        let date = match (a > 12, b > 12) {
+            (true, false) => ymd(&c[3], &c[2], &c[1]),
+            (false, true) => ymd(&c[3], &c[1], &c[2]),
+            _ => None,
+        };
+        if let Some(date) = date {
+            return Some(with_time(date, c.get(4), c.get(5)));
+        }
     }
     for c in DAY_MONTH_YEAR.captures_iter(s) {
         if let Some(m) = month(&c[2])
@@ -401,6 +494,12 @@ mod tests {
         assert_eq!(at("16 de junio de 2024"), "2024-06-16T00:00:00+00:00");
         assert_eq!(at("16 июня 2024"), "2024-06-16T00:00:00+00:00");
         assert_eq!(at("16.06.2024 12:00"), "2024-06-16T12:00:00+00:00");
+        assert_eq!(at("22/11/2020 - 04:30 - Fonte: Agência"), "2020-11-22T04:30:00+00:00");
+        assert_eq!(at("Posted 11/22/2020"), "2020-11-22T00:00:00+00:00");
+        assert_eq!(parse("03/11/2020", None), None, "day and month cannot be told apart");
+        assert_eq!(at("duminică, 20 septembrie 2020"), "2020-09-20T00:00:00+00:00");
+        assert_eq!(at("25 ديسمبر 2020 | 2:01 ص"), "2020-12-25T00:00:00+00:00");
+        assert_eq!(at("26 Okt 2018"), "2018-10-26T00:00:00+00:00");
     }
 
     #[test]

@@ -39,8 +39,9 @@ pub fn render(a: &Article) -> String {
     }
     let _ = writeln!(
         o,
-        "published: {}\nmodified: {}\nfetched: {}",
+        "published: {} (as stated: {})\nmodified: {}\nfetched: {}",
         time(&a.published_at),
+        a.published_local,
         time(&a.modified_at),
         time(&a.fetched_at)
     );
