@@ -46,7 +46,7 @@ pub(crate) fn build(
     let base = canonical.as_ref().or(fetched_url.as_ref());
 
     let container = content::choose_container(&page);
-    let byline = byline::find(&page, container, &meta);
+    let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
     let body = content::extract(&page, container, &title, base, &byline.items);
     let text = body

@@ -24,24 +24,42 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
 /// A byline that names its author after a marker word.
 static MARKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:posted\s+by|written\s+by|geschrieben\s+von|verfasst\s+von|publié\s+par|escrito\s+por|text|texte|by|par|von|por|di|door|przez|autor(?:ka)?|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
+        r"(?i)^(?:(?:posted\s+by|written\s+by|geschrieben\s+von|verfasst\s+von|publié\s+par|escrito\s+por|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
     )
     .expect("valid regex")
 });
 static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|/|\|)\s*").expect("valid regex")
+    Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|\|)\s*").expect("valid regex")
 });
 
-pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta) -> Byline {
+pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Option<&str>) -> Byline {
     let mut byline = Byline { authors: Vec::new(), items: HashSet::new() };
+    // The site or publisher put in an author field, or "Site Staff" beside
+    // a name, is a fallback: a person named elsewhere is the better answer,
+    // though a newsroom may well sign as itself.
+    let host_name = host.and_then(|h| h.split('.').rev().skip(1).find(|p| p.len() >= 4 && *p != "www"));
+    let publishers: Vec<String> =
+        [meta.first(&["og:site_name", "application-name"]), meta.ld.publisher.as_deref(), host_name]
+            .into_iter()
+            .flatten()
+            .map(fold)
+            .filter(|p| p.chars().count() >= 3)
+            .collect();
+    let is_publisher = |a: &Author| {
+        let name = fold(&a.name);
+        publishers.iter().any(|p| name.contains(p.as_str()) || p.contains(name.as_str()))
+    };
+    let people = |authors: &[Author]| authors.iter().filter(|a| !is_publisher(a)).cloned().collect::<Vec<_>>();
     let visible = visible(page, container, &mut byline.items);
-    byline.authors = from_metadata(meta);
-    if byline.authors.is_empty() {
-        byline.authors = visible;
-    }
-    if byline.authors.is_empty() {
-        byline.authors = cjk_credit_lines(page);
-    }
+    let metadata = from_metadata(meta);
+    let cjk = if metadata.is_empty() && visible.is_empty() { cjk_credit_lines(page) } else { Vec::new() };
+    let sources = [metadata, visible, cjk];
+    byline.authors = sources
+        .iter()
+        .map(|source| people(source))
+        .find(|found| !found.is_empty())
+        .or_else(|| sources.into_iter().find(|found| !found.is_empty()))
+        .unwrap_or_default();
     byline
 }
 
@@ -233,11 +251,59 @@ fn split_names(raw: &str) -> Vec<String> {
     SPLIT.split(raw.trim()).map(clean_name).filter(|n| plausible_name(n)).collect()
 }
 
-/// Full-width brackets become ASCII ones: "本·塔文纳（Ben Tavener）" → "本·塔文纳 (Ben Tavener)".
+/// Full-width brackets become ASCII ones: "本·塔文纳（Ben Tavener）" → "本·塔文纳 (Ben Tavener)";
+/// a label before the name ("Auteur : X") and quotes around it go.
 fn clean_name(raw: &str) -> String {
     let s = raw.trim().replace('（', " (").replace('）', ")");
-    let s = s.trim_start_matches(['-', '–', '—', ':', '：']).trim();
+    let s = match LABELLED.captures(s.trim()) {
+        Some(c) => c[1].to_string(),
+        None => s,
+    };
+    let s = s
+        .trim_start_matches(['-', '–', '—', ':', '：'])
+        .trim_matches(['\'', '"', '“', '”', '‘', '’', '«', '»', '„'])
+        .trim();
+    // "Agency - jane@example.org": the address is contact detail, not name.
+    let s = match s.split_once(" - ") {
+        Some((head, tail)) if tail.contains('@') || tail.contains("[email") => head.trim(),
+        _ => s,
+    };
+    // A user name standing in for a name: "jane.doe" → "jane doe".
+    let s = if !s.contains(' ')
+        && s.matches('.').count() >= 2
+        && s.split('.').all(|p| p.chars().count() >= 2 && p.chars().all(char::is_alphabetic))
+    {
+        s.replace('.', " ")
+    } else {
+        s.to_string()
+    };
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A label glued to a name in a metadata field. Only unmistakable ones: a
+/// bare "von" or "di" may begin a surname.
+static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:posted\s+|written\s+)?by\s+|(?:auteure?|autor(?:in)?|autore|author|verfasser|von|par|por)\s*[:：]\s*)(\S.*)$")
+        .expect("valid regex")
+});
+
+/// Lines that are only a byline's label, or a CMS placeholder, not a name.
+static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:posted|published|written|submitted)\s+by|(?:artikel|beitrag|text)\s+von|über\s+(?:den|die)\s+autor(?:in)?|about\s+the\s+author|à\s+propos\s+de\s+l'auteur|no\s+author|unknown|admin\w*|\w*admin|author|autor|auteur|eingetragen\s+bei\b.*|filed\s+under\b.*)\s*[:：]?$",
+    )
+    .expect("valid regex")
+});
+
+/// A picture credit, not a writer.
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?|video)\s*(?:by|von|de|par|por|:)")
+        .expect("valid regex")
+});
+
+/// Letters and digits only, lowercased, for comparing names.
+fn fold(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 fn plausible_name(name: &str) -> bool {
@@ -247,6 +313,9 @@ fn plausible_name(name: &str) -> bool {
         && name.split_whitespace().count() <= 6
         && !name.chars().any(|c| c.is_ascii_digit() || c == '@' || c == '|')
         && !name.contains("http")
+        && !name.contains("[at]")
+        && !LABEL_ONLY.is_match(name)
+        && !CREDIT.is_match(name)
         && !crate::text::ends_sentence(name.trim_end_matches(')').trim_end_matches('）'))
         && name.chars().any(char::is_alphabetic)
 }
@@ -261,6 +330,27 @@ mod tests {
         assert_eq!(clean_name("本·塔文纳（Ben Tavener）"), "本·塔文纳 (Ben Tavener)");
         assert!(!plausible_name("This is a sentence."));
         assert!(!plausible_name("2024-06-17"));
+        assert_eq!(clean_name("Auteur : Anna Kubišta"), "Anna Kubišta");
+        assert_eq!(clean_name("'Luana Patriolino"), "Luana Patriolino");
+        assert_eq!(clean_name("edilson.la.rosa"), "edilson la rosa");
+        assert_eq!(clean_name("Dr. Jane Doe"), "Dr. Jane Doe");
+        assert_eq!(clean_name("Di Maria"), "Di Maria");
+        assert_eq!(clean_name("By Jane Doe"), "Jane Doe");
+        assert_eq!(split_names("AFP/The Local"), vec!["AFP/The Local"]);
+        for label in [
+            "Published by",
+            "Artikel von:",
+            "Über den Autor",
+            "No author",
+            "wordpressadmin",
+            "Eingetragen bei: Politics",
+        ] {
+            assert!(!plausible_name(label), "{label}");
+        }
+        assert!(!plausible_name("jane[at]example.org"));
+        assert!(!plausible_name("Photograph by Ed Marshall"));
+        assert_eq!(clean_name("AFP - desk@example.org"), "AFP");
+        assert_eq!(clean_name("example.org"), "example.org");
     }
 
     #[test]
