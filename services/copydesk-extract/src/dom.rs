@@ -182,6 +182,10 @@ fn is_invisible(tag: &str) -> bool {
             | "object"
             | "embed"
             | "canvas"
+            // Ruby annotations (furigana, pinyin) are reading aids printed
+            // above the text they gloss; in running text they would double it.
+            | "rt"
+            | "rp"
             | "select"
             | "textarea"
             | "button"

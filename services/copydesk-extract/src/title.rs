@@ -1,14 +1,27 @@
 //! The headline: the page's `<h1>` when metadata agrees with it, else the
 //! best metadata title with the site name cut off.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::dom::{Item, Kind, Page, flag};
 use crate::meta::Meta;
 
 pub(crate) fn choose(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
     let title = choose_raw(page, meta, envelope, container);
+    // A date before the headline ("23.01.2022 - Headline") is a dateline.
+    let title = match LEADING_DATE.find(&title) {
+        Some(m) if title[m.end()..].chars().count() >= 8 => title[m.end()..].to_string(),
+        _ => title,
+    };
     // Trailing separators are what is left of a cut-off site name.
     title.trim().trim_end_matches(['-', '|', '–', '—', ':', '·', '_']).trim().to_string()
 }
+
+static LEADING_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\s*[-–—|:]\s*").expect("valid regex")
+});
 
 fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
     let metadata: Vec<&str> = [
@@ -23,7 +36,10 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     .filter(|t| !t.is_empty())
     .collect();
 
-    let headings = h1s(page, container);
+    let mut headings = h1s(page, container);
+    // A second-level heading beside the body that the metadata names is the
+    // headline on pages whose <h1> is the logo or a section label.
+    headings.extend(near_headings(page, container, 2));
     // An <h1> that the metadata also names is the headline without the
     // site-name decorations that <title> and og:title tend to carry.
     // It must be most of that title: a site name in an <h1> is also
@@ -52,17 +68,21 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
 
 /// The first `<h1>` inside the container or its parent, if any.
 fn near_h1(page: &Page, container: Option<u32>) -> Option<String> {
-    let c = container?;
-    let scope = match page.elems[c as usize].parent {
+    near_headings(page, container, 1).next()
+}
+
+/// Headings of `level` inside the container or its parent.
+fn near_headings(page: &Page, container: Option<u32>, level: u8) -> impl Iterator<Item = String> + '_ {
+    let scope = container.map(|c| match page.elems[c as usize].parent {
         u32::MAX => c,
         p => p,
-    };
-    page.items.iter().find_map(|item| match item {
+    });
+    page.items.iter().filter_map(move |item| match item {
         Item::Text(b)
-            if b.kind == Kind::Heading(1)
+            if b.kind == Kind::Heading(level)
                 && b.flags & flag::BOILER == 0
                 && b.chars <= 300
-                && page.contains(scope, b.elem) =>
+                && scope.is_some_and(|s| page.contains(s, b.elem)) =>
         {
             Some(b.text.clone())
         }
@@ -119,6 +139,17 @@ fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> Str
         // The site name is known and not in the title: nothing to cut.
         return title.to_string();
     }
+    // CJK titles glue the site name on without spaces: "标题-新华网".
+    if title.chars().filter(|c| is_cjk(*c)).count() * 2 > title.chars().count() {
+        for sep in ['-', '—', '|', '_'] {
+            if let Some((head, tail)) = title.rsplit_once(sep)
+                && (1..=10).contains(&tail.trim().chars().count())
+                && head.trim().chars().count() > tail.trim().chars().count()
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
     for sep in SEPARATORS {
         if title.contains(sep) {
             let parts: Vec<&str> = title.split(sep).map(str::trim).filter(|p| !p.is_empty()).collect();
@@ -135,15 +166,32 @@ fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> Str
     title.to_string()
 }
 
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7af}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_datelines_are_cut() {
+        let cut = |t: &str| LEADING_DATE.find(t).map_or(t, |m| &t[m.end()..]);
+        assert_eq!(cut("23.01.2022 - Wierer darf jubeln"), "Wierer darf jubeln");
+        assert_eq!(cut("2024-06-17 | Storm hits coast"), "Storm hits coast");
+        assert_eq!(cut("1984 - the novel at 40"), "1984 - the novel at 40");
+    }
 
     #[test]
     fn site_names_are_cut() {
         assert_eq!(strip_site_name("Big storm hits coast | Example News", &[], None), "Big storm hits coast");
         assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[], None), "国务院召开常务会议");
         assert_eq!(strip_site_name("Plain headline", &[], None), "Plain headline");
+        assert_eq!(
+            strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", &[], None),
+            "武汉的声音：有英勇的你，才有英雄的城！"
+        );
+        assert_eq!(strip_site_name("新冠-疫苗", &[], None), "新冠-疫苗");
         assert_eq!(
             strip_site_name("Haubenfahrzeuge - Teil 49 – Büssing-NAG | Oldtimer Blatt", &[], Some("Oldtimer Blatt")),
             "Haubenfahrzeuge - Teil 49 – Büssing-NAG"
