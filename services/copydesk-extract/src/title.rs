@@ -176,7 +176,9 @@ mod tests {
 
     #[test]
     fn leading_datelines_are_cut() {
-        let cut = |t: &str| LEADING_DATE.find(t).map_or(t, |m| &t[m.end()..]);
+        fn cut(t: &str) -> &str {
+            LEADING_DATE.find(t).map_or(t, |m| &t[m.end()..])
+        }
         assert_eq!(cut("23.01.2022 - Wierer darf jubeln"), "Wierer darf jubeln");
         assert_eq!(cut("2024-06-17 | Storm hits coast"), "Storm hits coast");
         assert_eq!(cut("1984 - the novel at 40"), "1984 - the novel at 40");
