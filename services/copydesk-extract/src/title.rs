@@ -140,14 +140,17 @@ fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> Str
         return title.to_string();
     }
     // CJK titles glue the site name on without spaces: "标题-新华网".
+    // Channel names can be stacked: "标题_新闻频道_央视网".
     if title.chars().filter(|c| is_cjk(*c)).count() * 2 > title.chars().count() {
-        for sep in ['-', '—', '|', '_'] {
-            if let Some((head, tail)) = title.rsplit_once(sep)
-                && (1..=10).contains(&tail.trim().chars().count())
-                && head.trim().chars().count() > tail.trim().chars().count()
-            {
-                return head.trim().to_string();
-            }
+        let mut rest = title.trim();
+        while let Some((head, tail)) = rest.rsplit_once(['-', '—', '|', '_', '｜'])
+            && (1..=10).contains(&tail.trim().chars().count())
+            && head.trim().chars().count() > tail.trim().chars().count()
+        {
+            rest = head.trim();
+        }
+        if rest.len() < title.trim().len() {
+            return rest.to_string();
         }
     }
     for sep in SEPARATORS {
