@@ -41,9 +41,17 @@ impl LinkedData {
         // Sites often leave trailing commas, HTML comments or CDATA around the JSON.
         let body = body.trim().trim_start_matches("<!--").trim_end_matches("-->").trim();
         let body = body.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
-        let Ok(value) = serde_json::from_str::<Value>(body) else { return };
-        let ids = named_nodes(&value);
-        let mut stack = vec![&value];
+        // Some CMSs put two objects in one script, or junk after the object:
+        // every value that parses before the first error is kept.
+        let values: Vec<Value> = serde_json::Deserializer::from_str(body).into_iter::<Value>().map_while(Result::ok).collect();
+        for value in &values {
+            self.add_value(value);
+        }
+    }
+
+    fn add_value(&mut self, value: &Value) {
+        let ids = named_nodes(value);
+        let mut stack = vec![value];
         let mut budget = 10_000usize;
         while let Some(v) = stack.pop() {
             budget = budget.saturating_sub(1);
@@ -205,6 +213,16 @@ mod tests {
             {"@type":"Person","@id":"https://e.com/#/schema/person/1","name":"Floyd"}]}"#,
         );
         assert_eq!(ld.authors, vec![("Floyd".to_string(), None)]);
+    }
+
+    #[test]
+    fn objects_before_junk_are_read() {
+        let mut ld = LinkedData::default();
+        ld.add_script(r#"{"@type":"NewsArticle","datePublished":"2020-10-26T18:10:00+01:00"} }"#);
+        assert_eq!(ld.date_published.as_deref(), Some("2020-10-26T18:10:00+01:00"));
+        let mut ld = LinkedData::default();
+        ld.add_script(r#"{"@type":"Organization","name":"X"} {"@type":"NewsArticle","headline":"H"}"#);
+        assert_eq!(ld.headline.as_deref(), Some("H"));
     }
 
     #[test]
