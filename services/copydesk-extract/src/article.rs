@@ -232,7 +232,12 @@ fn date_window(page: &dom::Page, container: Option<u32>, title: &str) -> Option<
     });
     // Datelines sit just under the headline, or just over it as a kicker;
     // with no headline in sight, just over the body.
-    let reach = headline.map_or(4, |h| h + 3).min(above.len());
+    let reach = match headline {
+        // A kicker is part of the article; a sidebar or menu above is not.
+        Some(h) => h + 1 + above[h + 1..].iter().take(2).take_while(|b| b.flags & flag::BOILER == 0).count(),
+        None => 4,
+    }
+    .min(above.len());
     let start = reach.checked_sub(1).map_or(scope, |i| above[i].elem);
     Some(start..end)
 }
@@ -290,6 +295,14 @@ fn visible_date(
             if long_seen > 3 {
                 break;
             }
+            // A dateline opening one of the first paragraphs: "29.11.2022 – Berlin
+            // hat ...", "By Jane Doe 27.1.2022 - ...".
+            if long_seen <= 2 {
+                let head: String = b.text.chars().take(48).collect();
+                if let Some(f) = dates::find_in_text(&head).filter(|f| dates::plausible(*f, fetched_at)) {
+                    return Some(f);
+                }
+            }
             continue;
         }
         let found = dates::find_in_text(&b.text).or_else(|| fetched_at.and_then(|f| dates::relative(&b.text, f)));
@@ -298,4 +311,57 @@ fn visible_date(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Hints, extract};
+
+    const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
+        the town for years and drawn crowds to every meeting since the spring.</p>\
+        <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
+        several spoke at length before the vote was finally called late in the night.</p>";
+
+    fn published(html: &str) -> String {
+        extract(html.as_bytes(), &Hints::default()).map(|e| e.article.published_local).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_dateline_between_headline_and_body_is_read() {
+        let page = format!(
+            "<html><body><aside><p>Older story</p><p>3 March 2019</p></aside>\
+             <h1>Harbour plan divides the town</h1><p class=meta>17 June 2024</p>\
+             <section><div>{BODY}</div></section></body></html>"
+        );
+        assert_eq!(published(&page), "2024-06-17");
+    }
+
+    #[test]
+    fn a_teaser_date_far_from_the_headline_is_not() {
+        let filler: String = (0..20).map(|i| format!("<li><a href=/s{i}>Story {i}</a></li>")).collect();
+        let page = format!(
+            "<html><body><h1>Site</h1><p>3 March 2019</p><ul>{filler}</ul>\
+             <section><div>{BODY}</div></section></body></html>"
+        );
+        assert_eq!(published(&page), "");
+    }
+
+    #[test]
+    fn a_dateline_opening_the_first_paragraph_is_read() {
+        let page = format!(
+            "<html><body><h1>Harbour plan</h1><div><p>29.11.2022 – {}</p>{BODY}</div></body></html>",
+            "The town council has approved the harbour plan after a long debate that ran into the night and \
+             left both sides unhappy with the outcome."
+        );
+        assert_eq!(published(&page), "2022-11-29");
+    }
+
+    #[test]
+    fn the_stated_offset_is_kept() {
+        let page = format!(
+            "<html><head><meta property=article:published_time content=2022-05-07T20:06:23-05:00></head>\
+             <body><h1>Harbour plan</h1><div>{BODY}</div></body></html>"
+        );
+        assert_eq!(published(&page), "2022-05-07T20:06:23-05:00");
+    }
 }

@@ -43,7 +43,8 @@ impl LinkedData {
         let body = body.trim_start_matches("//<![CDATA[").trim_end_matches("//]]>").trim();
         // Some CMSs put two objects in one script, or junk after the object:
         // every value that parses before the first error is kept.
-        let values: Vec<Value> = serde_json::Deserializer::from_str(body).into_iter::<Value>().map_while(Result::ok).collect();
+        let values: Vec<Value> =
+            serde_json::Deserializer::from_str(body).into_iter::<Value>().map_while(Result::ok).collect();
         for value in &values {
             self.add_value(value);
         }
