@@ -75,28 +75,38 @@ async fn publish_timed(
     sent
 }
 
-/// Messages of the input topic the ingest group has committed.
-async fn committed(bootstrap: &str, topics: &Topics) -> i64 {
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    let bootstrap = bootstrap.to_string();
-    let (input, group) = (topics.input.clone(), topics.group.clone());
-    tokio::task::spawn_blocking(move || {
-        let consumer: BaseConsumer = consumer_config(&bootstrap, &group, false).create().expect("consumer");
-        let mut list = rdkafka::TopicPartitionList::new();
-        for p in 0..3 {
-            list.add_partition(&input, p);
-        }
-        let committed = consumer.committed_offsets(list, Duration::from_secs(10)).ok();
-        let total = committed
-            .as_ref()
-            .map(|l| l.elements().iter().filter_map(|e| e.offset().to_raw()).filter(|o| *o > 0).sum())
-            .unwrap_or(0);
-        // Drop the list before the consumer: librdkafka can hang otherwise.
-        drop(committed);
-        total
-    })
-    .await
-    .unwrap_or(0)
+/// Reads how far the ingest group has committed, through one client kept
+/// for the whole phase (a client a second would cost the broker CPU the
+/// measurement is about).
+struct Progress {
+    consumer: std::sync::Arc<rdkafka::consumer::BaseConsumer>,
+    input: String,
+}
+
+impl Progress {
+    fn new(bootstrap: &str, topics: &Topics) -> Progress {
+        let consumer = consumer_config(bootstrap, &topics.group, false).create().expect("consumer");
+        Progress { consumer: std::sync::Arc::new(consumer), input: topics.input.clone() }
+    }
+
+    /// Messages of the input topic the ingest group has committed.
+    async fn committed(&self) -> i64 {
+        use rdkafka::consumer::Consumer;
+        let (consumer, input) = (self.consumer.clone(), self.input.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut list = rdkafka::TopicPartitionList::new();
+            for p in 0..3 {
+                list.add_partition(&input, p);
+            }
+            let committed = consumer.committed_offsets(list, Duration::from_secs(10)).ok();
+            committed
+                .as_ref()
+                .map(|l| l.elements().iter().filter_map(|e| e.offset().to_raw()).filter(|o| *o > 0).sum())
+                .unwrap_or(0)
+        })
+        .await
+        .unwrap_or(0)
+    }
 }
 
 fn percentile(sorted: &[i64], q: f64) -> i64 {
@@ -125,11 +135,12 @@ async fn main() {
     // cold measured run), which a long-running broker has long done. One
     // untimed pass over a third of the backlog gets the broker there.
     let topics = Topics::create(&bootstrap).await;
+    let progress = Progress::new(&bootstrap, &topics);
     let warm = &inputs[..messages / 3];
     publish_timed(&producer, &topics.input, warm, None).await;
     let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
     let deadline = Instant::now() + Duration::from_secs(900);
-    while committed(&bootstrap, &topics).await < warm.len() as i64 {
+    while progress.committed().await < warm.len() as i64 {
         assert!(Instant::now() < deadline, "warm-up drained");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
@@ -141,11 +152,12 @@ async fn main() {
     // no CPU from the service; the rate comes from the output records' own
     // timestamps, read once everything is done.
     let topics = Topics::create(&bootstrap).await;
+    let progress = Progress::new(&bootstrap, &topics);
     publish_timed(&producer, &topics.input, &inputs, None).await;
     let started = Instant::now();
     let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
     let mut peak = 0f64;
-    while committed(&bootstrap, &topics).await < messages as i64 {
+    while progress.committed().await < messages as i64 {
         tokio::time::sleep(Duration::from_secs(1)).await;
         peak = peak.max(rss_mb(ingest.pid()).unwrap_or(0.0));
         assert!(started.elapsed() < Duration::from_secs(1800), "backlog not drained");
@@ -171,11 +183,12 @@ async fn main() {
     // 2. Latency at half the maximum rate: each output's timestamp minus its
     // input's; outputs are read after the run, so reading costs no CPU during it.
     let topics = Topics::create(&bootstrap).await;
+    let progress = Progress::new(&bootstrap, &topics);
     let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
     let warm = replicate(20);
     let warm_sent = publish_timed(&producer, &topics.input, &warm, None).await;
     let deadline = Instant::now() + Duration::from_secs(120);
-    while committed(&bootstrap, &topics).await < warm_sent.len() as i64 {
+    while progress.committed().await < warm_sent.len() as i64 {
         assert!(Instant::now() < deadline, "warm-up");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -184,7 +197,7 @@ async fn main() {
     let load = replicate((rate * seconds) as usize);
     let sent = publish_timed(&producer, &topics.input, &load, Some(rate)).await;
     let deadline = Instant::now() + Duration::from_secs(300);
-    while committed(&bootstrap, &topics).await < (warm_sent.len() + sent.len()) as i64 {
+    while progress.committed().await < (warm_sent.len() + sent.len()) as i64 {
         assert!(Instant::now() < deadline, "latency run drained");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -208,6 +221,7 @@ async fn main() {
     if drain_minutes > 0.0 {
         let n = (e2e * 60.0 * drain_minutes) as usize;
         let topics = Topics::create(&bootstrap).await;
+        let progress = Progress::new(&bootstrap, &topics);
         let backlog = replicate(n);
         publish_timed(&producer, &topics.input, &backlog, None).await;
         let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
@@ -219,7 +233,7 @@ async fn main() {
         // either way, since memory over time is what this phase measures.
         let period = Duration::from_secs_f64(drain_minutes * 60.0);
         while done < n as i64 && started.elapsed() < period {
-            done = committed(&bootstrap, &topics).await;
+            done = progress.committed().await;
             tokio::time::sleep(Duration::from_secs(1)).await;
             let rss = rss_mb(ingest.pid()).unwrap_or(0.0);
             samples.push(rss);
