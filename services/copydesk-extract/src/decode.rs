@@ -9,6 +9,9 @@ use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, UTF_8};
 use regex::bytes::Regex;
+use url::Url;
+
+use crate::{Hints, Input};
 
 /// Decoded text plus how the charset was chosen.
 pub(crate) struct Decoded {
@@ -23,6 +26,14 @@ pub(crate) struct Decoded {
 /// How far into the document to look for `<meta charset>`; the HTML spec
 /// says 1024 bytes, but real pages put long scripts first.
 const PRESCAN_BYTES: usize = 8192;
+
+/// Decodes a recognised input as extraction does: the wrapper's (else the
+/// caller's) Content-Type, and the URL's top-level domain as a sniffing hint.
+pub(crate) fn for_input(input: &Input, hints: &Hints, fetched_url: Option<&Url>) -> Decoded {
+    let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
+    let tld = fetched_url.and_then(Url::host_str).and_then(|h| h.rsplit('.').next()).map(str::as_bytes);
+    decode(&input.html, content_type, tld)
+}
 
 pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(html) {
