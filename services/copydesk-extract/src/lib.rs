@@ -14,6 +14,7 @@
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
 mod article;
+mod attrs;
 mod byline;
 mod content;
 mod dates;
