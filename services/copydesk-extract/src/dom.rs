@@ -305,6 +305,7 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
     let mut names = String::new();
     for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
         if let Some(v) = el.attr(key) {
+            names.reserve(v.len() + 1);
             let start = names.len();
             names.push_str(v);
             names[start..].make_ascii_lowercase();
@@ -500,6 +501,13 @@ struct Run {
 }
 
 impl Run {
+    /// Empties the run but keeps its buffer, which the next block reuses.
+    fn reset(&mut self) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        *self = Run { text, ..Run::default() };
+    }
+
     /// Appends collapsed text; returns how many visible chars it added.
     fn push(&mut self, t: &str) -> usize {
         text::push_collapsed(&mut self.text, t)
@@ -514,7 +522,7 @@ impl Run {
     ) {
         let trimmed = self.text.trim();
         if trimmed.is_empty() {
-            *self = Run::default();
+            self.reset();
             anchors.retain(|a| a.1.is_empty());
             return;
         }
@@ -548,6 +556,6 @@ impl Run {
             text,
             links,
         }));
-        *self = Run::default();
+        self.reset();
     }
 }

@@ -58,10 +58,11 @@ fn normalise_tag(raw: &str) -> Option<String> {
 
 fn detect_text(body: &str) -> Option<String> {
     // A sample is plenty for detection and keeps long pages cheap.
-    let sample: String = body.chars().take(3000).collect();
-    let info = whatlang::detect(&sample)?;
+    let end = body.char_indices().nth(3000).map_or(body.len(), |(at, _)| at);
+    let sample = &body[..end];
+    let info = whatlang::detect(sample)?;
     if info.lang() == Lang::Cmn {
-        return Some(chinese_script(&sample).to_string());
+        return Some(chinese_script(sample).to_string());
     }
     if !info.is_reliable() && sample.chars().count() < 200 {
         return None;
