@@ -56,6 +56,10 @@ bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, la
 	$(CARGO) build --release --locked -p copydesk
 	$(CARGO) run --release --locked -p copydesk-integration --bin bench-ingest -- 10000 10
 
+.PHONY: bench-extract
+bench-extract: ## Benchmark: extraction ms/page and pages/s on the dev pages, beside dom_smoothie in the same run
+	COPYDESK_CORPUS=$(abspath $(CORPUS))/dev $(CARGO) bench --locked -p copydesk-extract --bench speed
+
 .PHONY: docker
 docker: ## Install (if needed) and start the Docker engine
 	bash deploy/docker/ensure-docker.sh

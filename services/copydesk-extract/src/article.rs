@@ -22,10 +22,8 @@ pub(crate) fn build(
     let mut warnings = Vec::new();
     let fetched_url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
     let fetched_at = input.fetched_at.or(hints.fetched_at);
-    let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
-    let tld = fetched_url.as_ref().and_then(|u| u.host_str()).and_then(|h| h.rsplit('.').next()).map(str::as_bytes);
 
-    let decoded = decode::decode(&input.html, content_type, tld);
+    let decoded = decode::for_input(input, hints, fetched_url.as_ref());
     if decoded.source == "sniffed" {
         warnings.push(format!("charset not declared or wrong; sniffed as {}", decoded.encoding.name()));
     }

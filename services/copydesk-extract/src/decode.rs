@@ -5,10 +5,14 @@
 //! statistical sniffing (chardetng). A declaration that the bytes contradict
 //! (e.g. "utf-8" over GBK bytes, common on old Chinese sites) loses to sniffing.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, UTF_8};
 use regex::bytes::Regex;
+use url::Url;
+
+use crate::{Hints, Input};
 
 /// Decoded text plus how the charset was chosen.
 pub(crate) struct Decoded {
@@ -24,10 +28,21 @@ pub(crate) struct Decoded {
 /// says 1024 bytes, but real pages put long scripts first.
 const PRESCAN_BYTES: usize = 8192;
 
+/// Decodes a recognised input as extraction does: the wrapper's (else the
+/// caller's) Content-Type, and the URL's top-level domain as a sniffing hint.
+pub(crate) fn for_input(input: &Input, hints: &Hints, fetched_url: Option<&Url>) -> Decoded {
+    let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
+    let tld = fetched_url.and_then(Url::host_str).and_then(|h| h.rsplit('.').next()).map(str::as_bytes);
+    decode(&input.html, content_type, tld)
+}
+
 pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(html) {
         return finish(&html[bom_len..], encoding, "bom");
     }
+    // Most pages are UTF-8 and both paths below ask; validate once.
+    let utf8 = OnceCell::new();
+    let as_utf8 = || *utf8.get_or_init(|| std::str::from_utf8(html).ok());
     let declared = content_type
         .and_then(charset_param)
         .map(|e| (e, "content-type"))
@@ -36,15 +51,19 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
         // UTF-16 cannot be declared from inside an ASCII-compatible document;
         // browsers read such pages as UTF-8 and so do we.
         let encoding = encoding.output_encoding();
-        if encoding != UTF_8 || std::str::from_utf8(html).is_ok() {
-            let decoded = finish(html, encoding, source);
+        if encoding != UTF_8 || as_utf8().is_some() {
+            let valid = if encoding == UTF_8 { as_utf8() } else { None };
+            let decoded = match valid {
+                Some(text) => valid_utf8(text, source),
+                None => finish(html, encoding, source),
+            };
             if !decoded.had_errors || !too_many_errors(&decoded.text) {
                 return decoded;
             }
         }
     }
-    if std::str::from_utf8(html).is_ok() {
-        return finish(html, UTF_8, "default");
+    if let Some(text) = as_utf8() {
+        return valid_utf8(text, "default");
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     detector.feed(html, true);
@@ -55,6 +74,11 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
 fn finish(bytes: &[u8], encoding: &'static Encoding, source: &'static str) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     Decoded { text: text.into_owned(), encoding, source, had_errors }
+}
+
+/// What `finish` would give for text already known to be valid UTF-8, without validating it again.
+fn valid_utf8(text: &str, source: &'static str) -> Decoded {
+    Decoded { text: text.to_owned(), encoding: UTF_8, source, had_errors: false }
 }
 
 /// A declared charset is wrong when the bytes are full of errors under it;

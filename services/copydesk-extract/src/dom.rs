@@ -12,7 +12,7 @@ use html5ever::tendril::{StrTendril, TendrilSink};
 use regex::Regex;
 use scraper::{ElementRef, Html, HtmlTreeSink, Node};
 
-use crate::{Deadline, ExtractError, text};
+use crate::{Deadline, ExtractError, attrs::Lookup, text};
 
 /// Element facts the stages look at, inherited down the tree where it matters.
 pub(crate) mod flag {
@@ -148,7 +148,7 @@ fn container_depth(html: &[u8]) -> usize {
     ];
     let (mut depth, mut deepest) = (0usize, 0usize);
     let mut at = 0;
-    while let Some(off) = html[at..].iter().position(|&b| b == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &html[at..]) {
         at += off + 1;
         let closing = html.get(at) == Some(&b'/');
         let start = at + usize::from(closing);
@@ -272,6 +272,7 @@ static DATE_NAMES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Own flags of an element, from its tag and what its attributes say it is.
 fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
+    let el = Lookup(el);
     let mut flags = 0;
     match tag {
         "nav" | "footer" | "aside" | "form" | "menu" | "dialog" => flags |= flag::BOILER,
@@ -308,7 +309,10 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
     let mut names = String::new();
     for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
         if let Some(v) = el.attr(key) {
-            names.push_str(&v.to_ascii_lowercase());
+            names.reserve(v.len() + 1);
+            let start = names.len();
+            names.push_str(v);
+            names[start..].make_ascii_lowercase();
             names.push(' ');
         }
     }
@@ -389,7 +393,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                         "img" => items.push(Item::Image(index)),
                         "a" => {
                             link_depth += 1;
-                            anchors.push((el.attr("href").unwrap_or("").to_string(), String::new()));
+                            anchors.push((Lookup(el).attr("href").unwrap_or("").to_string(), String::new()));
                         }
                         "b" | "strong" => bold_depth += 1,
                         "time" => time_depth += 1,
@@ -501,6 +505,13 @@ struct Run {
 }
 
 impl Run {
+    /// Empties the run but keeps its buffer, which the next block reuses.
+    fn reset(&mut self) {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        *self = Run { text, ..Run::default() };
+    }
+
     /// Appends collapsed text; returns how many visible chars it added.
     fn push(&mut self, t: &str) -> usize {
         text::push_collapsed(&mut self.text, t)
@@ -515,7 +526,7 @@ impl Run {
     ) {
         let trimmed = self.text.trim();
         if trimmed.is_empty() {
-            *self = Run::default();
+            self.reset();
             anchors.retain(|a| a.1.is_empty());
             return;
         }
@@ -549,6 +560,6 @@ impl Run {
             text,
             links,
         }));
-        *self = Run::default();
+        self.reset();
     }
 }

@@ -12,6 +12,7 @@ use copydesk_proto::v1::Image;
 use regex::Regex;
 use url::Url;
 
+use crate::attrs::Lookup;
 use crate::dom::{Item, Page, flag};
 use crate::urls;
 
@@ -123,7 +124,7 @@ fn figure_of(page: &Page, elem: u32, container: u32, chars: &[usize], images: &[
 /// The `Image` of an `<img>`: absolute URLs only, lazy-loading attributes honoured.
 fn image_of(page: &Page, elem: u32, base: Option<&Url>) -> Option<Image> {
     let el = page.element(elem)?;
-    let attr = |k: &str| el.value().attr(k).map(str::trim).filter(|v| !v.is_empty());
+    let attr = |k: &str| Lookup(el.value()).attr(k).map(str::trim).filter(|v| !v.is_empty());
     let src = ["data-src", "data-original", "data-lazy-src", "src"]
         .iter()
         .filter_map(|k| attr(k))

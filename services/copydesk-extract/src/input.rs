@@ -112,7 +112,7 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(std::borrow::Co
     // Reading one byte past the limit tells "too large" apart from "exactly
     // at the limit" without ever holding more than the limit in memory.
     let cap = limits.max_html_bytes as u64 + 1;
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).min(limits.max_html_bytes));
+    let mut out = Vec::with_capacity(inflated_size_hint(bytes).min(limits.max_html_bytes));
     flate2::read::MultiGzDecoder::new(bytes)
         .take(cap)
         .read_to_end(&mut out)
@@ -121,6 +121,16 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(std::borrow::Co
         return Err(ExtractError::TooLarge { bytes: out.len(), limit: limits.max_html_bytes });
     }
     Ok((out.into(), true))
+}
+
+/// How big the inflated page will be, so the buffer is allocated once: the
+/// gzip trailer's ISIZE (size mod 2^32 of the last member) when it is
+/// plausible, since deflate cannot expand more than ~1032:1; else a guess.
+fn inflated_size_hint(gz: &[u8]) -> usize {
+    let guess = gz.len().saturating_mul(4);
+    let Some(trailer) = gz.len().checked_sub(4).map(|at| &gz[at..]) else { return guess };
+    let size = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+    if size >= gz.len() / 2 && size <= gz.len().saturating_mul(1032) { size } else { guess }
 }
 
 /// The crawler envelope: `<!--1718615581000-->\n[title](url)\n------\n<html>`.

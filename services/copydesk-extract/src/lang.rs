@@ -1,5 +1,7 @@
 //! The article's language as a BCP 47 tag: declared if the page says, else detected.
 
+use std::sync::LazyLock;
+
 use whatlang::Lang;
 
 /// Characters written differently in simplified and traditional Chinese;
@@ -56,10 +58,11 @@ fn normalise_tag(raw: &str) -> Option<String> {
 
 fn detect_text(body: &str) -> Option<String> {
     // A sample is plenty for detection and keeps long pages cheap.
-    let sample: String = body.chars().take(3000).collect();
-    let info = whatlang::detect(&sample)?;
+    let end = body.char_indices().nth(3000).map_or(body.len(), |(at, _)| at);
+    let sample = &body[..end];
+    let info = whatlang::detect(sample)?;
     if info.lang() == Lang::Cmn {
-        return Some(chinese_script(&sample).to_string());
+        return Some(chinese_script(sample).to_string());
     }
     if !info.is_reliable() && sample.chars().count() < 200 {
         return None;
@@ -139,11 +142,20 @@ fn detect_text(body: &str) -> Option<String> {
 }
 
 fn chinese_script(text: &str) -> &'static str {
+    // Sorted once, so each character is a binary search instead of a scan of the string.
+    static SETS: LazyLock<[Vec<char>; 2]> = LazyLock::new(|| {
+        [SIMPLIFIED, TRADITIONAL].map(|s| {
+            let mut set: Vec<char> = s.chars().collect();
+            set.sort_unstable();
+            set
+        })
+    });
+    let [simplified_set, traditional_set] = &*SETS;
     let (mut simplified, mut traditional) = (0usize, 0usize);
     for c in text.chars() {
-        if SIMPLIFIED.contains(c) {
+        if simplified_set.binary_search(&c).is_ok() {
             simplified += 1;
-        } else if TRADITIONAL.contains(c) {
+        } else if traditional_set.binary_search(&c).is_ok() {
             traditional += 1;
         }
     }

@@ -14,6 +14,7 @@
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
 mod article;
+mod attrs;
 mod byline;
 mod content;
 mod dates;
@@ -157,6 +158,18 @@ impl Deadline {
     pub(crate) fn check(&self) -> Result<(), ExtractError> {
         if Instant::now() > self.at { Err(ExtractError::Timeout { budget: self.budget }) } else { Ok(()) }
     }
+}
+
+/// The page's HTML decoded to UTF-8 exactly as extraction decodes it, for
+/// tools that need the text itself (the speed benchmark feeds it to another
+/// extractor, so both parse the same characters).
+pub fn decode_html(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<String, ExtractError> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
+    }
+    let input = Input::recognise(bytes, limits)?;
+    let url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
+    Ok(decode::for_input(&input, hints, url.as_ref()).text)
 }
 
 /// A human-readable dump of how the page was segmented and scored; for

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use scraper::{Html, Node};
 
-use crate::{jsonld, text};
+use crate::{attrs::Lookup, jsonld, text};
 
 #[derive(Debug, Default)]
 pub(crate) struct Meta {
@@ -36,6 +36,7 @@ pub(crate) fn collect(html: &Html) -> Meta {
     // no recursion however deep the page nests.
     for node in html.tree.nodes() {
         let Node::Element(el) = node.value() else { continue };
+        let el = Lookup(el);
         match el.name() {
             "html" => {
                 if meta.html_lang.is_none() {

@@ -5,20 +5,39 @@ use sha2::{Digest, Sha256};
 /// Appends `src` to `dst` with runs of whitespace folded into one space (and
 /// no space at the very start); returns how many chars were appended.
 pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
+    let bytes = src.as_bytes();
     let mut added = 0;
     let mut space = dst.is_empty() || dst.ends_with(' ');
-    for c in src.chars() {
-        if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' {
+    // Runs of visible characters are copied as slices, and ASCII (most of
+    // any page's bytes, markup-adjacent whitespace included) is classified
+    // without decoding a char.
+    let mut run: Option<usize> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let (blank, len) = if bytes[at].is_ascii() {
+            (matches!(bytes[at], b'\t'..=b'\r' | b' '), 1)
+        } else {
+            let Some(c) = src[at..].chars().next() else { break };
+            (c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}', c.len_utf8())
+        };
+        if blank {
+            if let Some(start) = run.take() {
+                dst.push_str(&src[start..at]);
+            }
             if !space {
                 dst.push(' ');
                 added += 1;
                 space = true;
             }
         } else {
-            dst.push(c);
+            run.get_or_insert(at);
             added += 1;
             space = false;
         }
+        at += len;
+    }
+    if let Some(start) = run {
+        dst.push_str(&src[start..]);
     }
     added
 }
@@ -91,6 +110,23 @@ mod tests {
         assert_eq!(push_collapsed(&mut s, "  a \n\t b  "), 4);
         assert_eq!(s, "a b ");
         assert_eq!(word_count("普京 visited Pyongyang, 朝鲜。"), 6);
+    }
+
+    #[test]
+    fn collapse_matches_char_by_char_whitespace() {
+        let src = "a\u{b}b\u{a0}c\u{3000}d\u{200b}\u{feff}e\u{85}f\u{1680}g中\r\n文 \u{2029} ";
+        let mut expected = String::new();
+        for c in src.chars() {
+            let blank = c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}';
+            if !blank {
+                expected.push(c);
+            } else if !expected.is_empty() && !expected.ends_with(' ') {
+                expected.push(' ');
+            }
+        }
+        let mut s = String::new();
+        assert_eq!(push_collapsed(&mut s, src), expected.chars().count());
+        assert_eq!(s, expected);
     }
 
     #[test]

@@ -7,6 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Extraction allocates and frees a DOM per page; mimalloc does that markedly
+/// faster than the system allocator and without contention between workers.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Streaming ingest of newsroom crawler snapshots into normalised articles.
 #[derive(Parser)]
 #[command(name = "copydesk", version, about)]

@@ -1,0 +1,251 @@
+//! Speed benchmark: our extraction beside dom_smoothie over every dev page, in one run.
+//!
+//! Run with `make bench-extract` (`cargo bench -p copydesk-extract --bench speed`). It is a
+//! report, not a test: it prints per-page latency of both extractors, measured interleaved page
+//! by page so that machine noise hits both alike, then our throughput on one and two threads,
+//! and marks each figure against the targets of the speed issue. Run without `--bench` (as
+//! `cargo test --benches` does) it only smoke-tests itself on a few pages.
+//!
+//! Each page's time is taken twice: wall clock (what the targets are stated in) and the thread's
+//! CPU time, which other processes on a shared machine barely disturb; when the two disagree
+//! the machine was busy, and the CPU figures are the ones to compare across runs. The thread
+//! runs also say how many cores the process actually got.
+//!
+//! Fairness: both run under the same global allocator (mimalloc, as the `copydesk` binary).
+//! dom_smoothie takes `&str`, so it is handed the text *our* decoding path produces
+//! (`copydesk_extract::decode_html`: gunzip, charset from BOM / declaration / sniffing,
+//! decode). Our timing includes that gunzip and decode, since we do it; theirs does not,
+//! which favours them. Their figure with that work added is printed for information.
+//! dom_smoothie uses its default config with `TextMode::Formatted`, the closest to our
+//! paragraph-separated text.
+
+use std::env;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use copydesk_extract::{Hints, Limits};
+use cpu_time::{ProcessTime, ThreadTime};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The dev sets and the folder that holds each one's pages.
+const SETS: [(&str, &str); 4] =
+    [("trafilatura", "html"), ("daniel", "html"), ("chinese", "original"), ("mediacloud", "html")];
+
+/// One page: its raw bytes (maybe gzipped) and the decoded text dom_smoothie gets.
+struct Page {
+    bytes: Vec<u8>,
+    text: String,
+    /// What our gunzip + decode of this page costs, for the informational line.
+    decode: Duration,
+}
+
+/// Every timed run of every page, for one extractor: (wall, thread CPU).
+struct Timings {
+    runs: Vec<Vec<(Duration, Duration)>>,
+    failures: usize,
+}
+
+impl Timings {
+    /// Each page's median over its runs, on the wall clock or on the CPU clock.
+    fn per_page(&self, cpu: bool) -> Vec<Duration> {
+        self.runs
+            .iter()
+            .map(|r| {
+                let mut times: Vec<Duration> = r.iter().map(|t| if cpu { t.1 } else { t.0 }).collect();
+                times.sort();
+                times[times.len() / 2]
+            })
+            .collect()
+    }
+}
+
+fn main() {
+    let full = env::args().any(|a| a == "--bench");
+    let corpus = env::var_os("COPYDESK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dev"));
+    let runs: usize = env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(if full { 5 } else { 1 });
+    let mut pages = load(&corpus);
+    if pages.is_empty() {
+        eprintln!("speed: no pages under {} (set COPYDESK_CORPUS)", corpus.display());
+        std::process::exit(if full { 1 } else { 0 });
+    }
+    if !full {
+        pages.truncate(6);
+    }
+    println!(
+        "speed: {} pages from {}, warm-up pass, then {runs} timed runs per page (per-page median), mimalloc",
+        pages.len(),
+        corpus.display()
+    );
+
+    let (ours_t, theirs_t) = measure(&pages, runs.max(1));
+    for (clock, cpu) in [("wall clock", false), ("thread CPU time", true)] {
+        let (us, them) = (Stats::of(&ours_t.per_page(cpu)), Stats::of(&theirs_t.per_page(cpu)));
+        let with_decode: Vec<Duration> =
+            theirs_t.per_page(cpu).iter().zip(&pages).map(|(t, p)| *t + p.decode).collect();
+        println!("\n-- per page, {clock}");
+        println!(
+            "{:<27} {:>10} {:>8} {:>8} {:>8} {:>9}",
+            "extractor", "median ms", "p95 ms", "mean ms", "pages/s", "failures"
+        );
+        us.row("copydesk-extract", ours_t.failures);
+        them.row("dom_smoothie", theirs_t.failures);
+        Stats::of(&with_decode).row("dom_smoothie + our decode", theirs_t.failures);
+        let ratio = us.median / them.median;
+        println!(
+            "ours/theirs: median {ratio:.2} ({}), mean {:.2}; ours p95 {:.2} ms ({})",
+            verdict(ratio <= 0.8, "target <= 0.80"),
+            us.mean / them.mean,
+            us.p95,
+            verdict(us.p95 <= 5.0, "target <= 5 ms")
+        );
+    }
+    println!("(ours includes gunzip + charset decode; dom_smoothie's first row does not, its last row does)");
+
+    // Rounds alternate one and two threads and keep each one's best, so a
+    // burst of other load on the machine does not decide the ratio.
+    let (mut one, mut two) = ((0f64, 0f64), (0f64, 0f64));
+    for _ in 0..if full { 3 } else { 1 } {
+        one = best(one, throughput(&pages, 1));
+        two = best(two, throughput(&pages, 2));
+    }
+    println!(
+        "\n-- ours, throughput\n1 thread {:.1} pages/s, 2 threads {:.1} pages/s: ratio {:.2} ({}); cores obtained {:.2} and {:.2}",
+        one.0,
+        two.0,
+        two.0 / one.0,
+        verdict(two.0 / one.0 >= 1.8, "target >= 1.80"),
+        one.1,
+        two.1
+    );
+}
+
+/// A warm-up pass, then `runs` passes timing both extractors on each page in turn.
+fn measure(pages: &[Page], runs: usize) -> (Timings, Timings) {
+    // Warm-up: caches, lazily compiled regexes, allocator arenas.
+    for page in pages {
+        black_box(ours(&page.bytes));
+        black_box(theirs(&page.text));
+    }
+    let mut ours_t = Timings { runs: vec![Vec::new(); pages.len()], failures: 0 };
+    let mut theirs_t = Timings { runs: vec![Vec::new(); pages.len()], failures: 0 };
+    for run in 0..runs {
+        for (i, page) in pages.iter().enumerate() {
+            // Alternate who goes first so neither always gets the warmer cache.
+            let order = if run % 2 == 0 { [true, false] } else { [false, true] };
+            for is_ours in order {
+                let (wall, cpu) = (Instant::now(), ThreadTime::now());
+                let ok = if is_ours { ours(&page.bytes) } else { theirs(&page.text) };
+                let took = (wall.elapsed(), cpu.elapsed());
+                let timings = if is_ours { &mut ours_t } else { &mut theirs_t };
+                timings.runs[i].push(took);
+                timings.failures += usize::from(!ok && run == 0);
+            }
+        }
+    }
+    (ours_t, theirs_t)
+}
+
+/// Our whole pipeline on the raw bytes, as the service calls it.
+fn ours(bytes: &[u8]) -> bool {
+    black_box(copydesk_extract::extract_with(black_box(bytes), &Hints::default(), &Limits::default())).is_ok()
+}
+
+/// dom_smoothie from decoded text: parse, then extract the article.
+fn theirs(text: &str) -> bool {
+    let cfg = dom_smoothie::Config { text_mode: dom_smoothie::TextMode::Formatted, ..Default::default() };
+    match dom_smoothie::Readability::new(black_box(text), None, Some(cfg)) {
+        Ok(mut readability) => black_box(readability.parse()).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Every page of every set, in name order; the decoded text is prepared here, untimed.
+fn load(corpus: &Path) -> Vec<Page> {
+    let mut pages = Vec::new();
+    for (set, folder) in SETS {
+        let Ok(dir) = std::fs::read_dir(corpus.join(set).join(folder)) else { continue };
+        let mut paths: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let started = Instant::now();
+            let decoded = copydesk_extract::decode_html(&bytes, &Hints::default(), &Limits::default());
+            let decode = started.elapsed();
+            // A page we cannot even decode would time nothing comparable; it is left out.
+            let Ok(text) = decoded else { continue };
+            pages.push(Page { bytes, text, decode });
+        }
+    }
+    pages
+}
+
+/// Pages per second over two passes of the corpus, shared out to `threads`
+/// threads, and the cores the process got meanwhile (CPU time / wall time).
+fn throughput(pages: &[Page], threads: usize) -> (f64, f64) {
+    let jobs = pages.len() * 2;
+    let next = AtomicUsize::new(0);
+    let (started, cpu) = (Instant::now(), ProcessTime::now());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let job = next.fetch_add(1, Ordering::Relaxed);
+                    if job >= jobs {
+                        break;
+                    }
+                    black_box(ours(&pages[job % pages.len()].bytes));
+                }
+            });
+        }
+    });
+    let (wall, cpu) = (started.elapsed().as_secs_f64(), cpu.elapsed().as_secs_f64());
+    (jobs as f64 / wall, cpu / wall)
+}
+
+fn best(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    if b.0 > a.0 { b } else { a }
+}
+
+/// Per-page figures in milliseconds, and pages per second over the summed page times.
+struct Stats {
+    median: f64,
+    p95: f64,
+    mean: f64,
+    rate: f64,
+}
+
+impl Stats {
+    fn of(times: &[Duration]) -> Stats {
+        let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        ms.sort_by(f64::total_cmp);
+        // Nearest rank, as `copydesk eval` picks its percentiles.
+        let pick = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+        let total: f64 = ms.iter().sum();
+        Stats {
+            median: pick(0.5),
+            p95: pick(0.95),
+            mean: total / ms.len() as f64,
+            rate: ms.len() as f64 * 1000.0 / total,
+        }
+    }
+
+    fn row(&self, name: &str, failures: usize) {
+        println!(
+            "{name:<27} {:>10.3} {:>8.3} {:>8.3} {:>8.1} {failures:>9}",
+            self.median, self.p95, self.mean, self.rate
+        );
+    }
+}
+
+fn verdict(ok: bool, target: &str) -> String {
+    format!("{target}: {}", if ok { "PASS" } else { "FAIL" })
+}
