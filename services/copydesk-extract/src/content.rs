@@ -83,6 +83,7 @@ fn is_legal(block: &Block) -> bool {
 
 /// Chooses the element whose subtree has the most article-like text.
 pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
+    crate::feeds::mark_posts(page);
     if let Some(container) = best_subtree(page, score) {
         return Some(container);
     }

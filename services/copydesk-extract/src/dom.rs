@@ -521,6 +521,14 @@ fn refresh_flags(elems: &mut [Elem], items: &mut [Item]) {
 }
 
 impl Page {
+    /// Marks elements as boilerplate that only a later look at the whole page recognises.
+    pub(crate) fn mark_boiler(&mut self, which: &[u32]) {
+        for &i in which {
+            self.elems[i as usize].own |= flag::BOILER;
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
+    }
+
     /// Clears the boilerplate mark of `container` and its ancestors: once
     /// chosen as the article, it is not a widget, whatever its class says.
     pub(crate) fn unmark_boiler_above(&mut self, container: u32) {

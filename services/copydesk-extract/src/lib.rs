@@ -20,6 +20,7 @@ mod dates;
 mod decode;
 mod dom;
 mod error;
+mod feeds;
 mod figure;
 mod input;
 mod jsonld;

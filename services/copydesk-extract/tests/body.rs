@@ -109,3 +109,39 @@ fn a_page_wrapped_in_a_navigation_class_still_has_a_body() {
                 </div></body></html>";
     assert!(body(html).contains("大熊猫幼仔"), "{}", body(html));
 }
+
+/// One reader comment: a stamped line and a paragraph, alike for every comment.
+fn comment(who: &str, said: &str) -> String {
+    format!(
+        "<div class=\"op\"><div>~{who} [2012-01-24 19:23]</div><p>{said} I have read this twice and I still think \
+         the council is wrong about all of it, as it was wrong last year and the year before that.</p><p>reply</p></div>"
+    )
+}
+
+#[test]
+fn reader_comments_are_not_the_article() {
+    let comments: String = ["ann", "bob", "cy", "dee"].iter().map(|w| comment(w, "Nonsense.")).collect();
+    let html = format!(
+        "<html><body><div class=\"story\"><h1>Bridge</h1>{}</div><div class=\"ops\">{comments}</div></body></html>",
+        prose("the bridge")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge"), "{text}");
+    assert!(!text.contains("Nonsense"), "{text}");
+}
+
+#[test]
+fn a_dated_article_among_dated_teasers_is_kept() {
+    let teaser = |t: &str| format!("<div class=\"box\"><p>5 May 2022 05:30</p><p>{t} in brief.</p></div>");
+    let html = format!(
+        "<html><body><div class=\"box\"><p>6 May 2022 05:30</p>{}{}{}</div>{}{}{}</body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry"),
+        teaser("Roads"),
+        teaser("Rail"),
+        teaser("Weather")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the ferry"), "{text}");
+}
