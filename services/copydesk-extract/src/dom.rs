@@ -357,6 +357,8 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     let mut run = Run::default();
     let mut anchors: Vec<(String, String)> = Vec::new();
     let mut link_depth = 0usize;
+    // Per open <a>: whether it counts as a link (see `long_anchor`).
+    let mut anchor_kinds: Vec<bool> = Vec::new();
     let mut bold_depth = 0usize;
     let mut time_depth = 0usize;
     let mut seen = 0usize;
@@ -397,8 +399,12 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                     match tag {
                         "img" => items.push(Item::Image(index)),
                         "a" => {
-                            link_depth += 1;
-                            anchors.push((el.attr("href").unwrap_or("").to_string(), String::new()));
+                            let link = !long_anchor(node);
+                            anchor_kinds.push(link);
+                            if link {
+                                link_depth += 1;
+                                anchors.push((el.attr("href").unwrap_or("").to_string(), String::new()));
+                            }
                         }
                         "b" | "strong" => bold_depth += 1,
                         "time" => time_depth += 1,
@@ -432,7 +438,8 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                 let Some((index, block)) = open.pop() else { continue };
                 elems[index as usize].end = elems.len() as u32;
                 match el.name() {
-                    "a" => link_depth = link_depth.saturating_sub(1),
+                    // The guard pops the anchor's kind whether or not it counted as a link.
+                    "a" if anchor_kinds.pop().unwrap_or(true) => link_depth = link_depth.saturating_sub(1),
                     "b" | "strong" => bold_depth = bold_depth.saturating_sub(1),
                     "time" => time_depth = time_depth.saturating_sub(1),
                     _ => {}
@@ -448,6 +455,26 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     run.flush(&mut items, &elems, &open, &mut anchors);
     rescue_wrappers(&mut elems, &mut items);
     Ok(Page { html, elems, items })
+}
+
+/// Link text past this weighted length is not a link someone reads as one.
+const LONG_ANCHOR: usize = 1500;
+
+/// Whether an `<a>` wraps a whole article (old templates link the full text
+/// to its own page): no menu entry or teaser card runs this long, so its
+/// text is prose, not link text. Counting stops at the threshold, and
+/// anchors do not nest, so this reads each text node at most once more.
+fn long_anchor(node: ego_tree::NodeRef<'_, Node>) -> bool {
+    let mut weight = 0;
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            weight += text::weighted_len(t);
+            if weight >= LONG_ANCHOR {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Clears the boilerplate mark of elements that hold much of the page's

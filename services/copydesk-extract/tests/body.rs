@@ -145,3 +145,15 @@ fn a_dated_article_among_dated_teasers_is_kept() {
     let text = body(&html);
     assert!(text.contains("discuss the bridge") && text.contains("discuss the ferry"), "{text}");
 }
+
+#[test]
+fn an_article_wrapped_in_one_link_is_prose() {
+    let sentence = "The council met on Tuesday to discuss the bridge, and residents asked for a plan. ";
+    let html = format!(
+        "<html><body><ul><li><a href=/a>Home</a></li><li><a href=/b>News</a></li></ul>\
+         <div class=\"intro\"><a href=\"/story\">{}<br><br>{}</a></div></body></html>",
+        sentence.repeat(10),
+        sentence.repeat(10)
+    );
+    assert!(body(&html).contains("discuss the bridge"), "{}", body(&html));
+}
