@@ -140,6 +140,25 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// How short lines that open a related-links box, a share or follow bar, a
+/// subscription pitch or a tag list begin, in the languages we meet.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:related\ (?:articles?|stories|posts|news|content|reading)|(?:read|see)\ (?:more|also|next|further)
+        |you\ (?:may|might)\ also\ like|more\ (?:stories|on\ this)|share\ (?:this|on)|follow\ (?:us|the|our)
+        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:
+        |das\ könnte\ sie\ auch|mehr\ zum\ thema|weiterlesen|lesen\ sie\ auch|auch\ interessant
+        |weitere\ (?:aktuelle\ )?(?:themen|artikel|beiträge|nachrichten)|top[-\ ]themen|abonnieren\ sie|folgen?\ sie\ uns
+        |markiert\ mit|schlagwörter|den\ artikel\ .{0,30}teilen|entdecken\ sie
+        |(?:notas|noticias|artículos)\ relacionad[oa]s|lea\ también|síguenos|suscríbete|escucha\ esta\ nota
+        |(?:à\ )?lire\ aussi|voir\ aussi|articles?\ liés|suivez-nous|abonnez-vous|inscrivez-vous
+        |veja\ também|leia\ também|leggi\ anche|ti\ potrebbe\ interessare
+        |читайте\ также|также\ читайте|по\ теме|теги|zobacz\ (?:także|też)|czytaj\ (?:także|też)
+        |相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀)|推荐阅读|延伸阅读)",
+    )
+    .expect("valid regex")
+});
+
 /// Whether a block inside the container is body text.
 fn is_body(block: &Block, title: &str) -> bool {
     if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 || is_legal(block) {
@@ -155,6 +174,9 @@ fn is_body(block: &Block, title: &str) -> bool {
         return false;
     }
     if block.chars < 40 && JUNK.is_match(block.text.trim_end_matches([':', '：', '.', '…'])) {
+        return false;
+    }
+    if block.chars <= 80 && FURNITURE.is_match(block.text.trim_start_matches(|c: char| !c.is_alphanumeric())) {
         return false;
     }
     if matches!(block.kind, Kind::Heading(_)) && same_text(&block.text, title) {

@@ -157,3 +157,18 @@ fn an_article_wrapped_in_one_link_is_prose() {
     );
     assert!(body(&html).contains("discuss the bridge"), "{}", body(&html));
 }
+
+#[test]
+fn related_links_headings_and_follow_lines_are_not_the_article() {
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}<h3>Mehr zum Thema</h3><p>Lesen Sie auch:</p>\
+         <p>NOTAS RELACIONADAS</p><p>Follow us on Twitter and Facebook for more.</p></div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in ["Mehr zum Thema", "Lesen Sie auch", "NOTAS", "Follow us"] {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}
