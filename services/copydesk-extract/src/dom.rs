@@ -170,11 +170,15 @@ fn container_depth(html: &[u8]) -> usize {
     deepest
 }
 
-/// Tags whose content is never text a reader sees.
+/// Tags whose content is never text a reader sees, or only as an aside:
+/// ruby annotations (`<rt>`, `<rp>`) spell out the reading of the text
+/// they sit over and would break its sentences apart.
 fn is_invisible(tag: &str) -> bool {
     matches!(
         tag,
         "head"
+            | "rt"
+            | "rp"
             | "script"
             | "style"
             | "noscript"

@@ -172,3 +172,12 @@ fn related_links_headings_and_follow_lines_are_not_the_article() {
         assert!(!text.contains(line), "{line} in {text}");
     }
 }
+
+#[test]
+fn ruby_readings_stay_out_of_the_text() {
+    let para = "<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>\
+                をなくすための法律ができて、親が子どもを教育するために、体罰をしてはいけないと決まりました。</p>";
+    let html = format!("<html><body><article>{}</article></body></html>", para.repeat(3));
+    let text = body(&html);
+    assert!(text.contains("子どもへの虐待をなくすための法律"), "{text}");
+}
