@@ -33,7 +33,7 @@ pub(crate) fn build(
     let html = dom::parse(&decoded.text, deadline, limits.max_nodes)?;
     let dom_nodes = html.tree.nodes().count();
     let meta = meta::collect(&html);
-    let page = dom::flatten(html, deadline)?;
+    let mut page = dom::flatten(html, deadline)?;
     deadline.check()?;
 
     let canonical = [meta.canonical.as_deref(), meta.first(&["og:url"]), meta.ld.url.as_deref()]
@@ -43,7 +43,7 @@ pub(crate) fn build(
         .or_else(|| fetched_url.clone());
     let base = canonical.as_ref().or(fetched_url.as_ref());
 
-    let container = content::choose_container(&page);
+    let container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
     let body = content::extract(&page, container, &title, base, &byline.items);

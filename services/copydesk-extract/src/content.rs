@@ -6,7 +6,7 @@
 //! subtree), which needs no per-site rules and copes with bodies split over
 //! many sibling `<div>`s. Inside it, blocks are kept or set aside one by one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use copydesk_proto::v1::{Block as PbBlock, Image, Link, block::Kind as PbKind};
@@ -35,7 +35,7 @@ const MIN_EVIDENCE: usize = 60;
 fn score(block: &Block) -> f64 {
     let weighted = block.weight as f64;
     let link_density = block.link_chars as f64 / block.chars.max(1) as f64;
-    if block.flags & flag::BOILER != 0 {
+    if block.flags & flag::BOILER != 0 || is_legal(block) {
         -0.5 * weighted
     } else if link_density > 0.5 {
         -weighted * link_density
@@ -52,9 +52,48 @@ fn score(block: &Block) -> f64 {
     }
 }
 
+/// The fallback when no block reads like article prose: a page of short
+/// lines (a photo series, a fact sheet) or one whose whole layout carries a
+/// widget's class name. Any text that is not a link list counts for.
+fn relaxed_score(block: &Block) -> f64 {
+    let link_density = block.link_chars as f64 / block.chars.max(1) as f64;
+    if link_density > 0.5 {
+        -(block.weight as f64) * link_density
+    } else if block.flags & (flag::CAPTION | flag::CREDIT | flag::BYLINE) != 0 || is_legal(block) {
+        0.0
+    } else {
+        block.weight as f64 * (1.0 - link_density)
+    }
+}
+
+static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)copyright|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|droits\s+réservés|derechos\s+reservados
+        |diritti\s+riservati|prawa\s+zastrzeżone|права\s+защищены|版权所有|版權所有|著作権|όλα\s+τα\s+δικαιώματα",
+    )
+    .expect("valid regex")
+});
+
+/// Copyright and rights notices: page furniture in every language. The sign
+/// alone is enough, the words only in a short block (an article may discuss
+/// copyright).
+fn is_legal(block: &Block) -> bool {
+    block.text.contains('©') || (block.chars < 200 && LEGAL.is_match(&block.text))
+}
+
 /// Chooses the element whose subtree has the most article-like text.
-pub(crate) fn choose_container(page: &Page) -> Option<u32> {
-    let sums = subtree_scores(page);
+pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
+    crate::feeds::mark_posts(page);
+    if let Some(container) = best_subtree(page, score) {
+        return Some(container);
+    }
+    let container = best_subtree(page, relaxed_score)?;
+    page.unmark_boiler_above(container);
+    Some(container)
+}
+
+fn best_subtree(page: &Page, score: fn(&Block) -> f64) -> Option<u32> {
+    let sums = subtree_scores(page, score);
     let mut best: Option<(u32, f64)> = None;
     for (i, &s) in sums.iter().enumerate() {
         // `>=` prefers the deepest of equally good elements: an ancestor
@@ -74,7 +113,7 @@ pub(crate) fn choose_container(page: &Page) -> Option<u32> {
 }
 
 /// Every element's total of its blocks' scores.
-fn subtree_scores(page: &Page) -> Vec<f64> {
+fn subtree_scores(page: &Page, score: fn(&Block) -> f64) -> Vec<f64> {
     let mut sums = vec![0f64; page.elems.len()];
     for item in &page.items {
         if let Item::Text(b) = item {
@@ -101,9 +140,28 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// How short lines that open a related-links box, a share or follow bar, a
+/// subscription pitch or a tag list begin, in the languages we meet.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:related\ (?:articles?|stories|posts|news|content|reading)|(?:read|see)\ (?:more|also|next|further)
+        |you\ (?:may|might)\ also\ like|more\ (?:stories|on\ this)|share\ (?:this|on)|follow\ (?:us|the|our)
+        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:
+        |das\ könnte\ sie\ auch|mehr\ zum\ thema|weiterlesen|lesen\ sie\ auch|auch\ interessant
+        |weitere\ (?:aktuelle\ )?(?:themen|artikel|beiträge|nachrichten)|top[-\ ]themen|abonnieren\ sie|folgen?\ sie\ uns
+        |markiert\ mit|schlagwörter|den\ artikel\ .{0,30}teilen|entdecken\ sie
+        |(?:notas|noticias|artículos)\ relacionad[oa]s|lea\ también|síguenos|suscríbete|escucha\ esta\ nota
+        |(?:à\ )?lire\ aussi|voir\ aussi|articles?\ liés|suivez-nous|abonnez-vous|inscrivez-vous
+        |veja\ também|leia\ também|leggi\ anche|ti\ potrebbe\ interessare
+        |читайте\ также|также\ читайте|по\ теме|теги|zobacz\ (?:także|też)|czytaj\ (?:także|też)
+        |相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀)|推荐阅读|延伸阅读)",
+    )
+    .expect("valid regex")
+});
+
 /// Whether a block inside the container is body text.
 fn is_body(block: &Block, title: &str) -> bool {
-    if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 {
+    if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 || is_legal(block) {
         return false;
     }
     if block.link_chars * 2 > block.chars {
@@ -116,6 +174,9 @@ fn is_body(block: &Block, title: &str) -> bool {
         return false;
     }
     if block.chars < 40 && JUNK.is_match(block.text.trim_end_matches([':', '：', '.', '…'])) {
+        return false;
+    }
+    if block.chars <= 80 && FURNITURE.is_match(block.text.trim_start_matches(|c: char| !c.is_alphanumeric())) {
         return false;
     }
     if matches!(block.kind, Kind::Heading(_)) && same_text(&block.text, title) {
@@ -140,6 +201,10 @@ pub(crate) fn extract(
     let Some(container) = container else { return body };
     body.container = Some(container);
     let figures = crate::figure::Figures::find(page, container, base);
+    // Templates repeat the article (a print copy, a mobile copy): a long
+    // paragraph met again in another part of the page is said once. Within
+    // one parent a repeat is the author's own.
+    let mut said: HashMap<&str, u32> = HashMap::new();
     for (index, item) in page.items.iter().enumerate() {
         if skip.contains(&index) {
             continue;
@@ -164,6 +229,11 @@ pub(crate) fn extract(
                     continue;
                 }
                 if !is_body(block, title) {
+                    continue;
+                }
+                let parent = page.elems[block.elem as usize].parent;
+                let long = block.kind == Kind::Paragraph && block.weight >= 100;
+                if long && *said.entry(block.text.as_str()).or_insert(parent) != parent {
                     continue;
                 }
                 let (kind, level) = match block.kind {
@@ -200,12 +270,13 @@ fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
 
 /// A line per block (flags, score, text) and the chosen container: the
 /// first thing to read when a page extracts badly (`copydesk explain FILE`).
-pub(crate) fn explain(page: &Page) -> String {
+pub(crate) fn explain(page: &mut Page) -> String {
     use std::fmt::Write;
     let container = choose_container(page);
+    let page = &*page;
     let mut out = String::new();
     let _ = writeln!(out, "container: {:?}", container.map(|c| (&*page.elems[c as usize].tag, c)));
-    let sums = subtree_scores(page);
+    let sums = subtree_scores(page, score);
     let mut top: Vec<(usize, f64)> = sums.iter().copied().enumerate().collect();
     top.sort_by(|a, b| b.1.total_cmp(&a.1));
     for (i, s) in top.into_iter().take(5) {

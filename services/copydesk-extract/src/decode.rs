@@ -51,6 +51,9 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
         // UTF-16 cannot be declared from inside an ASCII-compatible document;
         // browsers read such pages as UTF-8 and so do we.
         let encoding = encoding.output_encoding();
+        if let Some(repaired) = double_encoded(html, encoding, source) {
+            return repaired;
+        }
         if encoding != UTF_8 || as_utf8().is_some() {
             let valid = if encoding == UTF_8 { as_utf8() } else { None };
             let decoded = match valid {
@@ -69,6 +72,43 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
     detector.feed(html, true);
     let guess = detector.guess(tld, chardetng::Utf8Detection::Allow);
     finish(html, guess, "sniffed")
+}
+
+/// A legacy CJK page that some tool once read as windows-1252 and saved as
+/// UTF-8: valid UTF-8, but its non-ASCII text is long runs of Latin-1 signs
+/// ("Ž¬³€±»") where the declared charset's two-byte characters were. Undoing
+/// the detour gives the page back; a real UTF-8 page in a Latin script has
+/// isolated accented letters, not runs, and stays as it is.
+fn double_encoded(html: &[u8], declared: &'static Encoding, source: &'static str) -> Option<Decoded> {
+    use encoding_rs::{BIG5, EUC_JP, EUC_KR, GB18030, GBK, ISO_8859_15, SHIFT_JIS, WINDOWS_1252};
+    if ![GBK, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR].contains(&declared) {
+        return None;
+    }
+    let text = std::str::from_utf8(html).ok()?;
+    let (mut latin, mut other, mut runs, mut in_run) = (0usize, 0usize, 0usize, false);
+    for c in text.chars() {
+        let non_ascii = !c.is_ascii();
+        if non_ascii {
+            // windows-1252 decodes every byte to U+0080..U+00FF or one of its 27 signs.
+            if (c as u32) < 0x100 || !WINDOWS_1252.encode(c.encode_utf8(&mut [0; 4])).2 {
+                latin += 1;
+            } else {
+                other += 1;
+            }
+            runs += usize::from(!in_run);
+        }
+        in_run = non_ascii;
+    }
+    if latin < 200 || latin < other * 20 || latin < runs * 4 {
+        return None;
+    }
+    // The detour went through windows-1252 or ISO-8859-15. The latter has
+    // "Ž", "€", "œ"... where the former has "´", "¤", "½"...: two-byte text
+    // read as windows-1252 is bound to show some of those eight signs.
+    let latin9 = !text.contains(['¤', '¦', '¨', '´', '¸', '¼', '½', '¾']);
+    let single = if latin9 { ISO_8859_15 } else { WINDOWS_1252 };
+    let decoded = finish(&single.encode(text).0, declared, source);
+    (!decoded.had_errors || !too_many_errors(&decoded.text)).then_some(decoded)
 }
 
 fn finish(bytes: &[u8], encoding: &'static Encoding, source: &'static str) -> Decoded {
@@ -140,6 +180,21 @@ mod tests {
         let ja = "<p>".to_string() + &"東京都は本日、新しい政策を発表しました。".repeat(20);
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&ja);
         assert_eq!(decode(&sjis, None, None).encoding.name(), "Shift_JIS");
+    }
+
+    #[test]
+    fn gbk_saved_as_utf8_via_windows_1252_is_repaired() {
+        let text = "<p>".to_string() + &"意大利游轮运营商首席执行官认定船长人为失误导致游轮搁浅。".repeat(10);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let (mangled, _, _) = encoding_rs::WINDOWS_1252.decode(&gbk);
+        let page = format!("<meta charset=\"GBK\">{mangled}");
+        assert!(decode(page.as_bytes(), None, None).text.contains("首席执行官"));
+        let (mangled, _, _) = encoding_rs::ISO_8859_15.decode(&gbk);
+        let page = format!("<meta charset=\"GBK\">{mangled}");
+        assert!(decode(page.as_bytes(), None, None).text.contains("游轮运营商"));
+        // Accented letters in a Latin script are no such detour.
+        let french = "<p>".to_string() + &"Le député a été élu à Orléans. ".repeat(40);
+        assert!(double_encoded(french.as_bytes(), encoding_rs::GBK, "meta").is_none());
     }
 
     #[test]

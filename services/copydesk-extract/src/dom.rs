@@ -27,6 +27,9 @@ pub(crate) mod flag {
     pub(crate) const LIST: u16 = 1 << 7;
     pub(crate) const LEAD: u16 = 1 << 8;
     pub(crate) const DATE: u16 = 1 << 9;
+    /// The page's own mark for its main content: `<main>`, `role="main"`,
+    /// `itemprop="articleBody"`.
+    pub(crate) const MAIN: u16 = 1 << 10;
 }
 
 /// One element, in document order.
@@ -167,11 +170,15 @@ fn container_depth(html: &[u8]) -> usize {
     deepest
 }
 
-/// Tags whose content is never text a reader sees.
+/// Tags whose content is never text a reader sees, or only as an aside:
+/// ruby annotations (`<rt>`, `<rp>`) spell out the reading of the text
+/// they sit over and would break its sentences apart.
 fn is_invisible(tag: &str) -> bool {
     matches!(
         tag,
         "head"
+            | "rt"
+            | "rp"
             | "script"
             | "style"
             | "noscript"
@@ -182,10 +189,6 @@ fn is_invisible(tag: &str) -> bool {
             | "object"
             | "embed"
             | "canvas"
-            // Ruby annotations (furigana, pinyin) are reading aids printed
-            // above the text they gloss; in running text they would double it.
-            | "rt"
-            | "rp"
             | "select"
             | "textarea"
             | "button"
@@ -249,8 +252,8 @@ static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)(?:^|[^a-z])(?:nav|navbar|navigation|menu|menubar|footer|sidebar|side-bar|share|sharing|
         social|socials|comment|comments|disqus|advert\w*|ads?|adv|sponsor\w*|promo\w*|banner|breadcrumbs?|
         related|recommend\w*|newsletter|subscribe|subscription|signup|popup|modal|cookie\w*|consent|
-        paywall|widget|toolbar|pagination|pager|print|outbrain|taboola|trending|most-?popular|
-        mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|hidden|rating|
+        paywall|widget|toolbar|pagination|pager|print-?(?:link|button|btn|icon|tools?)|no-?print|d-print-none|hidden-print|outbrain|taboola|trending|most-?popular|
+        mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|rating|
         login|register|more-?stories|read-?more|also-?read|jump-?link)(?:$|[^a-z])",
     )
     .expect("valid regex")
@@ -270,6 +273,12 @@ static DATE_NAMES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)").expect("valid regex")
 });
 
+/// `hidden` alone names a hidden element; inside a longer name it may hide
+/// only a part (Drupal's `field--label-hidden` hides the field's label).
+fn hidden_class(names: &str) -> bool {
+    names.split_ascii_whitespace().any(|t| matches!(t, "hidden" | "is-hidden" | "d-none"))
+}
+
 /// Own flags of an element, from its tag and what its attributes say it is.
 fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
     let el = Lookup(el);
@@ -282,6 +291,7 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
         "blockquote" | "q" => flags |= flag::QUOTE,
         "ul" | "ol" => flags |= flag::LIST,
         "time" => flags |= flag::DATE,
+        "main" => flags |= flag::MAIN,
         _ => {}
     }
     let mut hidden = el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true");
@@ -306,6 +316,9 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
     {
         flags |= flag::BOILER;
     }
+    if el.attr("role") == Some("main") || el.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) {
+        flags |= flag::MAIN;
+    }
     let mut names = String::new();
     for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
         if let Some(v) = el.attr(key) {
@@ -324,7 +337,7 @@ fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
             flags |= flag::CREDIT;
         } else if BYLINE_NAMES.is_match(&names) && !structural {
             flags |= flag::BYLINE;
-        } else if !structural && BOILER_NAMES.is_match(&names) {
+        } else if !structural && (BOILER_NAMES.is_match(&names) || hidden_class(&names)) {
             flags |= flag::BOILER;
         }
         if LEAD_NAMES.is_match(&names) && !structural {
@@ -352,6 +365,8 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     let mut run = Run::default();
     let mut anchors: Vec<(String, String)> = Vec::new();
     let mut link_depth = 0usize;
+    // Per open <a>: whether it counts as a link (see `long_anchor`).
+    let mut anchor_kinds: Vec<bool> = Vec::new();
     let mut bold_depth = 0usize;
     let mut time_depth = 0usize;
     let mut seen = 0usize;
@@ -392,8 +407,12 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                     match tag {
                         "img" => items.push(Item::Image(index)),
                         "a" => {
-                            link_depth += 1;
-                            anchors.push((Lookup(el).attr("href").unwrap_or("").to_string(), String::new()));
+                            let link = !long_anchor(node);
+                            anchor_kinds.push(link);
+                            if link {
+                                link_depth += 1;
+                                anchors.push((Lookup(el).attr("href").unwrap_or("").to_string(), String::new()));
+                            }
                         }
                         "b" | "strong" => bold_depth += 1,
                         "time" => time_depth += 1,
@@ -427,7 +446,8 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                 let Some((index, block)) = open.pop() else { continue };
                 elems[index as usize].end = elems.len() as u32;
                 match el.name() {
-                    "a" => link_depth = link_depth.saturating_sub(1),
+                    // The guard pops the anchor's kind whether or not it counted as a link.
+                    "a" if anchor_kinds.pop().unwrap_or(true) => link_depth = link_depth.saturating_sub(1),
                     "b" | "strong" => bold_depth = bold_depth.saturating_sub(1),
                     "time" => time_depth = time_depth.saturating_sub(1),
                     _ => {}
@@ -445,10 +465,31 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     Ok(Page { html, elems, items })
 }
 
+/// Link text past this weighted length is not a link someone reads as one.
+const LONG_ANCHOR: usize = 1500;
+
+/// Whether an `<a>` wraps a whole article (old templates link the full text
+/// to its own page): no menu entry or teaser card runs this long, so its
+/// text is prose, not link text. Counting stops at the threshold, and
+/// anchors do not nest, so this reads each text node at most once more.
+fn long_anchor(node: ego_tree::NodeRef<'_, Node>) -> bool {
+    let mut weight = 0;
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            weight += text::weighted_len(t);
+            if weight >= LONG_ANCHOR {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Clears the boilerplate mark of elements that hold much of the page's
 /// prose: a `<form>` around the whole page (ASP.NET) or a wrapper whose
-/// class says "has-sidebar" is a layout box, not a widget.
-const NARROW: u16 = flag::CAPTION | flag::CREDIT | flag::BYLINE | flag::DATE | flag::LEAD;
+/// class says "has-sidebar" is a layout box, not a widget. Likewise for
+/// the ancestors of the element the page itself marks as its main content.
+const NARROW: u16 = flag::CAPTION | flag::CREDIT | flag::BYLINE | flag::DATE | flag::LEAD | flag::HEADER;
 
 fn rescue_wrappers(elems: &mut [Elem], items: &mut [Item]) {
     let mut prose = vec![0usize; elems.len()];
@@ -468,21 +509,40 @@ fn rescue_wrappers(elems: &mut [Elem], items: &mut [Item]) {
     }
     let total = prose.first().copied().unwrap_or(0);
     let mut changed = false;
+    // Each ancestor is walked once, however many main marks sit below it.
+    let mut walked = vec![false; elems.len()];
+    for i in 0..elems.len() {
+        if elems[i].own & flag::MAIN == 0 || prose[i] == 0 {
+            continue;
+        }
+        let mut up = elems[i].parent;
+        while up != u32::MAX && !walked[up as usize] {
+            walked[up as usize] = true;
+            let e = &mut elems[up as usize];
+            changed |= e.own & flag::BOILER != 0;
+            e.own &= !flag::BOILER;
+            up = e.parent;
+        }
+    }
     for (i, e) in elems.iter_mut().enumerate() {
         if e.own & flag::BOILER != 0 && prose[i] >= 600 && prose[i] * 2 >= total {
             e.own &= !flag::BOILER;
             changed = true;
         }
-        // A caption, credit, byline or dateline is a line or two; a box
+        // A caption, credit, byline, dateline or header is a line or two; a box
         // holding paragraphs of prose only has a misleading class name.
         if e.own & NARROW != 0 && prose[i] >= 400 {
             e.own &= !NARROW;
             changed = true;
         }
     }
-    if !changed {
-        return;
+    if changed {
+        refresh_flags(elems, items);
     }
+}
+
+/// Recomputes inherited flags after some elements' own flags changed.
+fn refresh_flags(elems: &mut [Elem], items: &mut [Item]) {
     for i in 0..elems.len() {
         let p = elems[i].parent;
         let inherited = if p == u32::MAX { 0 } else { elems[p as usize].flags };
@@ -492,6 +552,27 @@ fn rescue_wrappers(elems: &mut [Elem], items: &mut [Item]) {
         if let Item::Text(b) = item {
             b.flags = elems[b.elem as usize].flags;
         }
+    }
+}
+
+impl Page {
+    /// Marks elements as boilerplate that only a later look at the whole page recognises.
+    pub(crate) fn mark_boiler(&mut self, which: &[u32]) {
+        for &i in which {
+            self.elems[i as usize].own |= flag::BOILER;
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
+    }
+
+    /// Clears the boilerplate mark of `container` and its ancestors: once
+    /// chosen as the article, it is not a widget, whatever its class says.
+    pub(crate) fn unmark_boiler_above(&mut self, container: u32) {
+        let mut at = container;
+        while at != u32::MAX {
+            self.elems[at as usize].own &= !flag::BOILER;
+            at = self.elems[at as usize].parent;
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
     }
 }
 

@@ -21,6 +21,7 @@ mod dates;
 mod decode;
 mod dom;
 mod error;
+mod feeds;
 mod figure;
 mod input;
 mod jsonld;
@@ -181,6 +182,6 @@ pub fn explain(bytes: &[u8], hints: &Hints) -> Result<String, ExtractError> {
     let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
     let decoded = decode::decode(&input.html, content_type, None);
     let html = dom::parse(&decoded.text, &deadline, limits.max_nodes)?;
-    let page = dom::flatten(html, &deadline)?;
-    Ok(content::explain(&page))
+    let mut page = dom::flatten(html, &deadline)?;
+    Ok(content::explain(&mut page))
 }

@@ -1,0 +1,183 @@
+//! Body-text heuristics, one small page each: what the article text must and must not hold.
+
+use copydesk_extract::{Hints, extract};
+
+/// The extracted body text of an HTML page.
+fn body(html: &str) -> String {
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
+}
+
+/// A paragraph of plain prose, long enough to count as article text.
+fn prose(topic: &str) -> String {
+    format!(
+        "<p>The council met on Tuesday to discuss {topic}. Members heard from residents, who asked for a clear \
+         plan and a budget before the spring, and the chair promised an answer within a month.</p>"
+    )
+}
+
+fn sidebar() -> String {
+    "<aside><ul><li><a href=/a>Other story one</a></li><li><a href=/b>Other story two</a></li></ul></aside>".into()
+}
+
+#[test]
+fn a_header_that_holds_the_article_is_not_a_page_header() {
+    let html = format!(
+        "<html><body>{}<header><h1>Bridge plans</h1>{}{}{}</header></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the ferry"), "{text}");
+}
+
+#[test]
+fn hidden_inside_a_longer_class_name_does_not_hide_the_text() {
+    let html = format!(
+        "<html><body>{}<div class=\"field field--label-hidden\">{}</div>\
+         <div class=\"field field--label-hidden\">{}</div><div class=\"hidden\">{}</div></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("a secret")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the tolls"), "{text}");
+    assert!(!text.contains("a secret"), "{text}");
+}
+
+#[test]
+fn a_layout_box_named_like_a_sidebar_around_the_main_content_is_kept() {
+    let html = format!(
+        "<html><body><div class=\"post-wrap has-sidebar-right\"><div itemprop=\"articleBody\">{}</div>\
+         <div class=\"widget\"><p>Short widget text here.</p></div></div></body></html>",
+        prose("the bridge"),
+    );
+    assert!(body(&html).contains("discuss the bridge"), "{}", body(&html));
+}
+
+#[test]
+fn copyright_notices_are_not_the_article() {
+    let legal = "<div class=\"bottom\"><p>© 2012 Example News Agency. All material on this site is protected; \
+                 reproduction in whole or in part without the written consent of the editors is forbidden, \
+                 and the editors are not responsible for the content of reader comments or of linked sites, \
+                 nor for the opinions of columnists, which are their own and do not reflect ours.</p>\
+                 <p>Copyright Example News Agency, all rights reserved.</p></div>";
+    let html = format!("<html><body><div class=\"story\">{}</div>{legal}</body></html>", prose("the bridge"));
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge"), "{text}");
+    assert!(!text.contains("Example News Agency"), "{text}");
+}
+
+#[test]
+fn an_article_printed_twice_by_the_template_is_kept_once() {
+    let article = format!("{}{}", prose("the bridge"), prose("the tolls"));
+    let html = format!(
+        "<html><body><div class=\"box\"><div class=\"a\">{article}</div><div class=\"b\">{article}</div></div></body></html>"
+    );
+    let text = body(&html);
+    assert_eq!(text.matches("discuss the bridge").count(), 1, "{text}");
+    assert!(text.contains("discuss the tolls"), "{text}");
+}
+
+#[test]
+fn a_paragraph_the_author_repeats_is_kept_twice() {
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the bridge")
+    );
+    assert_eq!(body(&html).matches("discuss the bridge").count(), 2);
+}
+
+#[test]
+fn a_page_of_short_lines_still_has_a_body() {
+    let html = "<html><body><nav><a href=/>Home</a> <a href=/x>About</a></nav><div class=\"entry\">\
+                <h3>Cameras</h3><p>Widelux F7.</p><p>Pentax Z-1.</p><h3>Film</h3><p>Fuji 400.</p></div>\
+                </body></html>";
+    let text = body(html);
+    assert!(text.contains("Pentax Z-1.") && text.contains("Fuji 400."), "{text}");
+    assert!(!text.contains("About"), "{text}");
+}
+
+#[test]
+fn a_page_wrapped_in_a_navigation_class_still_has_a_body() {
+    let html = "<html><body><div class=\"nav\"><div class=\"title\">Pandas move in together</div>\
+                <div class=\"text\">成都大熊猫繁育研究基地的12只大熊猫幼仔近日告别母亲开始群体生活。2011年，中国共成功繁育了21只大熊猫。</div>\
+                </div></body></html>";
+    assert!(body(html).contains("大熊猫幼仔"), "{}", body(html));
+}
+
+/// One reader comment: a stamped line and a paragraph, alike for every comment.
+fn comment(who: &str, said: &str) -> String {
+    format!(
+        "<div class=\"op\"><div>~{who} [2012-01-24 19:23]</div><p>{said} I have read this twice and I still think \
+         the council is wrong about all of it, as it was wrong last year and the year before that.</p><p>reply</p></div>"
+    )
+}
+
+#[test]
+fn reader_comments_are_not_the_article() {
+    let comments: String = ["ann", "bob", "cy", "dee"].iter().map(|w| comment(w, "Nonsense.")).collect();
+    let html = format!(
+        "<html><body><div class=\"story\"><h1>Bridge</h1>{}</div><div class=\"ops\">{comments}</div></body></html>",
+        prose("the bridge")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge"), "{text}");
+    assert!(!text.contains("Nonsense"), "{text}");
+}
+
+#[test]
+fn a_dated_article_among_dated_teasers_is_kept() {
+    let teaser = |t: &str| format!("<div class=\"box\"><p>5 May 2022 05:30</p><p>{t} in brief.</p></div>");
+    let html = format!(
+        "<html><body><div class=\"box\"><p>6 May 2022 05:30</p>{}{}{}</div>{}{}{}</body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry"),
+        teaser("Roads"),
+        teaser("Rail"),
+        teaser("Weather")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the ferry"), "{text}");
+}
+
+#[test]
+fn an_article_wrapped_in_one_link_is_prose() {
+    let sentence = "The council met on Tuesday to discuss the bridge, and residents asked for a plan. ";
+    let html = format!(
+        "<html><body><ul><li><a href=/a>Home</a></li><li><a href=/b>News</a></li></ul>\
+         <div class=\"intro\"><a href=\"/story\">{}<br><br>{}</a></div></body></html>",
+        sentence.repeat(10),
+        sentence.repeat(10)
+    );
+    assert!(body(&html).contains("discuss the bridge"), "{}", body(&html));
+}
+
+#[test]
+fn related_links_headings_and_follow_lines_are_not_the_article() {
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}<h3>Mehr zum Thema</h3><p>Lesen Sie auch:</p>\
+         <p>NOTAS RELACIONADAS</p><p>Follow us on Twitter and Facebook for more.</p></div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in ["Mehr zum Thema", "Lesen Sie auch", "NOTAS", "Follow us"] {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}
+
+#[test]
+fn ruby_readings_stay_out_of_the_text() {
+    let para = "<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>\
+                をなくすための法律ができて、親が子どもを教育するために、体罰をしてはいけないと決まりました。</p>";
+    let html = format!("<html><body><article>{}</article></body></html>", para.repeat(3));
+    let text = body(&html);
+    assert!(text.contains("子どもへの虐待をなくすための法律"), "{text}");
+}
