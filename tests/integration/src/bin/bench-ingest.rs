@@ -17,6 +17,11 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 
 const WORKERS: usize = 2;
 
+/// The same allocator as the `copydesk` binary, so that offline and end to
+/// end extraction are compared like for like.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn replicate(n: usize) -> Vec<(String, Vec<u8>)> {
     let pages = corpus_inputs();
     (0..n).map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
