@@ -222,9 +222,9 @@ fn date_window(page: &dom::Page, container: Option<u32>, title: &str) -> Option<
         .collect();
     // The headline: an <h1>, or the line that is most of the title. Further
     // up than a few lines, an <h1> is the site's logo or another story.
-    let title = fold(title);
+    let title = text::fold(title);
     let headline = above.iter().position(|b| {
-        let text = fold(&b.text);
+        let text = text::fold(&b.text);
         (b.kind == Kind::Heading(1) && b.flags & flag::BOILER == 0)
             || (text.chars().count() >= 4 && title.contains(&text) && text.chars().count() * 2 >= title.chars().count())
     });
@@ -238,10 +238,6 @@ fn date_window(page: &dom::Page, container: Option<u32>, title: &str) -> Option<
     .min(above.len());
     let start = reach.checked_sub(1).map_or(scope, |i| above[i].elem);
     Some(start..end)
-}
-
-fn fold(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// A `<time>` element or a short dated line near the top of the article.

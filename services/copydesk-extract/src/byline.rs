@@ -9,6 +9,7 @@ use regex::Regex;
 
 use crate::dom::{Item, Page, flag};
 use crate::meta::Meta;
+use crate::text;
 
 pub(crate) struct Byline {
     pub(crate) authors: Vec<Author>,
@@ -42,11 +43,11 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
         [meta.first(&["og:site_name", "application-name"]), meta.ld.publisher.as_deref(), host_name]
             .into_iter()
             .flatten()
-            .map(fold)
+            .map(text::fold)
             .filter(|p| p.chars().count() >= 3)
             .collect();
     let is_publisher = |a: &Author| {
-        let name = fold(&a.name);
+        let name = text::fold(&a.name);
         publishers.iter().any(|p| name.contains(p.as_str()) || p.contains(name.as_str()))
     };
     let people = |authors: &[Author]| authors.iter().filter(|a| !is_publisher(a)).cloned().collect::<Vec<_>>();
@@ -300,11 +301,6 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?|video)\s*(?:by|von|de|par|por|:)")
         .expect("valid regex")
 });
-
-/// Letters and digits only, lowercased, for comparing names.
-fn fold(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
 
 fn plausible_name(name: &str) -> bool {
     let name = name.trim();

@@ -100,6 +100,12 @@ pub(crate) fn ends_sentence(text: &str) -> bool {
     text.trim_end().ends_with(['.', '!', '?', '。', '！', '？', '"', '”', '」', '』', '…', ';', ')', '）'])
 }
 
+/// Letters and digits only, lowercased: for comparing titles and names
+/// whatever their punctuation, spacing or case.
+pub(crate) fn fold(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use regex::Regex;
 
 use crate::dom::{Item, Kind, Page, flag};
 use crate::meta::Meta;
+use crate::text;
 
 pub(crate) fn choose(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
     let title = choose_raw(page, meta, envelope, container);
@@ -45,9 +46,10 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     // It must be most of that title: a site name in an <h1> is also
     // "contained" in every page title of the site.
     for h in &headings {
-        let folded = fold(h);
+        let folded = text::fold(h);
         let n = folded.chars().count();
-        if n >= 4 && metadata.iter().any(|m| fold(m).contains(&folded) && n * 2 >= fold(m).chars().count()) {
+        if n >= 4 && metadata.iter().any(|m| text::fold(m).contains(&folded) && n * 2 >= text::fold(m).chars().count())
+        {
             return h.clone();
         }
     }
@@ -55,8 +57,8 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     // The visible headline beside the body is what readers see as the
     // title; metadata titles are often rewritten for search and social.
     if let Some(h) = near_h1(page, container) {
-        let folded = fold(&h);
-        if folded.chars().count() >= 8 && site_name.is_none_or(|s| fold(s) != folded) {
+        let folded = text::fold(&h);
+        if folded.chars().count() >= 8 && site_name.is_none_or(|s| text::fold(s) != folded) {
             return h;
         }
     }
@@ -109,29 +111,25 @@ fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
     found.into_iter().map(|(_, t)| t).collect()
 }
 
-fn fold(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
 const SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ", "_", "｜", " / "];
 
 /// "Headline | Site" → "Headline": drops the part that is the site's name
 /// when the page says what that is; otherwise keeps the longest part.
 fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> String {
-    if others.iter().any(|o| fold(o) == fold(title)) && !SEPARATORS.iter().any(|s| title.contains(s)) {
+    if others.iter().any(|o| text::fold(o) == text::fold(title)) && !SEPARATORS.iter().any(|s| title.contains(s)) {
         return title.to_string();
     }
-    if let Some(site) = site_name.map(fold).filter(|s| !s.is_empty()) {
+    if let Some(site) = site_name.map(text::fold).filter(|s| !s.is_empty()) {
         for sep in SEPARATORS {
             if let Some((head, tail)) = title.rsplit_once(sep)
-                && (fold(tail) == site
-                    || fold(tail).contains(&site)
-                    || site.contains(&fold(tail)) && !fold(tail).is_empty())
+                && (text::fold(tail) == site
+                    || text::fold(tail).contains(&site)
+                    || site.contains(&text::fold(tail)) && !text::fold(tail).is_empty())
             {
                 return head.trim().to_string();
             }
             if let Some((head, tail)) = title.split_once(sep)
-                && fold(head) == site
+                && text::fold(head) == site
             {
                 return tail.trim().to_string();
             }
