@@ -103,6 +103,8 @@ pub(crate) const MAX_DEPTH: usize = 4096;
 pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Result<Html, ExtractError> {
     // Small slices bound how far one slice can overrun the deadline.
     const SLICE: usize = 16 << 10;
+    let stripped = crate::strip::strip(source);
+    let source: &str = &stripped;
     let depth = container_depth(source.as_bytes());
     if depth > MAX_DEPTH {
         return Err(ExtractError::TooDeep { depth, limit: MAX_DEPTH });

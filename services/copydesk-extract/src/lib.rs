@@ -27,6 +27,7 @@ mod input;
 mod jsonld;
 mod lang;
 mod meta;
+mod strip;
 mod text;
 mod title;
 mod urls;

@@ -1,0 +1,178 @@
+//! Tests of the pre-parse cut: what it removes, and that the parsed page reads the same.
+
+use proptest::prelude::*;
+use scraper::{Html, Node};
+
+use super::strip;
+
+/// html5ever's parse with the options extraction uses, without the cut.
+fn parse(html: &str) -> Html {
+    Html::parse_document(html)
+}
+
+/// The tree as a reader and the extractor see it: elements with their
+/// attributes and the text between them, without comments, without the
+/// text of scripts and styles (JSON-LD aside) and without what is inside
+/// SVG and MathML.
+fn render(html: &Html) -> String {
+    fn walk(node: ego_tree::NodeRef<'_, Node>, hide: bool, out: &mut String) {
+        match node.value() {
+            Node::Element(el) => {
+                let name = el.name();
+                out.push('<');
+                out.push_str(name);
+                for (k, v) in el.attrs() {
+                    out.push_str(&format!(" {k}={v:?}"));
+                }
+                out.push('>');
+                let json_ld = el.attr("type").is_some_and(|t| t.contains("ld+json"));
+                let hide = hide || (matches!(name, "script" | "style") && !json_ld);
+                // What is inside SVG and MathML is not read, and is cut.
+                if !matches!(name, "svg" | "math") {
+                    for child in node.children() {
+                        walk(child, hide, out);
+                    }
+                }
+                out.push_str("</>");
+            }
+            Node::Text(t) if !hide => out.push_str(t),
+            Node::Document | Node::Fragment => node.children().for_each(|c| walk(c, hide, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(html.tree.root(), false, &mut out);
+    out
+}
+
+#[test]
+fn cuts_scripts_styles_and_comments() {
+    let page = "<html><head><style>p{color:red}</style><script>var a = '<p>';</script>\
+                <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script></head>\
+                <body><!-- ad slot --><p>Text<!--x-->more</p></body></html>";
+    assert_eq!(
+        strip(page),
+        "<html><head><style></style><script></script>\
+         <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script></head>\
+         <body><p>Textmore</p></body></html>"
+    );
+}
+
+#[test]
+fn leaves_a_page_without_any_alone() {
+    let page = "<p>Plain <b>text</b> &amp; a < b</p>";
+    assert!(matches!(strip(page), std::borrow::Cow::Borrowed(_)));
+}
+
+#[test]
+fn script_ends_only_at_its_own_end_tag() {
+    let page = "<script>document.write('<\\/script>'); x = '</scripts>';</SCRIPT ><p>after</p>";
+    assert_eq!(strip(page), "<script></SCRIPT ><p>after</p>");
+}
+
+#[test]
+fn a_tag_inside_an_attribute_or_raw_text_is_not_a_tag() {
+    let page = "<a title=\"<script>\" data-x='<!--'>link</a><title>a <script>b</script></title>\
+                <textarea><style>c</style></textarea><p>d</p>";
+    assert_eq!(strip(page), page);
+}
+
+#[test]
+fn stops_where_the_tokenizer_gets_subtle() {
+    // `--!>` closes a comment early; unterminated things run to the end.
+    for page in ["<!-- a --!> <p>b</p> -->", "<p>a</p><!-- open", "<script>open", "<p a=\"open"] {
+        assert_eq!(strip(page), page);
+    }
+}
+
+#[test]
+fn finds_the_end_of_a_script_that_holds_a_script() {
+    // Inside `<!--`, a `<script>...</script>` does not end the outer script.
+    let page = "<script><!-- document.write('<script>x</script>'); --></script><!--c--><p>d</p>";
+    assert_eq!(strip(page), "<script></script><p>d</p>");
+    let page = "<script><!-- a --> <script> </script>b";
+    assert_eq!(strip(page), "<script></script>b");
+}
+
+#[test]
+fn keeps_empty_comments_and_doctype() {
+    let page = "<!DOCTYPE html><!--><!---><p>x</p>";
+    assert_eq!(strip(page), page);
+}
+
+#[test]
+fn parsed_page_reads_the_same() {
+    let page = "<!doctype html><html><head><title>T <b></title><script>if (a<b) {}</script>\
+                <noscript><img src=x></noscript></head><body><div class=\"a>b\">x<!-- y -->z\
+                <svg><style>.s{}</style><text>Hi</text></svg><p>p</p></div></body></html>";
+    assert!(strip(page).contains("<svg></svg><p>p</p>"));
+    assert_eq!(render(&parse(&strip(page))), render(&parse(page)));
+}
+
+/// Pieces that exercise the tokenizer's states around scripts, comments and tags.
+const PIECES: &[&str] = &[
+    "<script>",
+    "</script>",
+    "<script ",
+    "</script/",
+    "<!--->",
+    "<SCRIPT type=\"application/ld+json\">",
+    "<style>",
+    "</style >",
+    "<!--",
+    "-->",
+    "--!>",
+    "<!x>",
+    "<?php ?>",
+    "</ x>",
+    "<p>",
+    "</p>",
+    "<div class=\"",
+    "\">",
+    "'",
+    "\"",
+    "=",
+    " ",
+    "<",
+    ">",
+    "/",
+    "text",
+    "é中",
+    "<title>",
+    "</title>",
+    "<textarea>",
+    "</textarea>",
+    "<noscript>",
+    "</noscript>",
+    "<a href=",
+    "&am",
+    "p;",
+    "&#",
+    "x",
+    "<svg>",
+    "</svg>",
+    "<math>",
+    "</math>",
+    "<svg/>",
+    "<path d=\"M0\"/>",
+    "<foreignObject>",
+    "<![CDATA[",
+    "]]>",
+    "<b>",
+    "</b>",
+    "<br/>",
+    "<table><tr><td>",
+    "</td></tr></table>",
+    "&amp;",
+    "\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_changes_what_the_parse_reads(picks in prop::collection::vec(0..PIECES.len(), 0..40)) {
+        let page: String = picks.iter().map(|&i| PIECES[i]).collect();
+        prop_assert_eq!(render(&parse(&strip(&page))), render(&parse(&page)), "page: {:?}", page);
+    }
+}
