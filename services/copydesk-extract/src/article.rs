@@ -46,7 +46,12 @@ pub(crate) fn build(
     let container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
-    let body = content::extract(&page, container, &title, base, &byline.items);
+    let mut body = content::extract(&page, container, &title, base, &byline.items);
+    // A page whose only text under the headline is its byline ("By Jane Doe
+    // — March 11") is still a page about something: keep the line as text.
+    if body.blocks.iter().all(|b| b.kind == PbKind::Image as i32) && !byline.items.is_empty() {
+        body = content::extract(&page, container, &title, base, &Default::default());
+    }
     let text = body
         .blocks
         .iter()
@@ -348,6 +353,16 @@ mod tests {
              left both sides unhappy with the outcome."
         );
         assert_eq!(published(&page), "2022-11-29");
+    }
+
+    #[test]
+    fn a_page_of_only_a_byline_is_not_empty() {
+        let page = "<html><body><header class=post-header><div class=page-title><h1>Loft</h1></div>\
+            <div class=post-meta>By <a class=author href=/author/cw>Christopher Wood</a> &mdash; \
+            <time datetime=2020-03-11>March 11, 2020</time></div></header>\
+            <div class=post-body><p class=attachment><a href=/loft.jpg><img src=/loft.jpg></a></p></div></body></html>";
+        let article = extract(page.as_bytes(), &Hints::default()).map(|e| e.article);
+        assert_eq!(article.map(|a| a.text).unwrap_or_default(), "By Christopher Wood — March 11, 2020");
     }
 
     #[test]

@@ -25,7 +25,7 @@ static ROLE: LazyLock<Regex> = LazyLock::new(|| {
 /// A byline that names its author after a marker word.
 static MARKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:posted\s+by|written\s+by|geschrieben\s+von|verfasst\s+von|publié\s+par|escrito\s+por|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
+        r"(?i)^(?:(?:posted\s+by|written\s+by|submitted\s+by|geschrieben\s+von|verfasst\s+von|text\s+(?:und\s+fotos?\s+)?von|(?:gespeichert|erstellt|eingestellt|veröffentlicht)\s+von|publié\s+par|posté\s+par|escrito\s+por|publicado\s+por|pubblicato\s+da|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
     )
     .expect("valid regex")
 });
@@ -53,7 +53,8 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
     let people = |authors: &[Author]| authors.iter().filter(|a| !is_publisher(a)).cloned().collect::<Vec<_>>();
     let visible = visible(page, container, &mut byline.items);
     let metadata = from_metadata(meta);
-    let cjk = if metadata.is_empty() && visible.is_empty() { cjk_credit_lines(page) } else { Vec::new() };
+    let cjk =
+        if metadata.is_empty() && visible.is_empty() { crate::byline_cjk::cjk_credit_lines(page) } else { Vec::new() };
     let sources = [metadata, visible, cjk];
     byline.authors = sources
         .iter()
@@ -62,55 +63,6 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
         .or_else(|| sources.into_iter().find(|found| !found.is_empty()))
         .unwrap_or_default();
     byline
-}
-
-/// Chinese pages credit people in set phrases anywhere on the page, often
-/// at the end: "作者：X", "（记者 X）", "X/摄", "X 发表于", "责任编辑：X".
-/// Ordered by how surely the phrase names the writer.
-static CJK_MARKERS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
-    const NAMES: &str = r"((?:[\p{Han}·]{2,4}|[A-Za-z][A-Za-z0-9_]{2,19})(?:(?:\s+|、)[\p{Han}·]{2,4})*)";
-    [
-        Regex::new(&format!(r"(?:作者|作\s者|撰文|文)\s*[:：/／]\s*{NAMES}")),
-        Regex::new(&format!(r"(?:本报|本報|特约|特約)?(?:记者|記者)\s*[:：]?\s*{NAMES}")),
-        Regex::new(&format!(r"{NAMES}\s*(?:/|／)\s*(?:摄|攝|文)")),
-        Regex::new(&format!(r"{NAMES}\s+(?:发表于|發表於)")),
-        Regex::new(&format!(r"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*{NAMES}")),
-    ]
-    .map(|r| r.expect("valid regex"))
-});
-
-/// Words that follow the markers but are not names.
-const NOT_NAMES: &[&str] =
-    &["近日", "获悉", "获悉", "了解", "从", "日前", "今天", "昨天", "报道", "采访", "发自", "来源"];
-
-fn cjk_credit_lines(page: &Page) -> Vec<Author> {
-    let texts: Vec<&str> = page
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Text(b) if b.chars <= 2000 => Some(b.text.as_str()),
-            _ => None,
-        })
-        .collect();
-    for marker in CJK_MARKERS.iter() {
-        for text in &texts {
-            let Some(c) = marker.captures(text) else { continue };
-            let names: Vec<String> = c[1]
-                .split(|ch: char| ch.is_whitespace() || ch == '、')
-                .map(str::trim)
-                .filter(|n| n.chars().count() >= 2 && !NOT_NAMES.iter().any(|w| n.starts_with(w)))
-                .enumerate()
-                // A second name is two or three characters; four-character
-                // words after a name are headings ("最新动态"), not people.
-                .filter(|(i, n)| *i == 0 || n.chars().count() <= 3)
-                .map(|(_, n)| n.to_string())
-                .collect();
-            if !names.is_empty() {
-                return names.into_iter().map(|name| Author { name, ..Default::default() }).collect();
-            }
-        }
-    }
-    Vec::new()
 }
 
 fn from_metadata(meta: &Meta) -> Vec<Author> {
@@ -183,6 +135,20 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             continue;
         }
         let text = b.text.trim();
+        // "By" or "Autor" alone on its line: the name is the next line.
+        if let Some((j, label)) = previous
+            && BARE_LABEL.is_match(label.text.trim())
+            && b.chars <= 60
+        {
+            let names: Vec<Author> =
+                split_names(text).into_iter().map(|name| Author { name, ..Default::default() }).collect();
+            if !names.is_empty() {
+                used.extend([j, i]);
+                authors.extend(names);
+                previous = None;
+                continue;
+            }
+        }
         if b.flags & flag::BYLINE != 0 && b.flags & flag::BOILER == 0 {
             let names = byline_names(text);
             if !names.is_empty() {
@@ -215,6 +181,12 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         previous = Some((i, b));
     }
     if authors.is_empty() {
+        authors = crate::byline_marks::inline(page, Some(scope), used);
+    }
+    if authors.is_empty() {
+        authors = crate::byline_marks::labelled(page, scope, used);
+    }
+    if authors.is_empty() {
         // A marked-up byline elsewhere on the page (a header above the body,
         // a "posted by" line under it).
         for (i, item) in page.items.iter().enumerate() {
@@ -230,17 +202,61 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             }
         }
     }
+    if authors.is_empty() {
+        authors = crate::byline_marks::inline(page, None, used);
+    }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
 
 /// The people a byline line names: after its marker word ("By", "作者："), or the whole line.
-fn byline_names(text: &str) -> Vec<Author> {
+pub(crate) fn byline_names(text: &str) -> Vec<Author> {
+    // "Photograph by X, Agency" credits a picture, whoever it names.
+    if CREDIT.is_match(text) {
+        return Vec::new();
+    }
     let names = match MARKED.captures(text) {
-        Some(c) => split_names(&c[1]),
+        // What follows the name on the same line ("am 24. Juli", "// 5 min",
+        // "Illustration von Y") is date, tools or another credit.
+        Some(c) => split_names(&cut_tail(&c[1])),
         None => split_names(text),
     };
+    // "Philosophe, professeur à l'université de Bordeaux." is a biography,
+    // not a list of names, unless a marker word says names follow.
+    if !MARKED.is_match(text) && SPLIT.split(text).any(|part| part.split_whitespace().count() >= 3 && sentence(part)) {
+        return Vec::new();
+    }
     names.into_iter().map(|name| Author { name, ..Default::default() }).collect()
+}
+
+fn cut_tail(names: &str) -> String {
+    let end = [TAIL.find(names), CREDIT_TAIL.find(names)].into_iter().flatten().map(|m| m.start()).min();
+    names.get(..end.unwrap_or(names.len())).unwrap_or(names).to_string()
+}
+
+/// A date or tool strip after the name: lower-case connectives only, since
+/// "Le Clerc" and "El Haddad" are names.
+static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[—–]\s|\s+\d").expect("valid regex")
+});
+/// Another credit after the writer's: "Text von A Illustration von B".
+static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s+(?:illustrations?|fotos?|photos?|photographs?|bilder?|grafiken?|images?|videos?|kamera)\b")
+        .expect("valid regex")
+});
+/// A byline's label alone on its line, the name on the next.
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:by|von|par|por|door|przez|autor(?:in|ka)?|auteure?|autore|author|written\s+by|text|texte|автор|作者)\s*[:：]?$")
+        .expect("valid regex")
+});
+
+/// Ends like a sentence, not like a name ending in an initial ("Nicolas Gutierrez C.").
+fn sentence(text: &str) -> bool {
+    let text = text.trim().trim_end_matches(')').trim_end_matches('）');
+    let last = text.split_whitespace().last().unwrap_or("");
+    let initial =
+        last.chars().count() == 2 && last.ends_with('.') && last.chars().next().is_some_and(char::is_uppercase);
+    crate::text::ends_sentence(text) && !initial
 }
 
 fn same_parent(page: &Page, a: u32, b: u32) -> bool {
@@ -291,7 +307,7 @@ static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 /// Lines that are only a byline's label, or a CMS placeholder, not a name.
 static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:posted|published|written|submitted)\s+by|(?:artikel|beitrag|text)\s+von|über\s+(?:den|die)\s+autor(?:in)?|about\s+the\s+author|à\s+propos\s+de\s+l'auteur|no\s+author|unknown|admin\w*|\w*admin|author|autor|auteur|eingetragen\s+bei\b.*|filed\s+under\b.*)\s*[:：]?$",
+        r"(?i)^(?:(?:posted|published|written|submitted)(?:\s+(?:by|on|in))?|by|von|par|por|(?:artikel|beitrag|text)\s+von|über\s+(?:den|die)\s+autor(?:in)?|about\s+the\s+author|à\s+propos\s+de\s+l'auteur|no\s+author|unknown|admin\w*|\w*admin|author|autor|auteur|eingetragen\s+bei\b.*|filed\s+under\b.*)\s*[:：]?$",
     )
     .expect("valid regex")
 });
@@ -302,7 +318,7 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-fn plausible_name(name: &str) -> bool {
+pub(crate) fn plausible_name(name: &str) -> bool {
     let name = name.trim();
     let chars = name.chars().count();
     (2..=60).contains(&chars)
@@ -312,7 +328,9 @@ fn plausible_name(name: &str) -> bool {
         && !name.contains("[at]")
         && !LABEL_ONLY.is_match(name)
         && !CREDIT.is_match(name)
-        && !crate::text::ends_sentence(name.trim_end_matches(')').trim_end_matches('）'))
+        && !sentence(name)
+        // "Published:", "Datum:": a label whose value was cut off.
+        && !name.ends_with([':', '：'])
         && name.chars().any(char::is_alphabetic)
 }
 
@@ -350,19 +368,25 @@ mod tests {
     }
 
     #[test]
+    fn what_follows_the_name_is_cut() {
+        let names = |t: &str| byline_names(t).into_iter().map(|a| a.name).collect::<Vec<_>>();
+        assert_eq!(names("Posted by Konstantin 21.10.2019"), vec!["Konstantin"]);
+        assert_eq!(names("By Christopher Wood — March 11, 2020"), vec!["Christopher Wood"]);
+        assert_eq!(names("Gespeichert von rasos am 24. Juli 2017 - 18:55"), vec!["rasos"]);
+        assert_eq!(names("Von R. R. am 07.08.2013"), vec!["R. R."]);
+        assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);
+        assert_eq!(names("Text von Christian Seiler Illustration von Markus Roost"), vec!["Christian Seiler"]);
+        assert!(names("Photograph by Ed Marshall, Redonda Restoration Programme").is_empty());
+        assert!(names("Philosophe, Professeur de philosophie politique à l’Université Bordeaux Montaigne.").is_empty());
+        assert!(names("Published: 28 Apr, 2020 CET.").is_empty());
+        assert!(names("Posted").is_empty());
+        assert!(plausible_name("Nicolas Gutierrez C."));
+    }
+
+    #[test]
     fn marked_bylines() {
         assert_eq!(&MARKED.captures("By Jane Doe").unwrap()[1], "Jane Doe");
         assert_eq!(&MARKED.captures("作者：张三").unwrap()[1], "张三");
         assert!(MARKED.captures("Byron Smith").is_none());
-    }
-
-    #[test]
-    fn chinese_credit_phrases() {
-        let names =
-            |t: &str| CJK_MARKERS.iter().find_map(|m| m.captures(t).map(|c| c[1].to_string())).unwrap_or_default();
-        assert_eq!(names("据新华社拉萨电（记者 格桑边觉）记者近日从"), "格桑边觉");
-        assert_eq!(names("来源：巴彦淖尔日报 编辑：苏亮"), "苏亮");
-        assert_eq!(names("蔡雪婧/摄 人物画像"), "蔡雪婧");
-        assert_eq!(names("ggjjzhzz 发表于 2005-9-15"), "ggjjzhzz");
     }
 }

@@ -8,6 +8,9 @@ use serde_json::Value;
 #[derive(Debug, Default)]
 pub(crate) struct LinkedData {
     pub(crate) headline: Option<String>,
+    /// Headlines of other article nodes: a page may describe its story
+    /// twice, once with the search headline and once with the printed one.
+    pub(crate) other_headlines: Vec<String>,
     pub(crate) description: Option<String>,
     pub(crate) date_published: Option<String>,
     pub(crate) date_modified: Option<String>,
@@ -68,6 +71,12 @@ impl LinkedData {
                     let types = type_names(map.get("@type"));
                     let article = types.iter().any(|t| ARTICLE_TYPES.contains(&t.as_str()));
                     let page = types.iter().any(|t| t == "WebPage");
+                    if article && self.is_article {
+                        let h = map.get("headline").and_then(string);
+                        if let Some(h) = h.filter(|h| self.headline.as_ref() != Some(h)) {
+                            self.other_headlines.push(h);
+                        }
+                    }
                     if article && !self.is_article {
                         self.take(map, &ids);
                         self.is_article = true;
@@ -214,6 +223,15 @@ mod tests {
             {"@type":"Person","@id":"https://e.com/#/schema/person/1","name":"Floyd"}]}"#,
         );
         assert_eq!(ld.authors, vec![("Floyd".to_string(), None)]);
+    }
+
+    #[test]
+    fn a_second_article_node_adds_its_headline() {
+        let mut ld = LinkedData::default();
+        ld.add_script(r#"{"@type":"NewsArticle","headline":"Brexit: war of nerves"}"#);
+        ld.add_script(r#"{"@type":"NewsArticle","headline":"The war of nerves over Brexit goes on"}"#);
+        assert_eq!(ld.headline.as_deref(), Some("Brexit: war of nerves"));
+        assert_eq!(ld.other_headlines, vec!["The war of nerves over Brexit goes on".to_string()]);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 mod article;
 mod attrs;
 mod byline;
+mod byline_cjk;
+mod byline_marks;
 mod content;
 mod dates;
 mod decode;

@@ -33,6 +33,8 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     ]
     .into_iter()
     .flatten()
+    .chain(meta.ld.other_headlines.iter().map(String::as_str))
+    .chain(meta.all("twitter:title"))
     .map(str::trim)
     .filter(|t| !t.is_empty())
     .collect();
@@ -50,7 +52,22 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         let n = folded.chars().count();
         if n >= 4 && metadata.iter().any(|m| text::fold(m).contains(&folded) && n * 2 >= text::fold(m).chars().count())
         {
-            return h.clone();
+            // Spans joined inside a heading leave stray spaces ("Kicker : Headline")
+            // that the metadata, typed as one string, does not have.
+            let squeezed = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            return match metadata.iter().find(|m| squeezed(m) == squeezed(h)) {
+                Some(m) => m.to_string(),
+                None => h.clone(),
+            };
+        }
+        // "Headline | Blog name" in the <h1>, the metadata naming only "Headline".
+        for sep in SEPARATORS {
+            if let Some((head, tail)) = h.rsplit_once(sep)
+                && tail.trim().chars().count() <= 30
+                && metadata.iter().any(|m| text::fold(m) == text::fold(head) && !text::fold(head).is_empty())
+            {
+                return head.trim().to_string();
+            }
         }
     }
     let site_name = meta.first(&["og:site_name", "application-name"]).or(meta.ld.publisher.as_deref());
@@ -81,15 +98,71 @@ fn near_headings(page: &Page, container: Option<u32>, level: u8) -> impl Iterato
     });
     page.items.iter().filter_map(move |item| match item {
         Item::Text(b)
-            if b.kind == Kind::Heading(level)
+            if heading_level(page, b) == Some(level)
                 && b.flags & flag::BOILER == 0
                 && b.chars <= 300
                 && scope.is_some_and(|s| page.contains(s, b.elem)) =>
         {
-            Some(b.text.clone())
+            Some(without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone()))
         }
         _ => None,
     })
+}
+
+/// The heading level of a block, also when a `<div>` inside the heading
+/// owns the text (`<h1><div>Headline</div></h1>`).
+fn heading_level(page: &Page, b: &crate::dom::Block) -> Option<u8> {
+    if let Kind::Heading(n) = b.kind {
+        return Some(n);
+    }
+    let mut at = b.elem;
+    for _ in 0..2 {
+        at = page.elems.get(at as usize)?.parent;
+        let tag = &*page.elems.get(at as usize)?.tag;
+        if let Some(n) = tag.strip_prefix('h').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=6).contains(n)) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Classes of a kicker (overline, "Dachzeile") set in the headline element
+/// before the headline itself.
+static KICKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|overtitle|pretitle|spitzmarke|small|(?:^|[^a-z0-9])h[4-6](?:$|[^a-z0-9])")
+        .expect("valid regex")
+});
+
+/// The heading's text without a leading kicker element: `<h1><span
+/// class="topline">Orders up</span><span>: </span>Airline shares rise</h1>`
+/// is headlined "Airline shares rise".
+fn without_kicker(page: &Page, elem: u32) -> Option<String> {
+    let el = page.element(elem)?;
+    let mut children = el.children().filter(|c| match c.value() {
+        scraper::Node::Text(t) => !t.trim().is_empty(),
+        scraper::Node::Element(_) => true,
+        _ => false,
+    });
+    let first = scraper::ElementRef::wrap(children.next()?)?;
+    let class = first.value().attr("class").unwrap_or("");
+    if first.value().name() != "small" && !KICKER.is_match(class) {
+        return None;
+    }
+    let mut rest = String::new();
+    for child in children {
+        match child.value() {
+            scraper::Node::Text(t) => {
+                text::push_collapsed(&mut rest, t);
+            }
+            _ => {
+                for t in scraper::ElementRef::wrap(child).into_iter().flat_map(|e| e.text()) {
+                    text::push_collapsed(&mut rest, t);
+                }
+            }
+        }
+    }
+    let rest = rest.trim().trim_start_matches([':', '-', '–', '—', '|', '·']).trim();
+    (text::fold(rest).chars().count() >= 8).then(|| rest.to_string())
 }
 
 fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
@@ -97,12 +170,12 @@ fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Text(b) if b.kind == Kind::Heading(1) && b.flags & flag::BOILER == 0 && b.chars <= 300 => {
+            Item::Text(b) if heading_level(page, b) == Some(1) && b.flags & flag::BOILER == 0 && b.chars <= 300 => {
                 let near = container.is_some_and(|c| {
                     let parent = page.elems[c as usize].parent;
                     page.contains(c, b.elem) || (parent != u32::MAX && page.contains(parent, b.elem))
                 });
-                Some((near, b.text.clone()))
+                Some((near, without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone())))
             }
             _ => None,
         })
@@ -147,9 +220,9 @@ fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> Str
         {
             rest = head.trim();
         }
-        if rest.len() < title.trim().len() {
-            return rest.to_string();
-        }
+        // Too short a head to be the headline ("人名_百度百科"): the
+        // whole is the page's name.
+        return rest.to_string();
     }
     for sep in SEPARATORS {
         if title.contains(sep) {
@@ -195,6 +268,7 @@ mod tests {
             "武汉的声音：有英勇的你，才有英雄的城！"
         );
         assert_eq!(strip_site_name("新冠-疫苗", &[], None), "新冠-疫苗");
+        assert_eq!(strip_site_name("蔡健雅_百度百科", &[], None), "蔡健雅_百度百科");
         assert_eq!(
             strip_site_name("Haubenfahrzeuge - Teil 49 – Büssing-NAG | Oldtimer Blatt", &[], Some("Oldtimer Blatt")),
             "Haubenfahrzeuge - Teil 49 – Büssing-NAG"

@@ -1,0 +1,132 @@
+//! Bylines that the block structure hides: an inline element marked as the
+//! author inside a line of other facts, and labelled lines away from the top.
+
+use std::sync::LazyLock;
+
+use copydesk_proto::v1::Author;
+use regex::Regex;
+
+use crate::byline::{byline_names, plausible_name};
+use crate::dom::{Item, Page, flag};
+use crate::text;
+
+/// Inline elements the page marks as its author (`<span class="author vcard">`,
+/// `<a rel="author">`, `itemprop="author"`) inside a line that holds the date
+/// or the section too, so the line's block carries no byline mark. Inside
+/// `scope` when given, else anywhere outside boilerplate.
+pub(crate) fn inline(page: &Page, scope: Option<u32>, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    for (index, elem) in page.elems.iter().enumerate() {
+        let index = index as u32;
+        if elem.flags & flag::BYLINE == 0 || elem.flags & flag::BOILER != 0 || !is_inline(&elem.tag) {
+            continue;
+        }
+        // Only the outermost marked element: "by <span class=author><a class=fn>X</a></span>".
+        let parent = elem.parent;
+        if parent != u32::MAX && page.elems[parent as usize].flags & flag::BYLINE != 0 {
+            continue;
+        }
+        if scope.is_some_and(|s| !page.contains(s, index)) {
+            continue;
+        }
+        let Some(el) = page.element(index) else { continue };
+        let mut shown = String::new();
+        for piece in el.text() {
+            text::push_collapsed(&mut shown, piece);
+            if shown.len() > 400 {
+                break;
+            }
+        }
+        let shown = shown.trim();
+        if shown.is_empty() || shown.chars().count() > 80 {
+            continue;
+        }
+        let mut names = byline_names(shown);
+        if names.is_empty() && handle(shown) {
+            names.push(Author { name: shown.to_string(), ..Default::default() });
+        }
+        if names.is_empty() {
+            continue;
+        }
+        // The short line holding the name is byline, not body.
+        if let Some(line) = page.items.iter().position(|item| {
+            matches!(item, Item::Text(b) if page.contains(b.elem, index) && b.chars <= 100 && b.text.contains(shown))
+        }) {
+            used.insert(line);
+        }
+        return names;
+    }
+    Vec::new()
+}
+
+/// A user name signing a post ("c1ph4", "jdoe_42"), which `plausible_name`
+/// rejects for its digits: one token, more letters than digits, so dates
+/// and counts are not names.
+fn handle(s: &str) -> bool {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (3..=30).contains(&s.chars().count())
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && letters > digits
+        && digits > 0
+        && letters >= 2
+}
+
+fn is_inline(tag: &str) -> bool {
+    matches!(tag, "span" | "a" | "address" | "b" | "strong" | "em" | "i" | "small" | "cite" | "font" | "label")
+}
+
+/// "Autor: X" or "Text: X" on a line of its own anywhere in the article's
+/// wrapper (often at its end), or a label alone on a line with the name on
+/// the next ("Autor" / "Nikolai Huke").
+pub(crate) fn labelled(page: &Page, scope: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let mut label: Option<usize> = None;
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if !page.contains(scope, b.elem) || b.flags & flag::BOILER != 0 {
+            continue;
+        }
+        let line = b.text.trim();
+        if let Some(j) = label.take()
+            && b.chars <= 60
+        {
+            let names: Vec<Author> = line
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|n| plausible_name(n))
+                .map(|n| Author { name: n.to_string(), ..Default::default() })
+                .collect();
+            if !names.is_empty() {
+                used.extend([j, i]);
+                return names;
+            }
+        }
+        if b.chars > 100 {
+            continue;
+        }
+        if LABEL.is_match(line) {
+            label = Some(i);
+            continue;
+        }
+        if let Some(c) = LABELLED_LINE.captures(line) {
+            let names = byline_names(&format!("von {}", &c[1]));
+            if !names.is_empty() {
+                used.insert(i);
+                return names;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// A writer's label with a colon: "by" or "von" alone are too common in prose to trust here.
+static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:autor(?:in|ka|e)?|auteure?|author|verfasser(?:in)?|text|texte|written\s+by|автор)\s*[:：]\s*(\S.*)$",
+    )
+    .expect("valid regex")
+});
+/// The label alone, the name on the next line.
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:autor(?:in|ka|e|en|innen)?|auteure?s?|authors?|verfasser(?:in)?|written\s+by|автор)\s*[:：]?$")
+        .expect("valid regex")
+});

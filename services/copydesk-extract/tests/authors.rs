@@ -1,0 +1,111 @@
+//! Author heuristics, one small page each: who the article names as its writer.
+
+use copydesk_extract::{Hints, extract};
+
+fn article(html: &str) -> copydesk_extract::Article {
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article).expect("the page has an article")
+}
+
+fn authors(html: &str) -> Vec<String> {
+    article(html).authors.into_iter().map(|a| a.name).collect()
+}
+
+const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
+    the town for years and drawn crowds to every meeting since the spring.</p>\
+    <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
+    several spoke at length before the vote was finally called late in the night.</p>\
+    <p>The mayor said a decision would be taken before the summer, after a last round of consultation \
+    with the harbour master and the fishermen who still work from the old pier.</p>";
+
+fn page(head: &str, before: &str, after: &str) -> String {
+    format!(
+        "<html><head>{head}</head><body><article><header><h1>Harbour plan divides the town</h1>{before}</header>\
+         <div class=entry-content>{BODY}</div>{after}</article></body></html>"
+    )
+}
+
+#[test]
+fn an_author_element_inside_a_date_line_is_read_and_the_line_leaves_the_body() {
+    let html = page(
+        "",
+        "<div class=entry-meta><span class=posted-on><time datetime=2019-12-22>22. Dezember 2019</time></span> \
+         <span class=\"byline author\">von <a class=\"fn n\" href=/author/pa>Peter Addor</a></span></div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Peter Addor"]);
+    assert!(!article(&html).text.contains("Peter Addor"));
+}
+
+#[test]
+fn a_label_marked_as_author_is_skipped_for_the_name_after_it() {
+    let html = page(
+        "",
+        "<div class=entry-meta><span class=\"meta-prep meta-prep-author\">Posted </span>\
+         <time>11. April 2018</time> <span class=meta-sep> by </span>\
+         <span class=\"author vcard\"><a class=\"url fn n\" href=/author/w>Walter von Aachen</a></span></div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Walter von Aachen"]);
+}
+
+#[test]
+fn a_user_name_with_digits_marked_rel_author_is_a_name() {
+    let html = page(
+        "",
+        "<div class=post-header>22. Januar 2020 @ 18:13 // Autor: <a href=/author/c1ph4 rel=author>c1ph4</a> \
+         // Lesezeit: 1 Minute</div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["c1ph4"]);
+}
+
+#[test]
+fn a_name_ending_in_an_initial_is_not_a_sentence() {
+    let html = page(
+        r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Harbour plan divides the town",
+        "author":[{"@type":"Person","name":"Nicolas Gutierrez C."}]}</script>"#,
+        "",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Nicolas Gutierrez C."]);
+}
+
+#[test]
+fn a_label_on_its_own_line_is_followed_by_the_name() {
+    let html =
+        page("", "<div class=names><p class=label><strong>By</strong></p><p class=full-name>Todd Bates</p></div>", "");
+    assert_eq!(authors(&html), vec!["Todd Bates"]);
+}
+
+#[test]
+fn a_labelled_author_line_after_the_body_is_read() {
+    let html = page("", "", "<p><strong>Autorin: Uta Staschewski, Projektleiterin der HSS in Tunesien.</strong></p>");
+    assert_eq!(authors(&html), vec!["Uta Staschewski"]);
+}
+
+#[test]
+fn an_author_heading_after_the_body_labels_the_name_under_it() {
+    let html = page("", "", "<div class=meta><h4>Autor</h4><p><a href=/profil/nh>Nikolai Huke</a>, </p></div>");
+    assert_eq!(authors(&html), vec!["Nikolai Huke"]);
+}
+
+#[test]
+fn a_dated_posted_by_line_names_only_the_writer() {
+    let html = page(
+        "",
+        "<div class=postdata><span class=category>Posted by Konstantin</span> \
+        <span class=date>21.10.2019</span></div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Konstantin"]);
+}
+
+#[test]
+fn a_picture_credit_in_a_credit_box_is_not_a_writer() {
+    let html = page(
+        "",
+        "<div class=contributors--author>By <span>Michael Hingston</span></div>",
+        "<div class=credit-byline>Photograph by Ed Marshall, Redonda Restoration Programme</div>",
+    );
+    assert_eq!(authors(&html), vec!["Michael Hingston"]);
+}

@@ -1,0 +1,61 @@
+//! Headline heuristics, one small page each: which text is the article's title.
+
+use copydesk_extract::{Hints, extract};
+
+const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
+    the town for years and drawn crowds to every meeting since the spring.</p>\
+    <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
+    several spoke at length before the vote was finally called late in the night.</p>";
+
+fn title(head: &str, headline: &str) -> String {
+    let html = format!("<html><head>{head}</head><body><article>{headline}<div>{BODY}</div></article></body></html>");
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_else(|e| format!("error: {e}"))
+}
+
+#[test]
+fn a_kicker_set_in_the_headline_is_not_the_title() {
+    let h1 = "<h1> <span class=\"headline headline--topline\">Auftragshoch bei FACC</span> \
+        <span class=\"headline headline--colon\">: </span> \
+        <span class=\"headline headline--1\">Luftfahrtbranche hebt nach Corona ab - und FACC profitiert </span></h1>";
+    assert_eq!(title("<title>FACC news</title>", h1), "Luftfahrtbranche hebt nach Corona ab - und FACC profitiert");
+    let h1 = "<h1><span class=h1small>Initiative EnergieEffizienz</span> Kostenloser Stromcheck für Haushalte</h1>";
+    assert_eq!(title("", h1), "Kostenloser Stromcheck für Haushalte");
+}
+
+#[test]
+fn spaces_left_by_joined_spans_follow_the_metadata() {
+    let h2 = "<h2><span><span>Nutzerbasierte Abrechnung</span> <span class=o-VisuallyHidden>: </span></span> \
+        <span>Musik-Stars fordern neues Streaming-Modell</span></h2>";
+    let head =
+        "<meta property=og:title content=\"Nutzerbasierte Abrechnung: Musik-Stars fordern neues Streaming-Modell\">";
+    assert_eq!(title(head, h2), "Nutzerbasierte Abrechnung: Musik-Stars fordern neues Streaming-Modell");
+}
+
+#[test]
+fn a_blog_name_after_the_headline_in_the_h1_is_cut() {
+    let head = "<meta property=og:title content=\"Was wir über uns nicht hören wollen\">";
+    assert_eq!(
+        title(head, "<h1>Was wir über uns nicht hören wollen | FASSETTE.NET</h1>"),
+        "Was wir über uns nicht hören wollen"
+    );
+}
+
+#[test]
+fn the_printed_headline_of_a_second_article_node_confirms_the_h1() {
+    let head = r#"<title>Brexit: Nervenkrieg geht in nächste Runde</title>
+        <script type="application/ld+json">{"@type":"NewsArticle","headline":"Brexit: Nervenkrieg geht in nächste Runde"}</script>
+        <script type="application/ld+json">{"@type":"NewsArticle","headline":"Der Nervenkrieg um den Brexit geht in die nächste Runde"}</script>"#;
+    let html = format!(
+        "<html><head>{head}</head><body><div class=top><h1>Der Nervenkrieg um den Brexit geht in die nächste Runde</h1></div>\
+         <div><div><section><div>{BODY}</div></section></div></div></body></html>"
+    );
+    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    assert_eq!(found, "Der Nervenkrieg um den Brexit geht in die nächste Runde");
+}
+
+#[test]
+fn a_heading_whose_text_sits_in_a_div_is_still_the_headline() {
+    let head = "<title>Brexit: Nervenkrieg geht in nächste Runde</title>";
+    let h1 = "<header><h1 itemprop=headline><div>Der Nervenkrieg um den Brexit geht in die nächste Runde</div></h1></header>";
+    assert_eq!(title(head, h1), "Der Nervenkrieg um den Brexit geht in die nächste Runde");
+}
