@@ -57,9 +57,16 @@ fn normalise_tag(raw: &str) -> Option<String> {
 }
 
 fn detect_text(body: &str) -> Option<String> {
-    // A sample is plenty for detection and keeps long pages cheap.
-    let end = body.char_indices().nth(3000).map_or(body.len(), |(at, _)| at);
-    let sample = &body[..end];
+    // A thousand characters are plenty for detection and keep long pages
+    // cheap. They come from the middle: the top of a body is where bilingual
+    // abstracts, English standfirsts and datelines sit.
+    const SAMPLE: usize = 1000;
+    let mut start = body.len().saturating_sub(SAMPLE * 3) / 2;
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let rest = &body[start..];
+    let sample = &rest[..rest.char_indices().nth(SAMPLE).map_or(rest.len(), |(at, _)| at)];
     let info = whatlang::detect(sample)?;
     if info.lang() == Lang::Cmn {
         return Some(chinese_script(sample).to_string());
