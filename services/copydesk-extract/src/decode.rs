@@ -69,9 +69,25 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
         return valid_utf8(text, "default");
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
-    detector.feed(html, true);
+    let sample = sniff_sample(html);
+    detector.feed(sample, sample.len() == html.len());
+    // chardetng panics on a label that is not lower-case ASCII without dots;
+    // a URL with a non-special scheme keeps its host's case.
+    let tld = tld.filter(|t| t.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-'));
     let guess = detector.guess(tld, chardetng::Utf8Detection::Allow);
     finish(html, guess, "sniffed")
+}
+
+/// The bytes worth showing the charset sniffer. It weighs every byte it is
+/// fed, at hundreds of instructions each, yet only the non-ASCII text tells
+/// charsets apart and a few tens of kilobytes of it settle the question. So
+/// the sample starts at the first non-ASCII byte (a character boundary in
+/// every ASCII-compatible charset) and is capped; an all-ASCII page is fed
+/// from the top, where an ISO-2022-JP escape would be.
+fn sniff_sample(html: &[u8]) -> &[u8] {
+    const SNIFF_BYTES: usize = 64 << 10;
+    let start = html.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    &html[start..html.len().min(start + SNIFF_BYTES)]
 }
 
 /// A legacy CJK page that some tool once read as windows-1252 and saved as
@@ -195,6 +211,26 @@ mod tests {
         // Accented letters in a Latin script are no such detour.
         let french = "<p>".to_string() + &"Le député a été élu à Orléans. ".repeat(40);
         assert!(double_encoded(french.as_bytes(), encoding_rs::GBK, "meta").is_none());
+    }
+
+    #[test]
+    fn sniffing_samples_the_text_past_a_long_ascii_head() {
+        // 200 KB of markup first: the sample must start where the text does.
+        let text = "<p>".to_string() + &"x".repeat(200_000) + &"臺灣總統府今日發表聲明，說明國際局勢。".repeat(4000);
+        let (big5, _, _) = encoding_rs::BIG5.encode(&text);
+        assert!(sniff_sample(&big5).len() < big5.len() / 2);
+        let d = decode(&big5, None, None);
+        assert_eq!((d.encoding.name(), d.source), ("Big5", "sniffed"));
+        assert!(d.text.ends_with("說明國際局勢。"));
+    }
+
+    #[test]
+    fn a_top_level_label_chardetng_would_reject_is_ignored() {
+        let page = "<p>北京时间今天上午举行发布会。".repeat(20);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&page);
+        for tld in [&b"CN"[..], b"co.uk", "中国".as_bytes(), b"cn"] {
+            assert_eq!(decode(&gbk, None, Some(tld)).source, "sniffed");
+        }
     }
 
     #[test]
