@@ -352,6 +352,11 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Finds the first human-written date in a line of text.
 pub(crate) fn find_in_text(s: &str) -> Option<Found> {
+    // Every pattern below wants a four-digit year; most lines near a headline
+    // (menus, kickers, names) have none, and a scan is far cheaper than the regexes.
+    if !has_four_digits(s) {
+        return None;
+    }
     let ymd = |y: &str, m: &str, d: &str| NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let with_time = |date: NaiveDate, h: Option<regex::Match<'_>>, m: Option<regex::Match<'_>>| {
         let time =
@@ -401,6 +406,19 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
         }
     }
     None
+}
+
+/// Whether four digits stand in a row, as `\d{4}` would match them (any
+/// script's decimal digits; `is_numeric` is a superset, fine for a filter).
+fn has_four_digits(s: &str) -> bool {
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric()) { run + 1 } else { 0 };
+        if run == 4 {
+            return true;
+        }
+    }
+    false
 }
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -500,6 +518,14 @@ mod tests {
         assert_eq!(at("duminică, 20 septembrie 2020"), "2020-09-20T00:00:00+00:00");
         assert_eq!(at("25 ديسمبر 2020 | 2:01 ص"), "2020-12-25T00:00:00+00:00");
         assert_eq!(at("26 Okt 2018"), "2018-10-26T00:00:00+00:00");
+    }
+
+    #[test]
+    fn the_year_filter_lets_every_script_through() {
+        assert!(has_four_digits("le 16 juin 2024"));
+        assert!(has_four_digits("２０２４年６月１６日"));
+        assert!(has_four_digits("١٦ يونيو ٢٠٢٤"));
+        assert!(!has_four_digits("16 juin, 12:30, 3 min"));
     }
 
     #[test]
