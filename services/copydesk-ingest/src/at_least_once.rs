@@ -10,26 +10,33 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use rdkafka::ClientContext;
-use rdkafka::Message;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::KafkaResult;
 use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientContext, Message, TopicPartitionList};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::config::IngestConfig;
+use crate::metrics::Metrics;
+use crate::metrics::lag::ConsumerMetrics;
 use crate::pool::ExtractPool;
-use crate::stats::Stats;
 use crate::tracker::OffsetTracker;
 use crate::{IngestError, kafka, process};
 
-/// Hears rebalances on the consumer's poll thread.
+/// Hears rebalances, commits and statistics on the consumer's poll thread.
 struct RebalanceContext {
     tracker: Arc<Mutex<OffsetTracker>>,
+    metrics: ConsumerMetrics,
 }
 
-impl ClientContext for RebalanceContext {}
+impl ClientContext for RebalanceContext {
+    fn stats(&self, statistics: Statistics) {
+        self.metrics.statistics(&statistics);
+    }
+}
 
 impl ConsumerContext for RebalanceContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -40,6 +47,10 @@ impl ConsumerContext for RebalanceContext {
             info!(message = "Partitions revoked.", ?partitions);
             lock(&self.tracker).revoke(partitions);
         }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        self.metrics.committed(&result, offsets);
     }
 
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -59,12 +70,15 @@ fn lock(tracker: &Mutex<OffsetTracker>) -> std::sync::MutexGuard<'_, OffsetTrack
 pub(crate) async fn run(
     config: Arc<IngestConfig>,
     pool: ExtractPool,
-    stats: Arc<Stats>,
+    metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
-    let consumer: StreamConsumer<RebalanceContext> =
-        kafka::subscribed_consumer(&config, RebalanceContext { tracker: tracker.clone() })?;
+    let context = RebalanceContext {
+        tracker: tracker.clone(),
+        metrics: ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() },
+    };
+    let consumer: StreamConsumer<RebalanceContext> = kafka::subscribed_consumer(&config, context)?;
     let producer: FutureProducer = kafka::producer(&config, None)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "at-least-once");
 
@@ -80,6 +94,7 @@ pub(crate) async fn run(
             biased;
             Some((partition, offset, size)) = in_flight.next() => {
                 bytes_in_flight -= size;
+                metrics.finished(size);
                 let done = lock(&tracker).acknowledged(partition, offset);
                 if let Some(done) = done
                     && let Err(error) = consumer.store_offset(&config.input_topic, partition, done)
@@ -98,11 +113,13 @@ pub(crate) async fn run(
             }
             received = consumer.recv(), if room && !stopping => match received {
                 Ok(message) => {
+                    let received = std::time::Instant::now();
                     let message = message.detach();
-                    stats.consumed();
+                    let size = message.payload().map_or(0, <[u8]>::len);
+                    metrics.received(size);
                     lock(&tracker).received(message.partition(), message.offset());
-                    bytes_in_flight += message.payload().map_or(0, <[u8]>::len);
-                    in_flight.push(process::process(message, pool.clone(), producer.clone(), config.clone(), stats.clone()));
+                    bytes_in_flight += size;
+                    in_flight.push(process::process(message, received, pool.clone(), producer.clone(), config.clone(), metrics.clone()));
                 }
                 Err(error) => {
                     // librdkafka reconnects by itself; this is for the logs,

@@ -2,6 +2,7 @@
 //! variables, with librdkafka options passed through, validated as a whole.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::IngestError;
@@ -74,6 +75,9 @@ pub struct IngestConfig {
     /// How long shutdown may take to finish in-flight work, in seconds.
     #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
+    /// Address of the Prometheus `/metrics` endpoint, IP:PORT; empty disables it.
+    #[arg(long, env = "COPYDESK_METRICS_ADDR", default_value = "0.0.0.0:9464")]
+    pub metrics_addr: String,
     /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
     #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
     pub kafka_options: Vec<String>,
@@ -139,6 +143,9 @@ impl IngestConfig {
         if self.delivery == Delivery::ExactlyOnce && self.transaction_messages == 0 {
             errors.push("transaction-messages: must be at least 1".to_string());
         }
+        if let Err(e) = self.metrics_socket() {
+            errors.push(format!("metrics-addr: {e}"));
+        }
         if let Err(mut e) = self.librdkafka_options() {
             errors.append(&mut e);
         }
@@ -163,6 +170,17 @@ impl IngestConfig {
             }
         }
         if errors.is_empty() { Ok(map) } else { Err(errors) }
+    }
+
+    /// Where to serve metrics: `None` when disabled by an empty setting.
+    pub fn metrics_socket(&self) -> Result<Option<SocketAddr>, String> {
+        let addr = self.metrics_addr.trim();
+        if addr.is_empty() {
+            return Ok(None);
+        }
+        addr.parse()
+            .map(Some)
+            .map_err(|_| format!("{addr:?} is not IP:PORT (e.g. 0.0.0.0:9464, [::]:9464), nor empty to disable"))
     }
 
     pub fn workers(&self) -> usize {
@@ -223,13 +241,28 @@ mod tests {
             "group.id=x",
             "-X",
             "novalue",
+            "--metrics-addr",
+            "localhost",
         ]);
         let Err(IngestError::Config(errors)) = c.validate() else { panic!("expected config errors") };
         let all = errors.join("\n");
-        for needle in ["input-topic", "dead-letter-topic: must differ", "workers", "group.id", "novalue"] {
+        for needle in
+            ["input-topic", "dead-letter-topic: must differ", "workers", "group.id", "novalue", "metrics-addr"]
+        {
             assert!(all.contains(needle), "missing {needle} in:\n{all}");
         }
-        assert_eq!(errors.len(), 5, "{all}");
+        assert_eq!(errors.len(), 6, "{all}");
+    }
+
+    #[test]
+    fn metrics_address_is_an_ip_and_port_or_empty() {
+        assert_eq!(parse(&[]).metrics_socket().unwrap(), Some("0.0.0.0:9464".parse().unwrap()));
+        assert_eq!(
+            parse(&["--metrics-addr", "[::1]:9100"]).metrics_socket().unwrap(),
+            Some("[::1]:9100".parse().unwrap())
+        );
+        assert_eq!(parse(&["--metrics-addr", ""]).metrics_socket().unwrap(), None);
+        assert!(parse(&["--metrics-addr", "0.0.0.0"]).metrics_socket().is_err());
     }
 
     #[test]

@@ -20,4 +20,8 @@ pub enum IngestError {
     Commit(KafkaError),
     #[error("the extraction pool could not start: {0}")]
     Pool(String),
+    #[error("cannot serve metrics on {addr}: {source}")]
+    MetricsBind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("the {task} task panicked: {reason}")]
+    Panicked { task: &'static str, reason: String },
 }

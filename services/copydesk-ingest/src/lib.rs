@@ -7,35 +7,42 @@
 //! - `process`: one message to one delivered record. `pool`: the extraction threads.
 //! - `record`: article and dead-letter records and their headers. `trace`: `traceparent`.
 //! - `tracker`: which offsets are contiguously done and may be committed.
+//! - `metrics`: the Prometheus instruments, the `/metrics` endpoint, consumer lag.
 
 mod at_least_once;
 pub mod config;
 mod error;
 mod exactly_once;
 mod kafka;
+pub mod metrics;
 mod pool;
 mod process;
 pub mod record;
-pub mod stats;
 pub mod trace;
 mod tracker;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use copydesk_extract::Limits;
+use tokio::net::TcpListener;
+use tokio::task::JoinError;
 use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
 
 pub use crate::config::{Delivery, IngestConfig};
 pub use crate::error::IngestError;
+pub use crate::metrics::{Metrics, Snapshot};
 pub use crate::pool::ExtractPool;
-pub use crate::stats::Stats;
 
 /// A configured, validated ingest service, ready to run.
 pub struct App {
     config: Arc<IngestConfig>,
     pool: ExtractPool,
-    stats: Arc<Stats>,
+    metrics: Arc<Metrics>,
+    /// The bound metrics socket, served from `run`; `None` when disabled.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl App {
@@ -43,6 +50,11 @@ impl App {
     /// output topics if asked, and starts the extraction threads.
     pub async fn build(config: IngestConfig) -> Result<App, IngestError> {
         config.validate()?;
+        // Bound first: a taken port fails the start before Kafka is touched.
+        let metrics_listener = match config.metrics_socket().map_err(|e| IngestError::Config(vec![e]))? {
+            Some(addr) => Some(metrics::endpoint::bind(addr).await?),
+            None => None,
+        };
         if config.create_topics {
             kafka::ensure_topics(&config).await?;
         }
@@ -52,20 +64,78 @@ impl App {
             time_budget: Duration::from_millis(config.extract_budget_ms),
             ..Limits::default()
         };
-        let pool = ExtractPool::new(config.workers(), limits)?;
-        Ok(App { config: Arc::new(config), pool, stats: Arc::default() })
+        let metrics = Arc::new(Metrics::new());
+        let pool = ExtractPool::new(config.workers(), limits, metrics.clone())?;
+        Ok(App { config: Arc::new(config), pool, metrics, metrics_listener })
     }
 
-    /// Progress counters, shared with the running pipeline.
-    pub fn stats(&self) -> Arc<Stats> {
-        self.stats.clone()
+    /// The pipeline's instruments, shared with the running pipeline.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Where `/metrics` is served (the actual port when 0 was asked for).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Runs until `shutdown` is cancelled, then drains within the grace period.
+    ///
+    /// The pipeline and the metrics endpoint are supervised as named tasks:
+    /// if either ends, the other is stopped too and the first one's outcome
+    /// is returned. The endpoint stops last, so a drain can be watched.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), IngestError> {
-        match self.config.delivery {
-            Delivery::AtLeastOnce => at_least_once::run(self.config, self.pool, self.stats, shutdown).await,
-            Delivery::ExactlyOnce => exactly_once::run(self.config, self.pool, self.stats, shutdown).await,
+        let App { config, pool, metrics, metrics_listener } = self;
+        let pipeline_stop = shutdown.child_token();
+        let mut pipeline_task = {
+            let (metrics, stop) = (metrics.clone(), pipeline_stop.clone());
+            tokio::spawn(async move {
+                match config.delivery {
+                    Delivery::AtLeastOnce => at_least_once::run(config, pool, metrics, stop).await,
+                    Delivery::ExactlyOnce => exactly_once::run(config, pool, metrics, stop).await,
+                }
+            })
+        };
+        let Some(listener) = metrics_listener else { return outcome(PIPELINE, pipeline_task.await) };
+        if let Ok(addr) = listener.local_addr() {
+            info!(message = "Serving metrics.", %addr, path = "/metrics");
+        }
+        let endpoint_stop = CancellationToken::new();
+        let mut endpoint_task = tokio::spawn({
+            let stop = endpoint_stop.clone();
+            async move {
+                metrics::endpoint::serve(listener, metrics, stop).await;
+                Ok(())
+            }
+        });
+        tokio::select! {
+            finished = &mut pipeline_task => {
+                endpoint_stop.cancel();
+                let endpoint = outcome(ENDPOINT, endpoint_task.await);
+                outcome(PIPELINE, finished).and(endpoint)
+            }
+            finished = &mut endpoint_task => {
+                // Only a panic ends the endpoint early; the pipeline drains
+                // and commits as on shutdown, and the process exits with the error.
+                error!(message = "The metrics endpoint stopped; stopping the pipeline.");
+                let endpoint = outcome(ENDPOINT, finished);
+                pipeline_stop.cancel();
+                outcome(PIPELINE, pipeline_task.await).and(endpoint)
+            }
+        }
+    }
+}
+
+const PIPELINE: &str = "pipeline";
+const ENDPOINT: &str = "metrics endpoint";
+
+/// A supervised task's result, with a panic turned into an error naming the task.
+fn outcome(task: &'static str, joined: Result<Result<(), IngestError>, JoinError>) -> Result<(), IngestError> {
+    match joined {
+        Ok(result) => result,
+        Err(join) => {
+            error!(message = "Task panicked.", task, error = %join);
+            Err(IngestError::Panicked { task, reason: join.to_string() })
         }
     }
 }

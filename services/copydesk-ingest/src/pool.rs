@@ -4,27 +4,30 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Instant;
 
 use copydesk_extract::{Article, Hints, Limits};
 use tokio::sync::oneshot;
 
 use crate::IngestError;
+use crate::metrics::Metrics;
 use crate::record::Rejection;
 
 #[derive(Clone)]
 pub struct ExtractPool {
     pool: Arc<rayon::ThreadPool>,
     limits: Limits,
+    metrics: Arc<Metrics>,
 }
 
 impl ExtractPool {
-    pub fn new(threads: usize, limits: Limits) -> Result<ExtractPool, IngestError> {
+    pub fn new(threads: usize, limits: Limits, metrics: Arc<Metrics>) -> Result<ExtractPool, IngestError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .thread_name(|i| format!("extract-{i}"))
             .build()
             .map_err(|e| IngestError::Pool(e.to_string()))?;
-        Ok(ExtractPool { pool: Arc::new(pool), limits })
+        Ok(ExtractPool { pool: Arc::new(pool), limits, metrics })
     }
 
     /// Extracts on the pool. `snapshot` says the payload was declared a
@@ -32,27 +35,27 @@ impl ExtractPool {
     pub async fn extract(&self, payload: Arc<[u8]>, hints: Hints, snapshot: bool) -> Result<Article, Rejection> {
         let (tx, rx) = oneshot::channel();
         let limits = self.limits.clone();
+        let metrics = self.metrics.clone();
         self.pool.spawn(move || {
+            // Timed on the worker, so the histogram shows extraction alone;
+            // time spent queueing for a thread is in the processing duration.
+            let started = Instant::now();
             // The library promises not to panic; if it ever does, the message
             // is dead-lettered instead of taking the service down.
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| run(&payload, &hints, &limits, snapshot)))
                 .unwrap_or_else(|_| {
-                    Err(Rejection { reason: "panic".into(), stage: "extract", message: "extractor panicked".into() })
+                    Err(Rejection { reason: "panic", stage: "extract", message: "extractor panicked".into() })
                 });
+            metrics.extracted(started.elapsed());
             let _ = tx.send(result);
         });
-        rx.await.unwrap_or_else(|_| {
-            Err(Rejection { reason: "panic".into(), stage: "extract", message: "worker lost".into() })
-        })
+        rx.await.unwrap_or_else(|_| Err(Rejection { reason: "panic", stage: "extract", message: "worker lost".into() }))
     }
 }
 
 fn run(payload: &[u8], hints: &Hints, limits: &Limits, snapshot: bool) -> Result<Article, Rejection> {
-    let rejected = |e: copydesk_extract::ExtractError| Rejection {
-        reason: e.kind().to_string(),
-        stage: "extract",
-        message: e.to_string(),
-    };
+    let rejected =
+        |e: copydesk_extract::ExtractError| Rejection { reason: e.kind(), stage: "extract", message: e.to_string() };
     // Declared snapshots are decoded as such: a wrong declaration is an error, not a guess.
     let result = if snapshot {
         copydesk_extract::extract_snapshot(payload, hints, limits)

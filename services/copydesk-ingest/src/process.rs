@@ -2,7 +2,7 @@
 //! article or dead letter, and deliver it, retrying until Kafka acknowledges.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::Message;
 use rdkafka::error::KafkaError;
@@ -13,19 +13,19 @@ use rdkafka::util::Timeout;
 use tracing::{Instrument, info_span, warn};
 
 use crate::config::IngestConfig;
+use crate::metrics::Metrics;
 use crate::pool::ExtractPool;
 use crate::record::{self, Output, Rejection};
-use crate::stats::Stats;
 
 /// Turns a message into the record that represents it downstream.
 pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &IngestConfig) -> Output {
     let trace = record::trace_of(msg);
     let payload = msg.payload().unwrap_or_default();
     let outcome = if payload.is_empty() {
-        Err(Rejection { reason: "empty".into(), stage: "extract", message: "message has no payload".into() })
+        Err(Rejection { reason: "empty", stage: "extract", message: "message has no payload".into() })
     } else if payload.len() > config.max_message_bytes {
         Err(Rejection {
-            reason: "too_large".into(),
+            reason: "too_large",
             stage: "extract",
             message: format!("payload is {} bytes, over the limit of {}", payload.len(), config.max_message_bytes),
         })
@@ -39,13 +39,15 @@ pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &
 }
 
 /// Processes one message end to end, with a span named after the OpenTelemetry
-/// messaging conventions so ops can follow it.
+/// messaging conventions so ops can follow it. `received` is when the
+/// message came off the consumer: the processing time counts from there.
 pub(crate) async fn process(
     msg: OwnedMessage,
+    received: Instant,
     pool: ExtractPool,
     producer: FutureProducer,
     config: Arc<IngestConfig>,
-    stats: Arc<Stats>,
+    metrics: Arc<Metrics>,
 ) -> (i32, i64, usize) {
     let trace = record::trace_of(&msg);
     let span = info_span!(
@@ -62,10 +64,11 @@ pub(crate) async fn process(
     let size = msg.payload().map_or(0, <[u8]>::len);
     async {
         let output = output_for(&msg, &pool, &config).await;
-        deliver(&producer, output, &msg, &config, &stats).await;
+        deliver(&producer, output, &msg, &config, &metrics).await;
     }
     .instrument(span)
     .await;
+    metrics.processed(received.elapsed());
     (msg.partition(), msg.offset(), size)
 }
 
@@ -81,7 +84,7 @@ pub(crate) async fn deliver(
     mut out: Output,
     msg: &OwnedMessage,
     config: &IngestConfig,
-    stats: &Stats,
+    metrics: &Metrics,
 ) {
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -89,24 +92,24 @@ pub(crate) async fn deliver(
         if let Some(key) = &out.key {
             record = record.key(key);
         }
-        match producer.send(record, Timeout::Never).await {
+        let error = match producer.send(record, Timeout::Never).await {
             Ok(_) => {
-                stats.delivered(out.dead_letter);
+                metrics.delivered(out.dead_letter);
                 return;
             }
-            Err((e, _)) if too_large(&e) && !out.dead_letter => {
-                let why = Rejection { reason: "produce_too_large".into(), stage: "produce", message: e.to_string() };
-                out = record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg));
-            }
-            Err((e, _)) if too_large(&e) && !out.payload.is_empty() => {
-                warn!(message = "Dead letter too large for its topic; sending it without the payload.", error = %e);
-                out.payload.clear();
-            }
-            Err((e, _)) => {
-                warn!(message = "Delivery failed; retrying.", error = %e, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-            }
+            Err((error, _)) => error,
+        };
+        metrics.delivery_error();
+        if too_large(&error) && out.dead_letter.is_none() {
+            let why = Rejection { reason: "produce_too_large", stage: "produce", message: error.to_string() };
+            out = record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg));
+        } else if too_large(&error) && !out.payload.is_empty() {
+            warn!(message = "Dead letter too large for its topic; sending it without the payload.", %error);
+            out.payload.clear();
+        } else {
+            warn!(message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(10));
         }
     }
 }

@@ -39,15 +39,23 @@ pub struct Output {
     pub key: Option<Vec<u8>>,
     pub payload: Vec<u8>,
     pub headers: OwnedHeaders,
-    /// True for a dead letter (for counting and logs).
-    pub dead_letter: bool,
+    /// Why, for a dead letter (for metrics and logs); `None` for an article.
+    pub dead_letter: Option<Cause>,
+}
+
+/// A dead letter's cause as metrics label it: both parts are from a small
+/// fixed set, so they are static strings and cost nothing to pass around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cause {
+    pub stage: &'static str,
+    pub reason: &'static str,
 }
 
 /// Why an input could not become an article, for the dead-letter headers.
 #[derive(Debug, Clone)]
 pub struct Rejection {
     /// Stable short name: `empty`, `not_html`, `too_large`, `timeout`, `produce_too_large`...
-    pub reason: String,
+    pub reason: &'static str,
     /// `extract` or `produce`.
     pub stage: &'static str,
     pub message: String,
@@ -117,7 +125,7 @@ pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &Tr
         key: Some(article.id.clone().into_bytes()),
         payload: article.encode_to_vec(),
         headers,
-        dead_letter: false,
+        dead_letter: None,
     }
 }
 
@@ -131,7 +139,7 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
     }
     let message: String = why.message.chars().take(1000).collect();
     let headers = headers
-        .insert(Header { key: header::ERROR_REASON, value: Some(&why.reason) })
+        .insert(Header { key: header::ERROR_REASON, value: Some(why.reason) })
         .insert(Header { key: header::ERROR_STAGE, value: Some(why.stage) })
         .insert(Header { key: header::ERROR_MESSAGE, value: Some(&message) })
         .insert(Header { key: header::ERROR_TOPIC, value: Some(msg.topic()) })
@@ -146,6 +154,6 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
         key: msg.key().map(<[u8]>::to_vec),
         payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
         headers,
-        dead_letter: true,
+        dead_letter: Some(Cause { stage: why.stage, reason: why.reason }),
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
-use copydesk_ingest::{App, Delivery, IngestConfig, IngestError, Stats};
+use copydesk_ingest::{App, Delivery, IngestConfig, IngestError, Metrics};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
@@ -73,6 +73,9 @@ impl Topics {
             "2",
             "--shutdown-grace-secs",
             "20",
+            // A free port each: tests run side by side in one process.
+            "--metrics-addr",
+            "127.0.0.1:0",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -95,17 +98,20 @@ pub fn config(args: &[String]) -> IngestConfig {
 
 /// An ingest service running in this process.
 pub struct TestApp {
-    pub stats: Arc<Stats>,
+    pub metrics: Arc<Metrics>,
+    /// Where its `/metrics` endpoint listens.
+    pub metrics_addr: std::net::SocketAddr,
     shutdown: CancellationToken,
     handle: JoinHandle<Result<(), IngestError>>,
 }
 
 pub async fn spawn_app(bootstrap: &str, topics: &Topics, delivery: Delivery) -> TestApp {
     let app = App::build(config(&topics.args(bootstrap, delivery))).await.expect("ingest app builds");
-    let stats = app.stats();
+    let metrics = app.metrics();
+    let metrics_addr = app.metrics_addr().expect("the test flags enable metrics");
     let shutdown = CancellationToken::new();
     let handle = tokio::spawn(app.run(shutdown.clone()));
-    TestApp { stats, shutdown, handle }
+    TestApp { metrics, metrics_addr, shutdown, handle }
 }
 
 impl TestApp {

@@ -22,10 +22,10 @@ pub(crate) fn run(config: IngestConfig) -> anyhow::Result<ExitCode> {
     runtime::tokio()?.block_on(async {
         let shutdown = runtime::shutdown_signal()?;
         let app = App::build(config).await.context("cannot start ingest")?;
-        let stats = app.stats();
+        let metrics = app.metrics();
         let supervised = tokio::spawn(app.run(shutdown));
         let result = supervised.await;
-        let s = stats.snapshot();
+        let s = metrics.snapshot();
         info!(message = "Totals.", consumed = s.consumed, articles = s.articles, dead_letters = s.dead_letters);
         match result {
             Ok(Ok(())) => Ok(ExitCode::SUCCESS),

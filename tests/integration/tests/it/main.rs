@@ -4,4 +4,5 @@ mod bad_input;
 mod broker;
 mod exactly_once;
 mod failures;
+mod metrics;
 mod pipeline;

@@ -24,7 +24,7 @@ async fn every_corpus_page_becomes_an_article_or_a_dead_letter() {
         watcher.sources().len(),
         sources.len()
     );
-    let stats = app.stats.snapshot();
+    let stats = app.metrics.snapshot();
     app.stop().await.expect("clean shutdown");
 
     let records = watcher.records();

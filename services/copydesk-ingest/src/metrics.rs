@@ -1,0 +1,289 @@
+//! The pipeline's Prometheus metrics: every instrument is created and
+//! registered once, at start, so recording a message is a few relaxed atomic
+//! additions with no lock, no label lookup and no allocation.
+//!
+//! `endpoint` serves them over HTTP; `histogram` is the lock-free histogram;
+//! `lag` reads consumer lag from librdkafka's statistics.
+
+pub(crate) mod endpoint;
+mod histogram;
+pub(crate) mod lag;
+
+use std::time::Duration;
+
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::metrics::histogram::{DurationHistogram, EXTRACTION_BUCKETS, PROCESSING_BUCKETS};
+use crate::record::Cause;
+
+/// Every dead-letter cause the pipeline produces, as `(stage, reason)`.
+/// The extract reasons are `ExtractError::kind()`s plus our own checks; a
+/// reason missing here (a new error kind) is counted as `other`, never lost.
+const DEAD_LETTER_CAUSES: &[(&str, &str)] = &[
+    ("extract", "empty"),
+    ("extract", "too_large"),
+    ("extract", "gzip"),
+    ("extract", "not_html"),
+    ("extract", "envelope"),
+    ("extract", "snapshot"),
+    ("extract", "too_many_nodes"),
+    ("extract", "too_deep"),
+    ("extract", "timeout"),
+    ("extract", "no_content"),
+    ("extract", "panic"),
+    ("extract", "other"),
+    ("produce", "produce_too_large"),
+    ("produce", "other"),
+];
+
+/// Label sets are `&'static str` pairs: building one never allocates.
+type Labels = [(&'static str, &'static str); 2];
+
+/// The ingest role's instruments. Clones of the counters live in the
+/// registry, which encodes them for a scrape.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    consumed: Counter,
+    input_bytes: Counter,
+    articles: Counter,
+    /// One counter per entry of `DEAD_LETTER_CAUSES`, in the same order.
+    dead_letters: Vec<Counter>,
+    extraction: DurationHistogram,
+    processing: DurationHistogram,
+    in_flight_messages: Gauge,
+    in_flight_bytes: Gauge,
+    offsets_committed: Counter,
+    delivery_errors: Counter,
+    transactions_committed: Counter,
+    transactions_aborted: Counter,
+    pub(crate) lag: lag::LagGauges,
+}
+
+/// A point-in-time copy of the main counters, for logs, tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub consumed: u64,
+    pub articles: u64,
+    pub dead_letters: u64,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("copydesk");
+        let consumed = Counter::default();
+        registry.register(
+            "messages_consumed",
+            "Input messages received from Kafka, re-reads included.",
+            consumed.clone(),
+        );
+        let input_bytes = Counter::default();
+        registry.register_with_unit("input", "Payload bytes of the input messages.", Unit::Bytes, input_bytes.clone());
+        let articles = Counter::default();
+        registry.register("articles_produced", "Articles acknowledged by Kafka.", articles.clone());
+        let dead_family = Family::<Labels, Counter>::default();
+        let dead_letters = DEAD_LETTER_CAUSES
+            .iter()
+            .map(|&(stage, reason)| dead_family.get_or_create_owned(&[("reason", reason), ("stage", stage)]))
+            .collect();
+        registry.register("dead_letters", "Dead letters acknowledged by Kafka, by cause.", dead_family);
+        let extraction = DurationHistogram::new(EXTRACTION_BUCKETS);
+        registry.register_with_unit(
+            "extraction_duration",
+            "Time extracting one message on the pool, queueing excluded.",
+            Unit::Seconds,
+            extraction.clone(),
+        );
+        let processing = DurationHistogram::new(PROCESSING_BUCKETS);
+        registry.register_with_unit(
+            "processing_duration",
+            "Time from receiving a message to Kafka acknowledging its output (in exactly-once mode, to the commit).",
+            Unit::Seconds,
+            processing.clone(),
+        );
+        let in_flight_messages = Gauge::default();
+        registry.register(
+            "in_flight_messages",
+            "Messages received and not yet acknowledged.",
+            in_flight_messages.clone(),
+        );
+        let in_flight_bytes = Gauge::default();
+        registry.register_with_unit(
+            "in_flight",
+            "Payload bytes received and not yet acknowledged.",
+            Unit::Bytes,
+            in_flight_bytes.clone(),
+        );
+        let offsets_committed = Counter::default();
+        registry.register(
+            "offsets_committed",
+            "Partition offsets the broker accepted in commits.",
+            offsets_committed.clone(),
+        );
+        let delivery_errors = Counter::default();
+        registry.register("delivery_errors", "Failed produce attempts (each is retried).", delivery_errors.clone());
+        let transactions = Family::<[(&'static str, &'static str); 1], Counter>::default();
+        let transactions_committed = transactions.get_or_create_owned(&[("outcome", "committed")]);
+        let transactions_aborted = transactions.get_or_create_owned(&[("outcome", "aborted")]);
+        registry.register("transactions", "Kafka transactions by outcome (exactly-once mode).", transactions);
+        let lag = lag::LagGauges::default();
+        registry.register(
+            "consumer_lag_messages",
+            "Messages behind the end of each assigned partition, from librdkafka's statistics.",
+            lag.family(),
+        );
+        registry.register("build", "The running copydesk.", Info::new([("version", env!("CARGO_PKG_VERSION"))]));
+        Metrics {
+            registry,
+            consumed,
+            input_bytes,
+            articles,
+            dead_letters,
+            extraction,
+            processing,
+            in_flight_messages,
+            in_flight_bytes,
+            offsets_committed,
+            delivery_errors,
+            transactions_committed,
+            transactions_aborted,
+            lag,
+        }
+    }
+
+    /// The OpenMetrics text exposition of every instrument.
+    pub fn encode(&self) -> String {
+        let mut out = String::with_capacity(8 << 10);
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            consumed: self.consumed.get(),
+            articles: self.articles.get(),
+            dead_letters: self.dead_letters.iter().map(Counter::get).sum(),
+        }
+    }
+
+    /// A message was received; it is in flight until `finished`.
+    pub(crate) fn received(&self, bytes: usize) {
+        self.consumed.inc();
+        self.input_bytes.inc_by(bytes as u64);
+        self.in_flight_messages.inc();
+        self.in_flight_bytes.inc_by(bytes as i64);
+    }
+
+    /// A message left the window (its output acknowledged, or its batch aborted).
+    pub(crate) fn finished(&self, bytes: usize) {
+        self.in_flight_messages.dec();
+        self.in_flight_bytes.dec_by(bytes as i64);
+    }
+
+    /// Kafka acknowledged a message's output: an article, or a dead letter for `cause`.
+    pub(crate) fn delivered(&self, dead_letter: Option<Cause>) {
+        match dead_letter {
+            None => self.articles.inc(),
+            Some(cause) => self.dead_letters[cause_index(cause)].inc(),
+        };
+    }
+
+    pub(crate) fn extracted(&self, elapsed: Duration) {
+        self.extraction.observe(elapsed);
+    }
+
+    pub(crate) fn processed(&self, elapsed: Duration) {
+        self.processing.observe(elapsed);
+    }
+
+    pub(crate) fn offsets_committed(&self, partitions: usize) {
+        self.offsets_committed.inc_by(partitions as u64);
+    }
+
+    pub(crate) fn delivery_error(&self) {
+        self.delivery_errors.inc();
+    }
+
+    pub(crate) fn transaction(&self, committed: bool) {
+        let counter = if committed { &self.transactions_committed } else { &self.transactions_aborted };
+        counter.inc();
+    }
+}
+
+/// Where `cause` is counted: a short scan of static strings, only for dead letters.
+fn cause_index(cause: Cause) -> usize {
+    let find = |stage: &str, reason: &str| DEAD_LETTER_CAUSES.iter().position(|&c| c == (stage, reason));
+    find(cause.stage, cause.reason)
+        .or_else(|| find(cause.stage, "other"))
+        .or_else(|| find("extract", "other"))
+        .expect("extract/other is listed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+        text.lines().find(|l| l.starts_with(prefix))
+    }
+
+    #[test]
+    fn recording_shows_in_the_exposition() {
+        let m = Metrics::new();
+        m.received(100);
+        m.received(50);
+        m.delivered(None);
+        m.finished(100);
+        m.delivered(Some(Cause { stage: "extract", reason: "not_html" }));
+        m.finished(50);
+        m.transaction(true);
+        m.extracted(Duration::from_millis(3));
+        let text = m.encode();
+        for expected in [
+            "copydesk_messages_consumed_total 2",
+            "copydesk_input_bytes_total 150",
+            "copydesk_articles_produced_total 1",
+            "copydesk_in_flight_messages 0",
+            "copydesk_in_flight_bytes 0",
+            "copydesk_transactions_total{outcome=\"committed\"} 1",
+            "copydesk_extraction_duration_seconds_count 1",
+            "copydesk_build_info{version=\"",
+        ] {
+            assert!(line(&text, expected).is_some(), "no {expected:?} in:\n{text}");
+        }
+        let dead = line(&text, "copydesk_dead_letters_total{reason=\"not_html\"").expect("a not_html series");
+        assert!(dead.ends_with("stage=\"extract\"} 1"), "{dead}");
+        assert!(text.ends_with("# EOF\n"));
+        assert_eq!(m.snapshot(), Snapshot { consumed: 2, articles: 1, dead_letters: 1 });
+    }
+
+    #[test]
+    fn every_cause_is_exposed_from_the_start() {
+        // Series that exist at zero let rate() see the first dead letter.
+        let text = Metrics::new().encode();
+        let series = text.lines().filter(|l| l.starts_with("copydesk_dead_letters_total{")).count();
+        assert_eq!(series, DEAD_LETTER_CAUSES.len());
+    }
+
+    #[test]
+    fn unknown_reasons_count_as_other_of_their_stage() {
+        assert_eq!(
+            DEAD_LETTER_CAUSES[cause_index(Cause { stage: "extract", reason: "new_kind" })],
+            ("extract", "other")
+        );
+        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "produce", reason: "x" })], ("produce", "other"));
+        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "new", reason: "x" })], ("extract", "other"));
+        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "extract", reason: "gzip" })], ("extract", "gzip"));
+    }
+}

@@ -1,0 +1,133 @@
+//! Consumer lag per input partition, from the statistics librdkafka emits
+//! every `statistics.interval.ms` (set on the consumer in `kafka.rs`).
+//!
+//! This runs once per interval on the consumer's poll thread, never per
+//! message, so it may lock and allocate.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use rdkafka::ClientContext;
+use rdkafka::consumer::ConsumerContext;
+use rdkafka::error::KafkaResult;
+use rdkafka::statistics::Statistics;
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+
+use crate::metrics::Metrics;
+
+type PartitionLabel = [(&'static str, i32); 1];
+
+/// One gauge per partition this consumer fetches; partitions it no longer
+/// fetches are removed, so a revoked partition does not report a stale lag.
+#[derive(Debug, Default)]
+pub(crate) struct LagGauges {
+    family: Family<PartitionLabel, Gauge>,
+    shown: Mutex<BTreeSet<i32>>,
+}
+
+impl LagGauges {
+    /// The family to register; it shares its series with `self`.
+    pub(crate) fn family(&self) -> Family<PartitionLabel, Gauge> {
+        self.family.clone()
+    }
+
+    /// Replaces the series with `lags`, `(partition, messages behind)`.
+    pub(crate) fn update(&self, lags: impl IntoIterator<Item = (i32, i64)>) {
+        let mut shown = self.shown.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut now = BTreeSet::new();
+        for (partition, lag) in lags {
+            self.family.get_or_create(&[("partition", partition)]).set(lag);
+            now.insert(partition);
+        }
+        for gone in shown.difference(&now) {
+            self.family.remove(&[("partition", *gone)]);
+        }
+        *shown = now;
+    }
+
+    /// Takes the input topic's partitions from a statistics report: only
+    /// those being fetched, and only with a known lag (librdkafka reports -1
+    /// until it knows both the high watermark and our position).
+    pub(crate) fn record(&self, statistics: &Statistics, topic: &str) {
+        let Some(topic) = statistics.topics.get(topic) else { return self.update([]) };
+        self.update(
+            topic
+                .partitions
+                .iter()
+                .filter(|(partition, p)| **partition >= 0 && p.fetch_state == "active" && p.consumer_lag >= 0)
+                .map(|(&partition, p)| (partition, p.consumer_lag)),
+        );
+    }
+}
+
+/// What both pipelines' consumers report to the metrics: lag from the
+/// statistics, and the offsets each commit carried.
+#[derive(Clone)]
+pub(crate) struct ConsumerMetrics {
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) topic: Arc<str>,
+}
+
+impl ConsumerMetrics {
+    pub(crate) fn statistics(&self, statistics: &Statistics) {
+        self.metrics.lag.record(statistics, &self.topic);
+    }
+
+    pub(crate) fn committed(&self, result: &KafkaResult<()>, offsets: &TopicPartitionList) {
+        if result.is_ok() {
+            let accepted = offsets
+                .elements()
+                .iter()
+                .filter(|e| matches!(e.offset(), Offset::Offset(_)) && e.error().is_ok())
+                .count();
+            self.metrics.offsets_committed(accepted);
+        }
+    }
+}
+
+impl ClientContext for ConsumerMetrics {
+    fn stats(&self, statistics: Statistics) {
+        self.statistics(&statistics);
+    }
+}
+
+impl ConsumerContext for ConsumerMetrics {
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        self.committed(&result, offsets);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prometheus_client::encoding::text::encode;
+    use prometheus_client::registry::Registry;
+
+    use super::*;
+
+    fn series(gauges: &LagGauges) -> Vec<String> {
+        let mut registry = Registry::default();
+        registry.register("lag_messages", "Lag.", gauges.family());
+        let mut text = String::new();
+        encode(&mut text, &registry).unwrap();
+        let mut lines: Vec<String> =
+            text.lines().filter(|l| l.starts_with("lag_messages{")).map(str::to_string).collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn partitions_no_longer_fetched_disappear() {
+        let gauges = LagGauges::default();
+        gauges.update([(0, 5), (1, 0), (2, 12)]);
+        assert_eq!(
+            series(&gauges),
+            ["lag_messages{partition=\"0\"} 5", "lag_messages{partition=\"1\"} 0", "lag_messages{partition=\"2\"} 12",]
+        );
+        gauges.update([(1, 3)]);
+        assert_eq!(series(&gauges), ["lag_messages{partition=\"1\"} 3"]);
+        gauges.update([]);
+        assert!(series(&gauges).is_empty());
+    }
+}
