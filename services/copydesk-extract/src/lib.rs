@@ -29,10 +29,14 @@ mod input;
 mod jsonld;
 mod lang;
 mod meta;
+mod months;
+mod published;
+mod relative;
 mod strip;
 mod text;
 mod title;
 mod urls;
+mod zones;
 
 use std::time::{Duration, Instant};
 
