@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use crate::months::month;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use regex::Regex;
 
 /// A parsed date; `date_only` when the source gave no time of day.
@@ -82,7 +82,7 @@ pub(crate) fn plausible(found: Found, fetched_at: Option<DateTime<Utc>>) -> bool
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?",
+        r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?",
     )
     .expect("valid regex")
 });
@@ -199,6 +199,29 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
     None
 }
 
+static SHORT_NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)").expect("valid regex"));
+static SHORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}{3,12})\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex")
+});
+
+/// A day with a two-digit year ("31.10.23", "14 Gennaio 20"). Only for a
+/// line that is little more than a date: in prose, "14 March 20" is as
+/// likely a count as a year.
+pub(crate) fn short_year(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<Found> {
+    let (d, m, y) = if let Some(c) = SHORT_NUMERIC.captures(s) {
+        (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse::<i32>().ok()?)
+    } else {
+        let c = SHORT_NAMED.captures(s)?;
+        (c[1].parse().ok()?, month(&c[2])?, c[3].parse::<i32>().ok()?)
+    };
+    // The century that does not put the date in the future.
+    let now = fetched_at.unwrap_or_else(Utc::now).date_naive();
+    let year = if 2000 + y <= now.year() { 2000 + y } else { 1900 + y };
+    let date = NaiveDate::from_ymd_opt(year, m, d)?;
+    Some(Found::wall(date.and_time(NaiveTime::MIN), true))
+}
+
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)").expect("valid regex")
 });
@@ -255,6 +278,22 @@ mod tests {
         assert_eq!(local("2020-12-05T23:15:00Z"), pair("2020-12-05T23:15:00Z", "2020-12-05"));
         assert_eq!(local("Tue, 03 Jun 2008 11:05:30 +0200"), pair("2008-06-03T11:05:30+02:00", "2008-06-03"));
         assert_eq!(local("2019-12-10"), pair("2019-12-10", "2019-12-10"));
+    }
+
+    #[test]
+    fn two_digit_years() {
+        let short =
+            |s: &str| short_year(s, Some(Utc.with_ymd_and_hms(2024, 6, 17, 9, 0, 0).unwrap())).map(|f| f.local());
+        assert_eq!(short("Von: Björn Jahner | 31.10.23").as_deref(), Some("2023-10-31"));
+        assert_eq!(short("( Pescasseroli, 14 Gennaio 20 )").as_deref(), Some("2020-01-14"));
+        assert_eq!(short("12.05.98").as_deref(), Some("1998-05-12"));
+        assert_eq!(short("1.2.3.4"), None);
+        assert_eq!(short("14 people 20"), None);
+    }
+
+    #[test]
+    fn single_digit_seconds() {
+        assert_eq!(at("2020-12-05T23:15:0Z"), "2020-12-05T23:15:00+00:00");
     }
 
     #[test]

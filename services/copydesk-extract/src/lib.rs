@@ -35,6 +35,7 @@ mod relative;
 mod strip;
 mod text;
 mod title;
+mod tz;
 mod urls;
 mod zones;
 

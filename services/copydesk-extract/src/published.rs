@@ -5,8 +5,9 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::dom::{self, Item, flag};
-use crate::{dates, meta, relative, zones};
+use crate::dom::{self, Item, Kind, flag};
+use crate::zones::Label;
+use crate::{dates, meta, relative, tz, zones};
 
 /// Publication and modification times, from the most to the least explicit source.
 pub(crate) fn published(
@@ -55,19 +56,35 @@ pub(crate) fn published(
         })
         .map(|f| f.at);
 
-    let visible = visible_date(page, container, title, fetched_at);
+    let (visible, updated) = visible_date(page, container, title, fetched_at);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
         (Some(e), Some(v)) if e.date_only && !v.date_only && e.local_day() == v.local_day() => Some(v),
         (Some(e), _) => Some(e),
-        (None, v) => v.or_else(|| base.and_then(|u| dates::from_url(u.as_str()))),
+        // The URL's day is the publication's; an "updated" line only bounds it.
+        (None, v) => v.or_else(|| base.and_then(|u| dates::from_url(u.as_str()))).or(updated),
     };
+    let found = found.map(|f| tz::localise(f, base.and_then(Url::host_str)));
     (found, modified)
 }
 
-/// A `<time>` element or a short dated line near the top of the article.
+/// A `<time>` element or a short dated line near the top of the article,
+/// else a line labelled as the date; and apart, a date labelled "updated".
 fn visible_date(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    match time_element(page, container, title, fetched_at) {
+        Some(f) => (Some(f), None),
+        None => dated_line(page, container, title, fetched_at),
+    }
+}
+
+/// A `<time>` in the date window, or one anywhere that says it is the publication date.
+fn time_element(
     page: &dom::Page,
     container: Option<u32>,
     title: &str,
@@ -75,7 +92,6 @@ fn visible_date(
 ) -> Option<dates::Found> {
     let window = zones::date_window(page, container, title);
     let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
-    let mut long_seen = 0;
     for (index, elem) in page.elems.iter().enumerate() {
         if &*elem.tag != "time" || elem.flags & flag::BOILER != 0 {
             continue;
@@ -103,11 +119,34 @@ fn visible_date(
             }
         }
     }
+    None
+}
+
+/// A short dated line in the date window, or a dateline opening one of the
+/// first paragraphs; failing those, a labelled line elsewhere.
+fn dated_line(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    let window = zones::date_window(page, container, title);
+    let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
+    let mut long_seen = 0;
+    let mut updated = None;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
         // Above the body, the dateline often sits in a "meta" or "tools" strip
         // that is boilerplate for the text but is exactly where the date is.
         if !in_window(b.elem) || (b.flags & flag::BOILER != 0 && long_seen > 0) {
+            continue;
+        }
+        // A caption dates the photo, and a long heading is a title whose
+        // date is its topic ("Winners of 11-12 July").
+        if b.kind == Kind::Caption || b.flags & flag::FIGURE != 0 {
+            continue;
+        }
+        if matches!(b.kind, Kind::Heading(_)) && b.chars > 30 {
             continue;
         }
         if b.chars > 150 {
@@ -120,17 +159,75 @@ fn visible_date(
             if long_seen <= 2 {
                 let head: String = b.text.chars().take(48).collect();
                 if let Some(f) = dates::find_in_text(&head).filter(|f| dates::plausible(*f, fetched_at)) {
-                    return Some(f);
+                    return (Some(f), None);
                 }
             }
             continue;
         }
-        let found = dates::find_in_text(&b.text).or_else(|| fetched_at.and_then(|f| relative::relative(&b.text, f)));
-        if let Some(f) = found.filter(|f| dates::plausible(*f, fetched_at)) {
-            return Some(f);
+        let Some(f) = line_date(&b.text, fetched_at) else { continue };
+        if zones::label(&b.text) == Label::Updated {
+            updated = updated.or(Some(f));
+            continue;
+        }
+        return (Some(f), None);
+    }
+    let (labelled, labelled_update) = labelled(page, container, fetched_at);
+    (labelled, updated.or(labelled_update))
+}
+
+/// The date of a short line, the two-digit-year forms included ("31.10.23"),
+/// which only a line that short is trusted with.
+fn line_date(text: &str, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Found> {
+    dates::find_in_text(text)
+        .or_else(|| fetched_at.and_then(|f| relative::relative(text, f)))
+        .or_else(|| (text.chars().count() <= SHORT_YEAR_LINE).then(|| dates::short_year(text, fetched_at)).flatten())
+        .filter(|f| dates::plausible(*f, fetched_at))
+}
+
+/// Longest line whose two-digit year is read as a year.
+const SHORT_YEAR_LINE: usize = 40;
+
+/// Lines past the body that can still be its own ("Submitted by X on ...").
+const AFTER_BODY: usize = 8;
+
+/// A line labelled as the publication date ("发布时间：...", "Veröffentlicht
+/// am ...") anywhere before the body's end or just after it, outside
+/// navigation and teaser lists: tables and old templates put it far from
+/// the headline. An "updated" line is the fallback.
+fn labelled(
+    page: &dom::Page,
+    container: Option<u32>,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    let end = container.map_or(u32::MAX, |c| page.elems[c as usize].end);
+    let mut after = 0;
+    let mut updated = None;
+    for item in &page.items {
+        let Item::Text(b) = item else { continue };
+        if b.elem >= end {
+            after += 1;
+            if after > AFTER_BODY {
+                break;
+            }
+        }
+        if b.flags & (flag::BOILER | flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
+            continue;
+        }
+        // Byte check before the regexes: a date needs a digit.
+        if !b.text.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        match zones::label(&b.text) {
+            Label::None => {}
+            Label::Published => {
+                if let Some(f) = line_date(&b.text, fetched_at) {
+                    return (Some(f), None);
+                }
+            }
+            Label::Updated => updated = updated.or_else(|| line_date(&b.text, fetched_at)),
         }
     }
-    None
+    (None, updated)
 }
 
 #[cfg(test)]
