@@ -134,11 +134,36 @@ fn dated_line(
     let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
     let mut long_seen = 0;
     let mut updated = None;
-    for item in &page.items {
+    // Where the body starts, in text lines.
+    let body_line = container
+        .and_then(|c| page.items.iter().position(|item| matches!(item, Item::Text(b) if page.contains(c, b.elem))));
+    // Dated boilerplate lines by the handful are a teaser list's.
+    let teasers = page
+        .items
+        .iter()
+        .filter(|item| match item {
+            Item::Text(b) => {
+                b.flags & flag::BOILER != 0
+                    && b.chars <= 40
+                    && in_window(b.elem)
+                    && b.text.bytes().any(|c| c.is_ascii_digit())
+                    && dates::find_in_text(&b.text).is_some()
+            }
+            Item::Image(_) => false,
+        })
+        .take(TEASERS)
+        .count()
+        >= TEASERS;
+    for (line, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
+        if !in_window(b.elem) {
+            continue;
+        }
         // Above the body, the dateline often sits in a "meta" or "tools" strip
-        // that is boilerplate for the text but is exactly where the date is.
-        if !in_window(b.elem) || (b.flags & flag::BOILER != 0 && long_seen > 0) {
+        // that is boilerplate for the text but is exactly where the date is;
+        // further up, boilerplate is a teaser list with dates of its own.
+        let near_body = body_line.is_none_or(|first| line + NEAR_BODY >= first);
+        if b.flags & flag::BOILER != 0 && (long_seen > 0 || !near_body || teasers) {
             continue;
         }
         // A caption dates the photo, and a long heading is a title whose
@@ -183,6 +208,13 @@ fn line_date(text: &str, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Fou
         .or_else(|| (text.chars().count() <= SHORT_YEAR_LINE).then(|| dates::short_year(text, fetched_at)).flatten())
         .filter(|f| dates::plausible(*f, fetched_at))
 }
+
+/// How many lines above the body a boilerplate strip may stand and still
+/// hold the article's dateline.
+const NEAR_BODY: usize = 12;
+
+/// Dated boilerplate lines in the window from which on they are teasers'.
+const TEASERS: usize = 3;
 
 /// Longest line whose two-digit year is read as a year.
 const SHORT_YEAR_LINE: usize = 40;
