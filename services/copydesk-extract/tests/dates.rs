@@ -78,9 +78,12 @@ fn a_caption_dates_the_photo_not_the_article() {
         where the ferries used to call before the quay was closed and the traffic moved to the bypass road.";
     let lead = "29.11.2022 – The town council has approved the harbour plan after a long debate that ran \
         into the night and left both sides unhappy with the outcome of the vote.";
+    let first = "The harbour has divided the town for years: supporters say a new quay will bring the ferries \
+        back, opponents fear the cost and the traffic, and every meeting since the spring has drawn a crowd.";
+    // Without the caption the lead is the second long paragraph, where datelines are read.
     let page = format!(
         "<html><body><h1>Harbour plan</h1><div><figure><img src=/a.jpg><figcaption>{caption}</figcaption></figure>\
-         <p>{BODY}</p><p>{lead}</p></div></body></html>"
+         <p>{first}</p><p>{lead}</p></div></body></html>"
     );
     assert_eq!(published(&page), "2022-11-29");
 }
