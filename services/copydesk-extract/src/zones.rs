@@ -21,6 +21,9 @@ pub(crate) enum Label {
     None,
 }
 
+/// Most elements a wrapper may open before the first line it holds.
+const WRAPPER_REACH: u32 = 64;
+
 /// Lines past this length are prose, whatever words they contain.
 const LABELLED_CHARS: usize = 100;
 
@@ -92,9 +95,18 @@ pub(crate) fn date_window(page: &dom::Page, container: Option<u32>, title: &str)
         None => 4,
     }
     .min(above.len());
+    let nearest = reach.checked_sub(1).map_or(scope, |i| above[i].elem);
     // Lines come in text order, not element order: a wrapper's own text may
-    // follow a child's ("<div><span>CC</span> Par X | 30 septembre 2018</div>").
-    let start = above[..reach].iter().map(|b| b.elem).min().unwrap_or(scope);
+    // follow a child's ("<div><span>CC</span> Par X | 30 septembre 2018</div>"),
+    // so a small wrapper around the first line taken opens the window. A
+    // large one is the page's layout, whose top holds "today's date".
+    let start = above[..reach]
+        .iter()
+        .map(|b| b.elem)
+        .filter(|&e| page.contains(e, nearest) && nearest - e <= WRAPPER_REACH)
+        .min()
+        .unwrap_or(nearest)
+        .min(nearest);
     Some(start..end)
 }
 

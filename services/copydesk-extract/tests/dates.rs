@@ -115,3 +115,21 @@ fn teaser_dates_far_above_the_body_are_not_the_articles() {
     let page = format!("<html><body><div>{teasers}{filler}<div>{BODY}</div></div></body></html>");
     assert_eq!(published(&page), "");
 }
+
+#[test]
+fn a_wrappers_own_text_opens_the_window_only_when_the_wrapper_is_small() {
+    // The byline's wrapper holds a badge first and its own text after it.
+    let page = format!(
+        "<html><body><div class=crumbs><div>CC</div>Accueil | Par Loïc Le Clerc | 30 septembre 2018</div>\
+         <h2>Harbour plan divides the town</h2><section><div>{BODY}</div></section></body></html>"
+    );
+    assert_eq!(published(&page), "2018-09-30");
+    // The page layout's own text near the body does not reach back to the
+    // masthead's "today's date".
+    let links: String = (0..70).map(|i| format!("<li><a href=/s{i}>Section {i}</a></li>")).collect();
+    let page = format!(
+        "<html><body><div id=layout><div class=top>Miércoles, 15 de Abril de 2020</div><ul>{links}</ul>\
+         <section><div>{BODY}</div></section>Portada</div></body></html>"
+    );
+    assert_eq!(published(&page), "");
+}
