@@ -1,9 +1,10 @@
-//! Date parsing in the forms news pages use, in many languages, plus relative
-//! times ("20 分钟前", "2 hours ago") resolved against the capture time.
+//! Date parsing in the forms news pages use: machine formats (ISO 8601,
+//! RFC 2822, epoch seconds) and human ones in many languages.
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use crate::months::month;
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use regex::Regex;
 
 /// A parsed date; `date_only` when the source gave no time of day.
@@ -18,12 +19,12 @@ pub(crate) struct Found {
 }
 
 impl Found {
-    fn utc(at: DateTime<Utc>, date_only: bool) -> Found {
+    pub(crate) fn utc(at: DateTime<Utc>, date_only: bool) -> Found {
         Found { at, offset: Some(FixedOffset::east_opt(0).expect("zero offset")), date_only }
     }
 
     /// A wall-clock time (or day) as written, zone unknown.
-    fn wall(at: NaiveDateTime, date_only: bool) -> Found {
+    pub(crate) fn wall(at: NaiveDateTime, date_only: bool) -> Found {
         Found { at: Utc.from_utc_datetime(&at), offset: None, date_only }
     }
 
@@ -67,7 +68,7 @@ pub(crate) fn parse(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<Found>
         })
         .or_else(|| parse_epoch(s))
         .or_else(|| find_in_text(s))
-        .or_else(|| relative(s, fetched_at?))?;
+        .or_else(|| crate::relative::relative(s, fetched_at?))?;
     plausible(found, fetched_at).then_some(found)
 }
 
@@ -81,7 +82,7 @@ pub(crate) fn plausible(found: Found, fetched_at: Option<DateTime<Utc>>) -> bool
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?",
+        r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?",
     )
     .expect("valid regex")
 });
@@ -117,211 +118,6 @@ fn parse_epoch(s: &str) -> Option<Found> {
     let n: i64 = s.parse().ok()?;
     let at = if s.len() == 13 { DateTime::from_timestamp_millis(n)? } else { DateTime::from_timestamp(n, 0)? };
     Some(Found::utc(at, false))
-}
-
-const MONTHS: &[(&str, u32)] = &[
-    // English, French, German, Spanish, Italian, Portuguese, Dutch (long and short forms).
-    ("january", 1),
-    ("february", 2),
-    ("march", 3),
-    ("april", 4),
-    ("may", 5),
-    ("june", 6),
-    ("july", 7),
-    ("august", 8),
-    ("september", 9),
-    ("october", 10),
-    ("november", 11),
-    ("december", 12),
-    ("jan", 1),
-    ("feb", 2),
-    ("mar", 3),
-    ("apr", 4),
-    ("jun", 6),
-    ("jul", 7),
-    ("aug", 8),
-    ("sep", 9),
-    ("sept", 9),
-    ("oct", 10),
-    ("nov", 11),
-    ("dec", 12),
-    ("janvier", 1),
-    ("février", 2),
-    ("fevrier", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("mai", 5),
-    ("juin", 6),
-    ("juillet", 7),
-    ("août", 8),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("décembre", 12),
-    ("januar", 1),
-    ("februar", 2),
-    ("märz", 3),
-    ("maerz", 3),
-    ("juni", 6),
-    ("juli", 7),
-    ("oktober", 10),
-    ("dezember", 12),
-    ("enero", 1),
-    ("febrero", 2),
-    ("marzo", 3),
-    ("abril", 4),
-    ("mayo", 5),
-    ("junio", 6),
-    ("julio", 7),
-    ("agosto", 8),
-    ("septiembre", 9),
-    ("setiembre", 9),
-    ("octubre", 10),
-    ("noviembre", 11),
-    ("diciembre", 12),
-    ("gennaio", 1),
-    ("febbraio", 2),
-    ("aprile", 4),
-    ("maggio", 5),
-    ("giugno", 6),
-    ("luglio", 7),
-    ("settembre", 9),
-    ("ottobre", 10),
-    ("dicembre", 12),
-    ("janeiro", 1),
-    ("fevereiro", 2),
-    ("março", 3),
-    ("maio", 5),
-    ("junho", 6),
-    ("julho", 7),
-    ("setembro", 9),
-    ("outubro", 10),
-    ("novembro", 11),
-    ("dezembro", 12),
-    ("januari", 1),
-    ("februari", 2),
-    ("maart", 3),
-    ("mei", 5),
-    ("augustus", 8),
-    // Polish (nominative and genitive), Russian (genitive), Greek (genitive).
-    ("stycznia", 1),
-    ("lutego", 2),
-    ("marca", 3),
-    ("kwietnia", 4),
-    ("maja", 5),
-    ("czerwca", 6),
-    ("lipca", 7),
-    ("sierpnia", 8),
-    ("września", 9),
-    ("października", 10),
-    ("listopada", 11),
-    ("grudnia", 12),
-    ("января", 1),
-    ("февраля", 2),
-    ("марта", 3),
-    ("апреля", 4),
-    ("мая", 5),
-    ("июня", 6),
-    ("июля", 7),
-    ("августа", 8),
-    ("сентября", 9),
-    ("октября", 10),
-    ("ноября", 11),
-    ("декабря", 12),
-    ("ιανουαρίου", 1),
-    ("φεβρουαρίου", 2),
-    ("μαρτίου", 3),
-    ("απριλίου", 4),
-    ("μαΐου", 5),
-    ("ιουνίου", 6),
-    ("ιουλίου", 7),
-    ("αυγούστου", 8),
-    ("σεπτεμβρίου", 9),
-    ("οκτωβρίου", 10),
-    ("νοεμβρίου", 11),
-    ("δεκεμβρίου", 12),
-    // German and Swedish short or odd forms.
-    ("mär", 3),
-    ("mrz", 3),
-    ("okt", 10),
-    ("dez", 12),
-    ("maj", 5),
-    ("augusti", 8),
-    // Romanian.
-    ("ianuarie", 1),
-    ("februarie", 2),
-    ("martie", 3),
-    ("aprilie", 4),
-    ("iunie", 6),
-    ("iulie", 7),
-    ("septembrie", 9),
-    ("octombrie", 10),
-    ("noiembrie", 11),
-    ("decembrie", 12),
-    // Indonesian and Malay.
-    ("maret", 3),
-    ("agustus", 8),
-    ("desember", 12),
-    // Turkish.
-    ("ocak", 1),
-    ("şubat", 2),
-    ("mart", 3),
-    ("nisan", 4),
-    ("mayıs", 5),
-    ("haziran", 6),
-    ("temmuz", 7),
-    ("ağustos", 8),
-    ("eylül", 9),
-    ("ekim", 10),
-    ("kasım", 11),
-    ("aralık", 12),
-    // Czech (genitive) and Ukrainian (genitive).
-    ("ledna", 1),
-    ("února", 2),
-    ("března", 3),
-    ("dubna", 4),
-    ("května", 5),
-    ("června", 6),
-    ("července", 7),
-    ("srpna", 8),
-    ("září", 9),
-    ("října", 10),
-    ("listopadu", 11),
-    ("prosince", 12),
-    ("січня", 1),
-    ("лютого", 2),
-    ("березня", 3),
-    ("квітня", 4),
-    ("травня", 5),
-    ("червня", 6),
-    ("липня", 7),
-    ("серпня", 8),
-    ("вересня", 9),
-    ("жовтня", 10),
-    ("листопада", 11),
-    ("грудня", 12),
-    // Arabic (the Egyptian and Levantine month names).
-    ("يناير", 1),
-    ("فبراير", 2),
-    ("مارس", 3),
-    ("أبريل", 4),
-    ("ابريل", 4),
-    ("مايو", 5),
-    ("يونيو", 6),
-    ("يوليو", 7),
-    ("أغسطس", 8),
-    ("اغسطس", 8),
-    ("سبتمبر", 9),
-    ("أكتوبر", 10),
-    ("اكتوبر", 10),
-    ("نوفمبر", 11),
-    ("ديسمبر", 12),
-];
-
-fn month(name: &str) -> Option<u32> {
-    let name = name.trim_end_matches('.').to_lowercase();
-    MONTHS.iter().find(|(m, _)| *m == name).map(|&(_, n)| n)
 }
 
 static CJK_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -421,58 +217,27 @@ fn has_four_digits(s: &str) -> bool {
     false
 }
 
-static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)(?:
-            (\d+)\s*(秒|分钟|分鐘|分|小时|小時|时|時間|天|日|周|週|星期)\s*前 |
-            (\d+)\s*(초|분|시간|일)\s*전 |
-            (\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago |
-            vor\s+(\d+)\s*(Sekunden?|Minuten?|Stunden?|Tag(?:en)?|Wochen?) |
-            il\s+y\s+a\s+(\d+)\s*(secondes?|minutes?|heures?|jours?|semaines?) |
-            hace\s+(\d+)\s*(segundos?|minutos?|horas?|d[ií]as?|semanas?) |
-            (\d+)\s*(секунд\w*|минут\w*|час\w*|дн\w*|день|недел\w*)\s+назад
-        )",
-    )
-    .expect("valid regex")
+static SHORT_NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)").expect("valid regex"));
+static SHORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}{3,12})\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex")
 });
 
-/// "20 分钟前" and its kin in other languages, counted back from the capture time.
-pub(crate) fn relative(s: &str, fetched_at: DateTime<Utc>) -> Option<Found> {
-    if s.chars().count() > 40 {
-        return None;
-    }
-    let c = RELATIVE.captures(s)?;
-    let (n, unit) = (1..c.len()).step_by(2).find_map(|i| Some((c.get(i)?.as_str(), c.get(i + 1)?.as_str())))?;
-    let n: i64 = n.parse().ok()?;
-    let unit = unit.to_lowercase();
-    let seconds = if unit.starts_with(['秒', '초'])
-        || unit.starts_with("sec")
-        || unit.starts_with("seg")
-        || unit.starts_with("секунд")
-    {
-        1
-    } else if unit.starts_with(['分', '분']) || unit.starts_with("min") || unit.starts_with("минут") {
-        60
-    } else if unit.starts_with(['小', '时', '時', '시'])
-        || unit.starts_with('h')
-        || unit.starts_with("stund")
-        || unit.starts_with("heure")
-        || unit.starts_with("час")
-    {
-        3600
-    } else if unit.starts_with(['周', '週', '星'])
-        || unit.starts_with("week")
-        || unit.starts_with("woche")
-        || unit.starts_with("semaine")
-        || unit.starts_with("semana")
-        || unit.starts_with("недел")
-    {
-        7 * 86400
+/// A day with a two-digit year ("31.10.23", "14 Gennaio 20"). Only for a
+/// line that is little more than a date: in prose, "14 March 20" is as
+/// likely a count as a year.
+pub(crate) fn short_year(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<Found> {
+    let (d, m, y) = if let Some(c) = SHORT_NUMERIC.captures(s) {
+        (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse::<i32>().ok()?)
     } else {
-        86400
+        let c = SHORT_NAMED.captures(s)?;
+        (c[1].parse().ok()?, month(&c[2])?, c[3].parse::<i32>().ok()?)
     };
-    let at = fetched_at - Duration::seconds(n.checked_mul(seconds)?);
-    Some(Found::utc(at, seconds >= 86400))
+    // The century that does not put the date in the future.
+    let now = fetched_at.unwrap_or_else(Utc::now).date_naive();
+    let year = if 2000 + y <= now.year() { 2000 + y } else { 1900 + y };
+    let date = NaiveDate::from_ymd_opt(year, m, d)?;
+    Some(Found::wall(date.and_time(NaiveTime::MIN), true))
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -542,10 +307,19 @@ mod tests {
     }
 
     #[test]
-    fn relative_times_count_back_from_capture() {
-        assert_eq!(at("20 分钟前"), "2024-06-17T08:53:01+00:00");
-        assert_eq!(at("2 hours ago"), "2024-06-17T07:13:01+00:00");
-        assert_eq!(at("vor 3 Tagen"), "2024-06-14T09:13:01+00:00");
+    fn two_digit_years() {
+        let short =
+            |s: &str| short_year(s, Some(Utc.with_ymd_and_hms(2024, 6, 17, 9, 0, 0).unwrap())).map(|f| f.local());
+        assert_eq!(short("Von: Björn Jahner | 31.10.23").as_deref(), Some("2023-10-31"));
+        assert_eq!(short("( Pescasseroli, 14 Gennaio 20 )").as_deref(), Some("2020-01-14"));
+        assert_eq!(short("12.05.98").as_deref(), Some("1998-05-12"));
+        assert_eq!(short("1.2.3.4"), None);
+        assert_eq!(short("14 people 20"), None);
+    }
+
+    #[test]
+    fn single_digit_seconds() {
+        assert_eq!(at("2020-12-05T23:15:0Z"), "2020-12-05T23:15:00+00:00");
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! - `dom`: parses HTML within the time budget and flattens it into text blocks.
 //! - `meta`: JSON-LD, OpenGraph and `<meta>` metadata.
 //! - `content`: picks the article body out of the blocks, with images and related links.
-//! - `byline`, `dates`, `lang`: authors, publication dates, language.
+//! - `byline`, `lang`: authors, language.
+//! - `dates`, `months`, `relative`, `zones`, `published`, `tz`: publication dates (parsing, where
+//!   on the page they sit, the choice, and the publisher's day).
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
 mod article;
@@ -29,10 +31,15 @@ mod input;
 mod jsonld;
 mod lang;
 mod meta;
+mod months;
+mod published;
+mod relative;
 mod strip;
 mod text;
 mod title;
+mod tz;
 mod urls;
+mod zones;
 
 use std::time::{Duration, Instant};
 

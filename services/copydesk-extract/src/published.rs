@@ -1,0 +1,316 @@
+//! The choice of an article's publication date among its candidates:
+//! JSON-LD, meta tags, microdata, a `<time>` or dated line near the
+//! headline, and the URL.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::dom::{self, Item, Kind, flag};
+use crate::zones::Label;
+use crate::{dates, meta, relative, tz, zones};
+
+/// Publication and modification times, from the most to the least explicit source.
+pub(crate) fn published(
+    page: &dom::Page,
+    meta: &meta::Meta,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+    base: Option<&Url>,
+) -> (Option<dates::Found>, Option<DateTime<Utc>>) {
+    let parse = |s: &str| dates::parse(s, fetched_at);
+    let explicit = meta
+        .ld
+        .date_published
+        .as_deref()
+        .and_then(parse)
+        .or_else(|| {
+            meta.first(&[
+                "article:published_time",
+                "og:published_time",
+                "datepublished",
+                "publishdate",
+                "publish-date",
+                "pubdate",
+                "publication_date",
+                "date",
+                "dc.date.issued",
+                "dc.date",
+                "dcterms.created",
+                "sailthru.date",
+                "parsely-pub-date",
+                "article.published",
+                "og:pubdate",
+                "created",
+            ])
+            .and_then(parse)
+        })
+        .or_else(|| meta.itemprops.get("datepublished").and_then(|v| v.iter().find_map(|s| parse(s))));
+    let modified = meta
+        .ld
+        .date_modified
+        .as_deref()
+        .and_then(parse)
+        .or_else(|| {
+            meta.first(&["article:modified_time", "og:updated_time", "datemodified", "last-modified"]).and_then(parse)
+        })
+        .map(|f| f.at);
+
+    let (visible, updated) = visible_date(page, container, title, fetched_at);
+    let found = match (explicit, visible) {
+        // A date-only declaration refined by a visible time on the same day
+        // ("20 分钟前" under <time datetime="2024-06-17">).
+        (Some(e), Some(v)) if e.date_only && !v.date_only && e.local_day() == v.local_day() => Some(v),
+        (Some(e), _) => Some(e),
+        // The URL's day is the publication's; an "updated" line only bounds it.
+        (None, v) => v.or_else(|| base.and_then(|u| dates::from_url(u.as_str()))).or(updated),
+    };
+    let found = found.map(|f| tz::localise(f, base.and_then(Url::host_str)));
+    (found, modified)
+}
+
+/// A `<time>` element or a short dated line near the top of the article,
+/// else a line labelled as the date; and apart, a date labelled "updated".
+fn visible_date(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    match time_element(page, container, title, fetched_at) {
+        Some(f) => (Some(f), None),
+        None => dated_line(page, container, title, fetched_at),
+    }
+}
+
+/// A `<time>` in the date window, or one anywhere that says it is the publication date.
+fn time_element(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> Option<dates::Found> {
+    let window = zones::date_window(page, container, title);
+    let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
+    for (index, elem) in page.elems.iter().enumerate() {
+        if &*elem.tag != "time" || elem.flags & flag::BOILER != 0 {
+            continue;
+        }
+        // A <time> elsewhere on the page dates a teaser or a comment, not
+        // this article, unless it says it is the publication date.
+        let in_scope = in_window(index as u32);
+        let Some(el) = page.html.tree.get(elem.node).and_then(scraper::ElementRef::wrap) else { continue };
+        let declared = el.value().attr("pubdate").is_some()
+            || el.value().attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datePublished"));
+        if !in_scope && !declared {
+            continue;
+        }
+        let shown: String = el.text().collect();
+        let machine = el.value().attr("datetime").and_then(|d| dates::parse(d, fetched_at));
+        let relative = fetched_at.and_then(|f| relative::relative(shown.trim(), f));
+        match (machine, relative) {
+            (Some(m), Some(r)) if m.date_only && m.local_day() == r.local_day() => return Some(r),
+            (Some(m), _) => return Some(m),
+            (None, Some(r)) => return Some(r),
+            (None, None) => {
+                if let Some(f) = dates::parse(&shown, fetched_at) {
+                    return Some(f);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A short dated line in the date window, or a dateline opening one of the
+/// first paragraphs; failing those, a labelled line elsewhere.
+fn dated_line(
+    page: &dom::Page,
+    container: Option<u32>,
+    title: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    let window = zones::date_window(page, container, title);
+    let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
+    let mut long_seen = 0;
+    let mut updated = None;
+    // Where the body starts, in text lines.
+    let body_line = container
+        .and_then(|c| page.items.iter().position(|item| matches!(item, Item::Text(b) if page.contains(c, b.elem))));
+    // Dated boilerplate lines by the handful are a teaser list's.
+    let teasers = page
+        .items
+        .iter()
+        .filter(|item| match item {
+            Item::Text(b) => {
+                b.flags & flag::BOILER != 0
+                    && b.chars <= 40
+                    && in_window(b.elem)
+                    && b.text.bytes().any(|c| c.is_ascii_digit())
+                    && dates::find_in_text(&b.text).is_some()
+            }
+            Item::Image(_) => false,
+        })
+        .take(TEASERS)
+        .count()
+        >= TEASERS;
+    for (line, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if !in_window(b.elem) {
+            continue;
+        }
+        // Above the body, the dateline often sits in a "meta" or "tools" strip
+        // that is boilerplate for the text but is exactly where the date is;
+        // further up, boilerplate is a teaser list with dates of its own.
+        let near_body = body_line.is_none_or(|first| line + NEAR_BODY >= first);
+        if b.flags & flag::BOILER != 0 && (long_seen > 0 || !near_body || teasers) {
+            continue;
+        }
+        // A caption dates the photo, and a long heading is a title whose
+        // date is its topic ("Winners of 11-12 July").
+        if b.kind == Kind::Caption || b.flags & flag::FIGURE != 0 {
+            continue;
+        }
+        if matches!(b.kind, Kind::Heading(_)) && b.chars > 30 {
+            continue;
+        }
+        if b.chars > 150 {
+            long_seen += 1;
+            if long_seen > 3 {
+                break;
+            }
+            // A dateline opening one of the first paragraphs: "29.11.2022 – Berlin
+            // hat ...", "By Jane Doe 27.1.2022 - ...".
+            if long_seen <= 2 {
+                let head: String = b.text.chars().take(48).collect();
+                if let Some(f) = dates::find_in_text(&head).filter(|f| dates::plausible(*f, fetched_at)) {
+                    return (Some(f), None);
+                }
+            }
+            continue;
+        }
+        let Some(f) = line_date(&b.text, fetched_at) else { continue };
+        if zones::label(&b.text) == Label::Updated {
+            updated = updated.or(Some(f));
+            continue;
+        }
+        return (Some(f), None);
+    }
+    let (labelled, labelled_update) = labelled(page, container, fetched_at);
+    (labelled, updated.or(labelled_update))
+}
+
+/// The date of a short line, the two-digit-year forms included ("31.10.23"),
+/// which only a line that short is trusted with.
+fn line_date(text: &str, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Found> {
+    dates::find_in_text(text)
+        .or_else(|| fetched_at.and_then(|f| relative::relative(text, f)))
+        .or_else(|| (text.chars().count() <= SHORT_YEAR_LINE).then(|| dates::short_year(text, fetched_at)).flatten())
+        .filter(|f| dates::plausible(*f, fetched_at))
+}
+
+/// How many lines above the body a boilerplate strip may stand and still
+/// hold the article's dateline.
+const NEAR_BODY: usize = 12;
+
+/// Dated boilerplate lines in the window from which on they are teasers'.
+const TEASERS: usize = 3;
+
+/// Longest line whose two-digit year is read as a year.
+const SHORT_YEAR_LINE: usize = 40;
+
+/// Lines past the body that can still be its own ("Submitted by X on ...").
+const AFTER_BODY: usize = 8;
+
+/// A line labelled as the publication date ("发布时间：...", "Veröffentlicht
+/// am ...") anywhere before the body's end or just after it, outside
+/// navigation and teaser lists: tables and old templates put it far from
+/// the headline. An "updated" line is the fallback.
+fn labelled(
+    page: &dom::Page,
+    container: Option<u32>,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (Option<dates::Found>, Option<dates::Found>) {
+    let end = container.map_or(u32::MAX, |c| page.elems[c as usize].end);
+    let mut after = 0;
+    let mut updated = None;
+    for item in &page.items {
+        let Item::Text(b) = item else { continue };
+        if b.elem >= end {
+            after += 1;
+            if after > AFTER_BODY {
+                break;
+            }
+        }
+        if b.flags & (flag::BOILER | flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
+            continue;
+        }
+        // Byte check before the regexes: a date needs a digit.
+        if !b.text.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        match zones::label(&b.text) {
+            Label::None => {}
+            Label::Published => {
+                if let Some(f) = line_date(&b.text, fetched_at) {
+                    return (Some(f), None);
+                }
+            }
+            Label::Updated => updated = updated.or_else(|| line_date(&b.text, fetched_at)),
+        }
+    }
+    (None, updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Hints, extract};
+
+    const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
+        the town for years and drawn crowds to every meeting since the spring.</p>\
+        <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
+        several spoke at length before the vote was finally called late in the night.</p>";
+
+    fn published(html: &str) -> String {
+        extract(html.as_bytes(), &Hints::default()).map(|e| e.article.published_local).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_dateline_between_headline_and_body_is_read() {
+        let page = format!(
+            "<html><body><aside><p>Older story</p><p>3 March 2019</p></aside>\
+             <h1>Harbour plan divides the town</h1><p class=meta>17 June 2024</p>\
+             <section><div>{BODY}</div></section></body></html>"
+        );
+        assert_eq!(published(&page), "2024-06-17");
+    }
+
+    #[test]
+    fn a_teaser_date_far_from_the_headline_is_not() {
+        let filler: String = (0..20).map(|i| format!("<li><a href=/s{i}>Story {i}</a></li>")).collect();
+        let page = format!(
+            "<html><body><h1>Site</h1><p>3 March 2019</p><ul>{filler}</ul>\
+             <section><div>{BODY}</div></section></body></html>"
+        );
+        assert_eq!(published(&page), "");
+    }
+
+    #[test]
+    fn a_dateline_opening_the_first_paragraph_is_read() {
+        let page = format!(
+            "<html><body><h1>Harbour plan</h1><div><p>29.11.2022 – {}</p>{BODY}</div></body></html>",
+            "The town council has approved the harbour plan after a long debate that ran into the night and \
+             left both sides unhappy with the outcome."
+        );
+        assert_eq!(published(&page), "2022-11-29");
+    }
+
+    #[test]
+    fn the_stated_offset_is_kept() {
+        let page = format!(
+            "<html><head><meta property=article:published_time content=2022-05-07T20:06:23-05:00></head>\
+             <body><h1>Harbour plan</h1><div>{BODY}</div></body></html>"
+        );
+        assert_eq!(published(&page), "2022-05-07T20:06:23-05:00");
+    }
+}

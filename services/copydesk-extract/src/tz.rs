@@ -1,0 +1,164 @@
+//! The publisher's day for an instant the page states only in UTC.
+//!
+//! Many CMSs write `2022-05-04T00:44:52Z` for a story a Brazilian paper
+//! published at 21:44 on 3 May. Gold dates, like readers, go by the
+//! publisher's calendar. A country-code domain says where the publisher is;
+//! the UTC offsets that country uses (from its westernmost standard time to
+//! its easternmost summer time) bound its local day. When every offset in
+//! that range gives the same day, that is the publisher's day; when they
+//! disagree, or the domain names no country, the instant stays in UTC.
+
+use chrono::FixedOffset;
+
+use crate::dates::Found;
+
+/// Country-code domain → lowest and highest UTC offset in use, and the
+/// capital's standard offset (the one the restated time is shown in), in minutes.
+const COUNTRIES: &[(&str, i32, i32, i32)] = &[
+    // The Americas.
+    ("ar", -180, -180, -180),
+    ("bo", -240, -240, -240),
+    ("br", -300, -120, -180),
+    ("ca", -480, -150, -300),
+    ("cl", -240, -180, -240),
+    ("co", -300, -300, -300),
+    ("cr", -360, -360, -360),
+    ("cu", -300, -240, -300),
+    ("do", -240, -240, -240),
+    ("ec", -300, -300, -300),
+    ("gt", -360, -360, -360),
+    ("hn", -360, -360, -360),
+    ("mx", -480, -300, -360),
+    ("ni", -360, -360, -360),
+    ("pa", -300, -300, -300),
+    ("pe", -300, -300, -300),
+    ("py", -240, -180, -240),
+    ("sv", -360, -360, -360),
+    ("us", -600, -240, -300),
+    ("uy", -180, -180, -180),
+    ("ve", -240, -240, -240),
+    // Europe.
+    ("uk", 0, 60, 0),
+    ("ie", 0, 60, 0),
+    ("pt", 0, 60, 0),
+    ("es", 0, 120, 60),
+    ("is", 0, 0, 0),
+    ("fr", 60, 120, 60),
+    ("de", 60, 120, 60),
+    ("at", 60, 120, 60),
+    ("ch", 60, 120, 60),
+    ("it", 60, 120, 60),
+    ("nl", 60, 120, 60),
+    ("be", 60, 120, 60),
+    ("lu", 60, 120, 60),
+    ("dk", 60, 120, 60),
+    ("se", 60, 120, 60),
+    ("no", 60, 120, 60),
+    ("pl", 60, 120, 60),
+    ("cz", 60, 120, 60),
+    ("sk", 60, 120, 60),
+    ("hu", 60, 120, 60),
+    ("si", 60, 120, 60),
+    ("hr", 60, 120, 60),
+    ("rs", 60, 120, 60),
+    ("ba", 60, 120, 60),
+    ("fi", 120, 180, 120),
+    ("ee", 120, 180, 120),
+    ("lv", 120, 180, 120),
+    ("lt", 120, 180, 120),
+    ("ro", 120, 180, 120),
+    ("bg", 120, 180, 120),
+    ("gr", 120, 180, 120),
+    ("cy", 120, 180, 120),
+    ("ua", 120, 180, 120),
+    ("by", 180, 180, 180),
+    ("tr", 180, 180, 180),
+    // Africa and the Middle East.
+    ("ma", 0, 60, 0),
+    ("dz", 60, 60, 60),
+    ("tn", 60, 60, 60),
+    ("ng", 60, 60, 60),
+    ("eg", 120, 180, 120),
+    ("za", 120, 120, 120),
+    ("il", 120, 180, 120),
+    ("jo", 120, 180, 120),
+    ("lb", 120, 180, 120),
+    ("sa", 180, 180, 180),
+    ("ke", 180, 180, 180),
+    ("ir", 210, 270, 210),
+    ("ae", 240, 240, 240),
+    // Asia and Oceania.
+    ("pk", 300, 300, 300),
+    ("in", 330, 330, 330),
+    ("lk", 330, 330, 330),
+    ("np", 345, 345, 345),
+    ("bd", 360, 360, 360),
+    ("th", 420, 420, 420),
+    ("vn", 420, 420, 420),
+    ("id", 420, 540, 420),
+    ("cn", 480, 480, 480),
+    ("hk", 480, 480, 480),
+    ("tw", 480, 480, 480),
+    ("sg", 480, 480, 480),
+    ("my", 480, 480, 480),
+    ("ph", 480, 480, 480),
+    ("jp", 540, 540, 540),
+    ("kr", 540, 540, 540),
+    ("au", 480, 660, 600),
+    ("nz", 720, 780, 720),
+];
+
+/// The offsets a host's country uses, if its domain names a country.
+fn offsets(host: &str) -> Option<(i32, i32, i32)> {
+    let tld = host.trim_end_matches('.').rsplit('.').next()?.to_ascii_lowercase();
+    let tld = if tld == "gb" { "uk".to_string() } else { tld };
+    COUNTRIES.iter().find(|(c, ..)| *c == tld).map(|&(_, lo, hi, usual)| (lo, hi, usual))
+}
+
+/// Restates an instant given in UTC in the publisher's offset when the
+/// publisher's country settles its day; anything else is returned as is.
+pub(crate) fn localise(found: Found, host: Option<&str>) -> Found {
+    let stated_utc = found.offset.is_some_and(|o| o.local_minus_utc() == 0);
+    if found.date_only || !stated_utc {
+        return found;
+    }
+    let Some((lo, hi, usual)) = host.and_then(offsets) else { return found };
+    let offset = |minutes: i32| FixedOffset::east_opt(minutes * 60);
+    let (Some(west), Some(east), Some(usual)) = (offset(lo), offset(hi), offset(usual)) else {
+        return found;
+    };
+    let day = |o: FixedOffset| found.at.with_timezone(&o).date_naive();
+    if day(west) != day(east) {
+        return found;
+    }
+    Found { offset: Some(usual), ..found }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse;
+
+    fn local(s: &str, host: &str) -> String {
+        parse(s, None).map(|f| localise(f, Some(host)).local()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_utc_instant_takes_the_publishers_day() {
+        assert_eq!(local("2022-05-04T00:44:52Z", "www.gazeta.com.br"), "2022-05-03T21:44:52-03:00");
+        assert_eq!(local("2020-12-05T23:15:00Z", "www.gazzetta.it"), "2020-12-06T00:15:00+01:00");
+    }
+
+    #[test]
+    fn an_instant_the_country_cannot_settle_stays_in_utc() {
+        // 22:30 UTC is 23:30 or 00:30 in Germany, depending on the season.
+        assert_eq!(local("2020-12-05T22:30:00Z", "zeitung.de"), "2020-12-05T22:30:00Z");
+        assert_eq!(local("2020-12-05T23:15:00Z", "news.example.com"), "2020-12-05T23:15:00Z");
+    }
+
+    #[test]
+    fn a_stated_local_offset_is_kept() {
+        assert_eq!(local("2020-12-05T23:15:00+09:00", "zeitung.de"), "2020-12-05T23:15:00+09:00");
+        assert_eq!(local("2020-12-05", "gazeta.com.br"), "2020-12-05");
+    }
+}

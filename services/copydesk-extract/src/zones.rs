@@ -1,0 +1,136 @@
+//! Where on a page an article's own date is written: the stretch from the
+//! headline to the end of the body's wrapper, and lines whose label says
+//! they hold the publication date; not teaser lists, comment threads or the
+//! footer.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::dom::{self, Item, Kind, flag};
+use crate::text;
+
+/// What a short line says its date is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// "Published", "发布时间", "Veröffentlicht am", "Опубликовано"...
+    Published,
+    /// "Updated", "Aktualisiert am", "mis à jour", "更新"...: a later date
+    /// than the publication, used only when nothing else dates the page.
+    Updated,
+    None,
+}
+
+/// Most elements a wrapper may open before the first line it holds.
+const WRAPPER_REACH: u32 = 64;
+
+/// Lines past this length are prose, whatever words they contain.
+const LABELLED_CHARS: usize = 100;
+
+static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:published|posted|submitted|publication date|date|dated|veröffentlicht|erschienen|gespeichert|datum|publié|publiée|publicado|publicada|publicação|fecha|pubblicato|data|opublikowano|publikacja|опубликовано|дата|公開日|投稿日|掲載日|配信日|入力|입력|등록|게시|작성일|发布|發布|發佈|发表|發表|时间|時間|日期|出版)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
+    )
+    .expect("valid regex")
+});
+static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:updated?|last modified|aktualisiert|geändert|mis à jour|modifié|actualizado|atualizado|aggiornato|zaktualizowano|обновлено|更新|修改|수정)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
+    )
+    .expect("valid regex")
+});
+
+/// The label of a short line, read from the words before its first digit
+/// (a label precedes the date it names).
+pub(crate) fn label(line: &str) -> Label {
+    if line.chars().count() > LABELLED_CHARS {
+        return Label::None;
+    }
+    let Some(digit) = line.find(|c: char| c.is_ascii_digit()) else { return Label::None };
+    let head = &line[..digit];
+    // "发布时间：2024-06-16 更新：2024-06-17": the first label is the one
+    // naming the first date, which is the one the parser reads.
+    match (PUBLISHED.find(head), UPDATED.find(head)) {
+        (Some(p), Some(u)) if u.start() > p.start() => Label::Published,
+        (_, Some(_)) => Label::Updated,
+        (Some(_), None) => Label::Published,
+        (None, None) => Label::None,
+    }
+}
+
+/// The elements where the article's own date is written: the body's parent,
+/// widened back to the headline when that stands a little before it (dates
+/// sit between headline and body as often as inside the body's wrapper).
+pub(crate) fn date_window(page: &dom::Page, container: Option<u32>, title: &str) -> Option<std::ops::Range<u32>> {
+    let c = container?;
+    let scope = match page.elems[c as usize].parent {
+        u32::MAX => c,
+        p => p,
+    };
+    let end = page.elems[scope as usize].end;
+    // Text lines above the body's wrapper, nearest first.
+    let above: Vec<&dom::Block> = page
+        .items
+        .iter()
+        .rev()
+        .filter_map(|item| match item {
+            Item::Text(b) if b.elem < scope => Some(b),
+            _ => None,
+        })
+        .take(16)
+        .collect();
+    // The headline: an <h1>, or the line that is most of the title. Further
+    // up than a few lines, an <h1> is the site's logo or another story.
+    let title = text::fold(title);
+    let headline = above.iter().position(|b| {
+        let text = text::fold(&b.text);
+        (b.kind == Kind::Heading(1) && b.flags & flag::BOILER == 0)
+            || (text.chars().count() >= 4 && title.contains(&text) && text.chars().count() * 2 >= title.chars().count())
+    });
+    // Datelines sit just under the headline, or just over it as a kicker;
+    // with no headline in sight, just over the body.
+    let reach = match headline {
+        // A kicker is part of the article; a sidebar or menu above is not.
+        Some(h) => h + 1 + above[h + 1..].iter().take(2).take_while(|b| b.flags & flag::BOILER == 0).count(),
+        None => 4,
+    }
+    .min(above.len());
+    let nearest = reach.checked_sub(1).map_or(scope, |i| above[i].elem);
+    // Lines come in text order, not element order: a wrapper's own text may
+    // follow a child's ("<div><span>CC</span> Par X | 30 septembre 2018</div>"),
+    // so a small wrapper around the first line taken opens the window. A
+    // large one is the page's layout, whose top holds "today's date".
+    let start = above[..reach]
+        .iter()
+        .map(|b| b.elem)
+        .filter(|&e| page.contains(e, nearest) && nearest - e <= WRAPPER_REACH)
+        .min()
+        .unwrap_or(nearest)
+        .min(nearest);
+    Some(start..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Label, label};
+
+    #[test]
+    fn labels_in_many_languages() {
+        assert_eq!(label("时间：2004年10月21日14:18 作者：郭励弘"), Label::Published);
+        assert_eq!(label("Gespeichert von rasos am 24. Juli 2017 - 18:55"), Label::Published);
+        assert_eq!(label("Опубликовано: 12.03.2021"), Label::Published);
+        assert_eq!(label("Article mis à jour le 7 janvier 2020."), Label::Updated);
+        assert_eq!(label("Aktualisiert am 17.01.2021."), Label::Updated);
+        assert_eq!(label("Published 3 May 2022, updated 4 May"), Label::Published);
+    }
+
+    #[test]
+    fn unlabelled_and_long_lines() {
+        assert_eq!(label("Von: Björn Jahner | 31.10.23"), Label::None);
+        assert_eq!(label("Updated"), Label::None);
+        assert_eq!(label(&format!("Published {} 2020", "x".repeat(120))), Label::None);
+        // "Candidate" holds "date" but not as a word.
+        assert_eq!(label("Candidates 2020"), Label::None);
+        assert_eq!(label("Datenschutz 2020"), Label::None);
+    }
+}
