@@ -113,7 +113,9 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(std::borrow::Co
     // at the limit" without ever holding more than the limit in memory.
     let cap = limits.max_html_bytes as u64 + 1;
     let mut out = Vec::with_capacity(inflated_size_hint(bytes).min(limits.max_html_bytes));
-    flate2::read::MultiGzDecoder::new(bytes)
+    // The bufread decoder inflates straight from the slice; the read one
+    // would copy it through a buffer of its own first.
+    flate2::bufread::MultiGzDecoder::new(bytes)
         .take(cap)
         .read_to_end(&mut out)
         .map_err(|e| ExtractError::Gzip(e.to_string()))?;
