@@ -7,7 +7,8 @@
 //! # Layout
 //! - `input`: recognises the crawler envelope, a protobuf `Snapshot`, plain or gzipped HTML.
 //! - `decode`: finds the charset (BOM, declarations, sniffing) and decodes to UTF-8.
-//! - `dom`: parses HTML within the time budget and flattens it into text blocks.
+//! - `parse`: parses HTML within the time budget; `marks`: what each element is (nav, caption, ...).
+//! - `dom`: flattens the tree into text blocks.
 //! - `meta`: JSON-LD, OpenGraph and `<meta>` metadata.
 //! - `content`: picks the article body out of the blocks, with images and related links.
 //! - `byline`, `dates`, `lang`: authors, publication dates, language.
@@ -28,7 +29,9 @@ mod figure;
 mod input;
 mod jsonld;
 mod lang;
+mod marks;
 mod meta;
+mod parse;
 mod strip;
 mod text;
 mod title;
