@@ -36,6 +36,7 @@ mod strip;
 mod text;
 mod title;
 mod urls;
+mod wording;
 
 use std::time::{Duration, Instant};
 
