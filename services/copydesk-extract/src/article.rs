@@ -46,11 +46,15 @@ pub(crate) fn build(
     let container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
-    let mut body = content::extract(&page, container, &title, base, &byline.items);
+    let declared_description = meta
+        .first(&["og:description", "description", "twitter:description", "dc.description"])
+        .or(meta.ld.description.as_deref())
+        .unwrap_or_default();
+    let mut body = content::extract(&page, container, &title, declared_description, base, &byline.items);
     // A page whose only text under the headline is its byline ("By Jane Doe
     // — March 11") is still a page about something: keep the line as text.
     if body.blocks.iter().all(|b| b.kind == PbKind::Image as i32) && !byline.items.is_empty() {
-        body = content::extract(&page, container, &title, base, &Default::default());
+        body = content::extract(&page, container, &title, declared_description, base, &Default::default());
     }
     let text = body
         .blocks
@@ -64,13 +68,11 @@ pub(crate) fn build(
     }
     deadline.check()?;
 
-    let description = meta
-        .first(&["og:description", "description", "twitter:description", "dc.description"])
-        .map(str::to_string)
-        .or_else(|| meta.ld.description.clone())
-        .or(body.lead)
-        .or(body.first_paragraph)
-        .unwrap_or_default();
+    let description = if declared_description.is_empty() {
+        body.lead.or(body.first_paragraph).unwrap_or_default()
+    } else {
+        declared_description.to_string()
+    };
 
     let (published_at, modified_at) = published(&page, &meta, container, &title, fetched_at, base);
     let declared: Vec<&str> = [

@@ -147,6 +147,7 @@ pub(crate) fn extract(
     page: &Page,
     container: Option<u32>,
     title: &str,
+    description: &str,
     base: Option<&Url>,
     skip: &HashSet<usize>,
 ) -> Body {
@@ -207,6 +208,12 @@ pub(crate) fn extract(
             }
             _ => {}
         }
+    }
+    if let Some(lead) = crate::standfirst::find(page, container, description) {
+        body.blocks
+            .insert(0, PbBlock { kind: PbKind::Paragraph as i32, text: lead.text.clone(), ..Default::default() });
+        body.lead = Some(lead.text.clone());
+        body.first_paragraph = Some(lead.text.clone());
     }
     body
 }

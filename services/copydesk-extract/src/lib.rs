@@ -32,6 +32,7 @@ mod lang;
 mod marks;
 mod meta;
 mod parse;
+mod standfirst;
 mod strip;
 mod text;
 mod title;

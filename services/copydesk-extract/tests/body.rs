@@ -181,3 +181,18 @@ fn ruby_readings_stay_out_of_the_text() {
     let text = body(&html);
     assert!(text.contains("子どもへの虐待をなくすための法律"), "{text}");
 }
+
+#[test]
+fn a_standfirst_above_the_body_that_repeats_the_description_opens_the_text() {
+    let lead = "Residents asked for a clear plan for the old bridge, and the council promised one within a month.";
+    let html = format!(
+        "<html><head><meta name=\"description\" content=\"{lead}\"></head><body><h1>Bridge plans</h1>\
+         <div class=\"top\"><p>{lead}</p></div><p>Weather: sunny and mild across the region today.</p>\
+         <div class=\"story\">{}{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with(lead), "{text}");
+    assert!(!text.contains("Weather"), "{text}");
+}
