@@ -50,11 +50,11 @@ pub(crate) fn build(
         .first(&["og:description", "description", "twitter:description", "dc.description"])
         .or(meta.ld.description.as_deref())
         .unwrap_or_default();
-    let mut body = content::extract(&page, container, &title, declared_description, base, &byline.items);
+    let mut body = content::extract(&page, container, declared_description, base, &byline.items);
     // A page whose only text under the headline is its byline ("By Jane Doe
     // — March 11") is still a page about something: keep the line as text.
     if body.blocks.iter().all(|b| b.kind == PbKind::Image as i32) && !byline.items.is_empty() {
-        body = content::extract(&page, container, &title, declared_description, base, &Default::default());
+        body = content::extract(&page, container, declared_description, base, &Default::default());
     }
     let text = body
         .blocks

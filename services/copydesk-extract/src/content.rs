@@ -116,7 +116,7 @@ fn subtree_scores(page: &Page, score: fn(&Block) -> f64) -> Vec<f64> {
 }
 
 /// Whether a block inside the container is body text.
-fn is_body(block: &Block, title: &str) -> bool {
+fn is_body(block: &Block) -> bool {
     if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 || is_legal(block) {
         return false;
     }
@@ -129,24 +129,18 @@ fn is_body(block: &Block, title: &str) -> bool {
     if block.flags & flag::DATE != 0 && block.chars < 80 {
         return false;
     }
-    if wording::is_furniture(block) {
-        return false;
-    }
-    if matches!(block.kind, Kind::Heading(_)) && same_text(&block.text, title) {
-        return false;
-    }
-    true
+    !wording::is_furniture(block)
 }
 
-fn same_text(a: &str, b: &str) -> bool {
-    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    !b.is_empty() && fold(a) == fold(b)
+/// One capital letter alone: a paragraph's initial set apart for display.
+fn is_drop_cap(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
 }
 
 pub(crate) fn extract(
     page: &Page,
     container: Option<u32>,
-    title: &str,
     description: &str,
     base: Option<&Url>,
     skip: &HashSet<usize>,
@@ -182,7 +176,7 @@ pub(crate) fn extract(
                     related_links(block, base, &mut body.related);
                     continue;
                 }
-                if !is_body(block, title) {
+                if !is_body(block) {
                     continue;
                 }
                 let parent = page.elems[block.elem as usize].parent;
@@ -203,6 +197,16 @@ pub(crate) fn extract(
                     if bold || block.flags & flag::LEAD != 0 {
                         body.lead = Some(block.text.clone());
                     }
+                }
+                // A drop cap set in its own box ("T" + "he council...") is the
+                // first letter of the paragraph after it.
+                if let Some(last) = body.blocks.last_mut()
+                    && is_drop_cap(&last.text)
+                    && block.text.starts_with(char::is_lowercase)
+                {
+                    last.text.push_str(&block.text);
+                    last.kind = kind as i32;
+                    continue;
                 }
                 body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
             }

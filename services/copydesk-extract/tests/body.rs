@@ -196,3 +196,26 @@ fn a_standfirst_above_the_body_that_repeats_the_description_opens_the_text() {
     assert!(text.starts_with(lead), "{text}");
     assert!(!text.contains("Weather"), "{text}");
 }
+
+#[test]
+fn a_drop_cap_in_its_own_box_joins_its_paragraph() {
+    let html = format!(
+        "<html><body><div class=\"story\"><div class=\"cap\">T</div><p>he council met on Tuesday to discuss \
+         the bridge, and residents asked for a clear plan and a budget before the spring.</p>{}</div></body></html>",
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with("The council met on Tuesday"), "{text}");
+}
+
+#[test]
+fn the_headline_inside_the_article_is_part_of_its_text() {
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><article><h1>Bridge plans approved</h1>\
+         {}{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with("Bridge plans approved"), "{text}");
+}
