@@ -141,6 +141,7 @@ fn is_drop_cap(text: &str) -> bool {
 pub(crate) fn extract(
     page: &Page,
     container: Option<u32>,
+    title: &str,
     description: &str,
     base: Option<&Url>,
     skip: &HashSet<usize>,
@@ -213,11 +214,17 @@ pub(crate) fn extract(
             _ => {}
         }
     }
-    if let Some(lead) = crate::standfirst::find(page, container, description) {
-        body.blocks
-            .insert(0, PbBlock { kind: PbKind::Paragraph as i32, text: lead.text.clone(), ..Default::default() });
-        body.lead = Some(lead.text.clone());
-        body.first_paragraph = Some(lead.text.clone());
+    let opening = crate::standfirst::find(page, container, title, description);
+    for (at, b) in opening.into_iter().enumerate() {
+        let (kind, level) = match b.kind {
+            Kind::Heading(l) => (PbKind::Heading, u32::from(l)),
+            _ => (PbKind::Paragraph, 0),
+        };
+        if kind == PbKind::Paragraph {
+            body.lead = Some(b.text.clone());
+            body.first_paragraph = Some(b.text.clone());
+        }
+        body.blocks.insert(at, PbBlock { kind: kind as i32, text: b.text.clone(), level, image_index: 0 });
     }
     body
 }

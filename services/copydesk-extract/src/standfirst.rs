@@ -17,25 +17,49 @@ const REACH: usize = 40;
 
 /// Folded chars a standfirst and description must share at least; shorter
 /// descriptions ("News from Example") name the site, not the article.
+/// Also the least weighted length of a standfirst.
 const MIN_FOLDED: usize = 40;
 
-/// The block above `container` that repeats the page's description, if any.
-pub(crate) fn find<'p>(page: &'p Page, container: u32, description: &str) -> Option<&'p Block> {
-    let wanted = text::fold(description);
-    if wanted.chars().count() < MIN_FOLDED {
-        return None;
-    }
+/// The lines above `container` that open the article, in document order:
+/// the headline if it is the chosen title, and the standfirst, which repeats
+/// the page's description or is marked as a lead between headline and body.
+pub(crate) fn find<'p>(page: &'p Page, container: u32, title: &str, description: &str) -> Vec<&'p Block> {
     // Items are in document order, and the container's elements all come
     // after its own index: everything before the first item inside it is above it.
-    let first_inside = page.items.iter().position(|item| match item {
+    let Some(first_inside) = page.items.iter().position(|item| match item {
         Item::Text(b) => page.contains(container, b.elem),
         Item::Image(e) => page.contains(container, *e),
-    })?;
-    let above = &page.items[..first_inside];
-    above.iter().rev().take(REACH).find_map(|item| match item {
-        Item::Text(b) if is_candidate(b) && repeats(&text::fold(&b.text), &wanted) => Some(b),
-        _ => None,
-    })
+    }) else {
+        return Vec::new();
+    };
+    let wanted = text::fold(description);
+    let wanted = if wanted.chars().count() >= MIN_FOLDED { wanted } else { String::new() };
+    let (mut lead, mut headline) = (None, None);
+    let mut below_headline = true;
+    for item in page.items[..first_inside].iter().rev().take(REACH) {
+        let Item::Text(b) = item else { continue };
+        if b.kind == Kind::Heading(1) {
+            // Past the headline is the page's masthead: only a line that
+            // repeats the description is trusted there.
+            if headline.is_none()
+                && b.flags & flag::BOILER == 0
+                && !title.is_empty()
+                && text::fold(&b.text) == text::fold(title)
+            {
+                headline = Some(b);
+            }
+            below_headline = false;
+        }
+        if lead.is_some() || !is_candidate(b) {
+            continue;
+        }
+        let marked =
+            below_headline && b.flags & flag::LEAD != 0 && b.flags & flag::LIST == 0 && text::ends_sentence(&b.text);
+        if marked || (!wanted.is_empty() && repeats(&text::fold(&b.text), &wanted)) {
+            lead = Some(b);
+        }
+    }
+    headline.into_iter().chain(lead).collect()
 }
 
 fn is_candidate(b: &Block) -> bool {

@@ -219,3 +219,18 @@ fn the_headline_inside_the_article_is_part_of_its_text() {
     let text = body(&html);
     assert!(text.starts_with("Bridge plans approved"), "{text}");
 }
+
+#[test]
+fn the_headline_and_a_marked_intro_above_the_body_open_the_text() {
+    let intro = "Residents asked for a clear plan for the old bridge, and the council promised one within a month.";
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><nav><h1>Example News</h1></nav>\
+         <header><h1>Bridge plans approved</h1><div class=\"article-intro\">{intro}</div></header>\
+         <div class=\"story\">{}{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with(&format!("Bridge plans approved\n\n{intro}")), "{text}");
+    assert!(!text.contains("Example News"), "{text}");
+}
