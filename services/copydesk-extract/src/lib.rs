@@ -10,7 +10,8 @@
 //! - `parse`: parses HTML within the time budget; `marks`: what each element is (nav, caption, ...).
 //! - `dom`: flattens the tree into text blocks.
 //! - `meta`: JSON-LD, OpenGraph and `<meta>` metadata.
-//! - `content`: picks the article body out of the blocks, with images and related links.
+//! - `content`: picks the article body out of the blocks, with images and related links;
+//!   `standfirst` adds the headline and lead above it, `wording` drops furniture by its wording.
 //! - `byline`, `dates`, `lang`: authors, publication dates, language.
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
