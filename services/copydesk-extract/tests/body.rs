@@ -236,3 +236,17 @@ fn the_headline_and_a_marked_intro_above_the_body_open_the_text() {
     assert!(text.starts_with(&format!("Bridge plans approved\n\n{intro}")), "{text}");
     assert!(!text.contains("Example News"), "{text}");
 }
+
+#[test]
+fn an_image_inline_in_a_paragraph_of_prose_leaves_the_paragraph_in_the_text() {
+    let html = format!(
+        "<html><body><div class=\"story\">{}<p><img src=\"https://example.com/bridge.jpg\" width=\"600\" height=\"400\">The old \
+         bridge, closed since the flood, will reopen to walkers in May while engineers finish the deck \
+         and the railings, the council said.</p>\
+         {}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("will reopen to walkers in May"), "{text}");
+}
