@@ -45,7 +45,7 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^(?:related\ (?:articles?|stories|posts|news|content|reading)|(?:read|see)\ (?:more|also|next|further)
         |you\ (?:may|might)\ also\ like|more\ (?:stories|on\ this)|share\ (?:this|on)|follow\ (?:us|the|our)
-        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:|disclaimer\b
+        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:|disclaimer
         |das\ könnte\ sie\ auch|mehr\ zum\ thema|weiterlesen|lesen\ sie\ auch|auch\ interessant
         |weitere\ (?:aktuelle\ )?(?:themen|artikel|beiträge|nachrichten)|top[-\ ]themen|abonnieren\ sie|folgen?\ sie\ uns
         |markiert\ mit|schlagwörter|den\ artikel\ .{0,30}teilen|entdecken\ sie
@@ -68,12 +68,12 @@ static PITCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)please\s+(?:subscribe|log\s*in|sign\s*in|register)|already\s+a\s+(?:subscriber|member)
         |(?:first-time|new)\s+subscribers|to\s+(?:view|read|continue\s+reading|access)\s+(?:the\s+full|this|the\s+rest)
-        |(?:our|free|daily|weekly)\s+newsletters?\b|stay\s+up[\s-]to[\s-]date\s+(?:on|with)|get\s+e-?mail\s+updates
-        |follow\s+(?:us|[\w\s]{1,30}?)\s+on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)
+        |(?:our|free|daily|weekly)\s+newsletter|stay\s+up[\s-]to[\s-]date\s+(?:on|with)|get\s+e-?mail\s+updates
+        |follow\s+(?:\S+\s+){0,3}on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)
         |submit\s+your\s+(?:letter|story|tip|news)|not\s+logged\s+in|(?:log|sign)\s+in\s+to\s+(?:comment|reply|post)
         |(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions|content|views|comments)
         |does\s+not\s+(?:offer|provide|give)\s+(?:medical|legal|financial)\s+advice|(?:opinions|views)\s+expressed\s+(?:in|here|by)
-        |abonnieren\s+sie|jetzt\s+abonnieren|nicht\s+eingeloggt|loggen\s+sie\s+sich|\be-paper\b|(?:unser(?:en)?|zum)\s+newsletter
+        |abonnieren\s+sie|jetzt\s+abonnieren|nicht\s+eingeloggt|loggen\s+sie\s+sich|e-paper|(?:unser(?:en)?|zum)\s+newsletter
         |folgen\s+sie\s+uns|suscr[ií]bete|s[ií]guenos|[uú]nete\s|canal\s+de\s+(?:youtube|telegram|whatsapp)
         |(?:nuestro|nuestra)\s+(?:newsletter|bolet[ií]n)|abonnez-vous|inscrivez-vous|(?:notre|la)\s+newsletter|suivez-nous
         |les\s+opinions\s+exprimées|n['’]engagent\s+que|iscriviti\s+alla|seguici\s+su|inscreva-se|siga-nos
@@ -82,12 +82,27 @@ static PITCH: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// A caption set in the text: a short line that ends on its picture credit
-/// ("The square at dawn. Photo: Jane Doe").
-static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:foto|fotos|photo|photos|imagen|bild|crédit\s+photo|credit|φωτο|фото)\s*:\s*[^.:!?]{1,40}$")
+/// The word before the colon of a picture credit that ends a caption set in
+/// the text ("The square at dawn. Photo: Jane Doe").
+static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:foto|fotos|photo|photos|imagen|bild|crédit\s+photo|credit|φωτο|фото)\s*$")
         .expect("valid regex")
 });
+
+/// Longest credit after the colon, in chars: a name or an agency.
+const CREDIT_TAIL: usize = 40;
+
+/// Whether a short line ends on a picture credit: the tail after its last
+/// colon is a name (no sentence punctuation) and a credit word precedes it.
+/// String scans first, so the regex runs on the few lines that can match.
+fn ends_on_credit(text: &str) -> bool {
+    let Some(colon) = text.rfind(':') else { return false };
+    let tail = &text[colon + 1..];
+    !tail.trim().is_empty()
+        && tail.chars().count() <= CREDIT_TAIL
+        && !tail.contains(['.', '!', '?'])
+        && CREDIT_WORD.is_match(&text[..colon])
+}
 
 /// Longest block a pitch or disclaimer rule looks at, in chars.
 const SHORT: usize = 300;
@@ -101,5 +116,5 @@ pub(crate) fn is_furniture(block: &Block) -> bool {
     if block.chars <= 80 && FURNITURE.is_match(text.trim_start_matches(|c: char| !c.is_alphanumeric())) {
         return true;
     }
-    block.chars <= SHORT && (PITCH.is_match(text) || (block.chars <= 200 && CREDIT_TAIL.is_match(text)))
+    block.chars <= SHORT && (PITCH.is_match(text) || (block.chars <= 200 && ends_on_credit(text)))
 }
