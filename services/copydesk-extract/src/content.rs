@@ -214,7 +214,13 @@ pub(crate) fn extract(
             _ => {}
         }
     }
-    let opening = crate::standfirst::find(page, container, title, description);
+    let mut opening = crate::standfirst::find(page, container, title, description);
+    // A template may print the headline twice, above the body and in it.
+    let folded_title = text::fold(title);
+    let said = |b: &PbBlock| b.kind == PbKind::Heading as i32 && text::fold(&b.text) == folded_title;
+    if body.blocks.iter().any(said) {
+        opening.retain(|b| !matches!(b.kind, Kind::Heading(_)));
+    }
     for (at, b) in opening.into_iter().enumerate() {
         let (kind, level) = match b.kind {
             Kind::Heading(l) => (PbKind::Heading, u32::from(l)),

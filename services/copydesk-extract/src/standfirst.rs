@@ -6,7 +6,9 @@
 //! article's first paragraph. The page usually says which line it is: the
 //! same words are its declared description (`og:description`,
 //! `<meta name=description>`, JSON-LD). A line just above the container
-//! that repeats the description is taken back into the body.
+//! that repeats the description, or one marked as a lead between the
+//! headline and the container, is taken back into the body, and so is the
+//! headline itself when it is the title chosen for the page.
 
 use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::text;
@@ -34,6 +36,7 @@ pub(crate) fn find<'p>(page: &'p Page, container: u32, title: &str, description:
     };
     let wanted = text::fold(description);
     let wanted = if wanted.chars().count() >= MIN_FOLDED { wanted } else { String::new() };
+    let headline_text = text::fold(title);
     let (mut lead, mut headline) = (None, None);
     let mut below_headline = true;
     for item in page.items[..first_inside].iter().rev().take(REACH) {
@@ -43,8 +46,8 @@ pub(crate) fn find<'p>(page: &'p Page, container: u32, title: &str, description:
             // repeats the description is trusted there.
             if headline.is_none()
                 && b.flags & flag::BOILER == 0
-                && !title.is_empty()
-                && text::fold(&b.text) == text::fold(title)
+                && !headline_text.is_empty()
+                && text::fold(&b.text) == headline_text
             {
                 headline = Some(b);
             }

@@ -250,3 +250,14 @@ fn an_image_inline_in_a_paragraph_of_prose_leaves_the_paragraph_in_the_text() {
     let text = body(&html);
     assert!(text.contains("will reopen to walkers in May"), "{text}");
 }
+
+#[test]
+fn a_headline_printed_above_and_in_the_article_is_said_once() {
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><header><h1>Bridge plans approved</h1></header>\
+         <article><h1>Bridge plans approved</h1>{}{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    assert_eq!(body(&html).matches("Bridge plans approved").count(), 1, "{}", body(&html));
+}
