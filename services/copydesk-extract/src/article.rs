@@ -44,11 +44,16 @@ pub(crate) fn build(
     let container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
-    let mut body = content::extract(&page, container, &title, base, &byline.items);
+    let declared_description = meta
+        .first(&["og:description", "description", "twitter:description", "dc.description"])
+        .or(meta.ld.description.as_deref())
+        .unwrap_or_default();
+    let mut body = content::extract(&page, container, &title, declared_description, base, &byline.items);
     // A page whose only text under the headline is its byline ("By Jane Doe
     // — March 11") is still a page about something: keep the line as text.
-    if body.blocks.iter().all(|b| b.kind == PbKind::Image as i32) && !byline.items.is_empty() {
-        body = content::extract(&page, container, &title, base, &Default::default());
+    let only_headings = body.blocks.iter().all(|b| b.kind == PbKind::Image as i32 || b.kind == PbKind::Heading as i32);
+    if only_headings && !byline.items.is_empty() {
+        body = content::extract(&page, container, &title, declared_description, base, &Default::default());
     }
     let text = body
         .blocks
@@ -62,13 +67,11 @@ pub(crate) fn build(
     }
     deadline.check()?;
 
-    let description = meta
-        .first(&["og:description", "description", "twitter:description", "dc.description"])
-        .map(str::to_string)
-        .or_else(|| meta.ld.description.clone())
-        .or(body.lead)
-        .or(body.first_paragraph)
-        .unwrap_or_default();
+    let description = if declared_description.is_empty() {
+        body.lead.or(body.first_paragraph).unwrap_or_default()
+    } else {
+        declared_description.to_string()
+    };
 
     let (published_at, modified_at) = published::published(&page, &meta, container, &title, fetched_at, base);
     let declared: Vec<&str> = [
@@ -155,6 +158,6 @@ mod tests {
             <time datetime=2020-03-11>March 11, 2020</time></div></header>\
             <div class=post-body><p class=attachment><a href=/loft.jpg><img src=/loft.jpg></a></p></div></body></html>";
         let article = extract(page.as_bytes(), &Hints::default()).map(|e| e.article);
-        assert_eq!(article.map(|a| a.text).unwrap_or_default(), "By Christopher Wood — March 11, 2020");
+        assert_eq!(article.map(|a| a.text).unwrap_or_default(), "Loft\n\nBy Christopher Wood — March 11, 2020");
     }
 }

@@ -7,13 +7,12 @@
 //! many sibling `<div>`s. Inside it, blocks are kept or set aside one by one.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
 
 use copydesk_proto::v1::{Block as PbBlock, Image, Link, block::Kind as PbKind};
-use regex::Regex;
 use url::Url;
 
 use crate::dom::{Block, Item, Kind, Page, flag};
+use crate::wording::{self, is_legal};
 use crate::{text, urls};
 
 /// What the content stage hands to the article assembly.
@@ -66,21 +65,6 @@ fn relaxed_score(block: &Block) -> f64 {
     }
 }
 
-static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)copyright|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|droits\s+réservés|derechos\s+reservados
-        |diritti\s+riservati|prawa\s+zastrzeżone|права\s+защищены|版权所有|版權所有|著作権|όλα\s+τα\s+δικαιώματα",
-    )
-    .expect("valid regex")
-});
-
-/// Copyright and rights notices: page furniture in every language. The sign
-/// alone is enough, the words only in a short block (an article may discuss
-/// copyright).
-fn is_legal(block: &Block) -> bool {
-    block.text.contains('©') || (block.chars < 200 && LEGAL.is_match(&block.text))
-}
-
 /// Chooses the element whose subtree has the most article-like text.
 pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
     crate::feeds::mark_posts(page);
@@ -131,36 +115,8 @@ fn subtree_scores(page: &Page, score: fn(&Block) -> f64) -> Vec<f64> {
     sums
 }
 
-static JUNK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(?:share|share\ this|tweet|print|email|advertisement|advertising|ad|sponsored|read\ more|more|comments?
-        |广告|廣告|分享|打印|返回顶部|返回首页|阅读更多|相关阅读|相关新闻|点击.*|skip\ to\ .*|werbung|anzeige
-        |publicité|реклама|loading.*|subscribe.*|sign\ up.*|follow\ us.*|image|photo|video)$",
-    )
-    .expect("valid regex")
-});
-
-/// How short lines that open a related-links box, a share or follow bar, a
-/// subscription pitch or a tag list begin, in the languages we meet.
-static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(?:related\ (?:articles?|stories|posts|news|content|reading)|(?:read|see)\ (?:more|also|next|further)
-        |you\ (?:may|might)\ also\ like|more\ (?:stories|on\ this)|share\ (?:this|on)|follow\ (?:us|the|our)
-        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:
-        |das\ könnte\ sie\ auch|mehr\ zum\ thema|weiterlesen|lesen\ sie\ auch|auch\ interessant
-        |weitere\ (?:aktuelle\ )?(?:themen|artikel|beiträge|nachrichten)|top[-\ ]themen|abonnieren\ sie|folgen?\ sie\ uns
-        |markiert\ mit|schlagwörter|den\ artikel\ .{0,30}teilen|entdecken\ sie
-        |(?:notas|noticias|artículos)\ relacionad[oa]s|lea\ también|síguenos|suscríbete|escucha\ esta\ nota
-        |(?:à\ )?lire\ aussi|voir\ aussi|articles?\ liés|suivez-nous|abonnez-vous|inscrivez-vous
-        |veja\ também|leia\ também|leggi\ anche|ti\ potrebbe\ interessare
-        |читайте\ также|также\ читайте|по\ теме|теги|zobacz\ (?:także|też)|czytaj\ (?:także|też)
-        |相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀)|推荐阅读|延伸阅读)",
-    )
-    .expect("valid regex")
-});
-
 /// Whether a block inside the container is body text.
-fn is_body(block: &Block, title: &str) -> bool {
+fn is_body(block: &Block) -> bool {
     if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 || is_legal(block) {
         return false;
     }
@@ -173,27 +129,20 @@ fn is_body(block: &Block, title: &str) -> bool {
     if block.flags & flag::DATE != 0 && block.chars < 80 {
         return false;
     }
-    if block.chars < 40 && JUNK.is_match(block.text.trim_end_matches([':', '：', '.', '…'])) {
-        return false;
-    }
-    if block.chars <= 80 && FURNITURE.is_match(block.text.trim_start_matches(|c: char| !c.is_alphanumeric())) {
-        return false;
-    }
-    if matches!(block.kind, Kind::Heading(_)) && same_text(&block.text, title) {
-        return false;
-    }
-    true
+    !wording::is_furniture(block)
 }
 
-fn same_text(a: &str, b: &str) -> bool {
-    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    !b.is_empty() && fold(a) == fold(b)
+/// One capital letter alone: a paragraph's initial set apart for display.
+fn is_drop_cap(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
 }
 
 pub(crate) fn extract(
     page: &Page,
     container: Option<u32>,
     title: &str,
+    description: &str,
     base: Option<&Url>,
     skip: &HashSet<usize>,
 ) -> Body {
@@ -228,7 +177,7 @@ pub(crate) fn extract(
                     related_links(block, base, &mut body.related);
                     continue;
                 }
-                if !is_body(block, title) {
+                if !is_body(block) {
                     continue;
                 }
                 let parent = page.elems[block.elem as usize].parent;
@@ -250,10 +199,38 @@ pub(crate) fn extract(
                         body.lead = Some(block.text.clone());
                     }
                 }
+                // A drop cap set in its own box ("T" + "he council...") is the
+                // first letter of the paragraph after it.
+                if let Some(last) = body.blocks.last_mut()
+                    && is_drop_cap(&last.text)
+                    && block.text.starts_with(char::is_lowercase)
+                {
+                    last.text.push_str(&block.text);
+                    last.kind = kind as i32;
+                    continue;
+                }
                 body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
             }
             _ => {}
         }
+    }
+    let mut opening = crate::standfirst::find(page, container, title, description);
+    // A template may print the headline twice, above the body and in it.
+    let folded_title = text::fold(title);
+    let said = |b: &PbBlock| b.kind == PbKind::Heading as i32 && text::fold(&b.text) == folded_title;
+    if body.blocks.iter().any(said) {
+        opening.retain(|b| !matches!(b.kind, Kind::Heading(_)));
+    }
+    for (at, b) in opening.into_iter().enumerate() {
+        let (kind, level) = match b.kind {
+            Kind::Heading(l) => (PbKind::Heading, u32::from(l)),
+            _ => (PbKind::Paragraph, 0),
+        };
+        if kind == PbKind::Paragraph {
+            body.lead = Some(b.text.clone());
+            body.first_paragraph = Some(b.text.clone());
+        }
+        body.blocks.insert(at, PbBlock { kind: kind as i32, text: b.text.clone(), level, image_index: 0 });
     }
     body
 }

@@ -24,6 +24,10 @@ pub(crate) struct Figures {
 /// Most text a figure may hold; more means we climbed into the article.
 const MAX_FIGURE_CHARS: usize = 400;
 
+/// Text a `<p>` around an image holds from which it reads as prose, not as
+/// a picture with its caption line.
+const INLINE_PROSE: usize = 120;
+
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)^\s*(?:(?:图像来源|圖像來源|图片来源|圖片來源|图片|圖片|图源|圖源|来源|來源|摄影|攝影|供图|供圖|写真|사진
@@ -113,6 +117,11 @@ fn figure_of(page: &Page, elem: u32, container: u32, chars: &[usize], images: &[
             return Some(parent);
         }
         if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
+            break;
+        }
+        // An image set inline in a paragraph of prose illustrates it; the
+        // paragraph's text is the article's, not a caption.
+        if &*page.elems[parent as usize].tag == "p" && chars[parent as usize] >= INLINE_PROSE {
             break;
         }
         best = Some(parent);

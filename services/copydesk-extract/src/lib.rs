@@ -7,9 +7,11 @@
 //! # Layout
 //! - `input`: recognises the crawler envelope, a protobuf `Snapshot`, plain or gzipped HTML.
 //! - `decode`: finds the charset (BOM, declarations, sniffing) and decodes to UTF-8.
-//! - `dom`: parses HTML within the time budget and flattens it into text blocks.
+//! - `parse`: parses HTML within the time budget; `marks`: what each element is (nav, caption, ...).
+//! - `dom`: flattens the tree into text blocks.
 //! - `meta`: JSON-LD, OpenGraph and `<meta>` metadata.
-//! - `content`: picks the article body out of the blocks, with images and related links.
+//! - `content`: picks the article body out of the blocks, with images and related links;
+//!   `standfirst` adds the headline and lead above it, `wording` drops furniture by its wording.
 //! - `byline`, `lang`: authors, language.
 //! - `dates`, `months`, `relative`, `zones`, `published`, `tz`: publication dates (parsing, where
 //!   on the page they sit, the choice, and the publisher's day).
@@ -30,15 +32,19 @@ mod figure;
 mod input;
 mod jsonld;
 mod lang;
+mod marks;
 mod meta;
 mod months;
+mod parse;
 mod published;
 mod relative;
+mod standfirst;
 mod strip;
 mod text;
 mod title;
 mod tz;
 mod urls;
+mod wording;
 mod zones;
 
 use std::time::{Duration, Instant};

@@ -18,6 +18,15 @@ pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
             (matches!(bytes[at], b'\t'..=b'\r' | b' '), 1)
         } else {
             let Some(c) = src[at..].chars().next() else { break };
+            // A soft hyphen only marks where a word may break; left in, it
+            // splits the word for anyone matching or searching the text.
+            if c == '\u{ad}' {
+                if let Some(start) = run.take() {
+                    dst.push_str(&src[start..at]);
+                }
+                at += c.len_utf8();
+                continue;
+            }
             (c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}', c.len_utf8())
         };
         if blank {
@@ -116,6 +125,13 @@ mod tests {
         assert_eq!(push_collapsed(&mut s, "  a \n\t b  "), 4);
         assert_eq!(s, "a b ");
         assert_eq!(word_count("普京 visited Pyongyang, 朝鲜。"), 6);
+    }
+
+    #[test]
+    fn soft_hyphens_are_dropped() {
+        let mut s = String::new();
+        assert_eq!(push_collapsed(&mut s, "Quaran\u{ad}täne \u{ad} end\u{ad}"), 14);
+        assert_eq!(s, "Quarantäne end");
     }
 
     #[test]

@@ -181,3 +181,83 @@ fn ruby_readings_stay_out_of_the_text() {
     let text = body(&html);
     assert!(text.contains("子どもへの虐待をなくすための法律"), "{text}");
 }
+
+#[test]
+fn a_standfirst_above_the_body_that_repeats_the_description_opens_the_text() {
+    let lead = "Residents asked for a clear plan for the old bridge, and the council promised one within a month.";
+    // Link lists around the lead keep its box out of the article's container.
+    let links = "<ul><li><a href=/a>Other news of the region today</a></li></ul>".repeat(8);
+    let html = format!(
+        "<html><head><meta name=\"description\" content=\"{lead}\"></head><body><div class=\"top\">\
+         <h1>Bridge plans</h1><p>{lead}</p><p>Weather: sunny and mild across the region today.</p>{links}</div>\
+         <div class=\"story\">{}{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with(&format!("Bridge plans\n\n{lead}")), "{text}");
+    assert!(!text.contains("Weather"), "{text}");
+}
+
+#[test]
+fn a_drop_cap_in_its_own_box_joins_its_paragraph() {
+    let html = format!(
+        "<html><body><div class=\"story\"><div class=\"cap\">T</div><p>he council met on Tuesday to discuss \
+         the bridge, and residents asked for a clear plan and a budget before the spring.</p>{}</div></body></html>",
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with("The council met on Tuesday"), "{text}");
+}
+
+#[test]
+fn the_headline_inside_the_article_is_part_of_its_text() {
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><article><h1>Bridge plans approved</h1>\
+         {}{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with("Bridge plans approved"), "{text}");
+}
+
+#[test]
+fn the_headline_and_a_marked_intro_above_the_body_open_the_text() {
+    let intro = "Residents asked for a clear plan for the old bridge, and the council promised one within a month.";
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><nav><h1>Example News</h1></nav>\
+         <header><h1>Bridge plans approved</h1><div class=\"article-intro\">{intro}</div></header>\
+         <div class=\"story\">{}{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.starts_with(&format!("Bridge plans approved\n\n{intro}")), "{text}");
+    assert!(!text.contains("Example News"), "{text}");
+}
+
+#[test]
+fn an_image_inline_in_a_paragraph_of_prose_leaves_the_paragraph_in_the_text() {
+    let html = format!(
+        "<html><body><div class=\"story\">{}<p><img src=\"https://example.com/bridge.jpg\" width=\"600\" height=\"400\">The old \
+         bridge, closed since the flood, will reopen to walkers in May while engineers finish the deck \
+         and the railings, the council said.</p>\
+         {}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("will reopen to walkers in May"), "{text}");
+}
+
+#[test]
+fn a_headline_printed_above_and_in_the_article_is_said_once() {
+    let html = format!(
+        "<html><head><title>Bridge plans approved</title></head><body><header><h1>Bridge plans approved</h1></header>\
+         <article><h1>Bridge plans approved</h1>{}{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    assert_eq!(body(&html).matches("Bridge plans approved").count(), 1, "{}", body(&html));
+}

@@ -1,0 +1,87 @@
+//! Parses HTML within the time budget, after cutting what no reader sees.
+//!
+//! html5ever is fed in slices so the deadline is checked while it works, and
+//! pathological nesting or size is refused before it costs quadratic time.
+
+use html5ever::tendril::{StrTendril, TendrilSink};
+use scraper::{Html, HtmlTreeSink};
+
+use crate::{Deadline, ExtractError};
+
+/// Deepest nesting of block containers a real page has is in the low
+/// hundreds; html5ever's tree builder scans the open-element stack for each
+/// new container, so pathological depth would cost quadratic time.
+pub(crate) const MAX_DEPTH: usize = 4096;
+
+/// Parses in slices so that the deadline is checked while html5ever works.
+pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Result<Html, ExtractError> {
+    // Small slices bound how far one slice can overrun the deadline.
+    const SLICE: usize = 16 << 10;
+    let stripped = crate::strip::strip(source);
+    let source: &str = &stripped;
+    let depth = container_depth(source.as_bytes());
+    if depth > MAX_DEPTH {
+        return Err(ExtractError::TooDeep { depth, limit: MAX_DEPTH });
+    }
+    let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut rest = source;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(SLICE);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        parser.process(StrTendril::from_slice(&rest[..cut]));
+        rest = &rest[cut..];
+        deadline.check()?;
+    }
+    let html = parser.finish();
+    let nodes = html.tree.nodes().count();
+    if nodes > max_nodes {
+        return Err(ExtractError::TooManyNodes { nodes, limit: max_nodes });
+    }
+    Ok(html)
+}
+
+/// The deepest run of unclosed container tags (`<div>`, `<section>`, ...),
+/// from a byte scan that needs no parse. Containers are never closed
+/// implicitly by a sibling, so counting opens and closes is a fair estimate.
+fn container_depth(html: &[u8]) -> usize {
+    const CONTAINERS: &[&[u8]] = &[
+        b"div",
+        b"section",
+        b"article",
+        b"aside",
+        b"blockquote",
+        b"ul",
+        b"ol",
+        b"dl",
+        b"fieldset",
+        b"figure",
+        b"header",
+        b"footer",
+        b"main",
+        b"nav",
+        b"center",
+        b"details",
+        b"menu",
+    ];
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut at = 0;
+    while let Some(off) = memchr::memchr(b'<', &html[at..]) {
+        at += off + 1;
+        let closing = html.get(at) == Some(&b'/');
+        let start = at + usize::from(closing);
+        let len = html[start..].iter().take(12).take_while(|b| b.is_ascii_alphanumeric()).count();
+        let name = &html[start..start + len];
+        if len == 0 || !CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}

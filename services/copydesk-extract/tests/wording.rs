@@ -1,0 +1,76 @@
+//! Wording rules: pitches, disclaimers, labels and in-text captions are not article text.
+
+use copydesk_extract::{Hints, extract};
+
+fn body(html: &str) -> String {
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
+}
+
+fn prose(topic: &str) -> String {
+    format!(
+        "<p>The council met on Tuesday to discuss {topic}. Members heard from residents, who asked for a clear \
+         plan and a budget before the spring, and the chair promised an answer within a month.</p>"
+    )
+}
+
+/// The page's body text with `lines` set as paragraphs after two of prose.
+fn with_lines(lines: &[&str]) -> String {
+    let extra: String = lines.iter().map(|l| format!("<p>{l}</p>")).collect();
+    body(&format!(
+        "<html><body><div class=\"story\">{}{}{extra}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    ))
+}
+
+#[test]
+fn subscription_and_login_pitches_are_dropped() {
+    let lines = [
+        "To view the full story, please subscribe to The Daily Example.",
+        "If you are seeing this message but you are already a subscriber, you can log in here.",
+        "Sie sind aktuell nicht eingeloggt.",
+        "Abonnieren Sie unsere Newsletter und wir liefern die Nachrichten in Ihre Mailbox.",
+        "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+    ];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(&line[..12]), "{line} in {text}");
+    }
+}
+
+#[test]
+fn follow_lines_disclaimers_and_ad_labels_are_dropped() {
+    let lines = [
+        "Follow The Example Times on Twitter and Instagram @example, or send us a message.",
+        "Example News is not responsible for the opinions presented by contributors.",
+        "Les opinions exprimées dans les blogs n'engagent que leurs auteurs.",
+        "ANZEIGE - Heute mal ausgehen? Wie wäre es mit:",
+        "Aktualisiert am 17.01.2021.",
+        "Quellen ausblenden",
+        "Crédits photos : Agence Exemple",
+    ];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(&line[..12]), "{line} in {text}");
+    }
+}
+
+#[test]
+fn a_caption_ending_on_its_credit_is_dropped_but_prose_mentioning_photos_stays() {
+    let kept = "The photo: a record of the bridge as it stood before the flood, which the council will print.";
+    let text = with_lines(&["The bridge at dawn, seen from the north bank. Foto: Jane Doe", kept]);
+    assert!(!text.contains("Jane Doe"), "{text}");
+    assert!(text.contains("a record of the bridge"), "{text}");
+}
+
+#[test]
+fn a_long_paragraph_using_pitch_words_is_kept() {
+    let long = "The paper said its readers could subscribe to a weekly newsletter, but the council, which \
+                had asked residents to follow the debate on Twitter and in the hall, said it was not \
+                responsible for the content of the messages and would meet again on Thursday to decide what \
+                to do with the bridge, the tolls and the ferry, whatever the opinions expressed in the hall.";
+    let text = with_lines(&[long]);
+    assert!(text.contains("weekly newsletter"), "{text}");
+}
