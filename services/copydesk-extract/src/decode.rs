@@ -80,12 +80,12 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
 
 /// The bytes worth showing the charset sniffer. It weighs every byte it is
 /// fed, at hundreds of instructions each, yet only the non-ASCII text tells
-/// charsets apart and a few tens of kilobytes of it settle the question. So
+/// charsets apart and sixteen kilobytes of it settle the question. So
 /// the sample starts at the first non-ASCII byte (a character boundary in
 /// every ASCII-compatible charset) and is capped; an all-ASCII page is fed
 /// from the top, where an ISO-2022-JP escape would be.
 fn sniff_sample(html: &[u8]) -> &[u8] {
-    const SNIFF_BYTES: usize = 64 << 10;
+    const SNIFF_BYTES: usize = 16 << 10;
     let start = html.iter().position(|b| !b.is_ascii()).unwrap_or(0);
     &html[start..html.len().min(start + SNIFF_BYTES)]
 }

@@ -8,7 +8,7 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use crate::marks::{is_block, is_invisible, own_flags};
+use crate::marks::{Marker, is_block, is_invisible};
 pub(crate) use crate::parse::parse;
 use crate::{Deadline, ExtractError, attrs::Lookup, text};
 
@@ -107,6 +107,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     let mut bold_depth = 0usize;
     let mut time_depth = 0usize;
     let mut seen = 0usize;
+    let mut marker = Marker::default();
 
     for edge in html.tree.root().traverse() {
         seen += 1;
@@ -121,7 +122,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                         skip_depth += 1;
                         continue;
                     }
-                    let (own, hidden) = own_flags(el, tag);
+                    let (own, hidden) = marker.own_flags(el, tag);
                     if hidden {
                         skip_depth += 1;
                         continue;

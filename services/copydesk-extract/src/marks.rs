@@ -4,11 +4,13 @@
 //! (navigation, caption, byline, lead); these are generic words templates use,
 //! never one site's names.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use html5ever::ns;
 
 use regex::Regex;
 
-use crate::attrs::Lookup;
 use crate::dom::flag;
 
 /// Tags whose content is never text a reader sees, or only as an aside:
@@ -120,78 +122,171 @@ fn hidden_class(names: &str) -> bool {
     names.split_ascii_whitespace().any(|t| matches!(t, "hidden" | "is-hidden" | "d-none"))
 }
 
-/// Own flags of an element, from its tag and what its attributes say it is.
-pub(crate) fn own_flags(el: &scraper::node::Element, tag: &str) -> (u16, bool) {
-    let el = Lookup(el);
-    let mut flags = 0;
-    match tag {
-        "nav" | "footer" | "aside" | "form" | "menu" | "dialog" => flags |= flag::BOILER,
-        "header" => flags |= flag::HEADER,
-        "figure" | "picture" => flags |= flag::FIGURE,
-        "figcaption" => flags |= flag::CAPTION,
-        "blockquote" | "q" => flags |= flag::QUOTE,
-        "ul" | "ol" => flags |= flag::LIST,
-        "time" => flags |= flag::DATE,
-        "main" => flags |= flag::MAIN,
-        _ => {}
-    }
-    let mut hidden = el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true");
-    if let Some(style) = el.attr("style") {
-        let style = style.to_ascii_lowercase().replace(' ', "");
-        hidden |= style.contains("display:none") || style.contains("visibility:hidden");
-    }
-    if let Some(role) = el.attr("role")
-        && matches!(
-            role,
-            "navigation"
-                | "banner"
-                | "contentinfo"
-                | "complementary"
-                | "search"
-                | "menu"
-                | "menubar"
-                | "toolbar"
-                | "dialog"
-                | "alertdialog"
-        )
-    {
-        flags |= flag::BOILER;
-    }
-    if el.attr("role") == Some("main") || el.attr("itemprop").is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) {
-        flags |= flag::MAIN;
-    }
-    let mut names = String::new();
-    for key in ["class", "id", "itemprop", "rel", "data-testid", "data-component", "data-e2e"] {
-        if let Some(v) = el.attr(key) {
-            names.reserve(v.len() + 1);
-            let start = names.len();
-            names.push_str(v);
-            names[start..].make_ascii_lowercase();
-            names.push(' ');
+/// What class names and ids say, as found by the name regexes.
+mod said {
+    pub(super) const CAPTION: u8 = 1;
+    pub(super) const CREDIT: u8 = 2;
+    pub(super) const BYLINE: u8 = 4;
+    pub(super) const BOILER: u8 = 8;
+    pub(super) const LEAD: u8 = 16;
+    pub(super) const DATE: u8 = 32;
+}
+
+/// Computes elements' own flags for one page. Templates repeat the same
+/// class lists on every item of a list, so what the name regexes say is
+/// remembered per distinct list of names: a hash lookup instead of six
+/// regex scans for most elements.
+#[derive(Default)]
+pub(crate) struct Marker {
+    said: HashMap<String, u8>,
+    names: String,
+}
+
+impl Marker {
+    /// Own flags of an element, from its tag and what its attributes say it
+    /// is; and whether the element hides itself.
+    pub(crate) fn own_flags(&mut self, el: &scraper::node::Element, tag: &str) -> (u16, bool) {
+        let mut flags = 0;
+        match tag {
+            "nav" | "footer" | "aside" | "form" | "menu" | "dialog" => flags |= flag::BOILER,
+            "header" => flags |= flag::HEADER,
+            "figure" | "picture" => flags |= flag::FIGURE,
+            "figcaption" => flags |= flag::CAPTION,
+            "blockquote" | "q" => flags |= flag::QUOTE,
+            "ul" | "ol" => flags |= flag::LIST,
+            "time" => flags |= flag::DATE,
+            "main" => flags |= flag::MAIN,
+            _ => {}
         }
-    }
-    let structural = matches!(tag, "html" | "body" | "main" | "article");
-    if !names.is_empty() {
-        if CAPTION_NAMES.is_match(&names) {
-            flags |= flag::CAPTION;
-        } else if CREDIT_NAMES.is_match(&names) {
-            flags |= flag::CREDIT;
-        } else if BYLINE_NAMES.is_match(&names) && !structural {
-            flags |= flag::BYLINE;
-        } else if !structural && (BOILER_NAMES.is_match(&names) || hidden_class(&names)) {
+        let attrs = Attrs::of(el);
+        let mut hidden = attrs.hidden || attrs.aria_hidden == Some("true");
+        if let Some(style) = attrs.style {
+            let style = style.to_ascii_lowercase().replace(' ', "");
+            hidden |= style.contains("display:none") || style.contains("visibility:hidden");
+        }
+        if let Some(role) = attrs.role
+            && matches!(
+                role,
+                "navigation"
+                    | "banner"
+                    | "contentinfo"
+                    | "complementary"
+                    | "search"
+                    | "menu"
+                    | "menubar"
+                    | "toolbar"
+                    | "dialog"
+                    | "alertdialog"
+            )
+        {
             flags |= flag::BOILER;
         }
-        if LEAD_NAMES.is_match(&names) && !structural {
-            flags |= flag::LEAD;
+        if attrs.role == Some("main") || attrs.names[2].is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) {
+            flags |= flag::MAIN;
         }
-        if DATE_NAMES.is_match(&names) && !structural {
-            flags |= flag::DATE;
+        self.names.clear();
+        for v in attrs.names.iter().flatten() {
+            let start = self.names.len();
+            self.names.push_str(v);
+            self.names[start..].make_ascii_lowercase();
+            self.names.push(' ');
         }
+        if !self.names.is_empty() {
+            let said = match self.said.get(self.names.as_str()) {
+                Some(&said) => said,
+                None => {
+                    let said = what_names_say(&self.names);
+                    self.said.insert(self.names.clone(), said);
+                    said
+                }
+            };
+            let structural = matches!(tag, "html" | "body" | "main" | "article");
+            if said & said::CAPTION != 0 {
+                flags |= flag::CAPTION;
+            } else if said & said::CREDIT != 0 {
+                flags |= flag::CREDIT;
+            } else if !structural && said & said::BYLINE != 0 {
+                flags |= flag::BYLINE;
+            } else if !structural && said & said::BOILER != 0 {
+                flags |= flag::BOILER;
+            }
+            if !structural && said & said::LEAD != 0 {
+                flags |= flag::LEAD;
+            }
+            if !structural && said & said::DATE != 0 {
+                flags |= flag::DATE;
+            }
+        }
+        if let Some(label) = attrs.aria_label
+            && (label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert"))
+        {
+            flags |= flag::BOILER;
+        }
+        (flags, hidden)
     }
-    if let Some(label) = el.attr("aria-label")
-        && (label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert"))
+}
+
+/// The regexes' verdicts on a page's names (lower-cased, space-separated).
+fn what_names_say(names: &str) -> u8 {
+    let mut said = 0;
+    for (regex, bit) in
+        [(&*CAPTION_NAMES, said::CAPTION), (&*CREDIT_NAMES, said::CREDIT), (&*BYLINE_NAMES, said::BYLINE)]
     {
-        flags |= flag::BOILER;
+        if regex.is_match(names) {
+            said |= bit;
+        }
     }
-    (flags, hidden)
+    if BOILER_NAMES.is_match(names) || hidden_class(names) {
+        said |= said::BOILER;
+    }
+    if LEAD_NAMES.is_match(names) {
+        said |= said::LEAD;
+    }
+    if DATE_NAMES.is_match(names) {
+        said |= said::DATE;
+    }
+    said
+}
+
+/// The attributes `own_flags` reads, found in one pass over the element's
+/// attributes instead of one search per name.
+struct Attrs<'a> {
+    hidden: bool,
+    aria_hidden: Option<&'a str>,
+    aria_label: Option<&'a str>,
+    style: Option<&'a str>,
+    role: Option<&'a str>,
+    /// class, id, itemprop, rel, data-testid, data-component, data-e2e: in
+    /// this order they make up the names the regexes read.
+    names: [Option<&'a str>; 7],
+}
+
+impl<'a> Attrs<'a> {
+    fn of(el: &'a scraper::node::Element) -> Attrs<'a> {
+        let mut a =
+            Attrs { hidden: false, aria_hidden: None, aria_label: None, style: None, role: None, names: [None; 7] };
+        for (name, value) in &el.attrs {
+            // As `Lookup::attr`: HTML attributes only, no namespace or prefix.
+            if name.prefix.is_some() || name.ns != ns!() {
+                continue;
+            }
+            let value: &'a str = value;
+            match &*name.local {
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.aria_hidden = Some(value),
+                "aria-label" => a.aria_label = Some(value),
+                "style" => a.style = Some(value),
+                "role" => a.role = Some(value),
+                "class" => a.names[0] = Some(value),
+                "id" => a.names[1] = Some(value),
+                "itemprop" => a.names[2] = Some(value),
+                "rel" => a.names[3] = Some(value),
+                "data-testid" => a.names[4] = Some(value),
+                "data-component" => a.names[5] = Some(value),
+                "data-e2e" => a.names[6] = Some(value),
+                _ => {}
+            }
+        }
+        a
+    }
 }
