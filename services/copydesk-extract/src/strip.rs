@@ -257,11 +257,39 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
 
 /// Attributes extraction never asks for, by lower- or upper-case name:
 /// event handlers, ARIA state other than labels and hiding, loading hints,
+/// tooltips, form values and table presentation,
 /// and `data-*` unless its name speaks of what extraction looks for
 /// (lazy image sources, dates, authors, component names).
 pub(crate) fn unread_attribute(name: &[u8]) -> bool {
-    const HINTS: &[&[u8]] =
-        &[b"tabindex", b"target", b"loading", b"decoding", b"sizes", b"fetchpriority", b"crossorigin", b"integrity"];
+    const UNREAD: &[&[u8]] = &[
+        b"tabindex",
+        b"target",
+        b"loading",
+        b"decoding",
+        b"sizes",
+        b"fetchpriority",
+        b"crossorigin",
+        b"integrity",
+        b"referrerpolicy",
+        b"nonce",
+        b"async",
+        b"defer",
+        b"title",
+        b"value",
+        b"placeholder",
+        b"autocomplete",
+        b"align",
+        b"valign",
+        b"border",
+        b"cellpadding",
+        b"cellspacing",
+        b"bgcolor",
+        b"frameborder",
+        b"allowfullscreen",
+        b"allow",
+        b"scrolling",
+        b"hreflang",
+    ];
     const DATA_KEPT: &[&[u8]] =
         &[b"src", b"original", b"date", b"time", b"author", b"publish", b"testid", b"component", b"e2e"];
     let prefix = |p: &[u8]| name.get(..p.len()).is_some_and(|n| n.eq_ignore_ascii_case(p));
@@ -275,7 +303,7 @@ pub(crate) fn unread_attribute(name: &[u8]) -> bool {
         let rest = &name[5..];
         return !DATA_KEPT.iter().any(|k| rest.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
     }
-    HINTS.iter().any(|h| name.eq_ignore_ascii_case(h))
+    UNREAD.iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// Folds each run of whitespace holding a line break in the text

@@ -68,10 +68,10 @@ fn fold(text: &str) -> String {
 #[test]
 fn drops_unread_attributes_and_folds_line_breaks() {
     let page = "<div  onclick=\"go()\" class=a data-track='x>y' aria-describedby=d aria-label=l data-src=s\n\
-                tabindex=0>A\n   B <b>C</b>\r\n\t<i title=\"t\n   u\">D</i> E</div><pre>\n  F\n\n</pre>\n\n";
+                tabindex=0>A\n   B <b>C</b>\r\n\t<i class=\"t\n   u\">D</i> E</div><pre>\n  F\n\n</pre>\n\n";
     assert_eq!(
         strip(page),
-        "<div   class=a   aria-label=l data-src=s\n>A\nB <b>C</b>\n<i title=\"t\n   u\">D</i> E</div><pre>\n  F\n\n</pre>\n\n"
+        "<div   class=a   aria-label=l data-src=s\n>A\nB <b>C</b>\n<i class=\"t\n   u\">D</i> E</div><pre>\n  F\n\n</pre>\n\n"
     );
     for (name, unread) in [
         ("onclick", true),
@@ -79,6 +79,8 @@ fn drops_unread_attributes_and_folds_line_breaks() {
         ("data-track-id", true),
         ("aria-describedby", true),
         ("loading", true),
+        ("title", true),
+        ("ALIGN", true),
         ("class", false),
         ("data-src", false),
         ("data-lazy-srcset", false),
@@ -125,7 +127,7 @@ fn script_ends_only_at_its_own_end_tag() {
 
 #[test]
 fn a_tag_inside_an_attribute_or_raw_text_is_not_a_tag() {
-    let page = "<a title=\"<script>\" rel='<!--'>link</a><title>a <script>b</script></title>\
+    let page = "<a href=\"<script>\" rel='<!--'>link</a><title>a <script>b</script></title>\
                 <textarea><style>c</style></textarea><p>d</p>";
     assert_eq!(strip(page), page);
 }
