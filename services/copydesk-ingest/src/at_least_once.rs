@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
-use rdkafka::error::KafkaResult;
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Message, TopicPartitionList};
@@ -136,6 +136,8 @@ pub(crate) async fn run(
     drop(in_flight);
     match consumer.commit_consumer_state(CommitMode::Sync) {
         Ok(()) => info!(message = "Offsets committed."),
+        // Nothing stored since the last automatic commit: nothing to lose.
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => info!(message = "Offsets already committed."),
         Err(error) => warn!(message = "Final commit failed; the next run re-reads from the last one.", %error),
     }
     if let Err(error) = producer.flush(Duration::from_secs(10)) {
