@@ -22,9 +22,18 @@ const WORKERS: usize = 2;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Messages built and published at a time for the drain's backlog.
+const BACKLOG_SLICE: usize = 2000;
+
 fn replicate(n: usize) -> Vec<(String, Vec<u8>)> {
-    let pages = corpus_inputs();
-    (0..n).map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
+    replicate_range(&corpus_inputs(), 0..n)
+}
+
+/// Messages `range` of the replicated corpus: a long backlog is built and
+/// published a slice at a time, never held whole (ten minutes of it is
+/// tens of gigabytes).
+fn replicate_range(pages: &[(String, Vec<u8>)], range: std::ops::Range<usize>) -> Vec<(String, Vec<u8>)> {
+    range.map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
 }
 
 /// Offline extraction of the same messages on the same number of threads.
@@ -227,8 +236,11 @@ async fn main() {
         let n = (e2e * 60.0 * drain_minutes) as usize;
         let topics = Topics::create(&bootstrap).await;
         let progress = Progress::new(&bootstrap, &topics);
-        let backlog = replicate(n);
-        publish_timed(&producer, &topics.input, &backlog, None).await;
+        let pages = corpus_inputs();
+        for start in (0..n).step_by(BACKLOG_SLICE) {
+            let slice = replicate_range(&pages, start..(start + BACKLOG_SLICE).min(n));
+            publish_timed(&producer, &topics.input, &slice, None).await;
+        }
         let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
         let started = Instant::now();
         let mut samples = Vec::new();
