@@ -1,19 +1,8 @@
 //! Body-text heuristics, one small page each: what the article text must and must not hold.
 
-use copydesk_extract::{Hints, extract};
+mod common;
 
-/// The extracted body text of an HTML page.
-fn body(html: &str) -> String {
-    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
-}
-
-/// A paragraph of plain prose, long enough to count as article text.
-fn prose(topic: &str) -> String {
-    format!(
-        "<p>The council met on Tuesday to discuss {topic}. Members heard from residents, who asked for a clear \
-         plan and a budget before the spring, and the chair promised an answer within a month.</p>"
-    )
-}
+use common::{body, prose};
 
 fn sidebar() -> String {
     "<aside><ul><li><a href=/a>Other story one</a></li><li><a href=/b>Other story two</a></li></ul></aside>".into()

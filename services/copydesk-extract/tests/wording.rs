@@ -1,17 +1,8 @@
 //! Wording rules: pitches, disclaimers, labels and in-text captions are not article text.
 
-use copydesk_extract::{Hints, extract};
+mod common;
 
-fn body(html: &str) -> String {
-    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
-}
-
-fn prose(topic: &str) -> String {
-    format!(
-        "<p>The council met on Tuesday to discuss {topic}. Members heard from residents, who asked for a clear \
-         plan and a budget before the spring, and the chair promised an answer within a month.</p>"
-    )
-}
+use common::{body, prose};
 
 /// The page's body text with `lines` set as paragraphs after two of prose.
 fn with_lines(lines: &[&str]) -> String {

@@ -1,12 +1,25 @@
-//! Helpers shared by the extraction tests: where the corpus is, and a stable
-//! text rendering of an `Article` for golden files.
+//! Helpers shared by the extraction tests: where the corpus is, a stable
+//! text rendering of an `Article` for golden files, and small-page helpers.
 
 #![allow(dead_code, unreachable_pub)]
 
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use copydesk_extract::Article;
+use copydesk_extract::{Article, Hints, extract};
+
+/// The extracted body text of an HTML page.
+pub fn body(html: &str) -> String {
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
+}
+
+/// A paragraph of plain prose, long enough to count as article text.
+pub fn prose(topic: &str) -> String {
+    format!(
+        "<p>The council met on Tuesday to discuss {topic}. Members heard from residents, who asked for a clear \
+         plan and a budget before the spring, and the chair promised an answer within a month.</p>"
+    )
+}
 
 /// `shared/corpus` beside the checkout, as on developer machines and in CI.
 pub fn corpus() -> PathBuf {
