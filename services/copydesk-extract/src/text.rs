@@ -14,6 +14,18 @@ pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
     let mut run: Option<usize> = None;
     let mut at = 0;
     while at < bytes.len() {
+        // Most of any page's text is visible characters: counted a byte at a
+        // time from a table, without decoding them.
+        if VISIBLE[bytes[at] as usize] != SLOW {
+            let start = at;
+            while at < bytes.len() && VISIBLE[bytes[at] as usize] != SLOW {
+                added += usize::from(VISIBLE[bytes[at] as usize]);
+                at += 1;
+            }
+            run.get_or_insert(start);
+            space = false;
+            continue;
+        }
         let (blank, len) = if bytes[at].is_ascii() {
             (matches!(bytes[at], b'\t'..=b'\r' | b' '), 1)
         } else {
@@ -51,6 +63,29 @@ pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
     added
 }
 
+/// Marks a byte that needs the careful path of `push_collapsed`.
+const SLOW: u8 = 2;
+
+/// Per byte of UTF-8: 1 if it starts a character that is surely visible, 0
+/// if it continues one, `SLOW` if it is whitespace, a control, or the lead
+/// byte of a range that holds blank or dropped characters (U+0085, U+00A0,
+/// the soft hyphen, U+1680, U+2000-U+205F, U+3000, U+FEFF).
+static VISIBLE: [u8; 256] = {
+    let mut table = [SLOW; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            0x21..=0x7f => 1,
+            0x80..=0xbf => 0,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef => SLOW,
+            0xc0..=0xff => 1,
+            _ => SLOW,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Han, kana and hangul: scripts written without spaces between words.
 pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -78,7 +113,25 @@ pub(crate) fn word_count(text: &str) -> u32 {
 /// A length that weighs a CJK character like a short word, so thresholds
 /// mean the same in Chinese and in English.
 pub(crate) fn weighted_len(text: &str) -> usize {
-    text.chars().map(|c| if is_cjk(c) { 3 } else { 1 }).sum()
+    let bytes = text.as_bytes();
+    let mut len = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Only three- and four-byte characters can be CJK (lead bytes E3 to
+        // EF and F0); every other character counts one without decoding.
+        match bytes[at] {
+            0xe3..=0xf0 => {
+                let c = text[at..].chars().next().unwrap_or_default();
+                len += if is_cjk(c) { 3 } else { 1 };
+                at += c.len_utf8().max(1);
+            }
+            b => {
+                len += usize::from(!(0x80..0xc0).contains(&b));
+                at += 1;
+            }
+        }
+    }
+    len
 }
 
 /// Hex SHA-256 of the text with whitespace folded, so formatting-only
@@ -117,6 +170,8 @@ pub(crate) fn fold(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     #[test]
@@ -125,6 +180,7 @@ mod tests {
         assert_eq!(push_collapsed(&mut s, "  a \n\t b  "), 4);
         assert_eq!(s, "a b ");
         assert_eq!(word_count("普京 visited Pyongyang, 朝鲜。"), 6);
+        assert_eq!(weighted_len("普京 visited 朝鲜。\u{20000}"), 25);
     }
 
     #[test]
@@ -134,21 +190,58 @@ mod tests {
         assert_eq!(s, "Quarantäne end");
     }
 
+    /// What `push_collapsed` must do, one char at a time.
+    fn collapsed_slowly(prefix: &str, src: &str) -> (String, usize) {
+        let mut out = prefix.to_string();
+        let mut added = 0;
+        for c in src.chars() {
+            let blank = c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}';
+            if c == '\u{ad}' {
+                continue;
+            }
+            if !blank {
+                out.push(c);
+                added += 1;
+            } else if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+                added += 1;
+            }
+        }
+        (out, added)
+    }
+
     #[test]
     fn collapse_matches_char_by_char_whitespace() {
         let src = "a\u{b}b\u{a0}c\u{3000}d\u{200b}\u{feff}e\u{85}f\u{1680}g中\r\n文 \u{2029} ";
-        let mut expected = String::new();
-        for c in src.chars() {
-            let blank = c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}';
-            if !blank {
-                expected.push(c);
-            } else if !expected.is_empty() && !expected.ends_with(' ') {
-                expected.push(' ');
-            }
-        }
+        let (expected, count) = collapsed_slowly("", src);
         let mut s = String::new();
-        assert_eq!(push_collapsed(&mut s, src), expected.chars().count());
+        assert_eq!(push_collapsed(&mut s, src), count);
         assert_eq!(s, expected);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn weighted_len_agrees_with_chars(src in "(?s).{0,40}") {
+            let expected: usize = src.chars().map(|c| if is_cjk(c) { 3 } else { 1 }).sum();
+            proptest::prop_assert_eq!(weighted_len(&src), expected);
+        }
+
+        /// The byte-table fast path agrees with the char-by-char rule on any
+        /// text, the blank and dropped characters of every script included.
+        #[test]
+        fn collapse_agrees_with_the_slow_rule(
+            prefix in "[a ]{0,2}",
+            src in proptest::collection::vec(proptest::prop_oneof![
+                proptest::char::any(),
+                proptest::sample::select(vec![' ', '\n', '\u{85}', '\u{a0}', '\u{ad}', '\u{1680}', '\u{2003}',
+                    '\u{200b}', '\u{2028}', '\u{202f}', '\u{205f}', '\u{3000}', '\u{3001}', '\u{feff}', 'é', '中']),
+            ], 0..40).prop_map(|cs| cs.into_iter().collect::<String>()),
+        ) {
+            let (expected, count) = collapsed_slowly(&prefix, &src);
+            let mut s = prefix.clone();
+            proptest::prop_assert_eq!(push_collapsed(&mut s, &src), count);
+            proptest::prop_assert_eq!(s, expected);
+        }
     }
 
     #[test]
