@@ -34,6 +34,12 @@ pub struct Topics {
 impl Topics {
     /// Creates the input (3 partitions), articles (compacted) and dead-letter topics.
     pub async fn create(bootstrap: &str) -> Topics {
+        Topics::create_with(bootstrap, &[]).await
+    }
+
+    /// As `create`, with `outputs` added to the articles and dead-letter
+    /// topics' configuration.
+    pub async fn create_with(bootstrap: &str, outputs: &[(&str, &str)]) -> Topics {
         let topics = Topics {
             input: unique("snapshots"),
             articles: unique("articles"),
@@ -42,9 +48,10 @@ impl Topics {
         };
         let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
         create_topic(bootstrap, &topics.input, 3, &[("max.message.bytes", &limit)]).await;
-        create_topic(bootstrap, &topics.articles, 3, &[("cleanup.policy", "compact"), ("max.message.bytes", &limit)])
-            .await;
-        create_topic(bootstrap, &topics.dead_letters, 3, &[("max.message.bytes", &limit)]).await;
+        let articles = [[("cleanup.policy", "compact"), ("max.message.bytes", &limit)].as_slice(), outputs].concat();
+        create_topic(bootstrap, &topics.articles, 3, &articles).await;
+        let dead_letters = [[("max.message.bytes", limit.as_str())].as_slice(), outputs].concat();
+        create_topic(bootstrap, &topics.dead_letters, 3, &dead_letters).await;
         topics
     }
 
