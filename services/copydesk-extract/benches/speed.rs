@@ -119,7 +119,7 @@ fn main() {
     // Rounds alternate one and two threads and keep each one's best, so a
     // burst of other load on the machine does not decide the ratio.
     let (mut one, mut two) = ((0f64, 0f64), (0f64, 0f64));
-    for _ in 0..if full { 3 } else { 1 } {
+    for _ in 0..if full { 5 } else { 1 } {
         one = best(one, throughput(&pages, 1));
         two = best(two, throughput(&pages, 2));
     }
