@@ -229,7 +229,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let messages: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let drain_minutes: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10.0);
-    let rounds: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(3);
+    let rounds: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(5);
     // A fixed rate for the latency phase, instead of half the measured one;
     // with zero rounds it is the only way to give one.
     let fixed_rate: Option<f64> = args.get(4).and_then(|a| a.parse().ok());
