@@ -293,10 +293,13 @@ async fn main() {
         assert!(Instant::now() < deadline, "warm-up");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    // The service under test has been running for a while: the first
-    // `WARM_SECONDS` at the rate warm its process (lazily built regex caches,
-    // allocator arenas, the consumer's fetch sessions) and are not counted.
-    const WARM_SECONDS: f64 = 10.0;
+    // The service and the broker under test have been running for a while:
+    // the first `WARM_SECONDS` at the rate are not counted. They warm the
+    // service's process (lazily built regex caches, allocator arenas, fetch
+    // sessions) and the broker's JIT for this traffic, one small produce
+    // request per page: over its first 20 s here the broker's JVM took 60-90%
+    // of a core, then 20-35%, on the two cores it shares with the service.
+    const WARM_SECONDS: f64 = 30.0;
     let rate = fixed_rate.unwrap_or(e2e / 2.0);
     let seconds = 30.0;
     let load = replicate((rate * (WARM_SECONDS + seconds)) as usize);
