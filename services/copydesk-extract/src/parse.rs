@@ -19,15 +19,15 @@ pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Resu
     const SLICE: usize = 16 << 10;
     let stripped = crate::strip::strip(source);
     let source: &str = &stripped;
-    let depth = container_depth(source.as_bytes());
-    if depth > MAX_DEPTH {
-        return Err(ExtractError::TooDeep { depth, limit: MAX_DEPTH });
+    let markup = survey(source.as_bytes());
+    if markup.depth > MAX_DEPTH {
+        return Err(ExtractError::TooDeep { depth: markup.depth, limit: MAX_DEPTH });
     }
     // The node arena sized up front: grown by doubling, it copied every node
     // made so far at each step, a tenth of the tree builder's work. A page
     // has about one node per `<`.
     let mut document = Html::new_document();
-    let estimate = memchr::memchr_iter(b'<', source.as_bytes()).count().min(max_nodes);
+    let estimate = markup.tags.min(max_nodes);
     document.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, estimate + 1);
     let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(document), Default::default());
     let mut rest = source;
@@ -48,10 +48,17 @@ pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Resu
     Ok(html)
 }
 
-/// The deepest run of unclosed container tags (`<div>`, `<section>`, ...),
-/// from a byte scan that needs no parse. Containers are never closed
-/// implicitly by a sibling, so counting opens and closes is a fair estimate.
-fn container_depth(html: &[u8]) -> usize {
+/// What one byte scan of the markup says before the parse.
+struct Markup {
+    /// The deepest run of unclosed container tags (`<div>`, `<section>`,
+    /// ...). Containers are never closed implicitly by a sibling, so
+    /// counting opens and closes is a fair estimate.
+    depth: usize,
+    /// How many `<` the page holds.
+    tags: usize,
+}
+
+fn survey(html: &[u8]) -> Markup {
     const CONTAINERS: &[&[u8]] = &[
         b"div",
         b"section",
@@ -71,10 +78,11 @@ fn container_depth(html: &[u8]) -> usize {
         b"details",
         b"menu",
     ];
-    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut depth, mut deepest, mut tags) = (0usize, 0usize, 0usize);
     let mut at = 0;
     while let Some(off) = memchr::memchr(b'<', &html[at..]) {
         at += off + 1;
+        tags += 1;
         let closing = html.get(at) == Some(&b'/');
         let start = at + usize::from(closing);
         let len = html[start..].iter().take(12).take_while(|b| b.is_ascii_alphanumeric()).count();
@@ -89,5 +97,5 @@ fn container_depth(html: &[u8]) -> usize {
             deepest = deepest.max(depth);
         }
     }
-    deepest
+    Markup { depth: deepest, tags }
 }

@@ -31,14 +31,10 @@ const APPEND_TIME: &[(&str, &str)] = &[("message.timestamp.type", "LogAppendTime
 /// Messages built and published at a time for a backlog.
 const BACKLOG_SLICE: usize = 2000;
 
-fn replicate(n: usize) -> Vec<(String, Vec<u8>)> {
-    replicate_range(&corpus_inputs(), 0..n)
-}
-
-/// Messages `range` of the replicated corpus: a long backlog is built and
+/// Messages `range` of the corpus replicated: a long backlog is built and
 /// published a slice at a time, never held whole (ten minutes of it is
 /// tens of gigabytes).
-fn replicate_range(pages: &[(String, Vec<u8>)], range: std::ops::Range<usize>) -> Vec<(String, Vec<u8>)> {
+fn replicate(pages: &[(String, Vec<u8>)], range: std::ops::Range<usize>) -> Vec<(String, Vec<u8>)> {
     range.map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
 }
 
@@ -130,7 +126,7 @@ async fn publish_backlog(
     let started = Instant::now();
     let (mut at, mut bytes) = (range.start, 0usize);
     while at < range.end {
-        let slice = replicate_range(pages, at..(at + BACKLOG_SLICE).min(range.end));
+        let slice = replicate(pages, at..(at + BACKLOG_SLICE).min(range.end));
         bytes += slice.iter().map(|(_, p)| p.len()).sum::<usize>();
         publish_timed(producer, topic, &slice, None).await;
         at += slice.len();
@@ -235,7 +231,7 @@ async fn main() {
     let fixed_rate: Option<f64> = args.get(4).and_then(|a| a.parse().ok());
 
     let pages = corpus_inputs();
-    let inputs = replicate(messages);
+    let inputs = replicate(&pages, 0..messages);
     let broker = KafkaBroker::start().await;
     let bootstrap = broker.bootstrap();
     // Lingering lets the producer fill batches of many pages: fewer, larger
@@ -286,7 +282,7 @@ async fn main() {
     let topics = Topics::create_with(&bootstrap, APPEND_TIME).await;
     let progress = Progress::new(&bootstrap, &topics);
     let ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
-    let warm = replicate(20);
+    let warm = replicate(&pages, 0..20);
     let warm_sent = publish_timed(&producer, &topics.input, &warm, None).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     while progress.committed().await < warm_sent.len() as i64 {
@@ -302,7 +298,7 @@ async fn main() {
     const WARM_SECONDS: f64 = 30.0;
     let rate = fixed_rate.unwrap_or(e2e / 2.0);
     let seconds = 30.0;
-    let load = replicate((rate * (WARM_SECONDS + seconds)) as usize);
+    let load = replicate(&pages, 0..(rate * (WARM_SECONDS + seconds)) as usize);
     // A crawler that sends each page as it has it, without lingering to batch.
     let prompt: FutureProducer = producer_config(&bootstrap).set("linger.ms", "0").create().expect("producer");
     let sent = publish_timed(&prompt, &topics.input, &load, Some(rate)).await;
