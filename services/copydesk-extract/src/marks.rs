@@ -102,6 +102,12 @@ static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A live blog's or live match's commentary ("live-match-comment",
+/// "live_comments") is the article itself, not readers' comments: the names
+/// are taken out before the boilerplate test.
+static LIVE_COMMENTARY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])live[-_](?:[a-z]+[-_])?comments?(?:$|[^a-z])").expect("valid regex"));
+
 static CAPTION_NAMES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"caption|wp-caption-text|img-?desc|image-?desc|legend").expect("valid regex"));
 static CREDIT_NAMES: LazyLock<Regex> =
@@ -239,7 +245,8 @@ fn what_names_say(names: &str) -> u8 {
             said |= bit;
         }
     }
-    if BOILER_NAMES.is_match(names) || hidden_class(names) {
+    let boiler_names = if names.contains("live") { LIVE_COMMENTARY.replace_all(names, " ") } else { names.into() };
+    if BOILER_NAMES.is_match(&boiler_names) || hidden_class(names) {
         said |= said::BOILER;
     }
     if LEAD_NAMES.is_match(names) {

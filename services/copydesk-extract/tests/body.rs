@@ -250,3 +250,26 @@ fn a_headline_printed_above_and_in_the_article_is_said_once() {
     );
     assert_eq!(body(&html).matches("Bridge plans approved").count(), 1, "{}", body(&html));
 }
+
+#[test]
+fn live_commentary_is_the_article_but_reader_comments_are_not() {
+    let entry = |minute: u32, topic: &str| {
+        format!(
+            "<div class=\"live-match-comment\"><div class=\"live-match-comment-time\">{minute}'</div>\
+             <div class=\"live-match-comment-body\">{}</div></div>",
+            prose(topic)
+        )
+    };
+    let html = format!(
+        "<html><body>{}<div class=\"live-match-comments\">{}{}{}</div>\
+         <div class=\"comments\"><div class=\"comment\">{}</div></div></body></html>",
+        sidebar(),
+        entry(90, "the final whistle"),
+        entry(75, "the equaliser"),
+        entry(60, "the opening goal"),
+        prose("a reader's grudge"),
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the final whistle") && text.contains("discuss the opening goal"), "{text}");
+    assert!(!text.contains("a reader's grudge"), "{text}");
+}
