@@ -190,11 +190,11 @@ fn dated_line(
             continue;
         }
         let Some(f) = line_date(&b.text, fetched_at) else { continue };
-        if zones::label(&b.text) == Label::Updated {
-            updated = updated.or(Some(f));
-            continue;
+        match zones::label(&b.text) {
+            Label::Updated => updated = updated.or(Some(f)),
+            Label::Elsewhere => {}
+            Label::Published | Label::None => return (Some(f), None),
         }
-        return (Some(f), None);
     }
     let (labelled, labelled_update) = labelled(page, container, fetched_at);
     (labelled, updated.or(labelled_update))
@@ -250,7 +250,7 @@ fn labelled(
             continue;
         }
         match zones::label(&b.text) {
-            Label::None => {}
+            Label::None | Label::Elsewhere => {}
             Label::Published => {
                 if let Some(f) = line_date(&b.text, fetched_at) {
                     return (Some(f), None);

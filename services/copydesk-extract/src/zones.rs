@@ -18,6 +18,9 @@ pub(crate) enum Label {
     /// "Updated", "Aktualisiert am", "mis à jour", "更新"...: a later date
     /// than the publication, used only when nothing else dates the page.
     Updated,
+    /// "Joined", "Member since", "建立于", "Registriert seit"...: the date of
+    /// an account, a blog or a company, never the article's.
+    Elsewhere,
     None,
 }
 
@@ -40,6 +43,13 @@ static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:joined|member since|registered|established|founded|mitglied seit|registriert|dabei seit|gegründet|inscrit|membre depuis|fondé|fondée|miembro desde|registrado|fundado|fundada|iscritto|membro dal|fondato|dołączył|dołączyła|zarejestrowany|założony|зарегистрирован|на сайте с|основан|основано|建立于|建立於|注册|註冊|加入|成立|创建于|創建於|登録日|가입)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
+    )
+    .expect("valid regex")
+});
+
 /// The label of a short line, read from the words before its first digit
 /// (a label precedes the date it names).
 pub(crate) fn label(line: &str) -> Label {
@@ -50,6 +60,9 @@ pub(crate) fn label(line: &str) -> Label {
     let head = &line[..digit];
     // "发布时间：2024-06-16 更新：2024-06-17": the first label is the one
     // naming the first date, which is the one the parser reads.
+    if ELSEWHERE.is_match(head) {
+        return Label::Elsewhere;
+    }
     match (PUBLISHED.find(head), UPDATED.find(head)) {
         (Some(p), Some(u)) if u.start() > p.start() => Label::Published,
         (_, Some(_)) => Label::Updated,
@@ -122,6 +135,16 @@ mod tests {
         assert_eq!(label("Article mis à jour le 7 janvier 2020."), Label::Updated);
         assert_eq!(label("Aktualisiert am 17.01.2021."), Label::Updated);
         assert_eq!(label("Published 3 May 2022, updated 4 May"), Label::Published);
+    }
+
+    #[test]
+    fn dates_of_other_things() {
+        assert_eq!(label("建立于:2004年10月6日"), Label::Elsewhere);
+        assert_eq!(label("Joined: March 2015"), Label::Elsewhere);
+        assert_eq!(label("Mitglied seit 12.03.2011"), Label::Elsewhere);
+        assert_eq!(label("Зарегистрирован: 12.03.2011"), Label::Elsewhere);
+        // Only the words before the date count.
+        assert_eq!(label("发表于 2005-9-15 11:46:00 注册用户可评论"), Label::Published);
     }
 
     #[test]

@@ -133,3 +133,12 @@ fn a_wrappers_own_text_opens_the_window_only_when_the_wrapper_is_small() {
     );
     assert_eq!(published(&page), "");
 }
+
+#[test]
+fn the_date_an_account_or_blog_began_is_not_the_articles() {
+    let page = format!(
+        "<html><body><div class=profile><div>Blog: Harbour Watch</div><div>建立于:2004年10月6日</div></div>\
+         <div><h2>港口计划</h2><div>harbourfan 发表于 2005-9-15 11:46:00</div>{BODY}</div></body></html>"
+    );
+    assert_eq!(published(&page), "2005-09-15T11:46:00");
+}
