@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use copydesk_proto::v1::Author;
 use regex::Regex;
 
+use crate::byline_names::{CREDIT, ROLE, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
 use crate::dom::{Item, Page, flag};
 use crate::meta::Meta;
 use crate::text;
@@ -17,45 +18,40 @@ pub(crate) struct Byline {
     pub(crate) items: HashSet<usize>,
 }
 
-/// A role line under a name: "BBC记者 发自莫斯科", "Senior correspondent".
-static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)记者|記者|通讯员|通訊員|特约|特約|撰稿|编辑|編輯|reporter|correspondent|editor|journalist|staff writer|columnist|contributor|korrespondent|redakt|корреспондент|обозреватель|dziennikar|korespondent|periodista|corresponsal|journaliste|envoyé|giornalista|inviat|ανταποκριτ|δημοσιογράφ")
-        .expect("valid regex")
-});
 /// A byline that names its author after a marker word.
 static MARKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:posted\s+by|written\s+by|submitted\s+by|geschrieben\s+von|verfasst\s+von|text\s+(?:und\s+fotos?\s+)?von|(?:gespeichert|erstellt|eingestellt|veröffentlicht)\s+von|publié\s+par|posté\s+par|escrito\s+por|publicado\s+por|pubblicato\s+da|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|文|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*)(\S.*)$",
+        r"(?i)^(?:(?:posted\s+by|written\s+by|submitted\s+by|geschrieben\s+von|verfasst\s+von|text\s+(?:und\s+fotos?\s+)?von|(?:gespeichert|erstellt|eingestellt|veröffentlicht)\s+von|publié\s+par|posté\s+par|escrito\s+por|publicado\s+por|pubblicato\s+da|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*|文(?:\s*[:：/／|]\s*|\s+))(\S.*)$",
     )
     .expect("valid regex")
 });
-static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|\|)\s*").expect("valid regex")
-});
-
 pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Option<&str>) -> Byline {
     let mut byline = Byline { authors: Vec::new(), items: HashSet::new() };
     // The site or publisher put in an author field, or "Site Staff" beside
     // a name, is a fallback: a person named elsewhere is the better answer,
     // though a newsroom may well sign as itself.
     let host_name = host.and_then(|h| h.split('.').rev().skip(1).find(|p| p.len() >= 4 && *p != "www"));
-    let publishers: Vec<String> =
-        [meta.first(&["og:site_name", "application-name"]), meta.ld.publisher.as_deref(), host_name]
-            .into_iter()
-            .flatten()
-            .map(text::fold)
-            .filter(|p| p.chars().count() >= 3)
-            .collect();
+    let publishers: Vec<String> = [
+        meta.first(&["og:site_name", "application-name"]),
+        meta.first(&["dc.publisher", "citation_publisher"]),
+        meta.ld.publisher.as_deref(),
+        host_name,
+    ]
+    .into_iter()
+    .flatten()
+    .map(text::fold)
+    .filter(|p| p.chars().count() >= 3)
+    .collect();
     let is_publisher = |a: &Author| {
         let name = text::fold(&a.name);
         publishers.iter().any(|p| name.contains(p.as_str()) || p.contains(name.as_str()))
     };
     let people = |authors: &[Author]| authors.iter().filter(|a| !is_publisher(a)).cloned().collect::<Vec<_>>();
     let visible = visible(page, container, &mut byline.items);
-    let metadata = from_metadata(meta);
+    let (metadata, other_field) = from_metadata(meta, &is_publisher);
     let cjk =
         if metadata.is_empty() && visible.is_empty() { crate::byline_cjk::cjk_credit_lines(page) } else { Vec::new() };
-    let sources = [metadata, visible, cjk];
+    let sources = [metadata, visible, other_field, cjk];
     byline.authors = sources
         .iter()
         .map(|source| people(source))
@@ -65,7 +61,11 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
     byline
 }
 
-fn from_metadata(meta: &Meta) -> Vec<Author> {
+/// Authors from JSON-LD, else from the first author field; and apart, when
+/// that field names only the publisher, a later one that names someone else
+/// (templates put the site in `author` and the writer in `dc.creator` or
+/// `citation_author`), which ranks below a visible byline.
+fn from_metadata(meta: &Meta, is_publisher: &dyn Fn(&Author) -> bool) -> (Vec<Author>, Vec<Author>) {
     let mut authors: Vec<Author> = meta
         .ld
         .authors
@@ -78,25 +78,35 @@ fn from_metadata(meta: &Meta) -> Vec<Author> {
         })
         .collect();
     if authors.is_empty() {
-        let raw = meta
-            .first(&[
-                "author",
-                "article:author",
-                "dc.creator",
-                "byl",
-                "parsely-author",
-                "sailthru.author",
-                "shareaholic:article_author_name",
-                "article.author",
-                "cxenseparse:author",
-            ])
-            .or_else(|| twitter_written_by(meta))
-            .or_else(|| meta.itemprops.get("author").and_then(|v| v.first()).map(String::as_str));
-        if let Some(raw) = raw.filter(|r| !r.starts_with("http") && !r.starts_with('@')) {
-            authors = split_names(raw).into_iter().map(|name| Author { name, ..Default::default() }).collect();
+        const FIELDS: &[&str] = &[
+            "author",
+            "article:author",
+            "dc.creator",
+            "byl",
+            "parsely-author",
+            "sailthru.author",
+            "shareaholic:article_author_name",
+            "article.author",
+            "cxenseparse:author",
+            "citation_author",
+            "citation_authors",
+        ];
+        let raws = FIELDS
+            .iter()
+            .filter_map(|field| meta.first(&[field]))
+            .chain(twitter_written_by(meta))
+            .chain(meta.itemprops.get("author").and_then(|v| v.first()).map(String::as_str))
+            .filter(|r| !r.starts_with("http") && !r.starts_with('@'));
+        let mut named = raws.map(|raw| -> Vec<Author> {
+            split_names(raw).into_iter().map(|name| Author { name, ..Default::default() }).collect()
+        });
+        authors = named.next().unwrap_or_default();
+        if !authors.is_empty() && authors.iter().all(is_publisher) {
+            let other = named.find(|n| n.iter().any(|a| !is_publisher(a))).unwrap_or_default();
+            return (authors, other);
         }
     }
-    authors
+    (authors, Vec::new())
 }
 
 /// Yoast's `twitter:label1 = "Written by"` / `twitter:data1 = NAME` pairs.
@@ -215,12 +225,17 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     if CREDIT.is_match(text) {
         return Vec::new();
     }
-    let names = match MARKED.captures(text) {
+    let raw = match MARKED.captures(text) {
         // What follows the name on the same line ("am 24. Juli", "// 5 min",
         // "Illustration von Y") is date, tools or another credit.
-        Some(c) => split_names(&cut_tail(&c[1])),
-        None => split_names(text),
+        Some(c) => cut_tail(&c[1]),
+        None => text.to_string(),
     };
+    // "记者注意到，在长达一万八千多字的报告中，...": a sentence about the reporter.
+    if SPLIT.split(&raw).any(long_han_run) {
+        return Vec::new();
+    }
+    let names = split_names(&raw);
     // "Philosophe, professeur à l'université de Bordeaux." is a biography,
     // not a list of names, unless a marker word says names follow.
     if !MARKED.is_match(text) && SPLIT.split(text).any(|part| part.split_whitespace().count() >= 3 && sentence(part)) {
@@ -230,9 +245,14 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
 }
 
 fn cut_tail(names: &str) -> String {
-    let end = [TAIL.find(names), CREDIT_TAIL.find(names)].into_iter().flatten().map(|m| m.start()).min();
+    let end = [&*TAIL, &*CREDIT_TAIL, &*NEXT_FIELD].into_iter().filter_map(|r| r.find(names)).map(|m| m.start()).min();
     names.get(..end.unwrap_or(names.len())).unwrap_or(names).to_string()
 }
+
+/// Another field after the names: an affiliation after a full-width colon
+/// ("赵 培：北京物资学院"), or a new label ("马春健 稿源：", "Jane Doe, Datum: 12.3.").
+static NEXT_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s+\p{Han}{2,6}\s*[:：]|\s*[,|]\s*\p{L}+\s*:|：").expect("valid regex"));
 
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
@@ -250,122 +270,14 @@ static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Ends like a sentence, not like a name ending in an initial ("Nicolas Gutierrez C.").
-fn sentence(text: &str) -> bool {
-    let text = text.trim().trim_end_matches(')').trim_end_matches('）');
-    let last = text.split_whitespace().last().unwrap_or("");
-    let initial =
-        last.chars().count() == 2 && last.ends_with('.') && last.chars().next().is_some_and(char::is_uppercase);
-    crate::text::ends_sentence(text) && !initial
-}
-
 fn same_parent(page: &Page, a: u32, b: u32) -> bool {
     let pa = page.elems[a as usize].parent;
     pa == page.elems[b as usize].parent || a == b || pa == b || page.elems[b as usize].parent == a
 }
 
-fn split_names(raw: &str) -> Vec<String> {
-    SPLIT.split(raw.trim()).map(clean_name).filter(|n| plausible_name(n)).collect()
-}
-
-/// Full-width brackets become ASCII ones: "本·塔文纳（Ben Tavener）" → "本·塔文纳 (Ben Tavener)";
-/// a label before the name ("Auteur : X") and quotes around it go.
-fn clean_name(raw: &str) -> String {
-    let s = raw.trim().replace('（', " (").replace('）', ")");
-    let s = match LABELLED.captures(s.trim()) {
-        Some(c) => c[1].to_string(),
-        None => s,
-    };
-    let s = s
-        .trim_start_matches(['-', '–', '—', ':', '：'])
-        .trim_matches(['\'', '"', '“', '”', '‘', '’', '«', '»', '„'])
-        .trim();
-    // "Agency - jane@example.org": the address is contact detail, not name.
-    let s = match s.split_once(" - ") {
-        Some((head, tail)) if tail.contains('@') || tail.contains("[email") => head.trim(),
-        _ => s,
-    };
-    // A user name standing in for a name: "jane.doe" → "jane doe".
-    let s = if !s.contains(' ')
-        && s.matches('.').count() >= 2
-        && s.split('.').all(|p| p.chars().count() >= 2 && p.chars().all(char::is_alphabetic))
-    {
-        s.replace('.', " ")
-    } else {
-        s.to_string()
-    };
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A label glued to a name in a metadata field. Only unmistakable ones: a
-/// bare "von" or "di" may begin a surname.
-static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:posted\s+|written\s+)?by\s+|(?:auteure?|autor(?:in)?|autore|author|verfasser|von|par|por)\s*[:：]\s*)(\S.*)$")
-        .expect("valid regex")
-});
-
-/// Lines that are only a byline's label, or a CMS placeholder, not a name.
-static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:(?:posted|published|written|submitted)(?:\s+(?:by|on|in))?|by|von|par|por|(?:artikel|beitrag|text)\s+von|über\s+(?:den|die)\s+autor(?:in)?|about\s+the\s+author|à\s+propos\s+de\s+l'auteur|no\s+author|unknown|admin\w*|\w*admin|author|autor|auteur|eingetragen\s+bei\b.*|filed\s+under\b.*)\s*[:：]?$",
-    )
-    .expect("valid regex")
-});
-
-/// A picture credit, not a writer.
-static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?|video)\s*(?:by|von|de|par|por|:)")
-        .expect("valid regex")
-});
-
-pub(crate) fn plausible_name(name: &str) -> bool {
-    let name = name.trim();
-    let chars = name.chars().count();
-    (2..=60).contains(&chars)
-        && name.split_whitespace().count() <= 6
-        && !name.chars().any(|c| c.is_ascii_digit() || c == '@' || c == '|')
-        && !name.contains("http")
-        && !name.contains("[at]")
-        && !LABEL_ONLY.is_match(name)
-        && !CREDIT.is_match(name)
-        && !sentence(name)
-        // "Published:", "Datum:": a label whose value was cut off.
-        && !name.ends_with([':', '：'])
-        && name.chars().any(char::is_alphabetic)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(split_names("Ann Lee and Bo Chen"), vec!["Ann Lee", "Bo Chen"]);
-        assert_eq!(clean_name("本·塔文纳（Ben Tavener）"), "本·塔文纳 (Ben Tavener)");
-        assert!(!plausible_name("This is a sentence."));
-        assert!(!plausible_name("2024-06-17"));
-        assert_eq!(clean_name("Auteur : Anna Kubišta"), "Anna Kubišta");
-        assert_eq!(clean_name("'Luana Patriolino"), "Luana Patriolino");
-        assert_eq!(clean_name("edilson.la.rosa"), "edilson la rosa");
-        assert_eq!(clean_name("Dr. Jane Doe"), "Dr. Jane Doe");
-        assert_eq!(clean_name("Di Maria"), "Di Maria");
-        assert_eq!(clean_name("By Jane Doe"), "Jane Doe");
-        assert_eq!(split_names("AFP/The Local"), vec!["AFP/The Local"]);
-        for label in [
-            "Published by",
-            "Artikel von:",
-            "Über den Autor",
-            "No author",
-            "wordpressadmin",
-            "Eingetragen bei: Politics",
-        ] {
-            assert!(!plausible_name(label), "{label}");
-        }
-        assert!(!plausible_name("jane[at]example.org"));
-        assert!(!plausible_name("Photograph by Ed Marshall"));
-        assert_eq!(clean_name("AFP - desk@example.org"), "AFP");
-        assert_eq!(clean_name("example.org"), "example.org");
-    }
 
     #[test]
     fn what_follows_the_name_is_cut() {
@@ -387,6 +299,13 @@ mod tests {
     fn marked_bylines() {
         assert_eq!(&MARKED.captures("By Jane Doe").unwrap()[1], "Jane Doe");
         assert_eq!(&MARKED.captures("作者：张三").unwrap()[1], "张三");
+        assert!(MARKED.captures("文章处理费").is_none());
+        assert_eq!(&MARKED.captures("文 官嘉盈").unwrap()[1], "官嘉盈");
+        assert!(!plausible_name("责任编辑"));
+        assert_eq!(cut_tail("赵 培：北京物资学院，北京"), "赵 培");
+        assert_eq!(cut_tail("马春健 稿源： 中共庆阳市委网"), "马春健");
+        assert_eq!(cut_tail("Gàbor Muniér, Datum: 12.3.2020"), "Gàbor Muniér");
+        assert_eq!(cut_tail("Jane Doe: Staff Reporter"), "Jane Doe: Staff Reporter");
         assert!(MARKED.captures("Byron Smith").is_none());
     }
 }

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 use copydesk_proto::v1::Author;
 use regex::Regex;
 
-use crate::byline::{byline_names, plausible_name};
+use crate::byline::byline_names;
+use crate::byline_names::plausible_name;
 use crate::dom::{Item, Page, flag};
 use crate::text;
 

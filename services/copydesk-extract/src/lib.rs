@@ -22,6 +22,7 @@ mod attrs;
 mod byline;
 mod byline_cjk;
 mod byline_marks;
+mod byline_names;
 mod content;
 mod dates;
 mod decode;

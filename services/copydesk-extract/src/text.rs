@@ -92,6 +92,11 @@ pub(crate) fn is_cjk(c: char) -> bool {
         0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0xac00..=0xd7af | 0x20000..=0x2ffff)
 }
 
+/// Han characters alone (Chinese, and kanji): the script of Chinese names.
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0x20000..=0x2ffff)
+}
+
 /// One word per CJK character, otherwise whitespace-separated words.
 pub(crate) fn word_count(text: &str) -> u32 {
     let mut count = 0u32;

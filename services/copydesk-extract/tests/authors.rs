@@ -109,3 +109,38 @@ fn a_picture_credit_in_a_credit_box_is_not_a_writer() {
     );
     assert_eq!(authors(&html), vec!["Michael Hingston"]);
 }
+
+#[test]
+fn the_publisher_in_the_author_field_gives_way_to_the_creator_field() {
+    let head = "<meta name=dc.publisher content=\"Harbour Press, Harbour Journals\">\
+                <meta name=author content=\"Harbour Press, Harbour Journals\"><meta name=dc.creator content=\"Jane Doe\">";
+    assert_eq!(authors(&page(head, "", "")), ["Jane Doe"]);
+    // A visible byline still ranks above the other field.
+    assert_eq!(authors(&page(head, "<p class=byline>By Ann Lee</p>", "")), ["Ann Lee"]);
+}
+
+const CJK_BODY: &str = "<p>农历春节年假长达九天，林务局管理的国家森林游乐区，除阿里山外，其余游乐区都将照常开放，预计将吸引大批游客前往踏青赏景，\
+    管理单位提醒民众提早规划行程，注意山区天气变化，并遵守园区各项规定。</p>\
+    <p>林务局表示，今年各游乐区都加强了步道与设施的维护，也增加了服务人力，希望让游客在假期中玩得安心又愉快，同时保护好森林资源。</p>";
+
+#[test]
+fn a_reporter_spoken_to_in_the_text_is_not_its_author() {
+    let html = format!(
+        "<html><body><h1>春节游乐区照常开放</h1><div>{CJK_BODY}<p>一位游客向记者介绍，她每年春节都会上山，\
+         今年也已经订好了住宿，打算带着全家一起去看日出，享受难得的假期时光。</p></div></body></html>"
+    );
+    assert!(authors(&html).is_empty(), "{:?}", authors(&html));
+    let credited = format!(
+        "<html><body><h1>春节游乐区照常开放</h1><div><p>〔记者钟丽华／台北报导〕{}</p>{CJK_BODY}</div></body></html>",
+        "农历春节年假长达九天，林务局管理的国家森林游乐区都将照常开放，欢迎民众前往。"
+    );
+    assert_eq!(authors(&credited), ["钟丽华"]);
+}
+
+#[test]
+fn an_affiliation_after_the_name_is_not_a_second_author() {
+    let html = format!(
+        "<html><body><h1>物流配送研究</h1><div><p>作者: 赵  培：北京物资学院，北京</p>{CJK_BODY}</div></body></html>"
+    );
+    assert_eq!(authors(&html), ["赵培"]);
+}
