@@ -25,6 +25,7 @@ static LEADING_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
+    let site_name = meta.first(&["og:site_name", "application-name"]).or(meta.ld.publisher.as_deref());
     let metadata: Vec<&str> = [
         meta.ld.headline.as_deref(),
         meta.first(&["og:title", "twitter:title", "headline", "dc.title", "title"]),
@@ -38,6 +39,11 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     .map(str::trim)
     .filter(|t| !t.is_empty())
     .collect();
+    // A headline field holding only the site's name names no article, unless
+    // every field does (a site whose name field repeats the headline).
+    let is_site = |t: &&str| site_name.is_some_and(|s| text::fold(s) == text::fold(t));
+    let metadata =
+        if metadata.iter().all(is_site) { metadata } else { metadata.into_iter().filter(|t| !is_site(t)).collect() };
 
     let mut headings = h1s(page, container);
     // A second-level heading beside the body that the metadata names is the
@@ -70,7 +76,6 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
             }
         }
     }
-    let site_name = meta.first(&["og:site_name", "application-name"]).or(meta.ld.publisher.as_deref());
     // The visible headline beside the body is what readers see as the
     // title; metadata titles are often rewritten for search and social.
     if let Some(h) = near_h1(page, container) {

@@ -59,3 +59,11 @@ fn a_heading_whose_text_sits_in_a_div_is_still_the_headline() {
     let h1 = "<header><h1 itemprop=headline><div>Der Nervenkrieg um den Brexit geht in die nächste Runde</div></h1></header>";
     assert_eq!(title(head, h1), "Der Nervenkrieg um den Brexit geht in die nächste Runde");
 }
+
+#[test]
+fn a_headline_field_holding_the_site_name_gives_way_to_the_next() {
+    let head = "<script type=application/ld+json>{\"@type\":\"NewsArticle\",\"headline\":\"Harbour News\"}</script>\
+                <meta property=og:site_name content=\"Harbour News\">\
+                <meta property=og:title content=\"Quay plan splits the town\">";
+    assert_eq!(title(head, ""), "Quay plan splits the town");
+}
