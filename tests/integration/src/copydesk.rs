@@ -113,7 +113,14 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(bootstrap: &str, topics: &Topics, delivery: Delivery) -> TestApp {
-    let app = App::build(config(&topics.args(bootstrap, delivery))).await.expect("ingest app builds");
+    spawn_app_with(bootstrap, topics, delivery, &[]).await
+}
+
+/// [`spawn_app`] with more flags after the usual ones (e.g. `-X key=value`).
+pub async fn spawn_app_with(bootstrap: &str, topics: &Topics, delivery: Delivery, extra: &[&str]) -> TestApp {
+    let mut args = topics.args(bootstrap, delivery);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let app = App::build(config(&args)).await.expect("ingest app builds");
     let metrics = app.metrics();
     let metrics_addr = app.metrics_addr().expect("the test flags enable metrics");
     let shutdown = CancellationToken::new();

@@ -53,13 +53,23 @@ impl LagGauges {
     pub(crate) fn record(&self, statistics: &Statistics, topic: &str) {
         let Some(topic) = statistics.topics.get(topic) else { return self.update([]) };
         self.update(
-            topic
-                .partitions
-                .iter()
-                .filter(|(partition, p)| **partition >= 0 && p.fetch_state == "active" && p.consumer_lag >= 0)
-                .map(|(&partition, p)| (partition, p.consumer_lag)),
+            topic.partitions.iter().filter(|(partition, p)| **partition >= 0 && p.fetch_state == "active").filter_map(
+                |(&partition, p)| Some((partition, lag(p.consumer_lag, p.app_offset, p.ls_offset, p.hi_offset)?)),
+            ),
         );
     }
+}
+
+/// Messages behind: librdkafka's own figure (end of the log less the
+/// committed offset), or, when it cannot know the committed offset because
+/// exactly-once commits go through the producer's transactions, the end of
+/// the log (last stable offset, else high watermark) less the position.
+fn lag(consumer_lag: i64, position: i64, last_stable: i64, high_watermark: i64) -> Option<i64> {
+    if consumer_lag >= 0 {
+        return Some(consumer_lag);
+    }
+    let end = if last_stable >= 0 { last_stable } else { high_watermark };
+    (end >= 0 && position >= 0).then(|| (end - position).max(0))
 }
 
 /// What both pipelines' consumers report to the metrics: lag from the
@@ -115,6 +125,15 @@ mod tests {
             text.lines().filter(|l| l.starts_with("lag_messages{")).map(str::to_string).collect();
         lines.sort();
         lines
+    }
+
+    #[test]
+    fn lag_falls_back_to_the_position_when_commits_are_unknown() {
+        assert_eq!(lag(7, 3, 20, 20), Some(7), "librdkafka's figure when it has one");
+        assert_eq!(lag(-1, 15, 20, 22), Some(5), "exactly-once: last stable offset less position");
+        assert_eq!(lag(-1, 15, -1, 22), Some(7), "no stable offset: high watermark");
+        assert_eq!(lag(-1, -1001, 20, 20), None, "no position yet");
+        assert_eq!(lag(-1, 4, -1, -1), None, "no end known");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `/metrics` endpoint of a running service: the counters follow the
-//! messages (every consumed input is an article or a dead letter), the
-//! exposition is well-formed OpenMetrics, and the endpoint closes on shutdown.
+//! messages (every consumed input is an article or a dead letter), consumer
+//! lag is reported per partition, the exposition is well-formed OpenMetrics,
+//! and the endpoint closes on shutdown.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -8,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use copydesk_ingest::Delivery;
-use copydesk_integration::{Topics, publish, shared_broker, spawn_app, wait_until};
+use copydesk_integration::{Topics, publish, shared_broker, spawn_app_with, wait_until};
 
 /// One scrape: each sample by its series (name and labels), and the families
 /// the `# TYPE` lines declare.
@@ -79,7 +80,8 @@ async fn counts_every_message(delivery: Delivery) -> Exposition {
     let broker = shared_broker().await;
     let bootstrap = broker.bootstrap();
     let topics = Topics::create(&bootstrap).await;
-    let app = spawn_app(&bootstrap, &topics, delivery).await;
+    // Statistics (and so the lag gauge) every half second, not every ten.
+    let app = spawn_app_with(&bootstrap, &topics, delivery, &["-X", "statistics.interval.ms=500"]).await;
 
     let idle = scrape(app.metrics_addr).await;
     for family in ["copydesk_messages_consumed", "copydesk_dead_letters", "copydesk_processing_duration_seconds"] {
@@ -125,6 +127,14 @@ async fn counts_every_message(delivery: Delivery) -> Exposition {
     assert_eq!(m.value("copydesk_extraction_duration_seconds_bucket{le=\"+Inf\"}"), 5.0);
     assert_eq!(m.value("copydesk_processing_duration_seconds_count"), 6.0);
     assert_eq!(app.metrics.snapshot().consumed, 6, "the endpoint and the in-process view agree");
+
+    // Every input partition reports its lag, and once all is consumed it is none.
+    let caught_up = wait_until(Duration::from_secs(20), || async move {
+        let m = scrape(addr).await;
+        (0..3).all(|p| m.samples.get(&format!("copydesk_consumer_lag_messages{{partition=\"{p}\"}}")) == Some(&0.0))
+    })
+    .await;
+    assert!(caught_up, "no zero lag for every partition: {:?}", scrape(addr).await.samples);
 
     app.stop().await.expect("clean shutdown");
     assert!(std::net::TcpStream::connect(addr).is_err(), "the endpoint stops with the service");
