@@ -13,9 +13,11 @@ use std::time::{Duration, Instant};
 
 use copydesk_proto::v1::Article;
 use prost::Message as _;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
@@ -74,6 +76,25 @@ pub(crate) struct Materialiser {
     pub(crate) stats: Arc<Stats>,
 }
 
+/// librdkafka reports each end of partition twice: to the reader (where it
+/// counts for readiness) and to the client's error callback, whose default
+/// logs it as an error. Here only real errors are logged.
+struct Context;
+
+impl ClientContext for Context {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if matches!(error, KafkaError::PartitionEOF(_) | KafkaError::Global(RDKafkaErrorCode::PartitionEOF)) {
+            return;
+        }
+        // librdkafka retries by itself (broker restarts, leader moves).
+        warn!(message = "Kafka client error.", %error, reason);
+    }
+}
+
+impl ConsumerContext for Context {}
+
+type Reader = StreamConsumer<Context>;
+
 fn consumer_config(config: &LookupConfig) -> ClientConfig {
     let limit = (config.max_message_bytes + (1 << 20)).to_string();
     let mut c = ClientConfig::new();
@@ -104,24 +125,14 @@ impl Materialiser {
     /// Reads until `stop` is cancelled; the batch in hand is written first.
     pub(crate) async fn run(self, stop: CancellationToken) -> Result<(), LookupError> {
         let topic = self.config.articles_topic.clone();
-        let consumer: Arc<StreamConsumer> = Arc::new(
+        let consumer: Arc<Reader> = Arc::new(
             consumer_config(&self.config)
-                .create()
+                .create_with_context(Context)
                 .map_err(|source| LookupError::Client { role: "consumer", source })?,
         );
-        let Some(partitions) = self.partitions(&consumer, &stop).await? else { return Ok(()) };
+        let Some(ends) = self.discover(&consumer, &stop).await? else { return Ok(()) };
+        let partitions: Vec<i32> = ends.keys().copied().collect();
         let stored = self.store.offsets()?;
-        let ends = {
-            let (consumer, name, partitions) = (consumer.clone(), topic.clone(), partitions.clone());
-            blocking("watermarks", move || {
-                partitions
-                    .iter()
-                    .map(|&p| consumer.fetch_watermarks(&name, p, Duration::from_secs(30)).map(|(_, high)| (p, high)))
-                    .collect::<Result<BTreeMap<i32, i64>, KafkaError>>()
-            })
-            .await?
-            .map_err(|source| LookupError::Kafka { topic: topic.clone(), source })?
-        };
         // Partitions still short of the end they had at start: readiness waits for them.
         let mut behind: HashMap<i32, i64> = HashMap::new();
         let mut assignment = TopicPartitionList::new();
@@ -169,33 +180,40 @@ impl Materialiser {
         Ok(())
     }
 
-    /// The topic's partitions, waiting (and retrying) while it does not
-    /// exist yet: the service may start before ingest creates it.
-    /// `None` when stopped while waiting.
-    async fn partitions(
+    /// The topic's partitions and the end (high watermark) of each, waiting
+    /// and retrying while the topic does not exist or has a partition without
+    /// a leader: the service may start before ingest has created the topic,
+    /// or just after. `None` when stopped while waiting.
+    async fn discover(
         &self,
-        consumer: &Arc<StreamConsumer>,
+        consumer: &Arc<Reader>,
         stop: &CancellationToken,
-    ) -> Result<Option<Vec<i32>>, LookupError> {
+    ) -> Result<Option<BTreeMap<i32, i64>>, LookupError> {
         let mut delay = Duration::from_millis(250);
         loop {
             let (c, topic) = (consumer.clone(), self.config.articles_topic.clone());
-            let found = blocking("metadata", move || {
-                c.fetch_metadata(Some(&topic), Duration::from_secs(10)).map(|m| {
-                    m.topics()
-                        .iter()
-                        .filter(|t| t.name() == topic && t.error().is_none())
-                        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-                        .collect::<Vec<i32>>()
-                })
+            let found = blocking("metadata", move || -> Result<Option<BTreeMap<i32, i64>>, KafkaError> {
+                let metadata = c.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
+                let Some(t) = metadata.topics().iter().find(|t| t.name() == topic && t.error().is_none()) else {
+                    return Ok(None);
+                };
+                if t.partitions().is_empty() || t.partitions().iter().any(|p| p.leader() < 0 || p.error().is_some()) {
+                    return Ok(None);
+                }
+                let mut ends = BTreeMap::new();
+                for p in t.partitions() {
+                    let (_, high) = c.fetch_watermarks(&topic, p.id(), Duration::from_secs(10))?;
+                    ends.insert(p.id(), high);
+                }
+                Ok(Some(ends))
             })
             .await?;
             match found {
-                Ok(partitions) if !partitions.is_empty() => return Ok(Some(partitions)),
-                Ok(_) => {
-                    warn!(message = "The articles topic does not exist yet; waiting.", topic = %self.config.articles_topic)
+                Ok(Some(ends)) => return Ok(Some(ends)),
+                Ok(None) => {
+                    warn!(message = "The articles topic does not exist yet, or lacks leaders; waiting.", topic = %self.config.articles_topic)
                 }
-                Err(error) => warn!(message = "Cannot read the topic's metadata; retrying.", %error),
+                Err(error) => warn!(message = "Cannot read the topic's partitions and ends yet; retrying.", %error),
             }
             tokio::select! {
                 _ = stop.cancelled() => return Ok(None),
