@@ -95,7 +95,8 @@ pub async fn spawn_lookup(bootstrap: &str, topic: &str, store: &Path) -> LookupA
 }
 
 impl LookupApp {
-    async fn channel(&self) -> Channel {
+    /// A new HTTP/2 connection to the service.
+    pub async fn channel(&self) -> Channel {
         Endpoint::from_shared(format!("http://{}", self.addr))
             .expect("endpoint")
             .connect()

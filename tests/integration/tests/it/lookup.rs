@@ -132,7 +132,13 @@ async fn serves_what_ingest_publishes() {
     assert_eq!(looked_up.into_inner(), live);
 
     ingest.stop().await.expect("ingest stops cleanly");
+    // An open watch stream does not hold the shutdown up: it is ended.
     lookup.stop().await.expect("lookup stops cleanly");
+    match tokio::time::timeout(Duration::from_secs(10), stream.message()).await.expect("the stream ends") {
+        Ok(None) => {}
+        Err(status) => assert_eq!(status.code(), Code::Unavailable, "{status:?}"),
+        Ok(Some(article)) => panic!("an article after shutdown: {}", article.id),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,6 +253,53 @@ async fn bad_requests_and_bad_records_get_the_right_answers() {
     let foreign = client.list_articles(list(1, &all.next_page_token, "b.example")).await.expect_err("foreign token");
     assert_eq!(foreign.code(), Code::InvalidArgument);
     assert!(lookup.is_running(), "bad input never stops the service");
+    lookup.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflection_lists_the_services_in_both_versions() {
+    use tonic_reflection::pb::{v1, v1alpha};
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = articles_topic(&bootstrap).await;
+    let store = StorePath::new();
+    let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
+    let expected = ["copydesk.v1.ArticleService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"];
+
+    let request = v1::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(String::new())),
+    };
+    let mut client = v1::server_reflection_client::ServerReflectionClient::new(lookup.channel().await);
+    let mut responses =
+        client.server_reflection_info(tokio_stream::iter([request])).await.expect("reflection v1").into_inner();
+    let response = responses.message().await.expect("a response").expect("one message");
+    let Some(v1::server_reflection_response::MessageResponse::ListServicesResponse(list)) = response.message_response
+    else {
+        panic!("not a service list: {response:?}")
+    };
+    let names: BTreeSet<String> = list.service.into_iter().map(|s| s.name).collect();
+    for name in expected {
+        assert!(names.contains(name), "{name} missing from {names:?}");
+    }
+
+    let request = v1alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(v1alpha::server_reflection_request::MessageRequest::FileContainingSymbol(
+            "copydesk.v1.ArticleService".into(),
+        )),
+    };
+    let mut client = v1alpha::server_reflection_client::ServerReflectionClient::new(lookup.channel().await);
+    let mut responses =
+        client.server_reflection_info(tokio_stream::iter([request])).await.expect("reflection v1alpha").into_inner();
+    let response = responses.message().await.expect("a response").expect("one message");
+    assert!(
+        matches!(
+            response.message_response,
+            Some(v1alpha::server_reflection_response::MessageResponse::FileDescriptorResponse(ref f))
+                if !f.file_descriptor_proto.is_empty()
+        ),
+        "no descriptor for ArticleService: {response:?}"
+    );
     lookup.stop().await.expect("clean stop");
 }
 
