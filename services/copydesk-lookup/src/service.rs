@@ -195,6 +195,23 @@ impl ArticleService for Lookup {
     }
 }
 
+/// Hands one item to a watcher's stream. False when the watcher is gone
+/// or the service is stopping: a slow client blocks only its own feed, and
+/// never the shutdown, which ends the stream with UNAVAILABLE if it can.
+async fn deliver(
+    stop: &CancellationToken,
+    tx: &mpsc::Sender<Result<Article, Status>>,
+    item: Result<Article, Status>,
+) -> bool {
+    tokio::select! {
+        _ = stop.cancelled() => {
+            let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
+            false
+        }
+        sent = tx.send(item) => sent.is_ok(),
+    }
+}
+
 /// Feeds one watcher until it hangs up, falls too far behind, or the
 /// service stops.
 async fn watch(
@@ -204,6 +221,7 @@ async fn watch(
     include_existing: bool,
     site: Option<String>,
 ) {
+    let stop = &service.stop;
     if include_existing {
         let mut after: Option<String> = None;
         loop {
@@ -211,12 +229,12 @@ async fn watch(
             let page = match blocking("store read", move || store.list(site.as_deref(), from.as_deref(), 256)).await {
                 Ok(Ok(page)) => page,
                 Ok(Err(e)) | Err(e) => {
-                    let _ = tx.send(Err(e.into())).await;
+                    deliver(stop, &tx, Err(e.into())).await;
                     return;
                 }
             };
             for article in page.articles {
-                if tx.send(Ok(article)).await.is_err() {
+                if !deliver(stop, &tx, Ok(article)).await {
                     return;
                 }
             }
@@ -227,22 +245,23 @@ async fn watch(
         }
     }
     loop {
-        let article = tokio::select! {
-            _ = service.stop.cancelled() => {
-                let _ = tx.send(Err(LookupError::ShuttingDown.into())).await;
+        let received = tokio::select! {
+            _ = stop.cancelled() => {
+                let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
                 return;
             }
             _ = tx.closed() => return,
             received = live.recv() => received,
         };
-        match article {
+        match received {
+            Ok(article) if site.as_deref().is_some_and(|s| s != article.site) => {}
             Ok(article) => {
-                if site.as_deref().is_none_or(|s| s == article.site) && tx.send(Ok((*article).clone())).await.is_err() {
+                if !deliver(stop, &tx, Ok((*article).clone())).await {
                     return;
                 }
             }
             Err(RecvError::Lagged(n)) => {
-                let _ = tx.send(Err(LookupError::WatcherLagged(n).into())).await;
+                deliver(stop, &tx, Err(LookupError::WatcherLagged(n).into())).await;
                 return;
             }
             Err(RecvError::Closed) => return,

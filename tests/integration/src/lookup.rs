@@ -130,6 +130,15 @@ impl LookupApp {
         .await
     }
 
+    /// `copydesk lookup --server` against this service, as an operator runs it.
+    pub async fn lookup_command(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(crate::copydesk::binary());
+        command.arg("lookup").arg("--server").arg(format!("http://{}", self.addr)).args(args);
+        tokio::task::spawn_blocking(move || command.output().expect("copydesk lookup runs"))
+            .await
+            .expect("the command's thread")
+    }
+
     pub fn is_running(&self) -> bool {
         !self.handle.is_finished()
     }

@@ -257,6 +257,29 @@ async fn bad_requests_and_bad_records_get_the_right_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lookup_command_asks_the_service() {
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = articles_topic(&bootstrap).await;
+    let article = test_article("a1", "a.example");
+    publish_article(&bootstrap, &topic, &article).await;
+    let store = StorePath::new();
+    let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
+    assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
+
+    for args in [["--id", "a1"], ["--url", article.url.as_str()]] {
+        let out = lookup.lookup_command(&args).await;
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        assert_eq!(json["id"], "a1");
+        assert_eq!(json["canonicalUrl"], article.canonical_url.as_str());
+    }
+    let out = lookup.lookup_command(&["--id", "nope"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no article with id nope"));
+    lookup.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflection_lists_the_services_in_both_versions() {
     use tonic_reflection::pb::{v1, v1alpha};
     let bootstrap = shared_broker().await.bootstrap();
