@@ -32,7 +32,8 @@ pub(crate) struct Args {
     /// instead of scanning the topic.
     #[arg(long, env = "COPYDESK_LOOKUP_SERVER")]
     server: Option<String>,
-    /// Give up reading after this many seconds.
+    /// Give up after this many seconds (the topic scan, or the connection and
+    /// the call to the service).
     #[arg(long, default_value_t = 60)]
     timeout_secs: u64,
 }
