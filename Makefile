@@ -9,7 +9,7 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
 .PHONY: demo
-demo: ## The main job: a local Kafka broker, the ingest service, the seed message in, its article looked up
+demo: ## The main job: a local Kafka broker, ingest and lookup services, the seed message in, its article looked up over gRPC
 	bash deploy/demo.sh
 
 .PHONY: demo-down

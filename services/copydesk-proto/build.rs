@@ -25,6 +25,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     tonic_prost_build::configure()
         .build_server(grpc)
         .build_client(grpc)
+        // No `connect` helper on the client: it would tie this crate to
+        // tonic's HTTP client even for the server. Clients build their own
+        // channel and call `new`.
+        .build_transport(false)
         .file_descriptor_set_path(&descriptors)
         .compile_with_config(config, &files, std::slice::from_ref(&root))?;
 

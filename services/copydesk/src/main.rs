@@ -26,7 +26,9 @@ enum Command {
     Ingest(copydesk_ingest::IngestConfig),
     /// Publish snapshot files and directories to the snapshots topic (backfill).
     Replay(cmd::replay::Args),
-    /// Find an article on the articles topic by id or URL.
+    /// Serve articles over gRPC from the articles topic, materialised into an embedded store.
+    Serve(copydesk_lookup::LookupConfig),
+    /// Find an article by id or URL: ask the lookup service, or scan the articles topic.
     Lookup(cmd::lookup::Args),
     /// Extract articles from snapshot or HTML files, offline.
     Extract(cmd::extract::Args),
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(config) => cmd::ingest::run(config),
         Command::Replay(args) => cmd::replay::run(args),
+        Command::Serve(config) => cmd::serve::run(config),
         Command::Lookup(args) => cmd::lookup::run(args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),

@@ -1,4 +1,4 @@
-//! The `copydesk` binary's offline subcommands, run as a user would run them.
+//! The `copydesk` binary's offline subcommands (and the services' configuration checks), run as a user would run them.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -123,4 +123,24 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn serve_reports_every_configuration_problem_at_once_before_binding() {
+    let out = copydesk(&[
+        "serve",
+        "--articles-topic",
+        "bad topic!",
+        "--grpc-addr",
+        "nowhere",
+        "--batch-records",
+        "0",
+        "-X",
+        "group.id=mine",
+    ]);
+    assert_eq!(out.status.code(), Some(64), "EX_USAGE");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for needle in ["articles-topic", "grpc-addr", "batch-records", "group.id"] {
+        assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
+    }
 }

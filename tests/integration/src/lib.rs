@@ -22,6 +22,7 @@ mod broker;
 mod copydesk;
 mod docker;
 mod kafka;
+mod lookup;
 
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
 pub use copydesk::{
@@ -32,3 +33,4 @@ pub use kafka::{
     CLIENT_MAX_MESSAGE_BYTES, advertised_broker, client_config, consume_all, consumer_config, create_topic, payloads,
     produce, producer_config, send, topic_partitions, transactional_producer, unique, wait_until,
 };
+pub use lookup::{LookupApp, StorePath, lookup_config, publish_article, publish_tombstone, spawn_lookup, test_article};

@@ -1,8 +1,9 @@
-//! `copydesk lookup`: finds an article on the articles topic by id or URL.
+//! `copydesk lookup`: finds an article by id or URL, asking the gRPC lookup
+//! service (`--server`) or, without one, scanning the articles topic.
 //!
-//! It reads the compacted topic from the start to its current end, keeping
-//! the latest version of the matching article: an operator's tool and the
-//! last step of the demo, until the gRPC lookup service serves this.
+//! The scan reads the compacted topic from the start to its current end,
+//! keeping the latest version of the matching article: an operator's tool for
+//! when no lookup service runs, and slow on a large topic.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -27,12 +28,62 @@ pub(crate) struct Args {
     /// The article's URL or canonical URL.
     #[arg(long)]
     url: Option<String>,
-    /// Give up reading after this many seconds.
+    /// Ask this lookup service (`copydesk serve`), e.g. http://127.0.0.1:50051,
+    /// instead of scanning the topic.
+    #[arg(long, env = "COPYDESK_LOOKUP_SERVER")]
+    server: Option<String>,
+    /// Give up after this many seconds (the topic scan, or the connection and
+    /// the call to the service).
     #[arg(long, default_value_t = 60)]
     timeout_secs: u64,
 }
 
+/// Articles carry whole page texts: allow far more than gRPC's 4 MiB default.
+const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.server.clone() {
+        Some(server) => ask_server(&server, &args),
+        None => scan_topic(&args),
+    }
+}
+
+/// One RPC to the lookup service: GetArticle by id or LookupArticle by URL.
+fn ask_server(server: &str, args: &Args) -> anyhow::Result<ExitCode> {
+    use copydesk_proto::v1::article_service_client::ArticleServiceClient;
+    use copydesk_proto::v1::{GetArticleRequest, LookupArticleRequest};
+    use tonic::Code;
+    use tonic::transport::Endpoint;
+
+    let timeout = Duration::from_secs(args.timeout_secs);
+    let answer = crate::cmd::runtime::tokio()?.block_on(async {
+        let endpoint = Endpoint::from_shared(server.to_string())
+            .with_context(|| format!("{server:?} is not a URL (e.g. http://127.0.0.1:50051)"))?
+            .connect_timeout(timeout)
+            .timeout(timeout);
+        let channel = endpoint.connect().await.with_context(|| format!("cannot connect to {server}"))?;
+        let mut client = ArticleServiceClient::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES);
+        let response = match (&args.id, &args.url) {
+            (Some(id), _) => client.get_article(GetArticleRequest { id: id.clone() }).await,
+            (None, Some(url)) => client.lookup_article(LookupArticleRequest { url: url.clone() }).await,
+            (None, None) => bail!("give --id or --url"),
+        };
+        Ok(response)
+    })?;
+    match answer {
+        Ok(article) => {
+            println!("{}", serde_json::to_string_pretty(&article.into_inner())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(status) if status.code() == Code::NotFound => {
+            eprintln!("copydesk: {}", status.message());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(status) => bail!("{server} answered {:?}: {}", status.code(), status.message()),
+    }
+}
+
+fn scan_topic(args: &Args) -> anyhow::Result<ExitCode> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", &args.brokers)
         .set("group.id", "copydesk-lookup")

@@ -6,6 +6,7 @@ pub(crate) mod ingest;
 pub(crate) mod lookup;
 pub(crate) mod replay;
 pub(crate) mod runtime;
+pub(crate) mod serve;
 
 /// `copydesk explain FILE`: the extractor's segmentation of one page.
 pub(crate) fn explain(path: &std::path::Path) -> anyhow::Result<std::process::ExitCode> {

@@ -4,5 +4,6 @@ mod bad_input;
 mod broker;
 mod exactly_once;
 mod failures;
+mod lookup;
 mod metrics;
 mod pipeline;

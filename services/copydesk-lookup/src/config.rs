@@ -1,0 +1,207 @@
+//! The lookup role's configuration: flags and `COPYDESK_*` environment
+//! variables, with librdkafka options passed through, validated as a whole
+//! before any file is opened or socket bound.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::LookupError;
+
+/// Settings of `copydesk serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LookupConfig {
+    /// Kafka bootstrap servers, comma-separated.
+    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
+    pub brokers: String,
+    /// The compacted articles topic to materialise, keyed by article id.
+    #[arg(long, env = "COPYDESK_ARTICLES_TOPIC", default_value = "articles")]
+    pub articles_topic: String,
+    /// The embedded store's file (created if missing). One replica, one file:
+    /// it is locked while the service runs.
+    #[arg(long, env = "COPYDESK_STORE_PATH", default_value = "copydesk-lookup.redb")]
+    pub store_path: PathBuf,
+    /// Address the gRPC server listens on, IP:PORT.
+    #[arg(long, env = "COPYDESK_GRPC_ADDR", default_value = "0.0.0.0:50051")]
+    pub grpc_addr: String,
+    /// Most records written to the store in one transaction.
+    #[arg(long, env = "COPYDESK_BATCH_RECORDS", default_value_t = 1000)]
+    pub batch_records: usize,
+    /// Longest a batch waits for more records before it is written, in milliseconds.
+    #[arg(long, env = "COPYDESK_BATCH_MS", default_value_t = 50)]
+    pub batch_ms: u64,
+    /// Largest article record expected on the topic; sizes fetches.
+    #[arg(long, env = "COPYDESK_MAX_MESSAGE_BYTES", default_value_t = 32 << 20)]
+    pub max_message_bytes: usize,
+    /// How long shutdown may take (RPCs in flight, the last batch), in seconds.
+    #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+    /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
+    #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
+    pub kafka_options: Vec<String>,
+}
+
+/// librdkafka keys that the materialiser's guarantees depend on: it assigns
+/// partitions itself, never commits to a group, reads only committed
+/// transactions and needs end-of-partition events for readiness.
+const OWNED_KEYS: &[&str] = &[
+    "bootstrap.servers",
+    "group.id",
+    "enable.auto.commit",
+    "enable.auto.offset.store",
+    "isolation.level",
+    "auto.offset.reset",
+    "enable.partition.eof",
+];
+
+impl LookupConfig {
+    /// Checks everything and reports every problem at once.
+    pub fn validate(&self) -> Result<(), LookupError> {
+        let mut errors = Vec::new();
+        if self.brokers.split(',').all(|b| b.trim().is_empty()) {
+            errors.push("brokers: empty".to_string());
+        }
+        if let Err(e) = valid_topic(&self.articles_topic) {
+            errors.push(format!("articles-topic: {e}"));
+        }
+        if self.store_path.as_os_str().is_empty() {
+            errors.push("store-path: empty".to_string());
+        } else if self.store_path.is_dir() {
+            errors.push(format!("store-path: {} is a directory; name a file", self.store_path.display()));
+        }
+        if let Err(e) = self.grpc_socket() {
+            errors.push(format!("grpc-addr: {e}"));
+        }
+        if self.batch_records == 0 {
+            errors.push("batch-records: must be at least 1".to_string());
+        }
+        if !(1024..=(1 << 30)).contains(&self.max_message_bytes) {
+            errors.push("max-message-bytes: must be between 1 KiB and 1 GiB".to_string());
+        }
+        if self.shutdown_grace_secs == 0 {
+            errors.push("shutdown-grace-secs: must be at least 1".to_string());
+        }
+        if let Err(mut e) = self.librdkafka_options() {
+            errors.append(&mut e);
+        }
+        if errors.is_empty() { Ok(()) } else { Err(LookupError::Config(errors)) }
+    }
+
+    /// The pass-through options as a map; every malformed or reserved one is an error.
+    pub fn librdkafka_options(&self) -> Result<BTreeMap<String, String>, Vec<String>> {
+        let mut map = BTreeMap::new();
+        let mut errors = Vec::new();
+        for option in self.kafka_options.iter().filter(|o| !o.trim().is_empty()) {
+            match option.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => {
+                    let k = k.trim();
+                    if OWNED_KEYS.contains(&k) {
+                        errors.push(format!("kafka-option {k}: set by copydesk itself; use the dedicated setting"));
+                    } else {
+                        map.insert(k.to_string(), v.trim().to_string());
+                    }
+                }
+                _ => errors.push(format!("kafka-option {option:?}: expected KEY=VALUE")),
+            }
+        }
+        if errors.is_empty() { Ok(map) } else { Err(errors) }
+    }
+
+    /// Where the gRPC server listens.
+    pub fn grpc_socket(&self) -> Result<SocketAddr, String> {
+        let addr = self.grpc_addr.trim();
+        addr.parse().map_err(|_| format!("{addr:?} is not IP:PORT (e.g. 0.0.0.0:50051, [::]:50051)"))
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn batch_wait(&self) -> Duration {
+        Duration::from_millis(self.batch_ms)
+    }
+}
+
+fn valid_topic(topic: &str) -> Result<(), &'static str> {
+    if topic.is_empty() || topic.len() > 249 {
+        return Err("must be 1 to 249 characters");
+    }
+    if topic == "." || topic == ".." {
+        return Err("cannot be . or ..");
+    }
+    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return Err("may contain only ASCII letters, digits, '.', '_' and '-'");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: LookupConfig,
+    }
+
+    fn parse(args: &[&str]) -> LookupConfig {
+        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied())).unwrap().config
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = parse(&[]);
+        c.validate().unwrap();
+        assert_eq!(c.grpc_socket().unwrap(), "0.0.0.0:50051".parse().unwrap());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let dir = std::env::temp_dir();
+        let c = parse(&[
+            "--brokers",
+            " , ",
+            "--articles-topic",
+            "bad topic!",
+            "--store-path",
+            dir.to_str().unwrap(),
+            "--grpc-addr",
+            "localhost",
+            "--batch-records",
+            "0",
+            "--shutdown-grace-secs",
+            "0",
+            "-X",
+            "isolation.level=read_uncommitted",
+            "-X",
+            "novalue",
+        ]);
+        let Err(LookupError::Config(errors)) = c.validate() else { panic!("expected config errors") };
+        let all = errors.join("\n");
+        for needle in [
+            "brokers",
+            "articles-topic",
+            "store-path",
+            "grpc-addr",
+            "batch-records",
+            "shutdown-grace-secs",
+            "isolation.level",
+            "novalue",
+        ] {
+            assert!(all.contains(needle), "missing {needle} in:\n{all}");
+        }
+        assert_eq!(errors.len(), 8, "{all}");
+    }
+
+    #[test]
+    fn pass_through_options_are_parsed() {
+        let c = parse(&["-X", "security.protocol=SASL_SSL", "-X", "fetch.wait.max.ms=100"]);
+        let map = c.librdkafka_options().unwrap();
+        assert_eq!(map["security.protocol"], "SASL_SSL");
+        assert_eq!(map.len(), 2);
+    }
+}

@@ -1,0 +1,168 @@
+//! The lookup service: the compacted articles topic materialised into an
+//! embedded store, and served over gRPC (`copydesk.v1.ArticleService`).
+//!
+//! # Layout
+//! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
+//! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
+//! - `materialise`: the whole topic into the store, from the stored offsets; readiness.
+//! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
+//! - `error`: the crate's error type and its one mapping to gRPC statuses.
+
+pub mod config;
+mod error;
+mod materialise;
+mod server;
+mod service;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+pub use crate::config::LookupConfig;
+pub use crate::error::LookupError;
+use crate::materialise::Materialiser;
+pub use crate::materialise::{Stats, StatsSnapshot};
+pub use crate::server::SERVICE_NAME;
+pub use crate::service::{DEFAULT_PAGE_SIZE, Lookup, MAX_BATCH_IDS, MAX_PAGE_SIZE};
+use crate::store::Store;
+
+/// A configured lookup service: the store open, the gRPC port bound.
+pub struct App {
+    config: Arc<LookupConfig>,
+    store: Arc<Store>,
+    listener: TcpListener,
+    stats: Arc<Stats>,
+}
+
+impl App {
+    /// Validates the configuration (every problem at once), then binds the
+    /// gRPC port and opens the store, so a taken port or a locked store
+    /// fails the start rather than the first request.
+    pub async fn build(config: LookupConfig) -> Result<App, LookupError> {
+        config.validate()?;
+        let addr = config.grpc_socket().map_err(|e| LookupError::Config(vec![e]))?;
+        let listener = TcpListener::bind(addr).await.map_err(|source| LookupError::Bind { addr, source })?;
+        let (path, topic) = (config.store_path.clone(), config.articles_topic.clone());
+        let store = blocking("store open", move || Store::open(&path, &topic)).await??;
+        info!(message = "Store open.", path = %store.path().display(), articles = store.len()?);
+        Ok(App { config: Arc::new(config), store: Arc::new(store), listener, stats: Arc::default() })
+    }
+
+    /// Where gRPC is served (the actual port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// What the materialiser has done, shared with the running service.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// Runs until `shutdown` is cancelled, then stops within the grace period.
+    ///
+    /// The materialiser and the gRPC server are supervised as named tasks: if
+    /// either ends on its own, the other is stopped too and the first one's
+    /// outcome is returned. On shutdown the server stops accepting, ends the
+    /// watch streams and finishes unary calls, the materialiser writes the
+    /// batch in hand, and the store is closed when both are done.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), LookupError> {
+        let App { config, store, listener, stats } = self;
+        let stop = shutdown.child_token();
+        let (events, _) = broadcast::channel(service::WATCH_BUFFER);
+        let (ready_tx, ready_rx) = watch::channel(false);
+        let materialiser = Materialiser {
+            config: config.clone(),
+            store: store.clone(),
+            events: events.clone(),
+            ready: ready_tx,
+            stats,
+        };
+        let mut reader = tokio::spawn(materialiser.run(stop.clone()));
+        let service = Lookup { store: store.clone(), events, ready: ready_rx.clone(), stop: stop.clone() };
+        let mut server = tokio::spawn(server::serve(listener, service, ready_rx, stop.clone()));
+
+        let first = tokio::select! {
+            _ = stop.cancelled() => None,
+            done = &mut reader => Some((MATERIALISER, outcome(MATERIALISER, done))),
+            done = &mut server => Some((SERVER, outcome(SERVER, done))),
+        };
+        if let Some((task, result)) = &first {
+            match result {
+                Ok(()) => warn!(message = "A task ended on its own; stopping the service.", task),
+                Err(e) => error!(message = "A task failed; stopping the service.", task, error = %e),
+            }
+        } else {
+            info!(message = "Shutting down.", grace_secs = config.shutdown_grace_secs);
+        }
+        stop.cancel();
+        let deadline = tokio::time::Instant::now() + config.shutdown_grace();
+        let mut result = Ok(());
+        for (task, handle) in [(MATERIALISER, reader), (SERVER, server)] {
+            let done = match &first {
+                Some((finished, _)) if *finished == task => continue,
+                _ => finish(task, handle, deadline).await,
+            };
+            result = result.and(done);
+        }
+        let result = match first {
+            Some((_, first)) => first.and(result),
+            None => result,
+        };
+        // Every other holder of the store has ended with its task; dropping
+        // the last handle closes the file and releases its lock.
+        match Arc::try_unwrap(store) {
+            Ok(store) => drop(store),
+            Err(_) => warn!(message = "The store is still in use at exit; it closes with the process."),
+        }
+        result
+    }
+}
+
+const MATERIALISER: &str = "materialiser";
+const SERVER: &str = "gRPC server";
+
+/// Waits for a stopping task until `deadline`, then aborts it.
+async fn finish(
+    task: &'static str,
+    mut handle: JoinHandle<Result<(), LookupError>>,
+    deadline: tokio::time::Instant,
+) -> Result<(), LookupError> {
+    match tokio::time::timeout_at(deadline, &mut handle).await {
+        Ok(done) => outcome(task, done),
+        Err(_) => {
+            error!(message = "A task did not stop within the grace period; aborting it.", task);
+            handle.abort();
+            let _ = handle.await;
+            Err(LookupError::ShutdownTimeout { task })
+        }
+    }
+}
+
+/// A supervised task's result, with a panic turned into an error naming the task.
+fn outcome(
+    task: &'static str,
+    joined: Result<Result<(), LookupError>, tokio::task::JoinError>,
+) -> Result<(), LookupError> {
+    match joined {
+        Ok(result) => result,
+        Err(join) => {
+            error!(message = "Task panicked.", task, error = %join);
+            Err(LookupError::Panicked { task, reason: join.to_string() })
+        }
+    }
+}
+
+/// Runs blocking work (store transactions, librdkafka metadata calls) off
+/// the async workers; a panic in it becomes an error naming the work.
+pub(crate) async fn blocking<T: Send + 'static>(
+    task: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, LookupError> {
+    tokio::task::spawn_blocking(f).await.map_err(|join| LookupError::Panicked { task, reason: join.to_string() })
+}

@@ -1,0 +1,325 @@
+//! The materialiser: reads the whole articles topic into the store, from the
+//! stored offsets, and tells watchers and the health service what happened.
+//!
+//! Every replica reads every partition (manual assignment, no consumer
+//! group, nothing committed to Kafka): the store, not the broker, remembers
+//! how far it got. Records are applied in batches, each batch and its
+//! offsets in one store transaction.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use copydesk_proto::v1::Article;
+use prost::Message as _;
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use tokio::sync::{broadcast, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::store::{Batch, Change, Store};
+use crate::{LookupConfig, LookupError, blocking};
+
+/// Counters of what the materialiser has done since this process started.
+#[derive(Debug, Default)]
+pub struct Stats {
+    records_applied: AtomicU64,
+    upserts: AtomicU64,
+    deletes: AtomicU64,
+    invalid: AtomicU64,
+    batches: AtomicU64,
+    caught_up: AtomicBool,
+}
+
+/// A copy of [`Stats`] at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    /// Records read from the topic and written to the store (invalid ones included:
+    /// they are skipped, and their offsets stored).
+    pub records_applied: u64,
+    pub upserts: u64,
+    /// Tombstones applied.
+    pub deletes: u64,
+    /// Records that were not articles (undecodable, no key, key and id disagreeing).
+    pub invalid: u64,
+    /// Store write transactions.
+    pub batches: u64,
+    /// Whether the store has reached the topic's end as it was at start.
+    pub caught_up: bool,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            records_applied: self.records_applied.load(Relaxed),
+            upserts: self.upserts.load(Relaxed),
+            deletes: self.deletes.load(Relaxed),
+            invalid: self.invalid.load(Relaxed),
+            batches: self.batches.load(Relaxed),
+            caught_up: self.caught_up.load(Relaxed),
+        }
+    }
+}
+
+/// What the materialiser works with, and whom it tells.
+pub(crate) struct Materialiser {
+    pub(crate) config: Arc<LookupConfig>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) events: broadcast::Sender<Arc<Article>>,
+    pub(crate) ready: watch::Sender<bool>,
+    pub(crate) stats: Arc<Stats>,
+}
+
+/// librdkafka reports each end of partition twice: to the reader (where it
+/// counts for readiness) and to the client's error callback, whose default
+/// logs it as an error. Here only real errors are logged.
+struct Context;
+
+impl ClientContext for Context {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if matches!(error, KafkaError::PartitionEOF(_) | KafkaError::Global(RDKafkaErrorCode::PartitionEOF)) {
+            return;
+        }
+        // librdkafka retries by itself (broker restarts, leader moves).
+        warn!(message = "Kafka client error.", %error, reason);
+    }
+}
+
+impl ConsumerContext for Context {}
+
+type Reader = StreamConsumer<Context>;
+
+fn consumer_config(config: &LookupConfig) -> ClientConfig {
+    let limit = (config.max_message_bytes + (1 << 20)).to_string();
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &config.brokers)
+        .set("client.id", format!("copydesk-lookup-{}", std::process::id()))
+        // librdkafka wants a group id; it is never joined (partitions are
+        // assigned) and nothing is committed to it.
+        .set("group.id", "copydesk-lookup")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        // Articles of aborted transactions (exactly-once ingest) never show.
+        .set("isolation.level", "read_committed")
+        // A partition's end is known from this event even when the last
+        // offsets are transaction markers, which are never delivered.
+        .set("enable.partition.eof", "true")
+        // A stored offset that compaction or retention has passed starts
+        // that partition over from its earliest record.
+        .set("auto.offset.reset", "earliest")
+        .set("fetch.max.bytes", &limit)
+        .set("max.partition.fetch.bytes", &limit);
+    for (k, v) in config.librdkafka_options().unwrap_or_default() {
+        c.set(k, v);
+    }
+    c
+}
+
+impl Materialiser {
+    /// Reads until `stop` is cancelled; the batch in hand is written first.
+    pub(crate) async fn run(self, stop: CancellationToken) -> Result<(), LookupError> {
+        let topic = self.config.articles_topic.clone();
+        let consumer: Arc<Reader> = Arc::new(
+            consumer_config(&self.config)
+                .create_with_context(Context)
+                .map_err(|source| LookupError::Client { role: "consumer", source })?,
+        );
+        let Some(ends) = self.discover(&consumer, &stop).await? else { return Ok(()) };
+        let partitions: Vec<i32> = ends.keys().copied().collect();
+        let stored = self.store.offsets()?;
+        // Partitions still short of the end they had at start: readiness waits for them.
+        let mut behind: HashMap<i32, i64> = HashMap::new();
+        let mut assignment = TopicPartitionList::new();
+        for &p in &partitions {
+            let start = stored.get(&p).copied();
+            if start.unwrap_or(0) < ends[&p] {
+                behind.insert(p, ends[&p]);
+            }
+            let offset = start.map_or(Offset::Beginning, Offset::Offset);
+            assignment
+                .add_partition_offset(&topic, p, offset)
+                .map_err(|source| LookupError::Kafka { topic: topic.clone(), source })?;
+        }
+        consumer.assign(&assignment).map_err(|source| LookupError::Kafka { topic: topic.clone(), source })?;
+        info!(message = "Materialising.", %topic, partitions = partitions.len(), resumed = stored.len(), behind = behind.len());
+        let started = Instant::now();
+        if behind.is_empty() {
+            self.caught_up(started);
+        }
+
+        let max = self.config.batch_records;
+        loop {
+            let first = tokio::select! {
+                _ = stop.cancelled() => break,
+                m = consumer.recv() => m,
+            };
+            let mut batch = Batch::default();
+            let mut records = 0;
+            self.take(first, &mut batch, &mut records, &mut behind);
+            let deadline = tokio::time::Instant::now() + self.config.batch_wait();
+            while records < max {
+                match tokio::time::timeout_at(deadline, consumer.recv()).await {
+                    Ok(m) => self.take(m, &mut batch, &mut records, &mut behind),
+                    Err(_) => break,
+                }
+            }
+            if !batch.offsets.is_empty() {
+                self.apply(batch, records).await?;
+            }
+            if behind.is_empty() && !*self.ready.borrow() {
+                self.caught_up(started);
+            }
+        }
+        info!(message = "Materialiser stopped.", records_applied = self.stats.snapshot().records_applied);
+        Ok(())
+    }
+
+    /// The topic's partitions and the end (high watermark) of each, waiting
+    /// and retrying while the topic does not exist or has a partition without
+    /// a leader: the service may start before ingest has created the topic,
+    /// or just after. `None` when stopped while waiting.
+    async fn discover(
+        &self,
+        consumer: &Arc<Reader>,
+        stop: &CancellationToken,
+    ) -> Result<Option<BTreeMap<i32, i64>>, LookupError> {
+        let mut delay = Duration::from_millis(250);
+        loop {
+            let (c, topic) = (consumer.clone(), self.config.articles_topic.clone());
+            let found = blocking("metadata", move || -> Result<Option<BTreeMap<i32, i64>>, KafkaError> {
+                let metadata = c.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
+                let Some(t) = metadata.topics().iter().find(|t| t.name() == topic && t.error().is_none()) else {
+                    return Ok(None);
+                };
+                if t.partitions().is_empty() || t.partitions().iter().any(|p| p.leader() < 0 || p.error().is_some()) {
+                    return Ok(None);
+                }
+                let mut ends = BTreeMap::new();
+                for p in t.partitions() {
+                    let (_, high) = c.fetch_watermarks(&topic, p.id(), Duration::from_secs(10))?;
+                    ends.insert(p.id(), high);
+                }
+                Ok(Some(ends))
+            })
+            .await?;
+            match found {
+                Ok(Some(ends)) => return Ok(Some(ends)),
+                Ok(None) => {
+                    warn!(message = "The articles topic does not exist yet, or lacks leaders; waiting.", topic = %self.config.articles_topic)
+                }
+                Err(error) => warn!(message = "Cannot read the topic's partitions and ends yet; retrying.", %error),
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return Ok(None),
+                _ = tokio::time::sleep(delay) => {}
+            }
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// Adds one received message (or event) to the batch.
+    fn take(
+        &self,
+        received: Result<BorrowedMessage<'_>, KafkaError>,
+        batch: &mut Batch,
+        records: &mut usize,
+        behind: &mut HashMap<i32, i64>,
+    ) {
+        let message = match received {
+            Ok(message) => message,
+            Err(KafkaError::PartitionEOF(p)) => {
+                behind.remove(&p);
+                return;
+            }
+            Err(error) => {
+                // librdkafka retries by itself (broker restarts, leader moves).
+                warn!(message = "Error reading the articles topic.", %error);
+                return;
+            }
+        };
+        let (p, offset) = (message.partition(), message.offset());
+        *records += 1;
+        batch.offsets.insert(p, offset + 1);
+        if behind.get(&p).is_some_and(|&end| offset + 1 >= end) {
+            behind.remove(&p);
+        }
+        match change_of(&message) {
+            Ok(change) => batch.changes.push(change),
+            Err(reason) => {
+                self.stats.invalid.fetch_add(1, Relaxed);
+                warn!(message = "Skipping a record that is not an article.", reason, partition = p, offset);
+            }
+        }
+    }
+
+    /// Writes the batch and its offsets, then tells watchers about the articles.
+    async fn apply(&self, batch: Batch, records: usize) -> Result<(), LookupError> {
+        let store = self.store.clone();
+        let batch = blocking("store write", move || store.apply(&batch).map(|()| batch)).await??;
+        let (mut upserts, mut deletes) = (0, 0);
+        for change in batch.changes {
+            match change {
+                Change::Upsert { article, .. } => {
+                    upserts += 1;
+                    // No watcher is no error.
+                    let _ = self.events.send(Arc::from(article));
+                }
+                Change::Delete { .. } => deletes += 1,
+            }
+        }
+        self.stats.records_applied.fetch_add(records as u64, Relaxed);
+        self.stats.upserts.fetch_add(upserts, Relaxed);
+        self.stats.deletes.fetch_add(deletes, Relaxed);
+        self.stats.batches.fetch_add(1, Relaxed);
+        Ok(())
+    }
+
+    fn caught_up(&self, started: Instant) {
+        self.stats.caught_up.store(true, Relaxed);
+        self.ready.send_replace(true);
+        let s = self.stats.snapshot();
+        info!(
+            message = "Caught up with the articles topic; serving.",
+            records = s.records_applied,
+            elapsed_ms = started.elapsed().as_millis() as u64
+        );
+    }
+}
+
+/// What one record does to the store. The key is the article id (the topic
+/// is compacted by it, and tombstones carry only it); a value that is not
+/// an `Article` under that id is refused with the reason.
+fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, &'static str> {
+    let id = match message.key().map(std::str::from_utf8) {
+        None => return Err("no key"),
+        Some(Err(_)) => return Err("key is not UTF-8"),
+        Some(Ok("")) => return Err("empty key"),
+        Some(Ok(id)) => id.to_string(),
+    };
+    let Some(payload) = message.payload() else { return Ok(Change::Delete { id }) };
+    if payload.is_empty() {
+        // Not a tombstone (that is a null value), and no article either.
+        return Err("empty value");
+    }
+    let declared = message
+        .headers()
+        .and_then(|h| h.iter().find(|h| h.key.eq_ignore_ascii_case("content-type")).and_then(|h| h.value));
+    if declared.is_some_and(|v| !String::from_utf8_lossy(v).contains("copydesk.v1.Article")) {
+        return Err("content-type is not copydesk.v1.Article");
+    }
+    let mut article = Article::decode(payload).map_err(|_| "value is not a protobuf copydesk.v1.Article")?;
+    if article.id.is_empty() {
+        article.id = id.clone();
+        return Ok(Change::Upsert { bytes: article.encode_to_vec(), id, article: Box::new(article) });
+    }
+    if article.id != id {
+        return Err("key and article id differ");
+    }
+    Ok(Change::Upsert { id, article: Box::new(article), bytes: payload.to_vec() })
+}

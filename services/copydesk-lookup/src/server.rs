@@ -1,0 +1,75 @@
+//! The gRPC server: ArticleService, grpc.health.v1 driven by the
+//! materialiser's readiness, and server reflection (v1 and v1alpha), on
+//! one HTTP/2 listener without TLS.
+
+use std::time::Duration;
+
+use copydesk_proto::v1::article_service_server::ArticleServiceServer;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+use tracing::info;
+
+use crate::LookupError;
+use crate::service::Lookup;
+
+/// The name health checks use for ArticleService; "" is the whole server.
+pub const SERVICE_NAME: &str = "copydesk.v1.ArticleService";
+
+/// Pings idle connections so that a watcher behind a NAT or a load balancer
+/// is not cut off silently, and a vanished client is noticed.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// Both health names at once: clients ask for either.
+async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
+    reporter.set_service_status("", status).await;
+    reporter.set_service_status(SERVICE_NAME, status).await;
+}
+
+/// Serves until `stop` is cancelled, then stops accepting, ends the watch
+/// streams (the service observes `stop` too) and lets unary calls finish.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    service: Lookup,
+    mut ready: watch::Receiver<bool>,
+    stop: CancellationToken,
+) -> Result<(), LookupError> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    set_health(&reporter, ServingStatus::NotServing).await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(copydesk_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1().map_err(|e| LookupError::Reflection(e.to_string()))?;
+    let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| LookupError::Reflection(e.to_string()))?;
+    if let Ok(addr) = listener.local_addr() {
+        info!(message = "Serving gRPC.", %addr, services = "copydesk.v1.ArticleService, grpc.health.v1.Health, reflection");
+    }
+    let server = Server::builder()
+        .http2_keepalive_interval(Some(KEEPALIVE))
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(ArticleServiceServer::new(service))
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop.clone().cancelled_owned());
+    let readiness = async {
+        // The watch guard must not live across an await: only a bool leaves the select.
+        let caught_up = tokio::select! {
+            _ = stop.cancelled() => false,
+            ready = ready.wait_for(|ready| *ready) => ready.is_ok(),
+        };
+        if caught_up {
+            set_health(&reporter, ServingStatus::Serving).await;
+            stop.cancelled().await;
+        }
+        // Load balancers stop sending new calls while the server drains.
+        set_health(&reporter, ServingStatus::NotServing).await;
+    };
+    let (served, ()) = tokio::join!(server, readiness);
+    served.map_err(LookupError::Serve)
+}

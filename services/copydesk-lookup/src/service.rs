@@ -1,0 +1,295 @@
+//! `copydesk.v1.ArticleService` over the store: request checks, paging
+//! tokens, and watch streams fed by the materialiser.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use copydesk_proto::v1::article_service_server::ArticleService;
+use copydesk_proto::v1::{
+    Article, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticlesRequest,
+    ListArticlesResponse, LookupArticleRequest, WatchArticlesRequest,
+};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::store::Store;
+use crate::{LookupError, blocking};
+
+/// Page size when the request names none (AIP-158 leaves it to the server).
+pub const DEFAULT_PAGE_SIZE: usize = 50;
+/// Larger page sizes are lowered to this.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// More ids than this in one BatchGet is refused rather than truncated.
+pub const MAX_BATCH_IDS: usize = 1000;
+/// Articles a watcher may fall behind before it is dropped.
+pub(crate) const WATCH_BUFFER: usize = 1024;
+
+/// Page tokens say which format and filter they belong to, so a token from
+/// another listing, or an edited one, is refused rather than misread.
+const TOKEN_VERSION: &str = "v1";
+
+/// The service. Cheap to clone: everything is shared.
+#[derive(Clone)]
+pub struct Lookup {
+    pub(crate) store: Arc<Store>,
+    pub(crate) events: broadcast::Sender<Arc<Article>>,
+    pub(crate) ready: watch::Receiver<bool>,
+    /// Ends watch streams on shutdown, so the server's drain is not held open.
+    pub(crate) stop: CancellationToken,
+}
+
+impl Lookup {
+    /// Reads are refused until the store has caught up: an absent article
+    /// would otherwise be reported as NotFound when it may simply not have
+    /// been read yet.
+    fn check_ready(&self) -> Result<(), LookupError> {
+        if *self.ready.borrow() { Ok(()) } else { Err(LookupError::NotReady) }
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, LookupError> + Send + 'static,
+    ) -> Result<T, LookupError> {
+        self.check_ready()?;
+        let store = self.store.clone();
+        blocking("store read", move || f(&store)).await?
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<String, LookupError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(LookupError::InvalidArgument(format!("{field}: required")));
+    }
+    Ok(value.to_string())
+}
+
+/// The site filter as stored: hosts are lowercase.
+fn site_filter(site: &str) -> Option<String> {
+    let site = site.trim();
+    (!site.is_empty()).then(|| site.to_ascii_lowercase())
+}
+
+pub(crate) fn encode_token(site: Option<&str>, after: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{TOKEN_VERSION}\0{}\0{after}", site.unwrap_or_default()))
+}
+
+/// The id to list after, from a token issued for the same site filter.
+pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<String>, LookupError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let invalid = |why: &str| LookupError::InvalidArgument(format!("page_token: {why}"));
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid("not a token this service issued"))?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid("not a token this service issued"))?;
+    let mut parts = text.splitn(3, '\0');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(TOKEN_VERSION), Some(token_site), Some(after)) if !after.is_empty() => {
+            if token_site != site.unwrap_or_default() {
+                return Err(invalid("issued for another site filter"));
+            }
+            Ok(Some(after.to_string()))
+        }
+        _ => Err(invalid("not a token this service issued")),
+    }
+}
+
+#[tonic::async_trait]
+impl ArticleService for Lookup {
+    async fn get_article(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
+        let id = required("id", &request.get_ref().id)?;
+        let found = self.read({
+            let id = id.clone();
+            move |s| s.get(&id)
+        });
+        match found.await? {
+            Some(article) => Ok(Response::new(article)),
+            None => Err(LookupError::NotFound(format!("no article with id {id}")).into()),
+        }
+    }
+
+    async fn batch_get_articles(
+        &self,
+        request: Request<BatchGetArticlesRequest>,
+    ) -> Result<Response<BatchGetArticlesResponse>, Status> {
+        let ids = request.into_inner().ids;
+        if ids.is_empty() {
+            return Err(LookupError::InvalidArgument("ids: at least one is required".into()).into());
+        }
+        if ids.len() > MAX_BATCH_IDS {
+            return Err(LookupError::InvalidArgument(format!("ids: at most {MAX_BATCH_IDS}")).into());
+        }
+        if ids.iter().any(|id| id.trim().is_empty()) {
+            return Err(LookupError::InvalidArgument("ids: an id is empty".into()).into());
+        }
+        let ids: Vec<String> = ids.into_iter().map(|id| id.trim().to_string()).collect();
+        let found = self
+            .read(move |s| {
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                s.get_many(&refs).map(|found| (ids.clone(), found))
+            })
+            .await?;
+        let mut response = BatchGetArticlesResponse::default();
+        // Found articles keep the order they were asked in.
+        for (id, article) in found.0.into_iter().zip(found.1) {
+            match article {
+                Some(article) => response.articles.push(article),
+                None => response.missing_ids.push(id),
+            }
+        }
+        Ok(Response::new(response))
+    }
+
+    async fn lookup_article(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
+        let url = required("url", &request.get_ref().url)?;
+        let found = self.read({
+            let url = url.clone();
+            move |s| s.find_url(&url)
+        });
+        match found.await? {
+            Some(article) => Ok(Response::new(article)),
+            None => Err(LookupError::NotFound(format!("no article with URL or canonical URL {url}")).into()),
+        }
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<ListArticlesRequest>,
+    ) -> Result<Response<ListArticlesResponse>, Status> {
+        let request = request.into_inner();
+        let size = match request.page_size {
+            n if n < 0 => return Err(LookupError::InvalidArgument("page_size: must not be negative".into()).into()),
+            0 => DEFAULT_PAGE_SIZE,
+            n => (n as usize).min(MAX_PAGE_SIZE),
+        };
+        let site = site_filter(&request.site);
+        let after = decode_token(&request.page_token, site.as_deref())?;
+        let page = self
+            .read({
+                let site = site.clone();
+                move |s| s.list(site.as_deref(), after.as_deref(), size)
+            })
+            .await?;
+        let next_page_token = page.next_after.map(|last| encode_token(site.as_deref(), &last)).unwrap_or_default();
+        Ok(Response::new(ListArticlesResponse { articles: page.articles, next_page_token }))
+    }
+
+    type WatchArticlesStream = ReceiverStream<Result<Article, Status>>;
+
+    async fn watch_articles(
+        &self,
+        request: Request<WatchArticlesRequest>,
+    ) -> Result<Response<Self::WatchArticlesStream>, Status> {
+        let request = request.into_inner();
+        let site = site_filter(&request.site);
+        // Subscribed before the existing articles are read, so nothing stored
+        // in between is missed (it may come twice: once stored, once live).
+        let live = self.events.subscribe();
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(watch(self.clone(), live, tx, request.include_existing, site));
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// Hands one item to a watcher's stream. False when the watcher is gone
+/// or the service is stopping: a slow client blocks only its own feed, and
+/// never the shutdown, which ends the stream with UNAVAILABLE if it can.
+async fn deliver(
+    stop: &CancellationToken,
+    tx: &mpsc::Sender<Result<Article, Status>>,
+    item: Result<Article, Status>,
+) -> bool {
+    tokio::select! {
+        _ = stop.cancelled() => {
+            let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
+            false
+        }
+        sent = tx.send(item) => sent.is_ok(),
+    }
+}
+
+/// Feeds one watcher until it hangs up, falls too far behind, or the
+/// service stops.
+async fn watch(
+    service: Lookup,
+    mut live: broadcast::Receiver<Arc<Article>>,
+    tx: mpsc::Sender<Result<Article, Status>>,
+    include_existing: bool,
+    site: Option<String>,
+) {
+    let stop = &service.stop;
+    if include_existing {
+        let mut after: Option<String> = None;
+        loop {
+            let (store, site, from) = (service.store.clone(), site.clone(), after.take());
+            let page = match blocking("store read", move || store.list(site.as_deref(), from.as_deref(), 256)).await {
+                Ok(Ok(page)) => page,
+                Ok(Err(e)) | Err(e) => {
+                    deliver(stop, &tx, Err(e.into())).await;
+                    return;
+                }
+            };
+            for article in page.articles {
+                if !deliver(stop, &tx, Ok(article)).await {
+                    return;
+                }
+            }
+            match page.next_after {
+                Some(last) => after = Some(last),
+                None => break,
+            }
+        }
+    }
+    loop {
+        let received = tokio::select! {
+            _ = stop.cancelled() => {
+                let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
+                return;
+            }
+            _ = tx.closed() => return,
+            received = live.recv() => received,
+        };
+        match received {
+            Ok(article) if site.as_deref().is_some_and(|s| s != article.site) => {}
+            Ok(article) => {
+                if !deliver(stop, &tx, Ok((*article).clone())).await {
+                    return;
+                }
+            }
+            Err(RecvError::Lagged(n)) => {
+                deliver(stop, &tx, Err(LookupError::WatcherLagged(n).into())).await;
+                return;
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_belong_to_their_filter() {
+        let token = encode_token(Some("www.bbc.com"), "00ff");
+        assert_eq!(decode_token(&token, Some("www.bbc.com")).unwrap().as_deref(), Some("00ff"));
+        assert!(matches!(decode_token(&token, None), Err(LookupError::InvalidArgument(_))));
+        assert!(matches!(decode_token(&token, Some("other.example")), Err(LookupError::InvalidArgument(_))));
+        let unfiltered = encode_token(None, "00ff");
+        assert_eq!(decode_token(&unfiltered, None).unwrap().as_deref(), Some("00ff"));
+        assert_eq!(decode_token("", None).unwrap(), None);
+        for bad in ["not base64!", "djE", &URL_SAFE_NO_PAD.encode("v2\0\0x"), &URL_SAFE_NO_PAD.encode("v1\0\0")] {
+            assert!(matches!(decode_token(bad, None), Err(LookupError::InvalidArgument(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn site_filters_are_hosts_in_lowercase() {
+        assert_eq!(site_filter(" WWW.BBC.com "), Some("www.bbc.com".to_string()));
+        assert_eq!(site_filter("  "), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! The embedded store (redb, one file): articles by id, the URL and site
+//! indexes, and the next offset to read per partition of the articles topic.
+//!
+//! A batch of records and the offsets just past them are written in one
+//! write transaction, so the file always describes a prefix of each
+//! partition: after a crash or restart the materialiser resumes exactly
+//! where the last committed batch ended, and never has to re-read from 0.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+
+use copydesk_proto::v1::Article;
+use prost::Message;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table, TableDefinition};
+use tracing::warn;
+
+use crate::LookupError;
+
+/// Article id -> the record's value as read from Kafka (protobuf `Article`).
+/// Stored as received so that serving never re-encodes what ingest wrote.
+const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
+/// Normalised URL or canonical URL -> article id.
+const URLS: TableDefinition<'_, &str, &str> = TableDefinition::new("urls");
+/// (site, article id), so one site's articles are a contiguous range in id order.
+const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites");
+/// Partition -> the next offset to read.
+const OFFSETS: TableDefinition<'_, i32, i64> = TableDefinition::new("offsets");
+/// Facts about the store itself: which topic it materialises.
+const META: TableDefinition<'_, &str, &str> = TableDefinition::new("meta");
+
+/// One record's effect on the store.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// The latest version of an article (the record's key is `id`), decoded
+    /// for the indexes and watchers, and as read, for storing.
+    Upsert { id: String, article: Box<Article>, bytes: Vec<u8> },
+    /// A tombstone: the article is gone.
+    Delete { id: String },
+}
+
+/// Changes in topic order, and for each partition the offset just past the
+/// last record they came from (records that changed nothing count too).
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub changes: Vec<Change>,
+    pub offsets: BTreeMap<i32, i64>,
+}
+
+/// One page of a listing, in key order.
+#[derive(Debug)]
+pub struct Page {
+    pub articles: Vec<Article>,
+    /// The id of the last article, when more may follow.
+    pub next_after: Option<String>,
+}
+
+/// The materialised articles topic.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the store for `topic`. A store written for another
+    /// topic is refused: its offsets would mean nothing there.
+    pub fn open(path: &Path, topic: &str) -> Result<Store, LookupError> {
+        let open_error = |source: redb::Error| LookupError::StoreOpen { path: path.to_path_buf(), source };
+        let db = Database::create(path).map_err(|e| open_error(e.into()))?;
+        let txn = db.begin_write()?;
+        {
+            // Every table exists from the start, so readers never meet a missing one.
+            txn.open_table(ARTICLES)?;
+            txn.open_table(URLS)?;
+            txn.open_table(SITES)?;
+            txn.open_table(OFFSETS)?;
+            let mut meta = txn.open_table(META)?;
+            let stored = meta.get("topic")?.map(|v| v.value().to_string());
+            match stored {
+                None => {
+                    meta.insert("topic", topic)?;
+                }
+                Some(stored) if stored != topic => {
+                    return Err(LookupError::OtherTopic {
+                        path: path.to_path_buf(),
+                        stored,
+                        configured: topic.to_string(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        txn.commit()?;
+        Ok(Store { db, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Applies a batch and its offsets in one transaction: all or nothing.
+    pub fn apply(&self, batch: &Batch) -> Result<(), LookupError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut articles = txn.open_table(ARTICLES)?;
+            let mut urls = txn.open_table(URLS)?;
+            let mut sites = txn.open_table(SITES)?;
+            let mut offsets = txn.open_table(OFFSETS)?;
+            for change in &batch.changes {
+                let (id, replaced) = match change {
+                    Change::Upsert { id, bytes, .. } => (id, articles.insert(id.as_str(), bytes.as_slice())?),
+                    Change::Delete { id } => (id, articles.remove(id.as_str())?),
+                };
+                // The old version's index entries go first; the new version's
+                // are then added, so entries both share survive.
+                if let Some(old) = replaced.map(|v| Article::decode(v.value())) {
+                    match old {
+                        Ok(old) => unindex(&mut urls, &mut sites, id, &old)?,
+                        Err(error) => {
+                            warn!(message = "A stored article does not decode; its index entries stay.", id, %error)
+                        }
+                    }
+                }
+                if let Change::Upsert { id, article, .. } = change {
+                    index(&mut urls, &mut sites, id, article)?;
+                }
+            }
+            for (&partition, &next) in &batch.offsets {
+                offsets.insert(partition, next)?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The next offset to read for every partition read so far.
+    pub fn offsets(&self) -> Result<BTreeMap<i32, i64>, LookupError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(OFFSETS)?;
+        let mut out = BTreeMap::new();
+        for entry in table.iter()? {
+            let (k, v) = entry?;
+            out.insert(k.value(), v.value());
+        }
+        Ok(out)
+    }
+
+    /// How many articles are stored.
+    pub fn len(&self) -> Result<u64, LookupError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(ARTICLES)?.len()?)
+    }
+
+    pub fn is_empty(&self) -> Result<bool, LookupError> {
+        Ok(self.len()? == 0)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Article>, LookupError> {
+        Ok(self.get_many(&[id])?.pop().flatten())
+    }
+
+    /// Several articles read in one snapshot, in the order asked.
+    pub fn get_many(&self, ids: &[&str]) -> Result<Vec<Option<Article>>, LookupError> {
+        let txn = self.db.begin_read()?;
+        let articles = txn.open_table(ARTICLES)?;
+        ids.iter().map(|id| read(&articles, id)).collect()
+    }
+
+    /// The article whose URL or canonical URL is `url` (after [`url_key`]).
+    pub fn find_url(&self, url: &str) -> Result<Option<Article>, LookupError> {
+        let txn = self.db.begin_read()?;
+        let urls = txn.open_table(URLS)?;
+        let Some(id) = urls.get(url_key(url).as_str())?.map(|v| v.value().to_string()) else { return Ok(None) };
+        read(&txn.open_table(ARTICLES)?, &id)
+    }
+
+    /// Up to `limit` articles after the id `after`, in id order, of one site
+    /// or of all. The order is the keys', so it is stable across calls and an
+    /// article present throughout a listing is returned exactly once.
+    pub fn list(&self, site: Option<&str>, after: Option<&str>, limit: usize) -> Result<Page, LookupError> {
+        let txn = self.db.begin_read()?;
+        let articles = txn.open_table(ARTICLES)?;
+        let mut ids: Vec<String> = Vec::with_capacity(limit + 1);
+        // One more than asked tells whether another page follows.
+        match site {
+            None => {
+                let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+                for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(limit + 1) {
+                    ids.push(entry?.0.value().to_string());
+                }
+            }
+            Some(site) => {
+                let sites = txn.open_table(SITES)?;
+                let lower = match after {
+                    Some(after) => Bound::Excluded((site, after)),
+                    None => Bound::Included((site, "")),
+                };
+                for entry in sites.range::<(&str, &str)>((lower, Bound::Unbounded))? {
+                    let (key, _) = entry?;
+                    let (entry_site, id) = key.value();
+                    if entry_site != site || ids.len() > limit {
+                        break;
+                    }
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        let more = ids.len() > limit;
+        ids.truncate(limit);
+        let mut page = Vec::with_capacity(ids.len());
+        for id in &ids {
+            // Indexes and articles change in the same transactions, so an
+            // indexed id is always stored in this snapshot.
+            page.extend(read(&articles, id)?);
+        }
+        Ok(Page { articles: page, next_after: if more { ids.pop() } else { None } })
+    }
+}
+
+fn read(articles: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<Article>, LookupError> {
+    match articles.get(id)? {
+        None => Ok(None),
+        Some(bytes) => Article::decode(bytes.value())
+            .map(Some)
+            .map_err(|source| LookupError::Corrupt { id: id.to_string(), source }),
+    }
+}
+
+/// The URL and canonical URL under their index keys, each once.
+fn url_keys(article: &Article) -> Vec<String> {
+    let mut keys: Vec<String> =
+        [&article.url, &article.canonical_url].into_iter().filter(|u| !u.is_empty()).map(|u| url_key(u)).collect();
+    keys.dedup();
+    keys
+}
+
+fn index(
+    urls: &mut Table<'_, &'static str, &'static str>,
+    sites: &mut Table<'_, (&'static str, &'static str), ()>,
+    id: &str,
+    article: &Article,
+) -> Result<(), LookupError> {
+    for key in url_keys(article) {
+        urls.insert(key.as_str(), id)?;
+    }
+    sites.insert((article.site.as_str(), id), ())?;
+    Ok(())
+}
+
+/// Removes the entries `article` put in the indexes, except URL entries that
+/// another article has taken over since (two pages may share a URL).
+fn unindex(
+    urls: &mut Table<'_, &'static str, &'static str>,
+    sites: &mut Table<'_, (&'static str, &'static str), ()>,
+    id: &str,
+    article: &Article,
+) -> Result<(), LookupError> {
+    for key in url_keys(article) {
+        let ours = urls.get(key.as_str())?.is_some_and(|owner| owner.value() == id);
+        if ours {
+            urls.remove(key.as_str())?;
+        }
+    }
+    sites.remove((article.site.as_str(), id))?;
+    Ok(())
+}
+
+/// The form under which URLs are indexed and looked up: parsed and
+/// re-serialised (scheme and host lowercased, default port dropped, an empty
+/// path made `/`, percent-encoding normalised), without the fragment, which
+/// never reaches the server and so cannot name a different page. Paths and
+/// queries are kept as they are: `/a` and `/a/` may be different pages.
+/// A string that does not parse is indexed as given.
+pub fn url_key(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut parsed) => {
+            parsed.set_fragment(None);
+            parsed.into()
+        }
+        Err(_) => url.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,186 @@
+//! Drives the lookup service against the test broker: `copydesk serve` in
+//! this process on a store file of the test's own, gRPC clients for it, and
+//! articles and tombstones written straight to an articles topic.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use copydesk_lookup::{App, LookupConfig, LookupError, Stats};
+use copydesk_proto::v1::Article;
+use copydesk_proto::v1::article_service_client::ArticleServiceClient;
+use prost::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::kafka::{produce, producer_config, unique, wait_until};
+
+/// What ingest declares on article records (`copydesk_ingest::record`).
+const ARTICLE_CONTENT_TYPE: &[u8] = b"application/x-protobuf; messageType=copydesk.v1.Article";
+
+/// A store file path in the temp folder, unique to the test; the file is
+/// removed when this is dropped, so a restarted service can share it meanwhile.
+pub struct StorePath {
+    path: PathBuf,
+}
+
+impl StorePath {
+    pub fn new() -> StorePath {
+        StorePath { path: std::env::temp_dir().join(format!("{}.redb", unique("copydesk-lookup"))) }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Default for StorePath {
+    fn default() -> Self {
+        StorePath::new()
+    }
+}
+
+impl Drop for StorePath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[derive(Parser)]
+struct Flags {
+    #[command(flatten)]
+    config: LookupConfig,
+}
+
+/// The `copydesk serve` configuration for `topic` and `store`, on a free port.
+pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig {
+    let args = [
+        "serve",
+        "--brokers",
+        bootstrap,
+        "--articles-topic",
+        topic,
+        "--store-path",
+        store.to_str().expect("a UTF-8 temp path"),
+        "--grpc-addr",
+        "127.0.0.1:0",
+        "--batch-ms",
+        "20",
+        "--shutdown-grace-secs",
+        "20",
+    ];
+    Flags::try_parse_from(args).expect("valid serve flags").config
+}
+
+/// A lookup service running in this process.
+pub struct LookupApp {
+    pub addr: std::net::SocketAddr,
+    pub stats: Arc<Stats>,
+    shutdown: CancellationToken,
+    handle: JoinHandle<Result<(), LookupError>>,
+}
+
+pub async fn spawn_lookup(bootstrap: &str, topic: &str, store: &Path) -> LookupApp {
+    let app = App::build(lookup_config(bootstrap, topic, store)).await.expect("lookup app builds");
+    let (addr, stats) = (app.local_addr(), app.stats());
+    let shutdown = CancellationToken::new();
+    let handle = tokio::spawn(app.run(shutdown.clone()));
+    LookupApp { addr, stats, shutdown, handle }
+}
+
+impl LookupApp {
+    /// A new HTTP/2 connection to the service.
+    pub async fn channel(&self) -> Channel {
+        Endpoint::from_shared(format!("http://{}", self.addr))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect to the lookup service")
+    }
+
+    pub async fn client(&self) -> ArticleServiceClient<Channel> {
+        ArticleServiceClient::new(self.channel().await).max_decoding_message_size(64 << 20)
+    }
+
+    /// The overall status grpc.health.v1 reports ("" names the whole server).
+    pub async fn health(&self, service: &str) -> ServingStatus {
+        let mut client = HealthClient::new(self.channel().await);
+        let response = client.check(HealthCheckRequest { service: service.to_string() }).await.expect("health check");
+        response.into_inner().status()
+    }
+
+    /// Waits until the health service says SERVING for the whole server.
+    pub async fn wait_serving(&self, timeout: Duration) -> bool {
+        let client = HealthClient::new(self.channel().await);
+        wait_until(timeout, || {
+            let mut client = client.clone();
+            async move {
+                client
+                    .check(HealthCheckRequest { service: String::new() })
+                    .await
+                    .is_ok_and(|r| r.into_inner().status() == ServingStatus::Serving)
+            }
+        })
+        .await
+    }
+
+    /// `copydesk lookup --server` against this service, as an operator runs it.
+    pub async fn lookup_command(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(crate::copydesk::binary());
+        command.arg("lookup").arg("--server").arg(format!("http://{}", self.addr)).args(args);
+        tokio::task::spawn_blocking(move || command.output().expect("copydesk lookup runs"))
+            .await
+            .expect("the command's thread")
+    }
+
+    pub fn is_running(&self) -> bool {
+        !self.handle.is_finished()
+    }
+
+    /// Graceful shutdown, as on SIGTERM; the store file is closed on return.
+    pub async fn stop(self) -> Result<(), LookupError> {
+        self.shutdown.cancel();
+        self.handle.await.expect("lookup task did not panic")
+    }
+}
+
+/// Publishes `article` as ingest does: keyed by id, declared as an Article.
+pub async fn publish_article(bootstrap: &str, topic: &str, article: &Article) -> (i32, i64) {
+    produce(
+        bootstrap,
+        topic,
+        Some(article.id.as_bytes()),
+        &article.encode_to_vec(),
+        &[("content-type", ARTICLE_CONTENT_TYPE)],
+    )
+    .await
+}
+
+/// A tombstone (null value) for the article `id`.
+pub async fn publish_tombstone(bootstrap: &str, topic: &str, id: &str) -> (i32, i64) {
+    let producer: FutureProducer = producer_config(bootstrap).create().expect("create a producer");
+    let record = FutureRecord::<str, [u8]>::to(topic).key(id);
+    let delivery =
+        producer.send(record, Duration::from_secs(30)).await.map_err(|(e, _)| e).expect("tombstone delivered");
+    (delivery.partition, delivery.offset)
+}
+
+/// A small article for tests that write the articles topic themselves.
+pub fn test_article(id: &str, site: &str) -> Article {
+    Article {
+        id: id.to_string(),
+        url: format!("https://{site}/news/{id}?ref=feed"),
+        canonical_url: format!("https://{site}/news/{id}"),
+        site: site.to_string(),
+        title: format!("Article {id}"),
+        text: format!("The text of article {id}."),
+        word_count: 5,
+        ..Default::default()
+    }
+}
