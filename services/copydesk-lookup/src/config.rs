@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use copydesk_settings::{pass_through, valid_topic};
+
 use crate::LookupError;
 
 /// Settings of `copydesk serve`.
@@ -90,22 +92,7 @@ impl LookupConfig {
 
     /// The pass-through options as a map; every malformed or reserved one is an error.
     pub fn librdkafka_options(&self) -> Result<BTreeMap<String, String>, Vec<String>> {
-        let mut map = BTreeMap::new();
-        let mut errors = Vec::new();
-        for option in self.kafka_options.iter().filter(|o| !o.trim().is_empty()) {
-            match option.split_once('=') {
-                Some((k, v)) if !k.trim().is_empty() => {
-                    let k = k.trim();
-                    if OWNED_KEYS.contains(&k) {
-                        errors.push(format!("kafka-option {k}: set by copydesk itself; use the dedicated setting"));
-                    } else {
-                        map.insert(k.to_string(), v.trim().to_string());
-                    }
-                }
-                _ => errors.push(format!("kafka-option {option:?}: expected KEY=VALUE")),
-            }
-        }
-        if errors.is_empty() { Ok(map) } else { Err(errors) }
+        pass_through(&self.kafka_options, OWNED_KEYS)
     }
 
     /// Where the gRPC server listens.
@@ -121,19 +108,6 @@ impl LookupConfig {
     pub fn batch_wait(&self) -> Duration {
         Duration::from_millis(self.batch_ms)
     }
-}
-
-fn valid_topic(topic: &str) -> Result<(), &'static str> {
-    if topic.is_empty() || topic.len() > 249 {
-        return Err("must be 1 to 249 characters");
-    }
-    if topic == "." || topic == ".." {
-        return Err("cannot be . or ..");
-    }
-    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
-        return Err("may contain only ASCII letters, digits, '.', '_' and '-'");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

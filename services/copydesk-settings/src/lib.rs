@@ -1,0 +1,68 @@
+//! Checks that every role's configuration makes the same way: Kafka topic
+//! names, and the librdkafka options an operator passes through.
+//!
+//! Both report problems as text for the role's own error type, so that a
+//! role can list every bad setting at once before it binds any socket.
+
+use std::collections::BTreeMap;
+
+/// Whether `topic` is a name Kafka accepts; the reason if not.
+pub fn valid_topic(topic: &str) -> Result<(), &'static str> {
+    if topic.is_empty() || topic.len() > 249 {
+        return Err("must be 1 to 249 characters");
+    }
+    if topic == "." || topic == ".." {
+        return Err("cannot be . or ..");
+    }
+    if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return Err("may contain only ASCII letters, digits, '.', '_' and '-'");
+    }
+    Ok(())
+}
+
+/// `KEY=VALUE` options as a map. Keys in `owned` carry the role's
+/// guarantees and are refused; every malformed or refused option is
+/// reported, not just the first.
+pub fn pass_through(options: &[String], owned: &[&str]) -> Result<BTreeMap<String, String>, Vec<String>> {
+    let mut map = BTreeMap::new();
+    let mut errors = Vec::new();
+    for option in options.iter().filter(|o| !o.trim().is_empty()) {
+        match option.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                let k = k.trim();
+                if owned.contains(&k) {
+                    errors.push(format!("kafka-option {k}: set by copydesk itself; use the dedicated setting"));
+                } else {
+                    map.insert(k.to_string(), v.trim().to_string());
+                }
+            }
+            _ => errors.push(format!("kafka-option {option:?}: expected KEY=VALUE")),
+        }
+    }
+    if errors.is_empty() { Ok(map) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names() {
+        assert!(valid_topic("articles.v1_zh-Hans").is_ok());
+        for bad in ["", ".", "..", "a b", "ä", &"x".repeat(250)] {
+            assert!(valid_topic(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn options_are_parsed_and_every_bad_one_reported() {
+        let options: Vec<String> =
+            ["security.protocol = SASL_SSL", "", "group.id=x", "novalue", "=v"].iter().map(|s| s.to_string()).collect();
+        let errors = pass_through(&options, &["group.id"]).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("group.id"), "{errors:?}");
+        let map = pass_through(&options[..2], &["group.id"]).unwrap();
+        assert_eq!(map["security.protocol"], "SASL_SSL");
+        assert_eq!(map.len(), 1);
+    }
+}
