@@ -41,7 +41,8 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     .collect();
     // A headline field holding only the site's name names no article, unless
     // every field does (a site whose name field repeats the headline).
-    let is_site = |t: &&str| site_name.is_some_and(|s| text::fold(s) == text::fold(t));
+    let site_folded = site_name.map(text::fold);
+    let is_site = |t: &&str| site_folded.as_ref().is_some_and(|s| *s == text::fold(t));
     let metadata =
         if metadata.iter().all(is_site) { metadata } else { metadata.into_iter().filter(|t| !is_site(t)).collect() };
 
@@ -80,7 +81,7 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     // title; metadata titles are often rewritten for search and social.
     if let Some(h) = near_h1(page, container) {
         let folded = text::fold(&h);
-        if folded.chars().count() >= 8 && site_name.is_none_or(|s| text::fold(s) != folded) {
+        if folded.chars().count() >= 8 && site_folded.as_ref().is_none_or(|s| *s != folded) {
             return h;
         }
     }

@@ -1,9 +1,13 @@
-//! What every long-running subcommand shares: logging, the async runtime and
-//! the shutdown signal.
+//! What every long-running subcommand shares: logging, the async runtime,
+//! the shutdown signal and how a service's end becomes an exit status.
+
+use std::fmt::Display;
+use std::process::ExitCode;
 
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::task::JoinError;
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 
 /// html5ever reports every HTML error it recovers from; real pages are full of them.
@@ -46,4 +50,37 @@ pub(crate) fn shutdown_signal() -> anyhow::Result<CancellationToken> {
         std::process::exit(130);
     });
     Ok(token)
+}
+
+/// Exit status for bad configuration (`EX_USAGE`), so orchestrators can tell
+/// it from a crash.
+const EX_USAGE: u8 = 64;
+
+/// A configuration refused before anything started: every problem on stderr.
+pub(crate) fn usage_error(problems: impl Display) -> ExitCode {
+    eprintln!("copydesk: {problems}");
+    ExitCode::from(EX_USAGE)
+}
+
+/// The exit status for how a service's supervised run ended: success, a
+/// configuration refused at build time (`EX_USAGE`), or a failure logged as
+/// `stopped` or, if the task panicked, `crashed`.
+pub(crate) fn exit_status<E: Display>(
+    result: Result<Result<(), E>, JoinError>,
+    is_config: impl Fn(&E) -> bool,
+    stopped: &str,
+    crashed: &str,
+) -> ExitCode {
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if is_config(&e) => usage_error(e),
+        Ok(Err(e)) => {
+            error!(message = stopped, error = %e);
+            ExitCode::FAILURE
+        }
+        Err(join) => {
+            error!(message = crashed, error = %join);
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -5,19 +5,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use copydesk_lookup::{App, LookupConfig, LookupError};
-use tracing::{error, info};
+use tracing::info;
 
 use crate::cmd::runtime;
-
-/// Exit status for bad configuration (`EX_USAGE`), as for `copydesk ingest`.
-const EX_USAGE: u8 = 64;
 
 pub(crate) fn run(config: LookupConfig) -> anyhow::Result<ExitCode> {
     runtime::init_logging();
     // Configuration is checked before the store is opened or a port bound.
     if let Err(e) = config.validate() {
-        eprintln!("copydesk: {e}");
-        return Ok(ExitCode::from(EX_USAGE));
+        return Ok(runtime::usage_error(e));
     }
     runtime::tokio()?.block_on(async {
         let shutdown = runtime::shutdown_signal()?;
@@ -32,20 +28,11 @@ pub(crate) fn run(config: LookupConfig) -> anyhow::Result<ExitCode> {
             deletes = s.deletes,
             invalid = s.invalid
         );
-        match result {
-            Ok(Ok(())) => Ok(ExitCode::SUCCESS),
-            Ok(Err(e @ LookupError::Config(_))) => {
-                eprintln!("copydesk: {e}");
-                Ok(ExitCode::from(EX_USAGE))
-            }
-            Ok(Err(e)) => {
-                error!(message = "The lookup service stopped.", error = %e);
-                Ok(ExitCode::FAILURE)
-            }
-            Err(join) => {
-                error!(message = "The lookup service crashed.", error = %join);
-                Ok(ExitCode::FAILURE)
-            }
-        }
+        Ok(runtime::exit_status(
+            result,
+            |e| matches!(e, LookupError::Config(_)),
+            "The lookup service stopped.",
+            "The lookup service crashed.",
+        ))
     })
 }
