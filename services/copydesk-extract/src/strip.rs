@@ -106,6 +106,8 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
     let mut pre_start = None;
     // Unread attributes of the tag being scanned, as spans to cut.
     let mut unread: Vec<(usize, usize)> = Vec::new();
+    // `<table>` start tags less end tags: a rough count, never below the truth.
+    let mut tables = 0usize;
     let cut = |out: &mut String, kept: &mut usize, from: usize, to: usize| {
         out.push_str(&src[*kept..from]);
         *kept = to;
@@ -128,8 +130,12 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
                 break;
             }
             let end = body + len + 3;
-            // Comments in an island go with it (cuts must not overlap).
-            if foreign.is_empty() && !joins_markup(&b[..lt]) && pre_start != Some(lt) {
+            // Comments in an island go with it (cuts must not overlap). In a
+            // table, a comment next to text may keep two runs apart: the tree
+            // builder moves a run out of the table unless it is all
+            // whitespace, and joined the two would move as one.
+            let parts_text = tables > 0 && (b[..lt].last() != Some(&b'>') || b.get(end) != Some(&b'<'));
+            if foreign.is_empty() && !joins_markup(&b[..lt]) && pre_start != Some(lt) && !parts_text {
                 cut(&mut out, &mut kept, lt, end);
             }
             at = end;
@@ -158,6 +164,9 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
                     &name[..name.iter().position(|&c| is_space(c) || c == b'/' || c == b'>').unwrap_or(name.len())];
                 let Some((end, _)) = tag_end(b, lt + 2, |_, _, _| {}) else { break };
                 at = end;
+                if foreign.is_empty() && name.eq_ignore_ascii_case(b"table") {
+                    tables = tables.saturating_sub(1);
+                }
                 if !foreign.is_empty() {
                     // An end tag closes the element it names and all opened
                     // inside it. One naming no element of the island may
@@ -243,6 +252,13 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             island = Some(open_end);
         } else if is(b"plaintext") {
             break;
+        } else if is(b"frameset") {
+            // A `<frameset>` after the body's first text is ignored, and one
+            // before it replaces the body: cutting an island's text could
+            // turn the one into the other. Pages with frames are left whole.
+            return Cow::Borrowed(src);
+        } else if is(b"table") {
+            tables += 1;
         } else if is(b"pre") || is(b"listing") {
             fold = false;
             pre_start = Some(open_end);
