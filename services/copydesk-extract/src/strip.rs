@@ -201,8 +201,8 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             // Not after a `/`: cutting `<svg/data-x>` to `<svg/>` would close
             // it. Nor before a name that starts with `=`: it would become the
             // value of the attribute before.
-            let next = b[to..].iter().find(|&&c| !is_space(c));
-            if in_html && b[from - 1] != b'/' && next != Some(&b'=') && unread_attribute(&b[from..name]) {
+            let next = || b[to..].iter().find(|&&c| !is_space(c));
+            if in_html && unread_attribute(&b[from..name]) && b[from - 1] != b'/' && next() != Some(&b'=') {
                 unread.push((from, to));
             }
         }) else {
@@ -280,35 +280,6 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
 /// and `data-*` unless its name speaks of what extraction looks for
 /// (lazy image sources, dates, authors, component names).
 pub(crate) fn unread_attribute(name: &[u8]) -> bool {
-    const UNREAD: &[&[u8]] = &[
-        b"tabindex",
-        b"target",
-        b"loading",
-        b"decoding",
-        b"sizes",
-        b"fetchpriority",
-        b"crossorigin",
-        b"integrity",
-        b"referrerpolicy",
-        b"nonce",
-        b"async",
-        b"defer",
-        b"title",
-        b"value",
-        b"placeholder",
-        b"autocomplete",
-        b"align",
-        b"valign",
-        b"border",
-        b"cellpadding",
-        b"cellspacing",
-        b"bgcolor",
-        b"frameborder",
-        b"allowfullscreen",
-        b"allow",
-        b"scrolling",
-        b"hreflang",
-    ];
     const DATA_KEPT: &[&[u8]] =
         &[b"src", b"original", b"date", b"time", b"author", b"publish", b"testid", b"component", b"e2e"];
     let prefix = |p: &[u8]| name.get(..p.len()).is_some_and(|n| n.eq_ignore_ascii_case(p));
@@ -322,7 +293,42 @@ pub(crate) fn unread_attribute(name: &[u8]) -> bool {
         let rest = &name[5..];
         return !DATA_KEPT.iter().any(|k| rest.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
     }
-    UNREAD.iter().any(|h| name.eq_ignore_ascii_case(h))
+    // Every page's every attribute comes here: one match on the lower-cased
+    // name, not a comparison with each of the names.
+    let mut lower = [0u8; 15];
+    let Some(lower) = lower.get_mut(..name.len()) else { return false };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"tabindex"
+            | b"target"
+            | b"loading"
+            | b"decoding"
+            | b"sizes"
+            | b"fetchpriority"
+            | b"crossorigin"
+            | b"integrity"
+            | b"referrerpolicy"
+            | b"nonce"
+            | b"async"
+            | b"defer"
+            | b"title"
+            | b"value"
+            | b"placeholder"
+            | b"autocomplete"
+            | b"align"
+            | b"valign"
+            | b"border"
+            | b"cellpadding"
+            | b"cellspacing"
+            | b"bgcolor"
+            | b"frameborder"
+            | b"allowfullscreen"
+            | b"allow"
+            | b"scrolling"
+            | b"hreflang"
+    )
 }
 
 /// Folds each run of whitespace holding a line break in the text

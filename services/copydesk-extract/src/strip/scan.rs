@@ -3,9 +3,21 @@
 use memchr::{memchr, memchr2, memmem};
 
 /// HTML's whitespace between attributes.
-pub(super) fn is_space(c: u8) -> bool {
+pub(super) const fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
+
+/// The bytes that end an attribute's name: whitespace, `/`, `>` and `=`,
+/// looked up rather than compared, since every name's every byte is.
+const ENDS_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = is_space(i as u8) || matches!(i as u8, b'/' | b'>' | b'=');
+        i += 1;
+    }
+    table
+};
 
 /// Where a tag whose name ends at `at` ends: just past its `>`, with quoted
 /// attribute values (which may hold `>` and `<`) stepped over; and whether
@@ -28,9 +40,7 @@ pub(super) fn tag_end(
             b'>' => return Some((at + 1, slash)),
             _ => at += 1, // the name's first character, whatever it is (even `=`)
         }
-        while at < b.len() && !is_space(b[at]) && !matches!(b[at], b'/' | b'>' | b'=') {
-            at += 1;
-        }
+        at += b[at..].iter().position(|&c| ENDS_NAME[usize::from(c)]).unwrap_or(b.len() - at);
         let name_end = at;
         while at < b.len() && is_space(b[at]) {
             at += 1;
