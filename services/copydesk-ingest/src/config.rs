@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use copydesk_settings::{pass_through, valid_topic};
+use copydesk_settings::{optional_socket, pass_through, valid_topic};
 
 use crate::IngestError;
 
@@ -161,13 +161,7 @@ impl IngestConfig {
 
     /// Where to serve metrics: `None` when disabled by an empty setting.
     pub fn metrics_socket(&self) -> Result<Option<SocketAddr>, String> {
-        let addr = self.metrics_addr.trim();
-        if addr.is_empty() {
-            return Ok(None);
-        }
-        addr.parse()
-            .map(Some)
-            .map_err(|_| format!("{addr:?} is not IP:PORT (e.g. 0.0.0.0:9464, [::]:9464), nor empty to disable"))
+        optional_socket(&self.metrics_addr, 9464)
     }
 
     pub fn workers(&self) -> usize {

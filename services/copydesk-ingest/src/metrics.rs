@@ -11,6 +11,7 @@ pub(crate) mod lag;
 
 use std::time::Duration;
 
+use copydesk_telemetry::Exposition;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -70,6 +71,12 @@ pub struct Snapshot {
     pub consumed: u64,
     pub articles: u64,
     pub dead_letters: u64,
+}
+
+impl Exposition for Metrics {
+    fn write_to(&self, out: &mut String) -> std::fmt::Result {
+        self.registry.write_to(out)
+    }
 }
 
 impl Default for Metrics {
@@ -165,7 +172,7 @@ impl Metrics {
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(8 << 10);
         // Writing into a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        let _ = self.registry.write_to(&mut out);
         out
     }
 

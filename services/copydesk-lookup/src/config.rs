@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use copydesk_settings::{pass_through, valid_topic};
+use copydesk_settings::{optional_socket, pass_through, valid_topic};
 
 use crate::LookupError;
 
@@ -36,6 +36,9 @@ pub struct LookupConfig {
     /// Largest article record expected on the topic; sizes fetches.
     #[arg(long, env = "COPYDESK_MAX_MESSAGE_BYTES", default_value_t = 32 << 20)]
     pub max_message_bytes: usize,
+    /// Address of the Prometheus `/metrics` endpoint, IP:PORT; empty disables it.
+    #[arg(long, env = "COPYDESK_METRICS_ADDR", default_value = "0.0.0.0:9465")]
+    pub metrics_addr: String,
     /// How long shutdown may take (RPCs in flight, the last batch), in seconds.
     #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
@@ -72,8 +75,14 @@ impl LookupConfig {
         } else if self.store_path.is_dir() {
             errors.push(format!("store-path: {} is a directory; name a file", self.store_path.display()));
         }
-        if let Err(e) = self.grpc_socket() {
-            errors.push(format!("grpc-addr: {e}"));
+        let grpc = self.grpc_socket().map_err(|e| errors.push(format!("grpc-addr: {e}"))).ok();
+        match self.metrics_socket() {
+            Err(e) => errors.push(format!("metrics-addr: {e}")),
+            // Port 0 asks for any free port, so two zeros never collide.
+            Ok(Some(metrics)) if metrics.port() != 0 && grpc.is_some_and(|g| g.port() == metrics.port()) => {
+                errors.push(format!("metrics-addr: port {} is grpc-addr's", metrics.port()));
+            }
+            Ok(_) => {}
         }
         if self.batch_records == 0 {
             errors.push("batch-records: must be at least 1".to_string());
@@ -99,6 +108,11 @@ impl LookupConfig {
     pub fn grpc_socket(&self) -> Result<SocketAddr, String> {
         let addr = self.grpc_addr.trim();
         addr.parse().map_err(|_| format!("{addr:?} is not IP:PORT (e.g. 0.0.0.0:50051, [::]:50051)"))
+    }
+
+    /// Where to serve metrics: `None` when disabled by an empty setting.
+    pub fn metrics_socket(&self) -> Result<Option<SocketAddr>, String> {
+        optional_socket(&self.metrics_addr, 9465)
     }
 
     pub fn shutdown_grace(&self) -> Duration {
@@ -131,6 +145,22 @@ mod tests {
         let c = parse(&[]);
         c.validate().unwrap();
         assert_eq!(c.grpc_socket().unwrap(), "0.0.0.0:50051".parse().unwrap());
+        assert_eq!(c.metrics_socket().unwrap(), Some("0.0.0.0:9465".parse().unwrap()));
+    }
+
+    #[test]
+    fn metrics_address_is_an_ip_and_port_or_empty_and_not_the_grpc_port() {
+        assert_eq!(parse(&["--metrics-addr", ""]).metrics_socket().unwrap(), None);
+        parse(&["--metrics-addr", ""]).validate().unwrap();
+        let c = parse(&["--metrics-addr", "127.0.0.1:9100"]);
+        assert_eq!(c.metrics_socket().unwrap(), Some("127.0.0.1:9100".parse().unwrap()));
+        c.validate().unwrap();
+        assert!(parse(&["--metrics-addr", "0.0.0.0"]).metrics_socket().is_err());
+        let Err(LookupError::Config(errors)) = parse(&["--metrics-addr", "127.0.0.1:50051"]).validate() else {
+            panic!("the gRPC port twice must be refused")
+        };
+        assert_eq!(errors, ["metrics-addr: port 50051 is grpc-addr's"]);
+        parse(&["--grpc-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"]).validate().unwrap();
     }
 
     #[test]
@@ -144,6 +174,8 @@ mod tests {
             "--store-path",
             dir.to_str().unwrap(),
             "--grpc-addr",
+            "localhost",
+            "--metrics-addr",
             "localhost",
             "--batch-records",
             "0",
@@ -161,6 +193,7 @@ mod tests {
             "articles-topic",
             "store-path",
             "grpc-addr",
+            "metrics-addr",
             "batch-records",
             "shutdown-grace-secs",
             "isolation.level",
@@ -168,7 +201,7 @@ mod tests {
         ] {
             assert!(all.contains(needle), "missing {needle} in:\n{all}");
         }
-        assert_eq!(errors.len(), 8, "{all}");
+        assert_eq!(errors.len(), 9, "{all}");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum LookupError {
     Kafka { topic: String, source: KafkaError },
     #[error("cannot listen for gRPC on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Metrics(#[from] copydesk_telemetry::TelemetryError),
     #[error("cannot build the reflection service: {0}")]
     Reflection(String),
     #[error("the gRPC server failed: {0}")]

@@ -6,11 +6,13 @@
 //! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness.
 //! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
+//! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
 //! - `error`: the crate's error type and its one mapping to gRPC statuses.
 
 pub mod config;
 mod error;
 mod materialise;
+pub mod metrics;
 mod server;
 mod service;
 pub mod store;
@@ -27,31 +29,40 @@ use tracing::{error, info, warn};
 pub use crate::config::LookupConfig;
 pub use crate::error::LookupError;
 use crate::materialise::Materialiser;
-pub use crate::materialise::{Stats, StatsSnapshot};
+pub use crate::metrics::{Metrics, Snapshot};
 pub use crate::server::SERVICE_NAME;
 pub use crate::service::{DEFAULT_PAGE_SIZE, Lookup, MAX_BATCH_IDS, MAX_PAGE_SIZE};
 use crate::store::Store;
 
-/// A configured lookup service: the store open, the gRPC port bound.
+/// A configured lookup service: the store open, the gRPC (and metrics) port bound.
 pub struct App {
     config: Arc<LookupConfig>,
     store: Arc<Store>,
     listener: TcpListener,
-    stats: Arc<Stats>,
+    metrics: Arc<Metrics>,
+    /// The bound metrics socket, served from `run`; `None` when disabled.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl App {
     /// Validates the configuration (every problem at once), then binds the
-    /// gRPC port and opens the store, so a taken port or a locked store
-    /// fails the start rather than the first request.
+    /// gRPC and metrics ports and opens the store, so a taken port or a
+    /// locked store fails the start rather than the first request.
     pub async fn build(config: LookupConfig) -> Result<App, LookupError> {
         config.validate()?;
         let addr = config.grpc_socket().map_err(|e| LookupError::Config(vec![e]))?;
         let listener = TcpListener::bind(addr).await.map_err(|source| LookupError::Bind { addr, source })?;
+        let metrics_listener = match config.metrics_socket().map_err(|e| LookupError::Config(vec![e]))? {
+            Some(addr) => Some(copydesk_telemetry::bind(addr).await?),
+            None => None,
+        };
         let (path, topic) = (config.store_path.clone(), config.articles_topic.clone());
         let store = blocking("store open", move || Store::open(&path, &topic)).await??;
-        info!(message = "Store open.", path = %store.path().display(), articles = store.len()?);
-        Ok(App { config: Arc::new(config), store: Arc::new(store), listener, stats: Arc::default() })
+        let articles = store.len()?;
+        info!(message = "Store open.", path = %store.path().display(), articles);
+        let metrics = Arc::new(Metrics::new());
+        metrics.set_store_articles(articles);
+        Ok(App { config: Arc::new(config), store: Arc::new(store), listener, metrics, metrics_listener })
     }
 
     /// Where gRPC is served (the actual port when 0 was asked for).
@@ -59,20 +70,27 @@ impl App {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// What the materialiser has done, shared with the running service.
-    pub fn stats(&self) -> Arc<Stats> {
-        self.stats.clone()
+    /// The service's instruments, shared with the running service.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Where `/metrics` is served (the actual port when 0 was asked for).
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Runs until `shutdown` is cancelled, then stops within the grace period.
     ///
-    /// The materialiser and the gRPC server are supervised as named tasks: if
-    /// either ends on its own, the other is stopped too and the first one's
-    /// outcome is returned. On shutdown the server stops accepting, ends the
-    /// watch streams and finishes unary calls, the materialiser writes the
-    /// batch in hand, and the store is closed when both are done.
+    /// The materialiser, the gRPC server and the metrics endpoint are
+    /// supervised as named tasks: if one ends on its own, the others are
+    /// stopped too and the first one's outcome is returned. On shutdown the
+    /// server stops accepting, ends the watch streams and finishes unary
+    /// calls, the materialiser writes the batch in hand, and the store is
+    /// closed when both are done; the endpoint stops last, so the drain can
+    /// be watched.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), LookupError> {
-        let App { config, store, listener, stats } = self;
+        let App { config, store, listener, metrics, metrics_listener } = self;
         let stop = shutdown.child_token();
         let (events, _) = broadcast::channel(service::WATCH_BUFFER);
         let (ready_tx, ready_rx) = watch::channel(false);
@@ -81,16 +99,41 @@ impl App {
             store: store.clone(),
             events: events.clone(),
             ready: ready_tx,
-            stats,
+            metrics: metrics.clone(),
         };
         let mut reader = tokio::spawn(materialiser.run(stop.clone()));
-        let service = Lookup { store: store.clone(), events, ready: ready_rx.clone(), stop: stop.clone() };
+        let service = Lookup {
+            store: store.clone(),
+            events,
+            ready: ready_rx.clone(),
+            stop: stop.clone(),
+            metrics: metrics.clone(),
+        };
         let mut server = tokio::spawn(server::serve(listener, service, ready_rx, stop.clone()));
+        // Not a child of `stop`: the endpoint outlives the other two.
+        let endpoint_stop = CancellationToken::new();
+        let mut endpoint = metrics_listener.map(|listener| {
+            if let Ok(addr) = listener.local_addr() {
+                info!(message = "Serving metrics.", %addr, path = "/metrics");
+            }
+            let stop = endpoint_stop.clone();
+            tokio::spawn(async move {
+                copydesk_telemetry::serve(listener, metrics, stop).await;
+                Ok(())
+            })
+        });
+        let endpoint_ended = async {
+            match endpoint.as_mut() {
+                Some(handle) => handle.await,
+                None => std::future::pending().await,
+            }
+        };
 
         let first = tokio::select! {
             _ = stop.cancelled() => None,
             done = &mut reader => Some((MATERIALISER, outcome(MATERIALISER, done))),
             done = &mut server => Some((SERVER, outcome(SERVER, done))),
+            done = endpoint_ended => Some((ENDPOINT, outcome(ENDPOINT, done))),
         };
         if let Some((task, result)) = &first {
             match result {
@@ -110,6 +153,10 @@ impl App {
             };
             result = result.and(done);
         }
+        endpoint_stop.cancel();
+        if let Some(handle) = endpoint.filter(|_| !matches!(first, Some((ENDPOINT, _)))) {
+            result = result.and(finish(ENDPOINT, handle, deadline).await);
+        }
         let result = match first {
             Some((_, first)) => first.and(result),
             None => result,
@@ -126,6 +173,7 @@ impl App {
 
 const MATERIALISER: &str = "materialiser";
 const SERVER: &str = "gRPC server";
+const ENDPOINT: &str = "metrics endpoint";
 
 /// Waits for a stopping task until `deadline`, then aborts it.
 async fn finish(

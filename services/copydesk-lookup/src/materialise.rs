@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use copydesk_proto::v1::Article;
@@ -23,47 +22,60 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::metrics::Metrics;
 use crate::store::{Batch, Change, Store};
 use crate::{LookupConfig, LookupError, blocking};
 
-/// Counters of what the materialiser has done since this process started.
-#[derive(Debug, Default)]
-pub struct Stats {
-    records_applied: AtomicU64,
-    upserts: AtomicU64,
-    deletes: AtomicU64,
-    invalid: AtomicU64,
-    batches: AtomicU64,
-    caught_up: AtomicBool,
-}
-
-/// A copy of [`Stats`] at one moment.
+/// Why a record of the articles topic is not an article; `label` is the
+/// metric's `reason`, `Display` the log's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatsSnapshot {
-    /// Records read from the topic and written to the store (invalid ones included:
-    /// they are skipped, and their offsets stored).
-    pub records_applied: u64,
-    pub upserts: u64,
-    /// Tombstones applied.
-    pub deletes: u64,
-    /// Records that were not articles (undecodable, no key, key and id disagreeing).
-    pub invalid: u64,
-    /// Store write transactions.
-    pub batches: u64,
-    /// Whether the store has reached the topic's end as it was at start.
-    pub caught_up: bool,
+pub(crate) enum Skip {
+    NoKey,
+    KeyNotUtf8,
+    EmptyKey,
+    EmptyValue,
+    WrongContentType,
+    Undecodable,
+    KeyIdMismatch,
 }
 
-impl Stats {
-    pub fn snapshot(&self) -> StatsSnapshot {
-        StatsSnapshot {
-            records_applied: self.records_applied.load(Relaxed),
-            upserts: self.upserts.load(Relaxed),
-            deletes: self.deletes.load(Relaxed),
-            invalid: self.invalid.load(Relaxed),
-            batches: self.batches.load(Relaxed),
-            caught_up: self.caught_up.load(Relaxed),
+impl Skip {
+    /// In discriminant order: the metrics index their counters by it.
+    pub(crate) const ALL: [Skip; 7] = [
+        Skip::NoKey,
+        Skip::KeyNotUtf8,
+        Skip::EmptyKey,
+        Skip::EmptyValue,
+        Skip::WrongContentType,
+        Skip::Undecodable,
+        Skip::KeyIdMismatch,
+    ];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Skip::NoKey => "no_key",
+            Skip::KeyNotUtf8 => "key_not_utf8",
+            Skip::EmptyKey => "empty_key",
+            Skip::EmptyValue => "empty_value",
+            Skip::WrongContentType => "content_type",
+            Skip::Undecodable => "undecodable",
+            Skip::KeyIdMismatch => "key_id_mismatch",
         }
+    }
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Skip::NoKey => "no key",
+            Skip::KeyNotUtf8 => "key is not UTF-8",
+            Skip::EmptyKey => "empty key",
+            // Not a tombstone (that is a null value), and no article either.
+            Skip::EmptyValue => "empty value",
+            Skip::WrongContentType => "content-type is not copydesk.v1.Article",
+            Skip::Undecodable => "value is not a protobuf copydesk.v1.Article",
+            Skip::KeyIdMismatch => "key and article id differ",
+        })
     }
 }
 
@@ -73,7 +85,7 @@ pub(crate) struct Materialiser {
     pub(crate) store: Arc<Store>,
     pub(crate) events: broadcast::Sender<Arc<Article>>,
     pub(crate) ready: watch::Sender<bool>,
-    pub(crate) stats: Arc<Stats>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// librdkafka reports each end of partition twice: to the reader (where it
@@ -170,13 +182,13 @@ impl Materialiser {
                 }
             }
             if !batch.offsets.is_empty() {
-                self.apply(batch, records).await?;
+                self.apply(batch).await?;
             }
             if behind.is_empty() && !*self.ready.borrow() {
                 self.caught_up(started);
             }
         }
-        info!(message = "Materialiser stopped.", records_applied = self.stats.snapshot().records_applied);
+        info!(message = "Materialiser stopped.", records_applied = self.metrics.snapshot().applied());
         Ok(())
     }
 
@@ -252,16 +264,21 @@ impl Materialiser {
         match change_of(&message) {
             Ok(change) => batch.changes.push(change),
             Err(reason) => {
-                self.stats.invalid.fetch_add(1, Relaxed);
-                warn!(message = "Skipping a record that is not an article.", reason, partition = p, offset);
+                self.metrics.skipped(reason);
+                warn!(message = "Skipping a record that is not an article.", %reason, partition = p, offset);
             }
         }
     }
 
     /// Writes the batch and its offsets, then tells watchers about the articles.
-    async fn apply(&self, batch: Batch, records: usize) -> Result<(), LookupError> {
+    async fn apply(&self, batch: Batch) -> Result<(), LookupError> {
         let store = self.store.clone();
-        let batch = blocking("store write", move || store.apply(&batch).map(|()| batch)).await??;
+        // The article count is read from the table's header: no scan.
+        let (batch, stored) = blocking("store write", move || -> Result<_, LookupError> {
+            store.apply(&batch)?;
+            Ok((batch, store.len()?))
+        })
+        .await??;
         let (mut upserts, mut deletes) = (0, 0);
         for change in batch.changes {
             match change {
@@ -273,20 +290,15 @@ impl Materialiser {
                 Change::Delete { .. } => deletes += 1,
             }
         }
-        self.stats.records_applied.fetch_add(records as u64, Relaxed);
-        self.stats.upserts.fetch_add(upserts, Relaxed);
-        self.stats.deletes.fetch_add(deletes, Relaxed);
-        self.stats.batches.fetch_add(1, Relaxed);
+        self.metrics.batch_applied(upserts, deletes, stored);
         Ok(())
     }
 
     fn caught_up(&self, started: Instant) {
-        self.stats.caught_up.store(true, Relaxed);
         self.ready.send_replace(true);
-        let s = self.stats.snapshot();
         info!(
             message = "Caught up with the articles topic; serving.",
-            records = s.records_applied,
+            records = self.metrics.snapshot().applied(),
             elapsed_ms = started.elapsed().as_millis() as u64
         );
     }
@@ -295,31 +307,30 @@ impl Materialiser {
 /// What one record does to the store. The key is the article id (the topic
 /// is compacted by it, and tombstones carry only it); a value that is not
 /// an `Article` under that id is refused with the reason.
-fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, &'static str> {
+fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, Skip> {
     let id = match message.key().map(std::str::from_utf8) {
-        None => return Err("no key"),
-        Some(Err(_)) => return Err("key is not UTF-8"),
-        Some(Ok("")) => return Err("empty key"),
+        None => return Err(Skip::NoKey),
+        Some(Err(_)) => return Err(Skip::KeyNotUtf8),
+        Some(Ok("")) => return Err(Skip::EmptyKey),
         Some(Ok(id)) => id.to_string(),
     };
     let Some(payload) = message.payload() else { return Ok(Change::Delete { id }) };
     if payload.is_empty() {
-        // Not a tombstone (that is a null value), and no article either.
-        return Err("empty value");
+        return Err(Skip::EmptyValue);
     }
     let declared = message
         .headers()
         .and_then(|h| h.iter().find(|h| h.key.eq_ignore_ascii_case("content-type")).and_then(|h| h.value));
     if declared.is_some_and(|v| !String::from_utf8_lossy(v).contains("copydesk.v1.Article")) {
-        return Err("content-type is not copydesk.v1.Article");
+        return Err(Skip::WrongContentType);
     }
-    let mut article = Article::decode(payload).map_err(|_| "value is not a protobuf copydesk.v1.Article")?;
+    let mut article = Article::decode(payload).map_err(|_| Skip::Undecodable)?;
     if article.id.is_empty() {
         article.id = id.clone();
         return Ok(Change::Upsert { bytes: article.encode_to_vec(), id, article: Box::new(article) });
     }
     if article.id != id {
-        return Err("key and article id differ");
+        return Err(Skip::KeyIdMismatch);
     }
     Ok(Change::Upsert { id, article: Box::new(article), bytes: payload.to_vec() })
 }

@@ -15,6 +15,7 @@ use tonic_health::server::HealthReporter;
 use tracing::info;
 
 use crate::LookupError;
+use crate::metrics::Metrics;
 use crate::service::Lookup;
 
 /// The name health checks use for ArticleService; "" is the whole server.
@@ -24,8 +25,11 @@ pub const SERVICE_NAME: &str = "copydesk.v1.ArticleService";
 /// is not cut off silently, and a vanished client is noticed.
 const KEEPALIVE: Duration = Duration::from_secs(30);
 
-/// Both health names at once: clients ask for either.
-async fn set_health(reporter: &HealthReporter, status: ServingStatus) {
+/// Both health names at once: clients ask for either. The ready gauge is
+/// set here too, so that it says exactly what health says.
+async fn set_health(reporter: &HealthReporter, metrics: &Metrics, status: ServingStatus) {
+    // The gauge first: whoever sees SERVING on health then sees 1 in a scrape.
+    metrics.set_ready(status == ServingStatus::Serving);
     reporter.set_service_status("", status).await;
     reporter.set_service_status(SERVICE_NAME, status).await;
 }
@@ -38,8 +42,9 @@ pub(crate) async fn serve(
     mut ready: watch::Receiver<bool>,
     stop: CancellationToken,
 ) -> Result<(), LookupError> {
+    let metrics = service.metrics.clone();
     let (reporter, health) = tonic_health::server::health_reporter();
-    set_health(&reporter, ServingStatus::NotServing).await;
+    set_health(&reporter, &metrics, ServingStatus::NotServing).await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(copydesk_proto::FILE_DESCRIPTOR_SET)
@@ -64,11 +69,11 @@ pub(crate) async fn serve(
             ready = ready.wait_for(|ready| *ready) => ready.is_ok(),
         };
         if caught_up {
-            set_health(&reporter, ServingStatus::Serving).await;
+            set_health(&reporter, &metrics, ServingStatus::Serving).await;
             stop.cancelled().await;
         }
         // Load balancers stop sending new calls while the server drains.
-        set_health(&reporter, ServingStatus::NotServing).await;
+        set_health(&reporter, &metrics, ServingStatus::NotServing).await;
     };
     let (served, ()) = tokio::join!(server, readiness);
     served.map_err(LookupError::Serve)

@@ -14,8 +14,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
-use tonic::{Request, Response, Status};
+use tonic::{Code, Request, Response, Status};
 
+use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
 use crate::{LookupError, blocking};
 
@@ -40,7 +41,10 @@ pub struct Lookup {
     pub(crate) ready: watch::Receiver<bool>,
     /// Ends watch streams on shutdown, so the server's drain is not held open.
     pub(crate) stop: CancellationToken,
+    pub(crate) metrics: Arc<Metrics>,
 }
+
+type WatchStream = ReceiverStream<Result<Article, Status>>;
 
 impl Lookup {
     /// Reads are refused until the store has caught up: an absent article
@@ -48,6 +52,11 @@ impl Lookup {
     /// been read yet.
     fn check_ready(&self) -> Result<(), LookupError> {
         if *self.ready.borrow() { Ok(()) } else { Err(LookupError::NotReady) }
+    }
+
+    fn counted<T>(&self, rpc: Rpc, answer: Result<T, Status>) -> Result<T, Status> {
+        self.metrics.answered(rpc, answer.as_ref().map_or_else(Status::code, |_| Code::Ok));
+        answer
     }
 
     async fn read<T: Send + 'static>(
@@ -98,9 +107,9 @@ pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<Str
     }
 }
 
-#[tonic::async_trait]
-impl ArticleService for Lookup {
-    async fn get_article(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
+/// The calls themselves; the trait's methods below count each answer.
+impl Lookup {
+    async fn get(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
         let id = required("id", &request.get_ref().id)?;
         let found = self.read({
             let id = id.clone();
@@ -112,7 +121,7 @@ impl ArticleService for Lookup {
         }
     }
 
-    async fn batch_get_articles(
+    async fn batch_get(
         &self,
         request: Request<BatchGetArticlesRequest>,
     ) -> Result<Response<BatchGetArticlesResponse>, Status> {
@@ -144,7 +153,7 @@ impl ArticleService for Lookup {
         Ok(Response::new(response))
     }
 
-    async fn lookup_article(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
+    async fn lookup(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
         let url = required("url", &request.get_ref().url)?;
         let found = self.read({
             let url = url.clone();
@@ -156,10 +165,7 @@ impl ArticleService for Lookup {
         }
     }
 
-    async fn list_articles(
-        &self,
-        request: Request<ListArticlesRequest>,
-    ) -> Result<Response<ListArticlesResponse>, Status> {
+    async fn list(&self, request: Request<ListArticlesRequest>) -> Result<Response<ListArticlesResponse>, Status> {
         let request = request.into_inner();
         let size = match request.page_size {
             n if n < 0 => return Err(LookupError::InvalidArgument("page_size: must not be negative".into()).into()),
@@ -178,12 +184,7 @@ impl ArticleService for Lookup {
         Ok(Response::new(ListArticlesResponse { articles: page.articles, next_page_token }))
     }
 
-    type WatchArticlesStream = ReceiverStream<Result<Article, Status>>;
-
-    async fn watch_articles(
-        &self,
-        request: Request<WatchArticlesRequest>,
-    ) -> Result<Response<Self::WatchArticlesStream>, Status> {
+    async fn watch(&self, request: Request<WatchArticlesRequest>) -> Result<Response<WatchStream>, Status> {
         let request = request.into_inner();
         let site = site_filter(&request.site);
         // Subscribed before the existing articles are read, so nothing stored
@@ -192,6 +193,43 @@ impl ArticleService for Lookup {
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(watch(self.clone(), live, tx, request.include_existing, site));
         Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// Every call is counted by method and status code, here, where the answer
+/// (an error already mapped to its status in `error.rs`) leaves the service.
+#[tonic::async_trait]
+impl ArticleService for Lookup {
+    async fn get_article(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
+        self.counted(Rpc::Get, self.get(request).await)
+    }
+
+    async fn batch_get_articles(
+        &self,
+        request: Request<BatchGetArticlesRequest>,
+    ) -> Result<Response<BatchGetArticlesResponse>, Status> {
+        self.counted(Rpc::BatchGet, self.batch_get(request).await)
+    }
+
+    async fn lookup_article(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
+        self.counted(Rpc::Lookup, self.lookup(request).await)
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<ListArticlesRequest>,
+    ) -> Result<Response<ListArticlesResponse>, Status> {
+        self.counted(Rpc::List, self.list(request).await)
+    }
+
+    type WatchArticlesStream = WatchStream;
+
+    /// Counted when the stream opens; how it ends is not a call's answer.
+    async fn watch_articles(
+        &self,
+        request: Request<WatchArticlesRequest>,
+    ) -> Result<Response<Self::WatchArticlesStream>, Status> {
+        self.counted(Rpc::Watch, self.watch(request).await)
     }
 }
 
@@ -285,6 +323,39 @@ mod tests {
         for bad in ["not base64!", "djE", &URL_SAFE_NO_PAD.encode("v2\0\0x"), &URL_SAFE_NO_PAD.encode("v1\0\0")] {
             assert!(matches!(decode_token(bad, None), Err(LookupError::InvalidArgument(_))), "{bad}");
         }
+    }
+
+    /// Each call is counted once, under its method and the code it answered.
+    #[tokio::test]
+    async fn every_answer_is_counted_by_method_and_code() {
+        let path = std::env::temp_dir().join(format!("copydesk-service-{}.redb", uuid::Uuid::new_v4().simple()));
+        let store = Arc::new(Store::open(&path, "articles").unwrap());
+        let (ready_tx, ready) = watch::channel(false);
+        let metrics = Arc::new(Metrics::new());
+        let (events, _) = broadcast::channel(1);
+        let service = Lookup { store, events, ready, stop: CancellationToken::new(), metrics: metrics.clone() };
+        let get = |id: &str| service.get_article(Request::new(GetArticleRequest { id: id.to_string() }));
+        assert_eq!(get("x").await.unwrap_err().code(), Code::Unavailable, "not caught up yet");
+        ready_tx.send_replace(true);
+        assert_eq!(get("x").await.unwrap_err().code(), Code::NotFound);
+        assert_eq!(get(" ").await.unwrap_err().code(), Code::InvalidArgument);
+        let list = ListArticlesRequest { page_size: 10, ..Default::default() };
+        assert!(service.list_articles(Request::new(list)).await.unwrap().into_inner().articles.is_empty());
+        drop(service);
+        let _ = std::fs::remove_file(&path);
+
+        let text = metrics.encode();
+        let count = |method: &str, code: &str| {
+            let series = format!("copydesk_lookup_requests_total{{method=\"{method}\",code=\"{code}\"}} ");
+            let line = text.lines().find(|l| l.starts_with(&series)).unwrap_or_else(|| panic!("no {series}"));
+            line[series.len()..].parse::<u64>().unwrap()
+        };
+        assert_eq!(count("Get", "UNAVAILABLE"), 1);
+        assert_eq!(count("Get", "NOT_FOUND"), 1);
+        assert_eq!(count("Get", "INVALID_ARGUMENT"), 1);
+        assert_eq!(count("Get", "OK"), 0);
+        assert_eq!(count("List", "OK"), 1);
+        assert_eq!(count("Lookup", "OK"), 0);
     }
 
     #[test]

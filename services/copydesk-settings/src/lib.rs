@@ -1,10 +1,12 @@
 //! Checks that every role's configuration makes the same way: Kafka topic
-//! names, and the librdkafka options an operator passes through.
+//! names, the librdkafka options an operator passes through, and the
+//! address of an endpoint that an empty setting turns off.
 //!
 //! Both report problems as text for the role's own error type, so that a
 //! role can list every bad setting at once before it binds any socket.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
 /// Whether `topic` is a name Kafka accepts; the reason if not.
 pub fn valid_topic(topic: &str) -> Result<(), &'static str> {
@@ -42,6 +44,18 @@ pub fn pass_through(options: &[String], owned: &[&str]) -> Result<BTreeMap<Strin
     if errors.is_empty() { Ok(map) } else { Err(errors) }
 }
 
+/// An `IP:PORT` setting where empty means "off" (e.g. the metrics endpoint).
+/// `default_port` only makes the message's examples match the role's default.
+pub fn optional_socket(value: &str, default_port: u16) -> Result<Option<SocketAddr>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|_| {
+        format!("{value:?} is not IP:PORT (e.g. 0.0.0.0:{default_port}, [::]:{default_port}), nor empty to disable")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +78,16 @@ mod tests {
         let map = pass_through(&options[..2], &["group.id"]).unwrap();
         assert_eq!(map["security.protocol"], "SASL_SSL");
         assert_eq!(map.len(), 1);
+    }
+
+    #[test]
+    fn optional_sockets_are_ip_and_port_or_empty() {
+        assert_eq!(optional_socket(" 0.0.0.0:9465 ", 9465).unwrap(), Some("0.0.0.0:9465".parse().unwrap()));
+        assert_eq!(optional_socket("[::1]:9100", 9465).unwrap(), Some("[::1]:9100".parse().unwrap()));
+        assert_eq!(optional_socket("  ", 9465).unwrap(), None);
+        for bad in ["0.0.0.0", "localhost:9465", ":9465", "0.0.0.0:99999"] {
+            let e = optional_socket(bad, 9465).unwrap_err();
+            assert!(e.contains("0.0.0.0:9465") && e.contains(bad), "{e}");
+        }
     }
 }

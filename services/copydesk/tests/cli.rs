@@ -133,6 +133,8 @@ fn serve_reports_every_configuration_problem_at_once_before_binding() {
         "bad topic!",
         "--grpc-addr",
         "nowhere",
+        "--metrics-addr",
+        "nowhere",
         "--batch-records",
         "0",
         "-X",
@@ -140,7 +142,7 @@ fn serve_reports_every_configuration_problem_at_once_before_binding() {
     ]);
     assert_eq!(out.status.code(), Some(64), "EX_USAGE");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for needle in ["articles-topic", "grpc-addr", "batch-records", "group.id"] {
+    for needle in ["articles-topic", "grpc-addr", "metrics-addr", "batch-records", "group.id"] {
         assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
     }
 }

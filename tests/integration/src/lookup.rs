@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use copydesk_lookup::{App, LookupConfig, LookupError, Stats};
+use copydesk_lookup::{App, LookupConfig, LookupError, Metrics};
 use copydesk_proto::v1::Article;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
 use prost::Message;
@@ -58,7 +58,8 @@ struct Flags {
     config: LookupConfig,
 }
 
-/// The `copydesk serve` configuration for `topic` and `store`, on a free port.
+/// The `copydesk serve` configuration for `topic` and `store`, gRPC and
+/// metrics each on a free port.
 pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig {
     let args = [
         "serve",
@@ -69,6 +70,8 @@ pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig
         "--store-path",
         store.to_str().expect("a UTF-8 temp path"),
         "--grpc-addr",
+        "127.0.0.1:0",
+        "--metrics-addr",
         "127.0.0.1:0",
         "--batch-ms",
         "20",
@@ -81,17 +84,20 @@ pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig
 /// A lookup service running in this process.
 pub struct LookupApp {
     pub addr: std::net::SocketAddr,
-    pub stats: Arc<Stats>,
+    /// Where `/metrics` is served.
+    pub metrics_addr: std::net::SocketAddr,
+    pub metrics: Arc<Metrics>,
     shutdown: CancellationToken,
     handle: JoinHandle<Result<(), LookupError>>,
 }
 
 pub async fn spawn_lookup(bootstrap: &str, topic: &str, store: &Path) -> LookupApp {
     let app = App::build(lookup_config(bootstrap, topic, store)).await.expect("lookup app builds");
-    let (addr, stats) = (app.local_addr(), app.stats());
+    let (addr, metrics) = (app.local_addr(), app.metrics());
+    let metrics_addr = app.metrics_addr().expect("the harness turns metrics on");
     let shutdown = CancellationToken::new();
     let handle = tokio::spawn(app.run(shutdown.clone()));
-    LookupApp { addr, stats, shutdown, handle }
+    LookupApp { addr, metrics_addr, metrics, shutdown, handle }
 }
 
 impl LookupApp {

@@ -1,95 +1,28 @@
-//! The `/metrics` HTTP endpoint Prometheus scrapes: HTTP/1.1, one route.
+//! Ingest's `/metrics` endpoint: the shared one from `copydesk-telemetry`,
+//! serving this role's instruments, with its bind error in this crate's type.
 //!
 //! The socket is bound in `App::build`, after the configuration is
 //! validated, so a taken port fails the start rather than the first scrape.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{ALLOW, CONTENT_TYPE};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use copydesk_telemetry::TelemetryError;
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
 
 use crate::IngestError;
 use crate::metrics::Metrics;
 
-/// prometheus-client writes the OpenMetrics text format, which Prometheus
-/// negotiates by this type.
-const CONTENT_TYPE_OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
-/// More concurrent scrapers than this is a misconfiguration or an attack;
-/// extra connections are closed at once rather than held.
-const MAX_CONNECTIONS: usize = 32;
-
-/// A client that opens a connection and sends nothing must not hold it.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-
 pub(crate) async fn bind(addr: SocketAddr) -> Result<TcpListener, IngestError> {
-    TcpListener::bind(addr).await.map_err(|source| IngestError::MetricsBind { addr, source })
+    copydesk_telemetry::bind(addr).await.map_err(|e| match e {
+        TelemetryError::Bind { addr, source } => IngestError::MetricsBind { addr, source },
+    })
 }
 
 /// Serves until `stop` is cancelled, then closes every open connection.
-/// Accept errors (out of file descriptors, a reset handshake) are transient:
-/// they are logged and the loop goes on, so scrapes never stop the pipeline.
 pub(crate) async fn serve(listener: TcpListener, metrics: Arc<Metrics>, stop: CancellationToken) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) if connections.len() >= MAX_CONNECTIONS => drop(stream),
-                Ok((stream, peer)) => {
-                    connections.spawn(connection(stream, peer, metrics.clone()));
-                }
-                Err(error) => {
-                    warn!(message = "Metrics endpoint cannot accept a connection.", %error);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            },
-        }
-    }
-    connections.shutdown().await;
-}
-
-async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, metrics: Arc<Metrics>) {
-    let service = service_fn(move |request: Request<Incoming>| {
-        let response = respond(&request, &metrics);
-        async move { Ok::<_, Infallible>(response) }
-    });
-    let served = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT)
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-    if let Err(error) = served {
-        debug!(message = "Metrics connection ended with an error.", %error, %peer);
-    }
-}
-
-fn respond(request: &Request<Incoming>, metrics: &Metrics) -> Response<Full<Bytes>> {
-    let builder = Response::builder();
-    let response = match (request.method(), request.uri().path()) {
-        (&Method::GET | &Method::HEAD, "/metrics") => {
-            builder.header(CONTENT_TYPE, CONTENT_TYPE_OPENMETRICS).body(Full::from(metrics.encode()))
-        }
-        (_, "/metrics") => {
-            builder.status(StatusCode::METHOD_NOT_ALLOWED).header(ALLOW, "GET, HEAD").body(Full::default())
-        }
-        _ => builder.status(StatusCode::NOT_FOUND).body(Full::from("only /metrics is served here\n")),
-    };
-    // The parts above are constants; building cannot fail.
-    response.unwrap_or_default()
+    copydesk_telemetry::serve(listener, metrics, stop).await;
 }
 
 #[cfg(test)]

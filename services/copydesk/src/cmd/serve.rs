@@ -18,15 +18,15 @@ pub(crate) fn run(config: LookupConfig) -> anyhow::Result<ExitCode> {
     runtime::tokio()?.block_on(async {
         let shutdown = runtime::shutdown_signal()?;
         let app = App::build(config).await.context("cannot start the lookup service")?;
-        let stats = app.stats();
+        let metrics = app.metrics();
         let result = tokio::spawn(app.run(shutdown)).await;
-        let s = stats.snapshot();
+        let s = metrics.snapshot();
         info!(
             message = "Totals.",
-            records = s.records_applied,
-            upserts = s.upserts,
-            deletes = s.deletes,
-            invalid = s.invalid
+            records = s.applied(),
+            articles = s.articles_applied,
+            tombstones = s.tombstones_applied,
+            skipped = s.skipped
         );
         Ok(runtime::exit_status(
             result,

@@ -1,7 +1,8 @@
 //! The lookup service over the real broker: what ingest publishes is served
 //! (get, URL lookup, batch get, paged listing by site, watch), a restart
 //! resumes from the stored offsets, tombstones delete, bad requests get the
-//! right codes, and health says NOT_SERVING until the topic has been read.
+//! right codes, health says NOT_SERVING until the topic has been read, and
+//! `/metrics` counts what was applied and asked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -18,6 +19,8 @@ use copydesk_proto::v1::{
 use prost::Message;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
+
+use crate::metrics::scrape;
 
 const SERVING_WITHIN: Duration = Duration::from_secs(60);
 
@@ -151,7 +154,19 @@ async fn a_restart_resumes_from_the_stored_offsets() {
     let store = StorePath::new();
     let first = spawn_lookup(&bootstrap, &topic, store.path()).await;
     assert!(first.wait_serving(SERVING_WITHIN).await, "never SERVING");
-    assert_eq!(first.stats.snapshot().records_applied, 6);
+    assert_eq!(first.metrics.snapshot().applied(), 6);
+    let mut client = first.client().await;
+    client.get_article(GetArticleRequest { id: "a3".into() }).await.expect("a3");
+    // What Prometheus would see: every record produced was applied, and the
+    // one Get was counted (health checks are not ArticleService calls).
+    let scraped = scrape(first.metrics_addr).await;
+    assert_eq!(scraped.sum("copydesk_lookup_records_applied_total"), 6.0);
+    assert_eq!(scraped.value("copydesk_lookup_records_applied_total{kind=\"article\"}"), 6.0);
+    assert_eq!(scraped.sum("copydesk_lookup_records_skipped_total"), 0.0);
+    assert_eq!(scraped.value("copydesk_lookup_requests_total{method=\"Get\",code=\"OK\"}"), 1.0);
+    assert_eq!(scraped.sum("copydesk_lookup_requests_total"), 1.0);
+    assert_eq!(scraped.value("copydesk_lookup_store_articles"), 6.0);
+    assert_eq!(scraped.value("copydesk_lookup_ready"), 1.0);
     first.stop().await.expect("clean stop");
 
     // While it is down: two new articles and a new version of a0.
@@ -162,8 +177,11 @@ async fn a_restart_resumes_from_the_stored_offsets() {
 
     let second = spawn_lookup(&bootstrap, &topic, store.path()).await;
     assert!(second.wait_serving(SERVING_WITHIN).await, "never SERVING after the restart");
-    let stats = second.stats.snapshot();
-    assert_eq!(stats.records_applied, 3, "read only what was new, not from offset 0: {stats:?}");
+    let stats = second.metrics.snapshot();
+    assert_eq!(stats.applied(), 3, "read only what was new, not from offset 0: {stats:?}");
+    let scraped = scrape(second.metrics_addr).await;
+    assert_eq!(scraped.sum("copydesk_lookup_records_applied_total"), 3.0, "counted by this process");
+    assert_eq!(scraped.value("copydesk_lookup_store_articles"), 8.0, "a0 replaced, b1 and b2 added");
     let mut client = second.client().await;
     assert_eq!(list_all(&mut client, "", 4).await.len(), 8);
     assert_eq!(list_all(&mut client, "two.example", 10).await, ["b1", "b2"]);
@@ -206,7 +224,7 @@ async fn a_tombstone_deletes_the_article_and_its_urls() {
     assert_eq!(batch.missing_ids, ["gone"]);
     assert_eq!(list_all(&mut client, "s.example", 10).await, ["kept"]);
     client.lookup_article(LookupArticleRequest { url: kept.url.clone() }).await.expect("the other article stays");
-    assert_eq!(lookup.stats.snapshot().deletes, 1);
+    assert_eq!(lookup.metrics.snapshot().tombstones_applied, 1);
     lookup.stop().await.expect("clean stop");
 }
 
@@ -222,7 +240,7 @@ async fn bad_requests_and_bad_records_get_the_right_answers() {
     let store = StorePath::new();
     let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
     assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
-    assert_eq!(lookup.stats.snapshot().invalid, 2, "undecodable and mis-keyed records are counted and skipped");
+    assert_eq!(lookup.metrics.snapshot().skipped, 2, "undecodable and mis-keyed records are counted and skipped");
     let mut client = lookup.client().await;
 
     let code = |r: Result<tonic::Response<Article>, tonic::Status>| r.expect_err("an error").code();

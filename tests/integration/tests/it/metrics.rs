@@ -13,18 +13,18 @@ use copydesk_integration::{Topics, publish, shared_broker, spawn_app_with, wait_
 
 /// One scrape: each sample by its series (name and labels), and the families
 /// the `# TYPE` lines declare.
-struct Exposition {
+pub(crate) struct Exposition {
     samples: HashMap<String, f64>,
     families: HashSet<String>,
 }
 
 impl Exposition {
-    fn value(&self, series: &str) -> f64 {
+    pub(crate) fn value(&self, series: &str) -> f64 {
         *self.samples.get(series).unwrap_or_else(|| panic!("no series {series}"))
     }
 
     /// The sum over every series of a labelled family.
-    fn sum(&self, name: &str) -> f64 {
+    pub(crate) fn sum(&self, name: &str) -> f64 {
         let prefix = format!("{name}{{");
         self.samples.iter().filter(|(s, _)| s.starts_with(&prefix)).map(|(_, v)| v).sum()
     }
@@ -33,7 +33,7 @@ impl Exposition {
 /// GETs `/metrics` over a plain socket and parses the body, checking the
 /// format on the way: every sample belongs to a declared family and has a
 /// numeric value, and the body ends with `# EOF`.
-async fn scrape(addr: SocketAddr) -> Exposition {
+pub(crate) async fn scrape(addr: SocketAddr) -> Exposition {
     let response = tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(addr).expect("metrics endpoint accepts");
         stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
