@@ -27,45 +27,21 @@ pub(crate) async fn serve(listener: TcpListener, metrics: Arc<Metrics>, stop: Ca
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
+    use copydesk_telemetry::Exposition;
 
     use super::*;
 
-    /// A plain HTTP/1.1 request over a blocking socket: the client side needs
-    /// no HTTP library.
-    async fn request(addr: SocketAddr, line: &'static str) -> String {
-        tokio::task::spawn_blocking(move || {
-            let mut stream = std::net::TcpStream::connect(addr).unwrap();
-            write!(stream, "{line} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").unwrap();
-            let mut response = String::new();
-            stream.read_to_string(&mut response).unwrap();
-            response
-        })
-        .await
-        .unwrap()
-    }
-
-    #[tokio::test]
-    async fn serves_metrics_and_stops_when_told() {
-        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let metrics = Arc::new(Metrics::new());
+    // Serving over HTTP (routes, methods, stopping) is tested once, in
+    // `copydesk-telemetry`, and end to end by the metrics integration test.
+    #[test]
+    fn the_exposition_holds_this_roles_instruments() {
+        let metrics = Metrics::new();
         metrics.received(10);
-        let stop = CancellationToken::new();
-        let server = tokio::spawn(serve(listener, metrics, stop.clone()));
-
-        let ok = request(addr, "GET /metrics").await;
-        assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
-        assert!(ok.contains("content-type: application/openmetrics-text"), "{ok}");
-        assert!(ok.contains("\r\n\r\n# HELP copydesk_messages_consumed"), "{ok}");
-        assert!(ok.contains("copydesk_messages_consumed_total 1\n"), "{ok}");
-        assert!(request(addr, "GET /").await.starts_with("HTTP/1.1 404 "));
-        let post = request(addr, "POST /metrics").await;
-        assert!(post.starts_with("HTTP/1.1 405 ") && post.contains("allow: GET, HEAD"), "{post}");
-
-        stop.cancel();
-        server.await.unwrap();
-        assert!(std::net::TcpStream::connect(addr).is_err(), "the socket is closed after stop");
+        let mut out = String::new();
+        metrics.write_to(&mut out).unwrap();
+        assert!(out.starts_with("# HELP copydesk_messages_consumed"), "{out}");
+        assert!(out.contains("copydesk_messages_consumed_total 1\n"), "{out}");
+        assert!(out.ends_with("# EOF\n"), "{out}");
     }
 
     #[tokio::test]
