@@ -39,6 +39,10 @@ pub struct LookupConfig {
     /// Address of the Prometheus `/metrics` endpoint, IP:PORT; empty disables it.
     #[arg(long, env = "COPYDESK_METRICS_ADDR", default_value = "0.0.0.0:9465")]
     pub metrics_addr: String,
+    /// How often the articles topic's partition count is checked, in seconds:
+    /// partitions added while running are read from then on.
+    #[arg(long, env = "COPYDESK_PARTITION_CHECK_SECS", default_value_t = 30)]
+    pub partition_check_secs: u64,
     /// How long shutdown may take (RPCs in flight, the last batch), in seconds.
     #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
@@ -93,6 +97,9 @@ impl LookupConfig {
         if self.shutdown_grace_secs == 0 {
             errors.push("shutdown-grace-secs: must be at least 1".to_string());
         }
+        if self.partition_check_secs == 0 {
+            errors.push("partition-check-secs: must be at least 1".to_string());
+        }
         if let Err(mut e) = self.librdkafka_options() {
             errors.append(&mut e);
         }
@@ -117,6 +124,10 @@ impl LookupConfig {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    pub fn partition_check(&self) -> Duration {
+        Duration::from_secs(self.partition_check_secs)
     }
 
     pub fn batch_wait(&self) -> Duration {
@@ -146,6 +157,7 @@ mod tests {
         c.validate().unwrap();
         assert_eq!(c.grpc_socket().unwrap(), "0.0.0.0:50051".parse().unwrap());
         assert_eq!(c.metrics_socket().unwrap(), Some("0.0.0.0:9465".parse().unwrap()));
+        assert_eq!(c.partition_check(), Duration::from_secs(30));
     }
 
     #[test]
@@ -181,6 +193,8 @@ mod tests {
             "0",
             "--shutdown-grace-secs",
             "0",
+            "--partition-check-secs",
+            "0",
             "-X",
             "isolation.level=read_uncommitted",
             "-X",
@@ -196,12 +210,13 @@ mod tests {
             "metrics-addr",
             "batch-records",
             "shutdown-grace-secs",
+            "partition-check-secs",
             "isolation.level",
             "novalue",
         ] {
             assert!(all.contains(needle), "missing {needle} in:\n{all}");
         }
-        assert_eq!(errors.len(), 9, "{all}");
+        assert_eq!(errors.len(), 10, "{all}");
     }
 
     #[test]

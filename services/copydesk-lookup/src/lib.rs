@@ -4,7 +4,8 @@
 //! # Layout
 //! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
 //! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
-//! - `materialise`: the whole topic into the store, from the stored offsets; readiness.
+//! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
+//!   partitions added while running.
 //! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
 //! - `error`: the crate's error type and its one mapping to gRPC statuses.

@@ -4,7 +4,10 @@
 //! Every replica reads every partition (manual assignment, no consumer
 //! group, nothing committed to Kafka): the store, not the broker, remembers
 //! how far it got. Records are applied in batches, each batch and its
-//! offsets in one store transaction.
+//! offsets in one store transaction. Partitions added to the topic while
+//! running are found by a periodic check (`partitions`) and read too.
+
+mod partitions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -22,6 +25,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use self::partitions::Growth;
 use crate::metrics::Metrics;
 use crate::store::{Batch, Change, Store};
 use crate::{LookupConfig, LookupError, blocking};
@@ -165,10 +169,16 @@ impl Materialiser {
             self.caught_up(started);
         }
 
+        // Added partitions are not in `behind`: readiness, once reached, stays.
+        let mut growth = Growth::new(&topic, partitions.iter().copied(), self.config.partition_check());
         let max = self.config.batch_records;
         loop {
             let first = tokio::select! {
                 _ = stop.cancelled() => break,
+                _ = growth.due() => {
+                    growth.check(&consumer, &self.store, &stop).await;
+                    continue;
+                }
                 m = consumer.recv() => m,
             };
             let mut batch = Batch::default();

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewPartitions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
@@ -89,6 +89,28 @@ pub async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs:
     })
     .await;
     assert!(ready, "topic {name} was created but its {partitions} partitions did not all get a leader within 30 s");
+}
+
+/// Grows `name` to `total` partitions, as an operator scaling out does, and
+/// waits until metadata shows every partition with a leader.
+pub async fn add_partitions(bootstrap: &str, name: &str, total: usize) {
+    let admin: AdminClient<DefaultClientContext> =
+        client_config(bootstrap).create().expect("create a Kafka admin client");
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results = admin
+        .create_partitions([&NewPartitions::new(name, total)], &options)
+        .await
+        .unwrap_or_else(|e| panic!("add partitions to {name}: {e}"));
+    for result in results {
+        if let Err((topic, code)) = result {
+            panic!("grow {topic} to {total} partitions: {code}");
+        }
+    }
+    let ready = wait_until(Duration::from_secs(30), || async {
+        topic_partitions(bootstrap, name).await.is_ok_and(|p| p.len() == total)
+    })
+    .await;
+    assert!(ready, "{name} was grown but its {total} partitions did not all get a leader within 30 s");
 }
 
 /// The partitions of `topic` that have a leader; an error if the broker does not know the topic.

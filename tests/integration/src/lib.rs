@@ -30,7 +30,11 @@ pub use copydesk::{
     corpus_inputs, publish, spawn_app, spawn_app_with,
 };
 pub use kafka::{
-    CLIENT_MAX_MESSAGE_BYTES, advertised_broker, client_config, consume_all, consumer_config, create_topic, payloads,
-    produce, producer_config, send, topic_partitions, transactional_producer, unique, wait_until,
+    CLIENT_MAX_MESSAGE_BYTES, add_partitions, advertised_broker, client_config, consume_all, consumer_config,
+    create_topic, payloads, produce, producer_config, send, topic_partitions, transactional_producer, unique,
+    wait_until,
 };
-pub use lookup::{LookupApp, StorePath, lookup_config, publish_article, publish_tombstone, spawn_lookup, test_article};
+pub use lookup::{
+    LookupApp, StorePath, lookup_config, publish_article, publish_article_to, publish_tombstone, spawn_lookup,
+    spawn_lookup_with, test_article,
+};

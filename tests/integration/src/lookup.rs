@@ -11,6 +11,7 @@ use copydesk_lookup::{App, LookupConfig, LookupError, Metrics};
 use copydesk_proto::v1::Article;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
 use prost::Message;
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -92,7 +93,12 @@ pub struct LookupApp {
 }
 
 pub async fn spawn_lookup(bootstrap: &str, topic: &str, store: &Path) -> LookupApp {
-    let app = App::build(lookup_config(bootstrap, topic, store)).await.expect("lookup app builds");
+    spawn_lookup_with(lookup_config(bootstrap, topic, store)).await
+}
+
+/// [`spawn_lookup`] with a configuration of the test's own, from [`lookup_config`].
+pub async fn spawn_lookup_with(config: LookupConfig) -> LookupApp {
+    let app = App::build(config).await.expect("lookup app builds");
     let (addr, metrics) = (app.local_addr(), app.metrics());
     let metrics_addr = app.metrics_addr().expect("the harness turns metrics on");
     let shutdown = CancellationToken::new();
@@ -166,6 +172,22 @@ pub async fn publish_article(bootstrap: &str, topic: &str, article: &Article) ->
         &[("content-type", ARTICLE_CONTENT_TYPE)],
     )
     .await
+}
+
+/// [`publish_article`] to one chosen partition, which the producer must already
+/// know of (it reads the topic's metadata when created).
+pub async fn publish_article_to(bootstrap: &str, topic: &str, partition: i32, article: &Article) -> (i32, i64) {
+    let producer: FutureProducer = producer_config(bootstrap).create().expect("create a producer");
+    let headers = OwnedHeaders::new().insert(Header { key: "content-type", value: Some(ARTICLE_CONTENT_TYPE) });
+    let value = article.encode_to_vec();
+    let record =
+        FutureRecord::<str, [u8]>::to(topic).partition(partition).key(&article.id).payload(&value).headers(headers);
+    let delivery = producer
+        .send(record, Duration::from_secs(30))
+        .await
+        .map_err(|(e, _)| e)
+        .unwrap_or_else(|e| panic!("article {} to {topic} partition {partition}: {e}", article.id));
+    (delivery.partition, delivery.offset)
 }
 
 /// A tombstone (null value) for the article `id`.

@@ -1,16 +1,18 @@
 //! The lookup service over the real broker: what ingest publishes is served
 //! (get, URL lookup, batch get, paged listing by site, watch), a restart
 //! resumes from the stored offsets, tombstones delete, bad requests get the
-//! right codes, health says NOT_SERVING until the topic has been read, and
-//! `/metrics` counts what was applied and asked.
+//! right codes, health says NOT_SERVING until the topic has been read,
+//! partitions added while running are read, and `/metrics` counts what was
+//! applied and asked.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use copydesk_ingest::Delivery;
 use copydesk_integration::{
-    OutputWatcher, StorePath, Topics, corpus_inputs, create_topic, produce, publish, publish_article,
-    publish_tombstone, shared_broker, spawn_app, spawn_lookup, test_article, unique, wait_until,
+    OutputWatcher, StorePath, Topics, add_partitions, corpus_inputs, create_topic, lookup_config, produce, publish,
+    publish_article, publish_article_to, publish_tombstone, shared_broker, spawn_app, spawn_lookup, spawn_lookup_with,
+    test_article, unique, wait_until,
 };
 use copydesk_proto::v1::{
     Article, BatchGetArticlesRequest, GetArticleRequest, ListArticlesRequest, LookupArticleRequest,
@@ -367,5 +369,40 @@ async fn not_serving_until_the_topic_has_been_read() {
     })
     .await;
     assert!(served, "a1 never served");
+    lookup.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partitions_added_while_running_are_read() {
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = unique("articles");
+    create_topic(&bootstrap, &topic, 1, &[("cleanup.policy", "compact")]).await;
+    publish_article(&bootstrap, &topic, &test_article("p0", "a.example")).await;
+    let store = StorePath::new();
+    let mut config = lookup_config(&bootstrap, &topic, store.path());
+    config.partition_check_secs = 1;
+    let lookup = spawn_lookup_with(config).await;
+    assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
+    let mut client = lookup.client().await;
+    client.get_article(GetArticleRequest { id: "p0".into() }).await.expect("p0 read before the scale-out");
+
+    add_partitions(&bootstrap, &topic, 3).await;
+    let (partition, _) = publish_article_to(&bootstrap, &topic, 2, &test_article("p2", "b.example")).await;
+    assert_eq!(partition, 2);
+    let served = wait_until(Duration::from_secs(30), || {
+        let mut client = client.clone();
+        async move { client.get_article(GetArticleRequest { id: "p2".into() }).await.is_ok() }
+    })
+    .await;
+    assert!(served, "an article on an added partition was never served");
+    // The partition already read goes on being read, and readiness stays.
+    publish_article_to(&bootstrap, &topic, 0, &test_article("p0b", "a.example")).await;
+    let served = wait_until(Duration::from_secs(30), || {
+        let mut client = client.clone();
+        async move { client.get_article(GetArticleRequest { id: "p0b".into() }).await.is_ok() }
+    })
+    .await;
+    assert!(served, "p0b never served after the scale-out");
+    assert_eq!(lookup.health("").await, ServingStatus::Serving);
     lookup.stop().await.expect("clean stop");
 }
