@@ -5,66 +5,36 @@
 //! close), so a crash at any point loses nothing: uncommitted messages are
 //! read again and republished under the same key.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
-use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::Message;
+use rdkafka::consumer::{CommitMode, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, Producer};
-use rdkafka::statistics::Statistics;
-use rdkafka::{ClientContext, Message, TopicPartitionList};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::config::IngestConfig;
+use crate::intake::Intake;
 use crate::metrics::Metrics;
 use crate::metrics::lag::ConsumerMetrics;
 use crate::pool::ExtractPool;
 use crate::tracker::OffsetTracker;
 use crate::{IngestError, kafka, process};
 
-/// Hears rebalances, commits and statistics on the consumer's poll thread.
-struct RebalanceContext {
-    tracker: Arc<Mutex<OffsetTracker>>,
-    metrics: ConsumerMetrics,
-}
+/// How many received offsets may wait behind an unfinished one, as a multiple
+/// of the in-flight window: a message stuck in retries holds its partition's
+/// commits back, and the tracker's queues must not grow without bound.
+const TRACKED_PER_WINDOW: usize = 4;
 
-impl ClientContext for RebalanceContext {
-    fn stats(&self, statistics: Statistics) {
-        self.metrics.statistics(&statistics);
-    }
-}
-
-impl ConsumerContext for RebalanceContext {
-    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Revoke(list) = rebalance {
-            // Acks still in flight for these partitions must not be stored:
-            // the partition's new owner resumes from the last commit.
-            let partitions: Vec<i32> = list.elements().iter().map(|e| e.partition()).collect();
-            info!(message = "Partitions revoked.", ?partitions);
-            lock(&self.tracker).revoke(partitions);
-        }
-    }
-
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        self.metrics.committed(&result, offsets);
-    }
-
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Assign(list) = rebalance {
-            let partitions: Vec<i32> = list.elements().iter().map(|e| e.partition()).collect();
-            info!(message = "Partitions assigned.", ?partitions);
-        }
-    }
-}
-
-fn lock(tracker: &Mutex<OffsetTracker>) -> std::sync::MutexGuard<'_, OffsetTracker> {
+fn lock(tracker: &Mutex<OffsetTracker>) -> MutexGuard<'_, OffsetTracker> {
     // A poisoned lock only means another thread panicked mid-update of plain
     // data; the queues are still consistent enough to keep going.
-    tracker.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    tracker.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 pub(crate) async fn run(
@@ -74,27 +44,48 @@ pub(crate) async fn run(
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
     let tracker = Arc::new(Mutex::new(OffsetTracker::default()));
-    let context = RebalanceContext {
-        tracker: tracker.clone(),
-        metrics: ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() },
-    };
-    let consumer: StreamConsumer<RebalanceContext> = kafka::subscribed_consumer(&config, context)?;
+    let forget = tracker.clone();
+    // Acks still in flight for revoked partitions must not be stored: the
+    // partition's new owner resumes from the last commit.
+    let on_revoke = Box::new(move |partitions: &[i32]| lock(&forget).revoke(partitions.iter().copied()));
+    let lag = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
+    let intake = Intake::subscribe(&config, lag, Some(on_revoke))?;
+    let consumer = intake.consumer();
     let producer: FutureProducer = kafka::producer(&config, None)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "at-least-once");
 
     let mut in_flight = FuturesUnordered::new();
     let mut bytes_in_flight = 0usize;
     let mut drain_deadline: Option<Instant> = None;
+    let mut failure = None;
+    let tracked_cap = config.max_in_flight * TRACKED_PER_WINDOW;
     loop {
-        let room = in_flight.len() < config.max_in_flight && bytes_in_flight < config.max_in_flight_bytes;
+        let tracked = lock(&tracker).tracked();
+        let full = in_flight.len() >= config.max_in_flight
+            || bytes_in_flight >= config.max_in_flight_bytes
+            || tracked >= tracked_cap;
+        let low = in_flight.len() <= config.max_in_flight / 2
+            && bytes_in_flight <= config.max_in_flight_bytes / 2
+            && tracked <= tracked_cap / 2;
         let stopping = drain_deadline.is_some();
+        // A full window pauses the partitions; polling goes on regardless,
+        // so a group change never waits for the window.
+        intake.flow(full, low);
         tokio::select! {
             // Completions first: acks free window room and move commits
             // forward before more work is taken on.
             biased;
-            Some((partition, offset, size)) = in_flight.next() => {
+            Some(processed) = in_flight.next() => {
+                let process::Processed { partition, offset, size, delivered } = processed;
                 bytes_in_flight -= size;
                 metrics.finished(size);
+                if let Err(error) = delivered {
+                    // Nothing is stored past this offset, so nothing is lost:
+                    // a restart (once the cause is mended) re-reads from here.
+                    metrics.failed();
+                    failure = Some(error);
+                    break;
+                }
                 let done = lock(&tracker).acknowledged(partition, offset);
                 if let Some(done) = done
                     && let Err(error) = consumer.store_offset(&config.input_topic, partition, done)
@@ -111,15 +102,16 @@ pub(crate) async fn run(
                 warn!(message = "Grace period over; leaving the rest uncommitted for the next run.", in_flight = in_flight.len());
                 break;
             }
-            received = consumer.recv(), if room && !stopping => match received {
-                Ok(message) => {
-                    let received = std::time::Instant::now();
-                    let message = message.detach();
+            received = intake.recv(), if !stopping => match received {
+                // A message may still arrive just after the pause (it was
+                // handed out before): taking it overfills the window by one.
+                Ok(taken) => {
+                    let message = taken.message;
                     let size = message.payload().map_or(0, <[u8]>::len);
                     metrics.received(size);
                     lock(&tracker).received(message.partition(), message.offset());
                     bytes_in_flight += size;
-                    in_flight.push(process::process(message, received, pool.clone(), producer.clone(), config.clone(), metrics.clone()));
+                    in_flight.push(process::process(message, taken.received, pool.clone(), producer.clone(), config.clone(), metrics.clone()));
                 }
                 Err(error) => {
                     // librdkafka reconnects by itself; this is for the logs,
@@ -144,5 +136,8 @@ pub(crate) async fn run(
         warn!(message = "Producer flush incomplete.", %error);
     }
     info!(message = "Ingest stopped.", pending = lock(&tracker).pending());
-    Ok(())
+    match failure {
+        Some(error) => Err(IngestError::Delivery(error)),
+        None => Ok(()),
+    }
 }

@@ -40,7 +40,10 @@ pub struct IngestConfig {
     pub group_id: String,
     #[arg(long, env = "COPYDESK_DELIVERY", value_enum, default_value_t = Delivery::AtLeastOnce)]
     pub delivery: Delivery,
-    /// Transactional id for exactly-once mode (default: derived from the group and a random suffix).
+    /// Transactional id for exactly-once mode. Default: `copydesk-<group>-<host>-<random>`, new for every
+    /// process, so instances never fence each other; a dead instance's open transaction is then aborted by the
+    /// broker after the transaction timeout (20 s). Give a stable id per instance (e.g. a StatefulSet pod name)
+    /// to have a restarted instance fence its predecessor's transaction at once instead.
     #[arg(long, env = "COPYDESK_TRANSACTIONAL_ID")]
     pub transactional_id: Option<String>,
     /// Extraction threads (default: the number of CPUs).
@@ -95,6 +98,7 @@ const OWNED_KEYS: &[&str] = &[
     "transactional.id",
     "enable.idempotence",
     "auto.offset.reset",
+    "allow.auto.create.topics",
 ];
 
 impl IngestConfig {
@@ -168,6 +172,18 @@ impl IngestConfig {
         self.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
 
+    /// The transactional id this process uses in exactly-once mode.
+    pub fn transactional_id(&self) -> String {
+        self.transactional_id.clone().unwrap_or_else(|| {
+            // Unique per process: two instances on one host (or two pods
+            // with one hostname) must not fence each other.
+            let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+            let host = host.trim();
+            let host = if host.is_empty() { "host" } else { host };
+            format!("copydesk-{}-{host}-{}", self.group_id, uuid::Uuid::new_v4().simple())
+        })
+    }
+
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }
@@ -231,6 +247,15 @@ mod tests {
         );
         assert_eq!(parse(&["--metrics-addr", ""]).metrics_socket().unwrap(), None);
         assert!(parse(&["--metrics-addr", "0.0.0.0"]).metrics_socket().is_err());
+    }
+
+    #[test]
+    fn default_transactional_ids_are_unique_per_process_and_a_given_one_is_kept() {
+        let c = parse(&["--group-id", "g"]);
+        let (a, b) = (c.transactional_id(), c.transactional_id());
+        assert!(a.starts_with("copydesk-g-"), "{a}");
+        assert_ne!(a, b, "two instances of one group on one host must not share an id");
+        assert_eq!(parse(&["--transactional-id", "pod-0"]).transactional_id(), "pod-0");
     }
 
     #[test]

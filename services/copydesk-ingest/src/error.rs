@@ -12,8 +12,12 @@ pub enum IngestError {
     Client { role: &'static str, source: KafkaError },
     #[error("cannot create topic {topic}: {reason}")]
     CreateTopic { topic: String, reason: String },
+    #[error("the topics do not match the settings:\n  {}", .0.join("\n  "))]
+    Topics(Vec<String>),
     #[error("cannot subscribe to {topic}: {source}")]
     Subscribe { topic: String, source: KafkaError },
+    #[error("delivery failed for good (no retry can mend it): {0}")]
+    Delivery(KafkaError),
     #[error("transaction failed: {0}")]
     Transaction(KafkaError),
     #[error("cannot commit offsets: {0}")]

@@ -1,18 +1,22 @@
 //! The exactly-once pipeline: each batch's outputs and input offsets are
 //! committed in one Kafka transaction, so `read_committed` readers see every
-//! input's record exactly once, across crashes and restarts.
+//! input's record exactly once, across crashes, restarts and group changes.
 //!
-//! A failed batch is aborted and its partitions rewound to the batch start;
-//! a crashed instance's open transaction is fenced when an instance with the
-//! same transactional id starts, or expires after `transaction.timeout.ms`.
+//! A failed batch is aborted and its partitions rewound to the batch start.
+//! Messages of a partition revoked while their batch was being extracted are
+//! dropped from it: their new owner processes them from the last commit.
+//! An output the broker refuses as too large is replaced by a dead letter on
+//! the next try, so one record can never wedge its partition.
+//! The default transactional id is unique per process (see `--help`): a
+//! crashed instance's open transaction is aborted by the broker after
+//! `transaction.timeout.ms`, or fenced at once by a restart under the same id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
-use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::message::OwnedMessage;
+use rdkafka::consumer::Consumer;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -20,21 +24,23 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::config::IngestConfig;
+use crate::delivery::{self, Refusal};
+use crate::intake::{Intake, Taken};
 use crate::metrics::Metrics;
 use crate::metrics::lag::ConsumerMetrics;
 use crate::pool::ExtractPool;
+use crate::record::Output;
 use crate::{IngestError, kafka, process};
 
 const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The input consumer; its context reports lag and commits to the metrics.
-type Input = StreamConsumer<ConsumerMetrics>;
+/// Inputs whose output the broker refused as too large, by partition and
+/// offset, with how many times: their output is shrunk that many times on
+/// the next try (`delivery::shrink`). Entries go once their batch commits.
+type Refused = HashMap<(i32, i64), u8>;
 
-/// A batch's messages, each with the moment it was received.
-type Batch = Vec<(OwnedMessage, Instant)>;
-
-fn size(m: &OwnedMessage) -> usize {
-    m.payload().map_or(0, <[u8]>::len)
+fn size(t: &Taken) -> usize {
+    t.message.payload().map_or(0, <[u8]>::len)
 }
 
 pub(crate) async fn run(
@@ -43,32 +49,50 @@ pub(crate) async fn run(
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
-    let transactional_id = config.transactional_id.clone().unwrap_or_else(|| {
-        // Stable per host and group, so a restarted instance fences its
-        // predecessor's open transaction at once instead of waiting it out.
-        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-        format!("copydesk-{}-{}", config.group_id, host.trim())
-    });
-    let context = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
-    let consumer: Input = kafka::subscribed_consumer(&config, context)?;
+    let transactional_id = config.transactional_id();
+    let lag = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
+    let intake = Intake::subscribe(&config, lag, None)?;
     let producer: FutureProducer = kafka::producer(&config, Some(&transactional_id))?;
     blocking(|| producer.init_transactions(TXN_TIMEOUT)).map_err(IngestError::Transaction)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", %transactional_id);
 
-    while let Some(batch) = next_batch(&consumer, &config, &shutdown).await {
-        let result = transact(&consumer, &producer, &pool, &config, &metrics, &batch).await;
-        for (m, _) in &batch {
-            metrics.finished(size(m));
+    let mut refused = Refused::new();
+    while let Some(batch) = next_batch(&intake, &config, &shutdown).await {
+        let outputs = extract(&intake, &pool, &config, &batch, &refused).await;
+        // Only now, after the wait in which group changes were served, is it
+        // known which of the batch's partitions are still ours.
+        let (batch, outputs): (Vec<Taken>, Vec<Output>) =
+            batch.into_iter().zip(outputs).filter(|(t, _)| intake.owns(t.message.partition(), t.epoch)).unzip();
+        let result = transact(&intake, &producer, &metrics, &batch, &outputs).await;
+        for t in &batch {
+            metrics.finished(size(t));
         }
-        if let Err(error) = result {
-            warn!(message = "Transaction failed; aborting and rewinding the batch.", %error, messages = batch.len());
-            metrics.transaction(false);
-            if let Err(error) = blocking(|| producer.abort_transaction(TXN_TIMEOUT)) {
-                // The producer is fenced or broken: stop, and let the
-                // supervisor restart us from the last committed offsets.
-                return Err(IngestError::Transaction(error));
+        match result {
+            Ok(()) => {
+                for t in &batch {
+                    refused.remove(&(t.message.partition(), t.message.offset()));
+                }
             }
-            rewind(&consumer, &batch);
+            Err(error) => {
+                if let TxnError::Refused(ref which) = error {
+                    for &i in which {
+                        let m = &batch[i].message;
+                        *refused.entry((m.partition(), m.offset())).or_default() += 1;
+                    }
+                }
+                warn!(message = "Transaction failed; aborting and rewinding the batch.", %error, messages = batch.len());
+                metrics.transaction(false);
+                if let TxnError::Permanent(error) = error {
+                    metrics.failed();
+                    return Err(IngestError::Delivery(error));
+                }
+                if let Err(error) = blocking(|| producer.abort_transaction(TXN_TIMEOUT)) {
+                    // The producer is fenced or broken: stop, and let the
+                    // supervisor restart us from the last committed offsets.
+                    return Err(IngestError::Transaction(error));
+                }
+                rewind(&intake, &batch);
+            }
         }
     }
     info!(message = "Ingest stopped.");
@@ -77,20 +101,19 @@ pub(crate) async fn run(
 
 /// Up to `transaction_messages` messages, waiting at most `transaction_ms`
 /// after the first; `None` once shutdown is requested.
-async fn next_batch(consumer: &Input, config: &IngestConfig, shutdown: &CancellationToken) -> Option<Batch> {
-    let metrics = &consumer.context().metrics;
+async fn next_batch(intake: &Intake, config: &IngestConfig, shutdown: &CancellationToken) -> Option<Vec<Taken>> {
+    intake.hold(false);
     let mut batch = Vec::new();
-    let mut bytes = 0usize;
     let first = tokio::select! {
         _ = shutdown.cancelled() => return None,
-        m = consumer.recv() => m,
+        m = intake.recv() => m,
     };
+    let mut bytes = 0usize;
     match first {
-        Ok(m) => {
-            let m = m.detach();
-            bytes += size(&m);
-            metrics.received(size(&m));
-            batch.push((m, Instant::now()));
+        Ok(t) => {
+            bytes += size(&t);
+            intake.metrics().metrics.received(size(&t));
+            batch.push(t);
         }
         Err(error) => {
             warn!(message = "Kafka consumer error.", %error);
@@ -102,12 +125,11 @@ async fn next_batch(consumer: &Input, config: &IngestConfig, shutdown: &Cancella
     while batch.len() < config.transaction_messages && bytes < config.max_in_flight_bytes {
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
-            m = consumer.recv() => match m {
-                Ok(m) => {
-                    let m = m.detach();
-                    bytes += size(&m);
-                    metrics.received(size(&m));
-                    batch.push((m, Instant::now()));
+            m = intake.recv() => match m {
+                Ok(t) => {
+                    bytes += size(&t);
+                    intake.metrics().metrics.received(size(&t));
+                    batch.push(t);
                 }
                 Err(error) => {
                     warn!(message = "Kafka consumer error.", %error);
@@ -119,36 +141,94 @@ async fn next_batch(consumer: &Input, config: &IngestConfig, shutdown: &Cancella
     Some(batch)
 }
 
-/// Runs one batch's transaction; on success, records what it committed.
-async fn transact(
-    consumer: &Input,
-    producer: &FutureProducer,
+/// Extracts the batch on the pool. Meanwhile the input stays paused but
+/// polled, so a group change is served at once rather than after the batch.
+async fn extract(
+    intake: &Intake,
     pool: &ExtractPool,
     config: &IngestConfig,
+    batch: &[Taken],
+    refused: &Refused,
+) -> Vec<Output> {
+    intake.hold(true);
+    let outputs = join_all(batch.iter().map(|t| {
+        let m = &t.message;
+        let times = refused.get(&(m.partition(), m.offset())).copied().unwrap_or(0);
+        async move {
+            let mut out = process::output_for(m, pool, config).await;
+            for _ in 0..times {
+                match delivery::shrink(&out, m, config) {
+                    Some(smaller) => out = smaller,
+                    None => break,
+                }
+            }
+            out
+        }
+    }));
+    tokio::pin!(outputs);
+    loop {
+        tokio::select! {
+            biased;
+            outputs = &mut outputs => return outputs,
+            // Paused partitions hand out nothing; should a message slip
+            // through, it is left to a rewind like any uncommitted one.
+            m = intake.recv() => if let Ok(t) = m {
+                straggler(intake, t);
+            },
+        }
+    }
+}
+
+/// A message received while the batch was paused: seek its partition back
+/// to it, so it is read again with the next batch.
+fn straggler(intake: &Intake, t: Taken) {
+    let m = &t.message;
+    if let Err(error) = intake.consumer().seek(m.topic(), m.partition(), Offset::Offset(m.offset()), Duration::from_secs(10)) {
+        warn!(message = "Cannot seek back to a message received while paused.", %error, partition = m.partition());
+    }
+}
+
+/// Runs one batch's transaction; on success, records what it committed.
+async fn transact(
+    intake: &Intake,
+    producer: &FutureProducer,
     metrics: &Metrics,
-    batch: &[(OwnedMessage, Instant)],
+    batch: &[Taken],
+    outputs: &[Output],
 ) -> Result<(), TxnError> {
     if batch.is_empty() {
         return Ok(());
     }
-    let outputs = join_all(batch.iter().map(|(m, _)| process::output_for(m, pool, config))).await;
     blocking(|| producer.begin_transaction())?;
     let mut deliveries = Vec::with_capacity(outputs.len());
-    for out in &outputs {
+    for out in outputs {
         let mut record = FutureRecord::to(&out.topic).payload(&out.payload).headers(out.headers.clone());
         if let Some(key) = &out.key {
             record = record.key(key);
         }
         deliveries.push(producer.send(record, Timeout::After(TXN_TIMEOUT)));
     }
-    for result in join_all(deliveries).await {
+    let mut too_large = Vec::new();
+    let mut failure = None;
+    for (i, result) in join_all(deliveries).await.into_iter().enumerate() {
         if let Err((error, _)) = result {
             metrics.delivery_error();
-            return Err(error.into());
+            match delivery::refusal(&error, producer) {
+                Refusal::TooLarge => too_large.push(i),
+                Refusal::Permanent => return Err(TxnError::Permanent(error)),
+                Refusal::Transient => failure = Some(error),
+            }
         }
     }
+    if !too_large.is_empty() {
+        return Err(TxnError::Refused(too_large));
+    }
+    if let Some(error) = failure {
+        return Err(error.into());
+    }
     let mut next: BTreeMap<(String, i32), i64> = BTreeMap::new();
-    for (m, _) in batch {
+    for t in batch {
+        let m = &t.message;
         let entry = next.entry((m.topic().to_string(), m.partition())).or_insert(0);
         *entry = (*entry).max(m.offset() + 1);
     }
@@ -156,15 +236,15 @@ async fn transact(
     for ((topic, partition), offset) in next {
         offsets.add_partition_offset(&topic, partition, Offset::Offset(offset))?;
     }
-    let group = consumer.group_metadata().ok_or(TxnError::NoGroup)?;
+    let group = intake.consumer().group_metadata().ok_or(TxnError::NoGroup)?;
     blocking(|| producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT))?;
     blocking(|| producer.commit_transaction(TXN_TIMEOUT))?;
     // Counted only now: outputs of an aborted batch were never visible.
     metrics.transaction(true);
     metrics.offsets_committed(offsets.count());
-    for (out, (_, received)) in outputs.iter().zip(batch) {
+    for (out, t) in outputs.iter().zip(batch) {
         metrics.delivered(out.dead_letter);
-        metrics.processed(received.elapsed());
+        metrics.processed(t.received.elapsed());
     }
     Ok(())
 }
@@ -176,18 +256,23 @@ enum TxnError {
     Kafka(#[from] rdkafka::error::KafkaError),
     #[error("the consumer has no group metadata yet")]
     NoGroup,
+    #[error("the broker refused {} output(s) as too large; they become dead letters", .0.len())]
+    Refused(Vec<usize>),
+    #[error("delivery failed for good: {0}")]
+    Permanent(rdkafka::error::KafkaError),
 }
 
 /// Seeks each partition of the batch back to the batch's first message, so
 /// the aborted messages are processed again in the next transaction.
-fn rewind(consumer: &Input, batch: &[(OwnedMessage, Instant)]) {
+fn rewind(intake: &Intake, batch: &[Taken]) {
     let mut first: BTreeMap<(String, i32), i64> = BTreeMap::new();
-    for (m, _) in batch {
+    for t in batch {
+        let m = &t.message;
         let entry = first.entry((m.topic().to_string(), m.partition())).or_insert(i64::MAX);
         *entry = (*entry).min(m.offset());
     }
     for ((topic, partition), offset) in first {
-        if let Err(error) = consumer.seek(&topic, partition, Offset::Offset(offset), Duration::from_secs(10)) {
+        if let Err(error) = intake.consumer().seek(&topic, partition, Offset::Offset(offset), Duration::from_secs(10)) {
             // A partition revoked meanwhile is re-read by its new owner.
             warn!(message = "Cannot rewind partition.", %error, topic, partition);
         }

@@ -1,17 +1,12 @@
-//! Kafka clients configured for the pipeline's guarantees, and topic creation.
-
-use std::time::Duration;
+//! Kafka clients configured for the pipeline's guarantees.
 
 use rdkafka::ClientConfig;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
-use rdkafka::types::RDKafkaErrorCode;
 
 use crate::IngestError;
 use crate::config::{Delivery, IngestConfig};
 
 /// Room for a maximal payload plus headers and protocol framing.
-fn message_limit(config: &IngestConfig) -> usize {
+pub(crate) fn message_limit(config: &IngestConfig) -> usize {
     config.max_message_bytes + (1 << 20)
 }
 
@@ -31,6 +26,11 @@ fn with_pass_through(mut c: ClientConfig, config: &IngestConfig) -> ClientConfig
     c
 }
 
+/// The admin client's configuration: the shared base and the pass-through.
+pub(crate) fn admin_config(config: &IngestConfig) -> ClientConfig {
+    with_pass_through(base(config), config)
+}
+
 pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
     let mut c = base(config);
     let limit = message_limit(config).to_string();
@@ -42,7 +42,9 @@ pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
         // librdkafka prefetches into its own queue; keep that bounded too
         // (in KiB), or a backlog would grow memory behind our window.
         .set("queued.max.messages.kbytes", (config.max_message_bytes / 1024 * 2).max(16 * 1024).to_string())
-        .set("queued.min.messages", "1000")
+        // A full window pauses the partitions, which drops this prefetch:
+        // keep it about one window deep.
+        .set("queued.min.messages", config.max_in_flight.clamp(16, 1000).to_string())
         .set("partition.assignment.strategy", "cooperative-sticky")
         // A crashed instance's partitions move to the others within seconds,
         // not the 45 s default.
@@ -73,6 +75,10 @@ pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&s
         .set("acks", "all")
         .set("message.max.bytes", message_limit(config).to_string())
         .set("compression.type", "lz4")
+        // The output topics were checked at start. One deleted since must
+        // fail delivery (and stop us), not come back with the broker's
+        // defaults: an articles topic that is not compacted grows forever.
+        .set("allow.auto.create.topics", "false")
         // Each produce request costs the broker far more than its bytes do
         // (acks=all, idempotence): at 5 ms the broker took twice the CPU of
         // 20 ms in the ingest benchmark, and latency stays within budget.
@@ -87,39 +93,6 @@ pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&s
         c.set("transactional.id", id).set("transaction.timeout.ms", "20000").set("message.timeout.ms", "20000");
     }
     with_pass_through(c, config)
-}
-
-/// Creates the output topics if they do not exist (articles compacted).
-pub(crate) async fn ensure_topics(config: &IngestConfig) -> Result<(), IngestError> {
-    let admin: AdminClient<DefaultClientContext> = with_pass_through(base(config), config)
-        .create()
-        .map_err(|source| IngestError::Client { role: "admin client", source })?;
-    let limit = message_limit(config).to_string();
-    let articles = NewTopic::new(
-        &config.articles_topic,
-        config.topic_partitions,
-        TopicReplication::Fixed(config.topic_replication),
-    )
-    .set("cleanup.policy", "compact")
-    .set("max.message.bytes", &limit);
-    let dead = NewTopic::new(
-        &config.dead_letter_topic,
-        config.topic_partitions,
-        TopicReplication::Fixed(config.topic_replication),
-    )
-    .set("max.message.bytes", &limit);
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    let results = admin
-        .create_topics([&articles, &dead], &options)
-        .await
-        .map_err(|e| IngestError::CreateTopic { topic: config.articles_topic.clone(), reason: e.to_string() })?;
-    for result in results {
-        match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((topic, code)) => return Err(IngestError::CreateTopic { topic, reason: code.to_string() }),
-        }
-    }
-    Ok(())
 }
 
 /// The input consumer, subscribed; `context` hears rebalances.

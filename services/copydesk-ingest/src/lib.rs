@@ -2,23 +2,29 @@
 //!
 //! # Layout
 //! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
-//! - `kafka`: client configurations that carry the delivery guarantees; topic creation.
+//! - `kafka`: client configurations that carry the delivery guarantees.
+//! - `topics`: topic creation, and the start-up check of the topics against the settings.
 //! - `at_least_once` / `exactly_once`: the two pipeline loops.
-//! - `process`: one message to one delivered record. `pool`: the extraction threads.
+//! - `intake`: the input consumer, always polled, with flow control by pausing partitions.
+//! - `process`: one message to one delivered record; `delivery`: what a failed delivery means.
+//! - `pool`: the extraction threads.
 //! - `record`: article and dead-letter records and their headers. `trace`: `traceparent`.
 //! - `tracker`: which offsets are contiguously done and may be committed.
 //! - `metrics`: the Prometheus instruments, the `/metrics` endpoint, consumer lag.
 
 mod at_least_once;
 pub mod config;
+mod delivery;
 mod error;
 mod exactly_once;
+mod intake;
 mod kafka;
 pub mod metrics;
 mod pool;
 mod process;
 pub mod record;
 pub mod trace;
+mod topics;
 mod tracker;
 
 use std::net::SocketAddr;
@@ -56,8 +62,9 @@ impl App {
             None => None,
         };
         if config.create_topics {
-            kafka::ensure_topics(&config).await?;
+            topics::ensure(&config).await?;
         }
+        topics::check(&config).await?;
         let limits = Limits {
             max_input_bytes: config.max_message_bytes,
             max_html_bytes: config.max_message_bytes,
@@ -90,10 +97,13 @@ impl App {
         let mut pipeline_task = {
             let (metrics, stop) = (metrics.clone(), pipeline_stop.clone());
             tokio::spawn(async move {
-                match config.delivery {
-                    Delivery::AtLeastOnce => at_least_once::run(config, pool, metrics, stop).await,
-                    Delivery::ExactlyOnce => exactly_once::run(config, pool, metrics, stop).await,
-                }
+                metrics.running(true);
+                let result = match config.delivery {
+                    Delivery::AtLeastOnce => at_least_once::run(config, pool, metrics.clone(), stop).await,
+                    Delivery::ExactlyOnce => exactly_once::run(config, pool, metrics.clone(), stop).await,
+                };
+                metrics.running(false);
+                result
             })
         };
         let Some(listener) = metrics_listener else { return outcome(PIPELINE, pipeline_task.await) };

@@ -60,6 +60,8 @@ pub struct Metrics {
     in_flight_bytes: Gauge,
     offsets_committed: Counter,
     delivery_errors: Counter,
+    permanent_failures: Counter,
+    running: Gauge,
     transactions_committed: Counter,
     transactions_aborted: Counter,
     pub(crate) lag: lag::LagGauges,
@@ -138,7 +140,23 @@ impl Metrics {
             offsets_committed.clone(),
         );
         let delivery_errors = Counter::default();
-        registry.register("delivery_errors", "Failed produce attempts (each is retried).", delivery_errors.clone());
+        registry.register(
+            "delivery_errors",
+            "Failed produce attempts (retried, unless the failure is permanent).",
+            delivery_errors.clone(),
+        );
+        let permanent_failures = Counter::default();
+        registry.register(
+            "delivery_failures_permanent",
+            "Deliveries no retry can mend (a topic gone, access denied, a fatal producer); the pipeline stops on the first.",
+            permanent_failures.clone(),
+        );
+        let running = Gauge::default();
+        registry.register(
+            "pipeline_running",
+            "1 while the pipeline consumes, 0 before it starts and once it has stopped.",
+            running.clone(),
+        );
         let transactions = Family::<[(&'static str, &'static str); 1], Counter>::default();
         let transactions_committed = transactions.get_or_create_owned(&[("outcome", "committed")]);
         let transactions_aborted = transactions.get_or_create_owned(&[("outcome", "aborted")]);
@@ -162,6 +180,8 @@ impl Metrics {
             in_flight_bytes,
             offsets_committed,
             delivery_errors,
+            permanent_failures,
+            running,
             transactions_committed,
             transactions_aborted,
             lag,
@@ -216,6 +236,17 @@ impl Metrics {
 
     pub(crate) fn offsets_committed(&self, partitions: usize) {
         self.offsets_committed.inc_by(partitions as u64);
+    }
+
+    /// The pipeline started (`true`) or stopped (`false`).
+    pub(crate) fn running(&self, running: bool) {
+        self.running.set(i64::from(running));
+    }
+
+    /// A delivery failed for good; the pipeline stops.
+    pub(crate) fn failed(&self) {
+        self.permanent_failures.inc();
+        self.running.set(0);
     }
 
     pub(crate) fn delivery_error(&self) {

@@ -47,6 +47,12 @@ impl OffsetTracker {
         }
     }
 
+    /// Offsets held, done or not, over all partitions: what this costs in
+    /// memory, since done offsets wait here behind an unfinished one.
+    pub(crate) fn tracked(&self) -> usize {
+        self.partitions.values().map(VecDeque::len).sum()
+    }
+
     /// Messages received and not yet acknowledged, over all partitions.
     pub(crate) fn pending(&self) -> usize {
         self.partitions.values().map(|q| q.iter().filter(|(_, done)| !done).count()).sum()
@@ -64,6 +70,7 @@ mod tests {
             t.received(0, o);
         }
         assert_eq!(t.acknowledged(0, 12), None, "11 and 10 are still open");
+        assert_eq!(t.tracked(), 4, "12 is done but waits behind 10 and 11");
         assert_eq!(t.acknowledged(0, 10), Some(10));
         assert_eq!(t.acknowledged(0, 11), Some(12), "11 closes the gap up to 12");
         assert_eq!(t.pending(), 1);

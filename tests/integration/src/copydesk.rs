@@ -37,8 +37,8 @@ impl Topics {
         Topics::create_with(bootstrap, &[]).await
     }
 
-    /// As `create`, with `outputs` added to the articles and dead-letter
-    /// topics' configuration.
+    /// As `create`, with `outputs` added to (or overriding) the articles and
+    /// dead-letter topics' configuration.
     pub async fn create_with(bootstrap: &str, outputs: &[(&str, &str)]) -> Topics {
         let topics = Topics {
             input: unique("snapshots"),
@@ -48,9 +48,21 @@ impl Topics {
         };
         let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
         create_topic(bootstrap, &topics.input, 3, &[("max.message.bytes", &limit)]).await;
-        let articles = [[("cleanup.policy", "compact"), ("max.message.bytes", &limit)].as_slice(), outputs].concat();
+        // `outputs` may override a default: each key is given once.
+        let with = |defaults: &[(&'static str, &str)]| -> Vec<(String, String)> {
+            let mut all: Vec<(String, String)> = defaults
+                .iter()
+                .filter(|(k, _)| !outputs.iter().any(|(o, _)| o == k))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            all.extend(outputs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            all
+        };
+        let articles = with(&[("cleanup.policy", "compact"), ("max.message.bytes", &limit)]);
+        let articles: Vec<(&str, &str)> = articles.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         create_topic(bootstrap, &topics.articles, 3, &articles).await;
-        let dead_letters = [[("max.message.bytes", limit.as_str())].as_slice(), outputs].concat();
+        let dead_letters = with(&[("max.message.bytes", &limit)]);
+        let dead_letters: Vec<(&str, &str)> = dead_letters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         create_topic(bootstrap, &topics.dead_letters, 3, &dead_letters).await;
         topics
     }
@@ -120,7 +132,12 @@ pub async fn spawn_app(bootstrap: &str, topics: &Topics, delivery: Delivery) -> 
 pub async fn spawn_app_with(bootstrap: &str, topics: &Topics, delivery: Delivery, extra: &[&str]) -> TestApp {
     let mut args = topics.args(bootstrap, delivery);
     args.extend(extra.iter().map(|a| a.to_string()));
-    let app = App::build(config(&args)).await.expect("ingest app builds");
+    spawn_app_args(&args).await
+}
+
+/// The ingest service in-process, with exactly these flags.
+pub async fn spawn_app_args(args: &[String]) -> TestApp {
+    let app = App::build(config(args)).await.expect("ingest app builds");
     let metrics = app.metrics();
     let metrics_addr = app.metrics_addr().expect("the test flags enable metrics");
     let shutdown = CancellationToken::new();
@@ -132,6 +149,13 @@ impl TestApp {
     /// Whether the pipeline task is still running (a crash would end it).
     pub fn is_running(&self) -> bool {
         !self.handle.is_finished()
+    }
+
+    /// Waits for the pipeline to end by itself (a failure), at most `within`.
+    pub async fn ended(self, within: Duration) -> Option<Result<(), IngestError>> {
+        let handle = self.handle;
+        let _keep = self.shutdown;
+        tokio::time::timeout(within, handle).await.ok().map(|joined| joined.expect("pipeline task did not panic"))
     }
 
     /// Graceful shutdown, as on SIGTERM.
@@ -159,9 +183,11 @@ pub(crate) fn binary() -> PathBuf {
     path
 }
 
-/// `copydesk ingest` as a child process, killed when dropped.
+/// `copydesk ingest` as a child process, killed when dropped. Its log lines
+/// are echoed to the test's stderr and kept, so a test can see what it did.
 pub struct IngestProcess {
     child: Child,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl IngestProcess {
@@ -170,15 +196,65 @@ impl IngestProcess {
     }
 
     pub fn spawn(args: &[String]) -> IngestProcess {
-        let child = Command::new(binary())
+        // Info from the pipeline (group changes, the metrics address), warnings
+        // from the rest; `COPYDESK_CHILD_LOG` overrides it to study a test.
+        let filter = std::env::var("COPYDESK_CHILD_LOG").unwrap_or_else(|_| "warn,copydesk_ingest=info".into());
+        let mut child = Command::new(binary())
             .arg("ingest")
             .args(args)
-            .env("COPYDESK_LOG", "warn")
+            .env("COPYDESK_LOG", filter)
+            .env("NO_COLOR", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("copydesk ingest starts");
-        IngestProcess { child }
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (stderr, sink, pid) = (child.stderr.take().expect("piped stderr"), log.clone(), child.id());
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+                eprintln!("[ingest {pid}] {line}");
+                sink.lock().unwrap().push(line);
+            }
+        });
+        IngestProcess { child, log }
+    }
+
+    /// The log lines so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Every assignment this process received so far, in order (the
+    /// partitions of each "Partitions assigned." line).
+    pub fn assignments(&self) -> Vec<Vec<i32>> {
+        self.log()
+            .iter()
+            .filter(|l| l.contains("Partitions assigned."))
+            .filter_map(|l| {
+                let list = l.split("partitions=[").nth(1)?.split(']').next()?;
+                Some(list.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+            })
+            .collect()
+    }
+
+    /// Waits until this process has been assigned at least one partition.
+    pub async fn wait_for_partitions(&self, timeout: Duration) -> bool {
+        wait_until(timeout, || async { self.assignments().iter().any(|a| !a.is_empty()) }).await
+    }
+
+    /// Where its `/metrics` endpoint listens, once it has said so.
+    pub async fn metrics_addr(&self, timeout: Duration) -> Option<std::net::SocketAddr> {
+        let find = || {
+            self.log().iter().filter(|l| l.contains("Serving metrics.")).find_map(|l| {
+                l.split("addr=").nth(1)?.split_whitespace().next()?.parse().ok()
+            })
+        };
+        wait_until(timeout, || async { find().is_some() }).await.then(find).flatten()
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// SIGKILL: no drain, no commit, no flush.

@@ -9,8 +9,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use rdkafka::ClientContext;
-use rdkafka::consumer::ConsumerContext;
 use rdkafka::error::KafkaResult;
 use rdkafka::statistics::Statistics;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -72,8 +70,8 @@ fn lag(consumer_lag: i64, position: i64, last_stable: i64, high_watermark: i64) 
     (end >= 0 && position >= 0).then(|| (end - position).max(0))
 }
 
-/// What both pipelines' consumers report to the metrics: lag from the
-/// statistics, and the offsets each commit carried.
+/// What the input consumer reports to the metrics (through its context in
+/// `intake`): lag from the statistics, and the offsets each commit carried.
 #[derive(Clone)]
 pub(crate) struct ConsumerMetrics {
     pub(crate) metrics: Arc<Metrics>,
@@ -94,18 +92,6 @@ impl ConsumerMetrics {
                 .count();
             self.metrics.offsets_committed(accepted);
         }
-    }
-}
-
-impl ClientContext for ConsumerMetrics {
-    fn stats(&self, statistics: Statistics) {
-        self.statistics(&statistics);
-    }
-}
-
-impl ConsumerContext for ConsumerMetrics {
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        self.committed(&result, offsets);
     }
 }
 

@@ -6,4 +6,5 @@ mod exactly_once;
 mod failures;
 mod lookup;
 mod metrics;
+mod outputs;
 mod pipeline;

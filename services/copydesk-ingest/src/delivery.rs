@@ -1,0 +1,154 @@
+//! What a failed delivery means, in one place for both loops: an output the
+//! broker refuses as too large is replaced (never retried as it is), a
+//! failure that no retry can mend stops the service, and anything else is
+//! retried.
+
+use std::time::Duration;
+
+use rdkafka::Message;
+use rdkafka::error::KafkaError;
+use rdkafka::message::OwnedMessage;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::util::Timeout;
+use tracing::warn;
+
+use crate::config::IngestConfig;
+use crate::metrics::Metrics;
+use crate::record::{self, Output, Rejection};
+
+/// What a delivery error asks of the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The record can never fit: replace it (article → dead letter → dead
+    /// letter without payload).
+    TooLarge,
+    /// No retry will succeed (authorisation, a topic gone, a fatal producer):
+    /// stop with the error so a supervisor sees it and restarts us.
+    Permanent,
+    /// Brokers restarting, leaders moving, timeouts: retry.
+    Transient,
+}
+
+/// Classifies a delivery error.
+pub(crate) fn refusal(error: &KafkaError, producer: &FutureProducer) -> Refusal {
+    if producer.client().fatal_error().is_some() {
+        return Refusal::Permanent;
+    }
+    match error.rdkafka_error_code() {
+        Some(code) => classify(code),
+        None => Refusal::Transient,
+    }
+}
+
+fn classify(code: RDKafkaErrorCode) -> Refusal {
+    use RDKafkaErrorCode as C;
+    match code {
+        C::MessageSizeTooLarge | C::MessageBatchTooLarge => Refusal::TooLarge,
+        // The output topics were checked at start; one that is unknown now
+        // was deleted, and the producer may not create it (it would come
+        // back with the broker's defaults, not compacted).
+        C::UnknownTopic
+        | C::UnknownTopicOrPartition
+        | C::TopicAuthorizationFailed
+        | C::ClusterAuthorizationFailed
+        | C::TransactionalIdAuthorizationFailed
+        | C::InvalidTopic
+        | C::Fatal
+        | C::ProducerFenced
+        | C::InvalidProducerEpoch
+        | C::UnsupportedVersion => Refusal::Permanent,
+        _ => Refusal::Transient,
+    }
+}
+
+/// The smaller stand-in for an output the broker refused as too large: an
+/// article becomes a dead letter, a dead letter loses its payload but keeps
+/// the headers that record the failure. `None` when nothing is left to cut.
+pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) -> Option<Output> {
+    match out.dead_letter {
+        None => {
+            let why = Rejection {
+                reason: "produce_too_large",
+                stage: "produce",
+                message: "the articles topic refused the article as too large".into(),
+            };
+            Some(record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg)))
+        }
+        Some(_) if !out.payload.is_empty() => {
+            warn!(message = "Dead letter too large for its topic; sending it without the payload.", partition = msg.partition(), offset = msg.offset());
+            let Output { topic, key, headers, dead_letter, .. } = out;
+            Some(Output {
+                topic: topic.clone(),
+                key: key.clone(),
+                payload: Vec::new(),
+                headers: headers.clone(),
+                dead_letter: *dead_letter,
+            })
+        }
+        Some(_) => None,
+    }
+}
+
+/// Sends until acknowledged (at-least-once). An article Kafka refuses as too
+/// large becomes a dead letter; a dead letter refused as too large loses its
+/// payload but keeps its headers, so the record of the failure is never
+/// lost. A permanent failure is returned: the caller stops the service.
+pub(crate) async fn deliver(
+    producer: &FutureProducer,
+    mut out: Output,
+    msg: &OwnedMessage,
+    config: &IngestConfig,
+    metrics: &Metrics,
+) -> Result<(), KafkaError> {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut record = FutureRecord::to(&out.topic).payload(&out.payload).headers(out.headers.clone());
+        if let Some(key) = &out.key {
+            record = record.key(key);
+        }
+        let error = match producer.send(record, Timeout::Never).await {
+            Ok(_) => {
+                metrics.delivered(out.dead_letter);
+                return Ok(());
+            }
+            Err((error, _)) => error,
+        };
+        metrics.delivery_error();
+        match refusal(&error, producer) {
+            Refusal::TooLarge => match shrink(&out, msg, config) {
+                Some(smaller) => out = smaller,
+                // Headers alone do not fit: the topic's limit is absurdly low.
+                None => return Err(error),
+            },
+            Refusal::Permanent => return Err(error),
+            Refusal::Transient => {
+                warn!(message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_classified_by_what_a_retry_could_change() {
+        assert_eq!(classify(RDKafkaErrorCode::MessageSizeTooLarge), Refusal::TooLarge);
+        assert_eq!(classify(RDKafkaErrorCode::UnknownTopicOrPartition), Refusal::Permanent);
+        assert_eq!(classify(RDKafkaErrorCode::TopicAuthorizationFailed), Refusal::Permanent);
+        assert_eq!(classify(RDKafkaErrorCode::Fatal), Refusal::Permanent);
+        for transient in [
+            RDKafkaErrorCode::MessageTimedOut,
+            RDKafkaErrorCode::NotLeaderForPartition,
+            RDKafkaErrorCode::BrokerTransportFailure,
+            RDKafkaErrorCode::NotEnoughReplicas,
+            RDKafkaErrorCode::RequestTimedOut,
+        ] {
+            assert_eq!(classify(transient), Refusal::Transient, "{transient:?}");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The input side both loops share: a group consumer that is polled all the
+//! time, with flow control by pausing partitions rather than by not polling.
+//!
+//! librdkafka runs a group change through the consumer's queue: the revoke
+//! and assign events wait there until the application polls. A loop that
+//! stops polling while its window is full leaves the whole group waiting for
+//! it. So the window pauses the assigned partitions instead (librdkafka then
+//! drops what it prefetched and resumes from the last message handed out),
+//! and polling goes on, which serves group changes at once.
+//!
+//! Each assignment of a partition gets a new epoch; a message carries the
+//! epoch it was received under, so work begun before a revocation can be
+//! told from work of the current owner.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::message::OwnedMessage;
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientContext, Message, TopicPartitionList};
+use tracing::{info, warn};
+
+use crate::IngestError;
+use crate::config::IngestConfig;
+use crate::kafka;
+use crate::metrics::lag::ConsumerMetrics;
+
+/// Called with the partitions revoked, before librdkafka lets them go.
+pub(crate) type OnRevoke = Box<dyn Fn(&[i32]) + Send + Sync>;
+
+/// Which partitions this consumer owns, under which epoch, and whether the
+/// window holds them paused.
+#[derive(Debug, Default)]
+struct Ownership {
+    epochs: HashMap<i32, u64>,
+    next_epoch: u64,
+    paused: bool,
+}
+
+/// Hears group changes, commits and statistics on the polling task.
+pub(crate) struct IntakeContext {
+    metrics: ConsumerMetrics,
+    ownership: Arc<Mutex<Ownership>>,
+    on_revoke: Option<OnRevoke>,
+}
+
+fn lock(ownership: &Mutex<Ownership>) -> MutexGuard<'_, Ownership> {
+    // Plain data: a panic elsewhere cannot leave it half-updated in a way
+    // that matters more than stopping would.
+    ownership.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn partitions(list: &TopicPartitionList) -> Vec<i32> {
+    list.elements().iter().map(|e| e.partition()).collect()
+}
+
+impl ClientContext for IntakeContext {
+    fn stats(&self, statistics: Statistics) {
+        self.metrics.statistics(&statistics);
+    }
+}
+
+impl ConsumerContext for IntakeContext {
+    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(list) = rebalance {
+            let revoked = partitions(list);
+            info!(message = "Partitions revoked.", partitions = ?revoked);
+            let mut ownership = lock(&self.ownership);
+            for p in &revoked {
+                ownership.epochs.remove(p);
+            }
+            drop(ownership);
+            if let Some(on_revoke) = &self.on_revoke {
+                on_revoke(&revoked);
+            }
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(list) = rebalance {
+            let assigned = partitions(list);
+            info!(message = "Partitions assigned.", partitions = ?assigned);
+            let mut ownership = lock(&self.ownership);
+            for p in &assigned {
+                ownership.next_epoch += 1;
+                let epoch = ownership.next_epoch;
+                ownership.epochs.insert(*p, epoch);
+            }
+            // A partition assigned while the window is full waits like the
+            // others; the resume that frees the window resumes it too.
+            if ownership.paused
+                && !assigned.is_empty()
+                && let Err(error) = consumer.pause(list)
+            {
+                warn!(message = "Cannot pause newly assigned partitions.", %error);
+            }
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        self.metrics.committed(&result, offsets);
+    }
+}
+
+/// A message taken off the input, with its partition's epoch and the moment
+/// it was received (processing time counts from there).
+pub(crate) struct Taken {
+    pub(crate) message: OwnedMessage,
+    pub(crate) epoch: u64,
+    pub(crate) received: Instant,
+}
+
+/// The subscribed input consumer.
+pub(crate) struct Intake {
+    consumer: StreamConsumer<IntakeContext>,
+    ownership: Arc<Mutex<Ownership>>,
+}
+
+impl Intake {
+    /// Creates the consumer and subscribes to the input topic.
+    pub(crate) fn subscribe(
+        config: &IngestConfig,
+        metrics: ConsumerMetrics,
+        on_revoke: Option<OnRevoke>,
+    ) -> Result<Intake, IngestError> {
+        let ownership = Arc::new(Mutex::new(Ownership::default()));
+        let context = IntakeContext { metrics, ownership: ownership.clone(), on_revoke };
+        let consumer = kafka::subscribed_consumer(config, context)?;
+        Ok(Intake { consumer, ownership })
+    }
+
+    /// The next message, serving group changes on the way. Cancel-safe.
+    pub(crate) async fn recv(&self) -> Result<Taken, KafkaError> {
+        let message = self.consumer.recv().await?.detach();
+        let received = Instant::now();
+        // Epoch 0 is never current: a message of a partition no longer owned
+        // (it raced its revocation) is then dropped by the epoch checks.
+        let epoch = lock(&self.ownership).epochs.get(&message.partition()).copied().unwrap_or(0);
+        Ok(Taken { message, epoch, received })
+    }
+
+    /// Whether `partition` is still owned under `epoch`.
+    pub(crate) fn owns(&self, partition: i32, epoch: u64) -> bool {
+        lock(&self.ownership).epochs.get(&partition) == Some(&epoch)
+    }
+
+    /// Pauses every assigned partition when the window is `full`, and
+    /// resumes them once it is `low` again. A pause drops what librdkafka
+    /// prefetched (it is fetched again on resume), so the gap between the two
+    /// marks keeps that from happening once per message.
+    pub(crate) fn flow(&self, full: bool, low: bool) {
+        let paused = lock(&self.ownership).paused;
+        if !paused && full {
+            self.hold(true);
+        } else if paused && low {
+            self.hold(false);
+        }
+    }
+
+    /// Pauses (`true`) or resumes every assigned partition; cheap when that
+    /// is already so.
+    pub(crate) fn hold(&self, pause: bool) {
+        let mut ownership = lock(&self.ownership);
+        if ownership.paused == pause {
+            return;
+        }
+        let assignment = match self.consumer.assignment() {
+            Ok(assignment) => assignment,
+            Err(error) => {
+                warn!(message = "Cannot read the assignment for flow control.", %error);
+                return;
+            }
+        };
+        let result = if pause { self.consumer.pause(&assignment) } else { self.consumer.resume(&assignment) };
+        match result {
+            Ok(()) => ownership.paused = pause,
+            Err(error) => warn!(message = "Cannot pause or resume the input.", %error, pause),
+        }
+    }
+
+    /// The consumer itself, for commits, seeks and group metadata.
+    pub(crate) fn consumer(&self) -> &StreamConsumer<IntakeContext> {
+        &self.consumer
+    }
+
+    /// Lag and commit metrics.
+    pub(crate) fn metrics(&self) -> &ConsumerMetrics {
+        &self.consumer.context().metrics
+    }
+}
