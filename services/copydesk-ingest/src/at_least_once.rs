@@ -22,6 +22,7 @@ use crate::config::IngestConfig;
 use crate::intake::Intake;
 use crate::metrics::Metrics;
 use crate::metrics::lag::ConsumerMetrics;
+use crate::order::Newest;
 use crate::pool::ExtractPool;
 use crate::tracker::OffsetTracker;
 use crate::{IngestError, kafka, process};
@@ -54,6 +55,7 @@ pub(crate) async fn run(
     let producer: FutureProducer = kafka::producer(&config, None)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "at-least-once");
 
+    let newest = Arc::new(Newest::default());
     let mut in_flight = FuturesUnordered::new();
     let mut bytes_in_flight = 0usize;
     let mut drain_deadline: Option<Instant> = None;
@@ -111,7 +113,7 @@ pub(crate) async fn run(
                     metrics.received(size);
                     lock(&tracker).received(message.partition(), message.offset());
                     bytes_in_flight += size;
-                    in_flight.push(process::process(message, taken.received, pool.clone(), producer.clone(), config.clone(), metrics.clone()));
+                    in_flight.push(process::process(message, taken.received, pool.clone(), producer.clone(), config.clone(), metrics.clone(), newest.clone()));
                 }
                 Err(error) => {
                     // librdkafka reconnects by itself; this is for the logs,

@@ -15,7 +15,8 @@ use tracing::warn;
 
 use crate::config::IngestConfig;
 use crate::metrics::Metrics;
-use crate::record::{self, Output, Rejection};
+use crate::order::Newest;
+use crate::record::{self, Output, Reason, Rejection};
 
 /// What a delivery error asks of the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +69,7 @@ fn classify(code: RDKafkaErrorCode) -> Refusal {
 pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) -> Option<Output> {
     match out.dead_letter {
         None => {
-            let why = Rejection {
-                reason: "produce_too_large",
-                stage: "produce",
-                message: "the articles topic refused the article as too large".into(),
-            };
+            let why = Rejection::new(Reason::ProduceTooLarge, "the articles topic refused the article as too large");
             Some(record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg)))
         }
         Some(_) if !out.payload.is_empty() => {
@@ -84,9 +81,22 @@ pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) ->
                 payload: Vec::new(),
                 headers: headers.clone(),
                 dead_letter: *dead_letter,
+                captured_ms: None,
             })
         }
         Some(_) => None,
+    }
+}
+
+/// `out`, or a `superseded` dead letter when a newer capture of the same
+/// article was already sent (see `order`). Call it right before the send.
+pub(crate) fn in_order(out: Output, msg: &OwnedMessage, config: &IngestConfig, newest: &Newest) -> Output {
+    match (&out.key, out.captured_ms, out.dead_letter) {
+        (Some(key), Some(at), None) if !newest.admit(key, at) => {
+            let why = Rejection::new(Reason::Superseded, "a newer capture of this article was already published");
+            record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg))
+        }
+        _ => out,
     }
 }
 
@@ -100,9 +110,13 @@ pub(crate) async fn deliver(
     msg: &OwnedMessage,
     config: &IngestConfig,
     metrics: &Metrics,
+    newest: &Newest,
 ) -> Result<(), KafkaError> {
     let mut backoff = Duration::from_millis(100);
     loop {
+        // Checked on every attempt: a newer capture may have gone out while
+        // this one waited to be retried.
+        out = in_order(out, msg, config, newest);
         let mut record = FutureRecord::to(&out.topic).payload(&out.payload).headers(out.headers.clone());
         if let Some(key) = &out.key {
             record = record.key(key);

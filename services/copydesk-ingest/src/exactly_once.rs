@@ -28,6 +28,7 @@ use crate::delivery::{self, Refusal};
 use crate::intake::{Intake, Taken};
 use crate::metrics::Metrics;
 use crate::metrics::lag::ConsumerMetrics;
+use crate::order::Newest;
 use crate::pool::ExtractPool;
 use crate::record::Output;
 use crate::{IngestError, kafka, process};
@@ -57,16 +58,17 @@ pub(crate) async fn run(
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", %transactional_id);
 
     let mut refused = Refused::new();
+    let newest = Newest::default();
     while let Some(batch) = next_batch(&intake, &config, &shutdown).await {
         let outputs = extract(&intake, &pool, &config, &batch, &refused).await;
+        for t in &batch {
+            metrics.finished(size(t));
+        }
         // Only now, after the wait in which group changes were served, is it
         // known which of the batch's partitions are still ours.
         let (batch, outputs): (Vec<Taken>, Vec<Output>) =
             batch.into_iter().zip(outputs).filter(|(t, _)| intake.owns(t.message.partition(), t.epoch)).unzip();
-        let result = transact(&intake, &producer, &metrics, &batch, &outputs).await;
-        for t in &batch {
-            metrics.finished(size(t));
-        }
+        let result = transact(&intake, &producer, &metrics, &batch, outputs, &config, &newest).await;
         match result {
             Ok(()) => {
                 for t in &batch {
@@ -194,14 +196,19 @@ async fn transact(
     producer: &FutureProducer,
     metrics: &Metrics,
     batch: &[Taken],
-    outputs: &[Output],
+    outputs: Vec<Output>,
+    config: &IngestConfig,
+    newest: &Newest,
 ) -> Result<(), TxnError> {
     if batch.is_empty() {
         return Ok(());
     }
     blocking(|| producer.begin_transaction())?;
+    // In offset order, so a later capture in the batch wins over an earlier one.
+    let outputs: Vec<Output> =
+        outputs.into_iter().zip(batch).map(|(out, t)| delivery::in_order(out, &t.message, config, newest)).collect();
     let mut deliveries = Vec::with_capacity(outputs.len());
-    for out in outputs {
+    for out in &outputs {
         let mut record = FutureRecord::to(&out.topic).payload(&out.payload).headers(out.headers.clone());
         if let Some(key) = &out.key {
             record = record.key(key);

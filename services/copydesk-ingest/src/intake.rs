@@ -89,13 +89,15 @@ impl ConsumerContext for IntakeContext {
                 let epoch = ownership.next_epoch;
                 ownership.epochs.insert(*p, epoch);
             }
-            // A partition assigned while the window is full waits like the
-            // others; the resume that frees the window resumes it too.
-            if ownership.paused
-                && !assigned.is_empty()
-                && let Err(error) = consumer.pause(list)
-            {
-                warn!(message = "Cannot pause newly assigned partitions.", %error);
+            // The pause is set either way: a partition assigned while the
+            // window is full waits like the others, and librdkafka keeps an
+            // application pause across a revocation, so a partition we paused,
+            // lost and got back would otherwise never be fetched again.
+            if !assigned.is_empty() {
+                let result = if ownership.paused { consumer.pause(list) } else { consumer.resume(list) };
+                if let Err(error) = result {
+                    warn!(message = "Cannot set the pause of newly assigned partitions.", %error, pause = ownership.paused);
+                }
             }
         }
     }

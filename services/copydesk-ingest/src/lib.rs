@@ -7,6 +7,7 @@
 //! - `at_least_once` / `exactly_once`: the two pipeline loops.
 //! - `intake`: the input consumer, always polled, with flow control by pausing partitions.
 //! - `process`: one message to one delivered record; `delivery`: what a failed delivery means.
+//! - `order`: newer captures win over older ones under the same article key.
 //! - `pool`: the extraction threads.
 //! - `record`: article and dead-letter records and their headers. `trace`: `traceparent`.
 //! - `tracker`: which offsets are contiguously done and may be committed.
@@ -20,6 +21,7 @@ mod exactly_once;
 mod intake;
 mod kafka;
 pub mod metrics;
+mod order;
 mod pool;
 mod process;
 pub mod record;

@@ -19,27 +19,7 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::metrics::histogram::{DurationHistogram, EXTRACTION_BUCKETS, PROCESSING_BUCKETS};
-use crate::record::Cause;
-
-/// Every dead-letter cause the pipeline produces, as `(stage, reason)`.
-/// The extract reasons are `ExtractError::kind()`s plus our own checks; a
-/// reason missing here (a new error kind) is counted as `other`, never lost.
-const DEAD_LETTER_CAUSES: &[(&str, &str)] = &[
-    ("extract", "empty"),
-    ("extract", "too_large"),
-    ("extract", "gzip"),
-    ("extract", "not_html"),
-    ("extract", "envelope"),
-    ("extract", "snapshot"),
-    ("extract", "too_many_nodes"),
-    ("extract", "too_deep"),
-    ("extract", "timeout"),
-    ("extract", "no_content"),
-    ("extract", "panic"),
-    ("extract", "other"),
-    ("produce", "produce_too_large"),
-    ("produce", "other"),
-];
+use crate::record::Reason;
 
 /// Label sets are `&'static str` pairs: building one never allocates.
 type Labels = [(&'static str, &'static str); 2];
@@ -52,7 +32,7 @@ pub struct Metrics {
     consumed: Counter,
     input_bytes: Counter,
     articles: Counter,
-    /// One counter per entry of `DEAD_LETTER_CAUSES`, in the same order.
+    /// One counter per dead-letter reason, in the order of `Reason::ALL`.
     dead_letters: Vec<Counter>,
     extraction: DurationHistogram,
     processing: DurationHistogram,
@@ -101,9 +81,9 @@ impl Metrics {
         let articles = Counter::default();
         registry.register("articles_produced", "Articles acknowledged by Kafka.", articles.clone());
         let dead_family = Family::<Labels, Counter>::default();
-        let dead_letters = DEAD_LETTER_CAUSES
+        let dead_letters = Reason::ALL
             .iter()
-            .map(|&(stage, reason)| dead_family.get_or_create_owned(&[("reason", reason), ("stage", stage)]))
+            .map(|r| dead_family.get_or_create_owned(&[("reason", r.as_str()), ("stage", r.stage().as_str())]))
             .collect();
         registry.register("dead_letters", "Dead letters acknowledged by Kafka, by cause.", dead_family);
         let extraction = DurationHistogram::new(EXTRACTION_BUCKETS);
@@ -218,11 +198,11 @@ impl Metrics {
         self.in_flight_bytes.dec_by(bytes as i64);
     }
 
-    /// Kafka acknowledged a message's output: an article, or a dead letter for `cause`.
-    pub(crate) fn delivered(&self, dead_letter: Option<Cause>) {
+    /// Kafka acknowledged a message's output: an article, or a dead letter for `reason`.
+    pub(crate) fn delivered(&self, dead_letter: Option<Reason>) {
         match dead_letter {
             None => self.articles.inc(),
-            Some(cause) => self.dead_letters[cause_index(cause)].inc(),
+            Some(reason) => self.dead_letters[reason_index(reason)].inc(),
         };
     }
 
@@ -259,13 +239,10 @@ impl Metrics {
     }
 }
 
-/// Where `cause` is counted: a short scan of static strings, only for dead letters.
-fn cause_index(cause: Cause) -> usize {
-    let find = |stage: &str, reason: &str| DEAD_LETTER_CAUSES.iter().position(|&c| c == (stage, reason));
-    find(cause.stage, cause.reason)
-        .or_else(|| find(cause.stage, "other"))
-        .or_else(|| find("extract", "other"))
-        .expect("extract/other is listed")
+/// Where `reason` is counted: its place in `Reason::ALL` (a short scan, only
+/// for dead letters; the enum is closed, so every reason has a series).
+fn reason_index(reason: Reason) -> usize {
+    Reason::ALL.iter().position(|&r| r == reason).unwrap_or(Reason::ALL.len() - 1)
 }
 
 #[cfg(test)]
@@ -283,7 +260,7 @@ mod tests {
         m.received(50);
         m.delivered(None);
         m.finished(100);
-        m.delivered(Some(Cause { stage: "extract", reason: "not_html" }));
+        m.delivered(Some(Reason::NotHtml));
         m.finished(50);
         m.transaction(true);
         m.extracted(Duration::from_millis(3));
@@ -311,17 +288,22 @@ mod tests {
         // Series that exist at zero let rate() see the first dead letter.
         let text = Metrics::new().encode();
         let series = text.lines().filter(|l| l.starts_with("copydesk_dead_letters_total{")).count();
-        assert_eq!(series, DEAD_LETTER_CAUSES.len());
+        assert_eq!(series, Reason::ALL.len());
     }
 
     #[test]
-    fn unknown_reasons_count_as_other_of_their_stage() {
-        assert_eq!(
-            DEAD_LETTER_CAUSES[cause_index(Cause { stage: "extract", reason: "new_kind" })],
-            ("extract", "other")
-        );
-        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "produce", reason: "x" })], ("produce", "other"));
-        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "new", reason: "x" })], ("extract", "other"));
-        assert_eq!(DEAD_LETTER_CAUSES[cause_index(Cause { stage: "extract", reason: "gzip" })], ("extract", "gzip"));
+    fn each_reason_counts_in_its_own_series() {
+        let m = Metrics::new();
+        m.delivered(Some(Reason::ProduceTooLarge));
+        m.delivered(Some(Reason::Superseded));
+        m.delivered(Some(Reason::Superseded));
+        let text = m.encode();
+        for expected in [
+            "copydesk_dead_letters_total{reason=\"produce_too_large\",stage=\"produce\"} 1",
+            "copydesk_dead_letters_total{reason=\"superseded\",stage=\"produce\"} 2",
+            "copydesk_dead_letters_total{reason=\"gzip\",stage=\"extract\"} 0",
+        ] {
+            assert!(line(&text, expected).is_some(), "no {expected:?} in:\n{text}");
+        }
     }
 }

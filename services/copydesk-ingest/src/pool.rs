@@ -6,12 +6,12 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
-use copydesk_extract::{Article, Hints, Limits};
+use copydesk_extract::{Article, ExtractError, Hints, Limits};
 use tokio::sync::oneshot;
 
 use crate::IngestError;
 use crate::metrics::Metrics;
-use crate::record::Rejection;
+use crate::record::{Reason, Rejection};
 
 #[derive(Clone)]
 pub struct ExtractPool {
@@ -43,19 +43,16 @@ impl ExtractPool {
             // The library promises not to panic; if it ever does, the message
             // is dead-lettered instead of taking the service down.
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| run(&payload, &hints, &limits, snapshot)))
-                .unwrap_or_else(|_| {
-                    Err(Rejection { reason: "panic", stage: "extract", message: "extractor panicked".into() })
-                });
+                .unwrap_or_else(|_| Err(Rejection::new(Reason::Panic, "extractor panicked")));
             metrics.extracted(started.elapsed());
             let _ = tx.send(result);
         });
-        rx.await.unwrap_or_else(|_| Err(Rejection { reason: "panic", stage: "extract", message: "worker lost".into() }))
+        rx.await.unwrap_or_else(|_| Err(Rejection::new(Reason::Panic, "worker lost")))
     }
 }
 
 fn run(payload: &[u8], hints: &Hints, limits: &Limits, snapshot: bool) -> Result<Article, Rejection> {
-    let rejected =
-        |e: copydesk_extract::ExtractError| Rejection { reason: e.kind(), stage: "extract", message: e.to_string() };
+    let rejected = |e: ExtractError| Rejection::new(reason_of(&e), e.to_string());
     // Declared snapshots are decoded as such: a wrong declaration is an error, not a guess.
     let result = if snapshot {
         copydesk_extract::extract_snapshot(payload, hints, limits)
@@ -63,4 +60,22 @@ fn run(payload: &[u8], hints: &Hints, limits: &Limits, snapshot: bool) -> Result
         copydesk_extract::extract_with(payload, hints, limits)
     };
     result.map(|x| x.article).map_err(rejected)
+}
+
+/// The dead-letter reason for an extraction error.
+fn reason_of(error: &ExtractError) -> Reason {
+    match error {
+        ExtractError::Empty => Reason::Empty,
+        ExtractError::TooLarge { .. } => Reason::TooLarge,
+        ExtractError::Gzip(_) => Reason::Gzip,
+        ExtractError::NotHtml => Reason::NotHtml,
+        ExtractError::Envelope(_) => Reason::Envelope,
+        ExtractError::Snapshot(_) => Reason::Snapshot,
+        ExtractError::TooManyNodes { .. } => Reason::TooManyNodes,
+        ExtractError::TooDeep { .. } => Reason::TooDeep,
+        ExtractError::Timeout { .. } => Reason::Timeout,
+        ExtractError::NoContent => Reason::NoContent,
+        // A kind added to the library later is still a dead letter.
+        _ => Reason::Other,
+    }
 }

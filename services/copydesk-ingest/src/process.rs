@@ -13,21 +13,21 @@ use tracing::{Instrument, info_span};
 use crate::config::IngestConfig;
 use crate::delivery;
 use crate::metrics::Metrics;
+use crate::order::Newest;
 use crate::pool::ExtractPool;
-use crate::record::{self, Output, Rejection};
+use crate::record::{self, Output, Reason, Rejection};
 
 /// Turns a message into the record that represents it downstream.
 pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &IngestConfig) -> Output {
     let trace = record::trace_of(msg);
     let payload = msg.payload().unwrap_or_default();
     let outcome = if payload.is_empty() {
-        Err(Rejection { reason: "empty", stage: "extract", message: "message has no payload".into() })
+        Err(Rejection::new(Reason::Empty, "message has no payload"))
     } else if payload.len() > config.max_message_bytes {
-        Err(Rejection {
-            reason: "too_large",
-            stage: "extract",
-            message: format!("payload is {} bytes, over the limit of {}", payload.len(), config.max_message_bytes),
-        })
+        Err(Rejection::new(
+            Reason::TooLarge,
+            format!("payload is {} bytes, over the limit of {}", payload.len(), config.max_message_bytes),
+        ))
     } else {
         pool.extract(Arc::from(payload), record::hints(msg), record::is_declared_snapshot(msg)).await
     };
@@ -56,6 +56,7 @@ pub(crate) async fn process(
     producer: FutureProducer,
     config: Arc<IngestConfig>,
     metrics: Arc<Metrics>,
+    newest: Arc<Newest>,
 ) -> Processed {
     let trace = record::trace_of(&msg);
     let span = info_span!(
@@ -72,7 +73,7 @@ pub(crate) async fn process(
     let size = msg.payload().map_or(0, <[u8]>::len);
     let delivered = async {
         let output = output_for(&msg, &pool, &config).await;
-        delivery::deliver(&producer, output, &msg, &config, &metrics).await
+        delivery::deliver(&producer, output, &msg, &config, &metrics, &newest).await
     }
     .instrument(span)
     .await;

@@ -9,28 +9,9 @@ use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
 
 use crate::trace::TraceParent;
 
-/// Header names we write. Dead-letter headers follow Kafka Connect's
-/// `__connect.errors.*` scheme under our own prefix.
-pub mod header {
-    pub const CONTENT_TYPE: &str = "content-type";
-    pub const SCHEMA: &str = "copydesk-schema";
-    pub const TRACEPARENT: &str = "traceparent";
-    /// `topic/partition/offset` of the input a record came from, on articles
-    /// and dead letters alike: every input can be accounted for downstream.
-    pub const SOURCE: &str = "copydesk-source";
-    pub const ERROR_REASON: &str = "copydesk.errors.reason";
-    pub const ERROR_STAGE: &str = "copydesk.errors.stage";
-    pub const ERROR_MESSAGE: &str = "copydesk.errors.message";
-    pub const ERROR_TOPIC: &str = "copydesk.errors.topic";
-    pub const ERROR_PARTITION: &str = "copydesk.errors.partition";
-    pub const ERROR_OFFSET: &str = "copydesk.errors.offset";
-    pub const ERROR_TIMESTAMP: &str = "copydesk.errors.timestamp";
-    pub const ERROR_VERSION: &str = "copydesk.errors.extractor.version";
-}
-
-pub const ARTICLE_CONTENT_TYPE: &str = "application/x-protobuf; messageType=copydesk.v1.Article";
-pub const ARTICLE_SCHEMA: &str = "copydesk.v1.Article";
-pub const SNAPSHOT_CONTENT_TYPE: &str = "application/x-protobuf; messageType=copydesk.v1.Snapshot";
+pub use copydesk_proto::contract::{
+    ARTICLE_CONTENT_TYPE, ARTICLE_SCHEMA, Reason, SNAPSHOT_CONTENT_TYPE, Stage, header,
+};
 
 /// One record to produce.
 #[derive(Debug, Clone)]
@@ -40,25 +21,23 @@ pub struct Output {
     pub payload: Vec<u8>,
     pub headers: OwnedHeaders,
     /// Why, for a dead letter (for metrics and logs); `None` for an article.
-    pub dead_letter: Option<Cause>,
-}
-
-/// A dead letter's cause as metrics label it: both parts are from a small
-/// fixed set, so they are static strings and cost nothing to pass around.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cause {
-    pub stage: &'static str,
-    pub reason: &'static str,
+    pub dead_letter: Option<Reason>,
+    /// An article's capture time (ms since the epoch), so that an older
+    /// capture is never published over a newer one (`order`).
+    pub captured_ms: Option<i64>,
 }
 
 /// Why an input could not become an article, for the dead-letter headers.
 #[derive(Debug, Clone)]
 pub struct Rejection {
-    /// Stable short name: `empty`, `not_html`, `too_large`, `timeout`, `produce_too_large`...
-    pub reason: &'static str,
-    /// `extract` or `produce`.
-    pub stage: &'static str,
+    pub reason: Reason,
     pub message: String,
+}
+
+impl Rejection {
+    pub fn new(reason: Reason, message: impl Into<String>) -> Rejection {
+        Rejection { reason, message: message.into() }
+    }
 }
 
 fn header_str<'a>(msg: &'a OwnedMessage, name: &str) -> Option<&'a str> {
@@ -120,12 +99,14 @@ pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &Tr
         .insert(Header { key: header::SCHEMA, value: Some(ARTICLE_SCHEMA) })
         .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) })
         .insert(Header { key: header::SOURCE, value: Some(&source(msg)) });
+    let captured_ms = article.fetched_at.as_ref().map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000);
     Output {
         topic: topic.to_string(),
         key: Some(article.id.clone().into_bytes()),
         payload: article.encode_to_vec(),
         headers,
         dead_letter: None,
+        captured_ms,
     }
 }
 
@@ -139,8 +120,8 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
     }
     let message: String = why.message.chars().take(1000).collect();
     let headers = headers
-        .insert(Header { key: header::ERROR_REASON, value: Some(why.reason) })
-        .insert(Header { key: header::ERROR_STAGE, value: Some(why.stage) })
+        .insert(Header { key: header::ERROR_REASON, value: Some(why.reason.as_str()) })
+        .insert(Header { key: header::ERROR_STAGE, value: Some(why.reason.stage().as_str()) })
         .insert(Header { key: header::ERROR_MESSAGE, value: Some(&message) })
         .insert(Header { key: header::ERROR_TOPIC, value: Some(msg.topic()) })
         .insert(Header { key: header::ERROR_PARTITION, value: Some(&msg.partition().to_string()) })
@@ -154,6 +135,7 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
         key: msg.key().map(<[u8]>::to_vec),
         payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
         headers,
-        dead_letter: Some(Cause { stage: why.stage, reason: why.reason }),
+        dead_letter: Some(why.reason),
+        captured_ms: None,
     }
 }

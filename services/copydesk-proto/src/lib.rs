@@ -12,6 +12,7 @@ pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/copydesk.v1.serde.rs"));
 }
 
+pub mod contract;
 mod timestamp;
 
 pub use timestamp::Timestamp;
