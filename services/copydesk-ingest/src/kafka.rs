@@ -28,7 +28,10 @@ fn with_pass_through(mut c: ClientConfig, config: &IngestConfig) -> ClientConfig
 
 /// The admin client's configuration: the shared base and the pass-through.
 pub(crate) fn admin_config(config: &IngestConfig) -> ClientConfig {
-    with_pass_through(base(config), config)
+    let mut c = base(config);
+    // Its metadata requests must not create the topics they ask about.
+    c.set("allow.auto.create.topics", "false");
+    with_pass_through(c, config)
 }
 
 pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {

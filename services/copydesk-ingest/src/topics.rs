@@ -56,14 +56,33 @@ pub(crate) async fn ensure(config: &IngestConfig) -> Result<(), IngestError> {
 pub(crate) async fn check(config: &IngestConfig) -> Result<(), IngestError> {
     let admin = admin(config)?;
     let names = [&config.input_topic, &config.articles_topic, &config.dead_letter_topic];
-    let specifiers: Vec<ResourceSpecifier<'_>> = names.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
+    // Existence from metadata (the admin client may not create topics);
+    // describing a topic that does not exist is not reliably an error.
+    let owned: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let (admin, missing) = tokio::task::spawn_blocking(move || {
+        let mut missing = Vec::new();
+        for name in &owned {
+            match admin.inner().fetch_metadata(Some(name), Duration::from_secs(30)) {
+                Ok(metadata) if metadata.topics().iter().any(|t| t.name() == name && t.error().is_none()) => {}
+                Ok(_) => missing.push(name.clone()),
+                Err(e) => return (admin, Err(format!("cannot read the metadata of {name}: {e}"))),
+            }
+        }
+        (admin, Ok(missing))
+    })
+    .await
+    .map_err(|e| IngestError::Topics(vec![format!("the topic check did not finish: {e}")]))?;
+    let missing = missing.map_err(|e| IngestError::Topics(vec![e]))?;
+    let mut described: Vec<Described> =
+        missing.iter().map(|name| Described { name: name.clone(), max_message_bytes: None }).collect();
+    let present: Vec<&String> = names.into_iter().filter(|n| !missing.contains(n)).collect();
+    let specifiers: Vec<ResourceSpecifier<'_>> = present.iter().map(|n| ResourceSpecifier::Topic(n)).collect();
     let results = admin
         .describe_configs(&specifiers, &options())
         .await
         .map_err(|e| IngestError::Topics(vec![format!("cannot describe the topics: {e}")]))?;
-    let mut described = Vec::with_capacity(names.len());
     let mut problems = Vec::new();
-    for (name, result) in names.iter().zip(results) {
+    for (name, result) in present.iter().zip(results) {
         let max_message_bytes = match result {
             Ok(resource) => {
                 Some(resource.get("max.message.bytes").and_then(|e| e.value.as_deref()).and_then(|v| v.parse().ok()))
@@ -76,6 +95,11 @@ pub(crate) async fn check(config: &IngestConfig) -> Result<(), IngestError> {
         };
         described.push(Described { name: name.to_string(), max_message_bytes });
     }
+    // Reported in the order of the settings: input, articles, dead letters.
+    let rank = |d: &Described| [&config.input_topic, &config.articles_topic, &config.dead_letter_topic]
+        .iter()
+        .position(|n| **n == d.name);
+    described.sort_by_key(rank);
     problems.extend(mismatches(config, &described));
     if problems.is_empty() { Ok(()) } else { Err(IngestError::Topics(problems)) }
 }

@@ -403,16 +403,26 @@ fn record_of(m: &OwnedMessage) -> OutputRecord {
 /// Checks the delivery contract over everything produced: every input is
 /// accounted for, nothing else appears, and where an input was published
 /// more than once (a replay after a crash), every copy has the same key.
+/// One exception: a replayed input may meet a newer capture of its article
+/// where it did not before (or the other way round), so one of its copies
+/// may be its article and another a `superseded` dead letter.
 pub fn assert_accounted(records: &[OutputRecord], inputs: &[String]) {
     let expected: HashSet<&str> = inputs.iter().map(String::as_str).collect();
     let mut keys: HashMap<&str, HashSet<Option<&[u8]>>> = HashMap::new();
     for r in records {
         assert!(expected.contains(r.source.as_str()), "output for an unknown input {:?}", r.source);
-        keys.entry(&r.source).or_default().insert(r.key.as_deref());
+        let superseded = r.headers.get("copydesk.errors.reason").is_some_and(|reason| reason == "superseded");
+        if !superseded {
+            keys.entry(&r.source).or_default().insert(r.key.as_deref());
+        }
+    }
+    for r in records {
+        // Accounted for, even if a superseded dead letter was its only output.
+        keys.entry(&r.source).or_default();
     }
     let missing: Vec<&&str> = expected.iter().filter(|s| !keys.contains_key(**s)).collect();
     assert!(missing.is_empty(), "{} of {} inputs lost, e.g. {:?}", missing.len(), inputs.len(), missing.first());
     for (source, k) in keys {
-        assert_eq!(k.len(), 1, "input {source} was republished under different keys");
+        assert!(k.len() <= 1, "input {source} was republished under {} different keys", k.len());
     }
 }
