@@ -6,22 +6,17 @@ use copydesk_proto::{
 };
 use url::Url;
 
+use crate::front::Opened;
 use crate::{
-    Deadline, Diagnostics, ExtractError, Extraction, Hints, Input, Limits, byline, content, decode, dom, lang, meta,
-    published, text, title, urls,
+    Diagnostics, ExtractError, Extraction, Hints, Limits, byline, content, dom, lang, meta, published, text, title,
+    urls,
 };
 
-pub(crate) fn build(
-    input: &Input,
-    hints: &Hints,
-    limits: &Limits,
-    deadline: &Deadline,
-) -> Result<Extraction, ExtractError> {
+pub(crate) fn build(opened: &Opened, hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
     let mut warnings = Vec::new();
-    let fetched_url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
+    let Opened { input, fetched_url, decoded, deadline, .. } = opened;
     let fetched_at = input.fetched_at.or(hints.fetched_at);
 
-    let decoded = decode::for_input(input, hints, fetched_url.as_ref());
     if decoded.source == "sniffed" {
         warnings.push(format!("charset not declared or wrong; sniffed as {}", decoded.encoding.name()));
     }
