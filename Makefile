@@ -44,7 +44,7 @@ eval: build ## Score extraction on the dev sets (same figures as score.py) with 
 
 .PHONY: eval-check
 eval-check: eval ## Re-score eval's output with the reference score.py, for comparison
-	@for s in trafilatura daniel chinese mediacloud; do \
+	@for s in trafilatura daniel chinese mediacloud wcxb; do \
 	  echo "== $$s (score.py)"; python3 $(CORPUS)/../tools/score.py $$s $(CORPUS)/dev/$$s .eval/$$s.jsonl; done
 
 .PHONY: seed

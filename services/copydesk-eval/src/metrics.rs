@@ -165,7 +165,7 @@ fn shingles<'t, 'a>(toks: &'t [&'a str]) -> HashMap<&'t [&'a str], u64> {
 }
 
 static NO_OUTPUT: Prediction =
-    Prediction { text: String::new(), title: String::new(), authors: Vec::new(), published_at: String::new() };
+    Prediction { text: String::new(), title: String::new(), authors: Vec::new(), published: String::new() };
 
 /// The predictions, looked up the way score.py's `pred.get(k, {})` does.
 struct Outputs<'a>(&'a HashMap<String, Prediction>);
@@ -252,7 +252,7 @@ fn date_metrics(report: &mut Report, rows: &[GoldRow], out: &Outputs<'_>) {
     }
     let (mut hit, mut wrong) = (0u64, 0u64);
     for &(row, gold_date) in &rows {
-        let d = day(&out.of(row).published_at);
+        let d = day(&out.of(row).published);
         if d.is_empty() {
             continue;
         }

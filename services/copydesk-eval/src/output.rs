@@ -23,8 +23,10 @@ pub struct Prediction {
     pub title: String,
     /// Author names as given (strings, or the `name` of objects), not yet normalised or split.
     pub authors: Vec<String>,
-    /// `publishedAt` when it is a string, else "" (score.py's `day()` ignores non-strings).
-    pub published_at: String,
+    /// The value score.py takes the day from: `publishedLocal` (the publisher's own day) when it
+    /// is truthy, else `publishedAt`; "" when that value is not a string (score.py's `day()`
+    /// ignores non-strings, so a truthy non-string `publishedLocal` hides `publishedAt`).
+    pub published: String,
 }
 
 /// The page key score.py derives from an output line's `source`: the path's last `/`-separated
@@ -80,7 +82,12 @@ pub fn parse_output_jsonl(text: &str, origin: &Path) -> Result<HashMap<String, P
             text: str_or_empty(obj.get("text"), "text").map_err(record)?,
             title: str_or_empty(obj.get("title"), "title").map_err(record)?,
             authors: author_entries(obj.get("authors"), "authors").map_err(record)?.unwrap_or_default(),
-            published_at: match obj.get("publishedAt") {
+            // `o.get("publishedLocal") or o.get("publishedAt")`, then `day()` of a string only.
+            published: match [obj.get("publishedLocal"), obj.get("publishedAt")]
+                .into_iter()
+                .flatten()
+                .find(|v| truthy(v))
+            {
                 Some(Value::String(s)) => s.clone(),
                 _ => String::new(),
             },

@@ -78,7 +78,7 @@ fn output_lines_are_read_with_pythons_loose_typing() {
     let a = Prediction {
         text: "second".into(),
         authors: vec!["A and B".into()],
-        published_at: "2020-01-01".into(),
+        published: "2020-01-01".into(),
         ..Prediction::default()
     };
     let b = Prediction { authors: vec!["X".into(), "Y".into(), String::new(), String::new()], ..Prediction::default() };
@@ -130,4 +130,21 @@ fn sets_parse_by_their_exact_command_line_names() {
 fn an_empty_gold_set_prints_only_its_counts() {
     let gold = crate::Gold { set: Set::Aeb, rows: Vec::new() };
     assert_eq!(score(&gold, &HashMap::new()).to_string(), "pages 0\nmissing_outputs 0\n");
+}
+
+#[test]
+fn the_day_comes_from_published_local_when_it_is_truthy() {
+    let text = concat!(
+        "{\"source\": \"a\", \"publishedAt\": \"2020-01-01T23:00:00Z\", \"publishedLocal\": \"2020-01-02T01:00:00+02:00\"}\n",
+        "{\"source\": \"b\", \"publishedAt\": \"2020-01-01\", \"publishedLocal\": \"\"}\n",
+        "{\"source\": \"c\", \"publishedAt\": \"2020-01-01\", \"publishedLocal\": 7}\n",
+        "{\"source\": \"d\", \"publishedAt\": \"2020-01-01\", \"publishedLocal\": null}\n",
+    );
+    let got = parse_output_jsonl(text, Path::new("out.jsonl")).expect("parses");
+    let day = |k: &str| got[k].published.clone();
+    assert_eq!(day("a"), "2020-01-02T01:00:00+02:00");
+    assert_eq!(day("b"), "2020-01-01");
+    // `7 or "2020-01-01"` is 7, and score.py's `day(7)` is "": the page has no date.
+    assert_eq!(day("c"), "");
+    assert_eq!(day("d"), "2020-01-01");
 }

@@ -132,6 +132,19 @@ fn synthetic_line(i: usize, row: &GoldRow) -> Value {
         _ => Value::Null,
     };
     o.insert("publishedAt".into(), date);
+    // The publisher's own day (`publishedLocal`) wins over `publishedAt` when it is truthy, even
+    // when it is wrong or not a string; a falsy one falls through to `publishedAt`.
+    let local = match (&row.date, i % 7) {
+        (Some(d), 1) => Some(json!(format!("{d}T01:30:00+02:00"))),
+        (Some(_), 2) => Some(json!("")),
+        (Some(_), 4) => Some(json!("1999-12-31T20:00:00-05:00")),
+        (_, 5) => Some(json!(20200101)),
+        (_, 6) => Some(Value::Null),
+        _ => None,
+    };
+    if let Some(local) = local {
+        o.insert("publishedLocal".into(), local);
+    }
     Value::Object(o)
 }
 
@@ -267,7 +280,7 @@ fn handmade_wcxb_agrees() {
            "authors": "李四、張三, wang, li", "publishedAt": "2021-01-02"}"#,
         r#"{"source": "p3", "text": "a b", "publishedAt": 20200101}"#,
         r#"{"source": "p4", "text": "X", "title": "i̇stanbul ǆemal", "authors": ["name"],
-           "publishedAt": "2019-12-31"}"#,
+           "publishedAt": "2020-01-01T01:00:00Z", "publishedLocal": "2019-12-31T20:00:00-05:00"}"#,
         r#"{"input": "p5.htm", "text": "WORD\u001cSEP café ete naïve_snake", "title": "a b",
            "authors": [{"name": "roe"}, {"name": "smith"}, "j.", "doe", "co", "band", "sandy"]}"#,
     ];
@@ -275,5 +288,36 @@ fn handmade_wcxb_agrees() {
     let report = assert_agrees(Set::Wcxb, &dir, &output);
     for name in ["body_f1", "snippet_f1", "date_accuracy", "author_accuracy", "title_accuracy"] {
         assert_between(&report, name);
+    }
+}
+
+/// Every page dated twice, on two different days: `publishedAt` on a wrong UTC day, and
+/// `publishedLocal` on the publisher's (gold) day. score.py takes the local day, so the port
+/// must too: nearly all pages right, where reading `publishedAt` would make all of them wrong.
+#[test]
+fn the_publishers_own_day_wins_when_the_two_days_differ() {
+    let set = Set::Mediacloud;
+    let gold_dir = shared().join("corpus/dev").join(set.name());
+    let gold = load_gold(set, &gold_dir).expect("gold loads");
+    let lines: Vec<String> = gold
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let d = row.date.as_deref()?;
+            let utc = if d.starts_with("1999-12-31") { "2000-01-01T02:00:00Z" } else { "1999-12-31T23:30:00Z" };
+            let line = json!({"source": format!("{}.html.gz", row.key), "publishedAt": utc,
+                              "publishedLocal": format!("{d}T01:30:00+02:00")});
+            Some(line.to_string())
+        })
+        .collect();
+    assert!(lines.len() > 50, "mediacloud has dated pages");
+    let dir = scratch("published-local");
+    let output = dir.join("out.jsonl");
+    fs::write(&output, lines.join("\n")).expect("write output");
+    let report = assert_agrees(set, &gold_dir, &output);
+    // A few gold dates have no day score.py can read; every other page is right.
+    match report.get("date_accuracy") {
+        Some(MetricValue::Float(x)) => assert!(x > 0.95, "{report}"),
+        other => panic!("date_accuracy: {other:?}"),
     }
 }

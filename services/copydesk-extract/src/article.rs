@@ -2,26 +2,21 @@
 
 use copydesk_proto::{
     Timestamp,
-    v1::{Article, block::Kind as PbKind},
+    v1::{Article, Block as PbBlock, block::Kind as PbKind},
 };
 use url::Url;
 
+use crate::front::Opened;
 use crate::{
-    Deadline, Diagnostics, ExtractError, Extraction, Hints, Input, Limits, byline, content, decode, dom, lang, meta,
-    published, text, title, urls,
+    Diagnostics, ExtractError, Extraction, Hints, Limits, byline, content, dom, lang, meta, published, text, title,
+    urls,
 };
 
-pub(crate) fn build(
-    input: &Input,
-    hints: &Hints,
-    limits: &Limits,
-    deadline: &Deadline,
-) -> Result<Extraction, ExtractError> {
+pub(crate) fn build(opened: &Opened, hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
     let mut warnings = Vec::new();
-    let fetched_url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
+    let Opened { input, fetched_url, decoded, deadline, .. } = opened;
     let fetched_at = input.fetched_at.or(hints.fetched_at);
 
-    let decoded = decode::for_input(input, hints, fetched_url.as_ref());
     if decoded.source == "sniffed" {
         warnings.push(format!("charset not declared or wrong; sniffed as {}", decoded.encoding.name()));
     }
@@ -41,7 +36,7 @@ pub(crate) fn build(
         .or_else(|| fetched_url.clone());
     let base = canonical.as_ref().or(fetched_url.as_ref());
 
-    let container = content::choose_container(&mut page);
+    let mut container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
     let title = title::choose(&page, &meta, input.title.as_deref(), container);
     let declared_description = meta
@@ -55,15 +50,29 @@ pub(crate) fn build(
     if only_headings && !byline.items.is_empty() {
         body = content::extract(&page, container, &title, declared_description, base, &Default::default());
     }
-    let text = body
-        .blocks
-        .iter()
-        .filter(|b| b.kind != PbKind::Image as i32)
-        .map(|b| b.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let mut text = body_text(&body);
     if text.trim().is_empty() {
-        return Err(ExtractError::NoContent);
+        // No prose outside boilerplate: some layouts put the whole page, article included, in
+        // a box whose class names a widget or a sidebar. Read it again without those marks.
+        page.unmark_all_boiler();
+        container = content::choose_container(&mut page);
+        body = content::extract(&page, container, &title, declared_description, base, &byline.items);
+        text = body_text(&body);
+        if !text.trim().is_empty() {
+            warnings.push("article body found only by ignoring boilerplate marks; it may hold furniture".into());
+        }
+    }
+    if text.trim().is_empty() {
+        // Still no body. A page that declares itself an article and describes itself keeps what
+        // is certain (title, dates, authors) with its own description as the text; a page with
+        // neither (a login wall, an empty shell, a bare listing) has no article at all.
+        let declares_article = meta.ld.is_article || meta.first(&["og:type"]).is_some_and(|t| t.trim() == "article");
+        if !declares_article || declared_description.trim().is_empty() {
+            return Err(ExtractError::NoContent);
+        }
+        text = declared_description.trim().to_string();
+        body.blocks = vec![PbBlock { kind: PbKind::Paragraph as i32, text: text.clone(), ..PbBlock::default() }];
+        warnings.push("no article body found; the text is the page's own description".into());
     }
     deadline.check()?;
 
@@ -147,9 +156,52 @@ pub(crate) fn build(
     Ok(Extraction { article, diagnostics })
 }
 
+/// The body's text blocks, one paragraph per block.
+fn body_text(body: &content::Body) -> String {
+    body.blocks
+        .iter()
+        .filter(|b| b.kind != PbKind::Image as i32)
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Hints, extract};
+
+    #[test]
+    fn an_article_inside_a_box_named_like_furniture_is_still_read() {
+        // A real page (dev corpus) whose page builder names the article's box a "widget" and
+        // wraps the contact form and teasers beside it the same way.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/dev/wcxb/html/0296.html.gz");
+        let bytes = std::fs::read(path).expect("the dev corpus beside the checkout");
+        let article = extract(&bytes, &Hints::default()).expect("an article").article;
+        assert!(article.text.contains("If someone is not careful at the gym"), "{}", article.text);
+        assert!(article.warnings.iter().any(|w| w.contains("ignoring boilerplate")), "{:?}", article.warnings);
+    }
+
+    #[test]
+    fn a_declared_article_without_a_body_keeps_its_description() {
+        let page = "<html><head><title>Budget</title><meta property=og:type content=article>\
+            <meta property=og:description content=\"The council agreed a budget.\"></head><body></body></html>";
+        let article = extract(page.as_bytes(), &Hints::default()).expect("an article").article;
+        assert_eq!(article.text, "The council agreed a budget.");
+        assert_eq!(article.title, "Budget");
+        assert!(article.warnings.iter().any(|w| w.contains("description")), "{:?}", article.warnings);
+    }
+
+    #[test]
+    fn a_page_without_an_article_is_no_content() {
+        // An empty shell, and a login wall that describes the site but is no article.
+        let shell = "<html><head><title>My games</title></head><body><div id=app></div></body></html>";
+        let wall = "<html><head><title>Sign in</title><meta property=og:type content=website>\
+            <meta name=description content=\"News from everywhere.\"></head><body><form><input name=user></form></body></html>";
+        for page in [shell, wall] {
+            let kind = extract(page.as_bytes(), &Hints::default()).map(|_| "article").unwrap_or_else(|e| e.kind());
+            assert_eq!(kind, "no_content", "{page}");
+        }
+    }
 
     #[test]
     fn a_page_of_only_a_byline_is_not_empty() {

@@ -100,7 +100,11 @@ fn parse_iso(s: &str) -> Option<Found> {
         None => Found::wall(naive, false),
         Some("Z" | "UTC" | "GMT") => Found::utc(Utc.from_utc_datetime(&naive), false),
         Some(offset) => {
+            // `\d` also matches other scripts' digits ("+١٢:٣٤"): only four ASCII digits are an offset.
             let digits: String = offset.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() != 4 {
+                return None;
+            }
             let minutes = digits[..2].parse::<i32>().ok()? * 60 + digits[2..].parse::<i32>().ok()?;
             let sign = if offset.starts_with('-') { -1 } else { 1 };
             let offset = FixedOffset::east_opt(sign * minutes * 60)?;

@@ -302,6 +302,15 @@ impl Page {
         refresh_flags(&mut self.elems, &mut self.items);
     }
 
+    /// Clears every boilerplate mark: the last resort of a page whose article sits in a box
+    /// named like furniture.
+    pub(crate) fn unmark_all_boiler(&mut self) {
+        for e in &mut self.elems {
+            e.own &= !flag::BOILER;
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
+    }
+
     /// Clears the boilerplate mark of `container` and its ancestors: once
     /// chosen as the article, it is not a widget, whatever its class says.
     pub(crate) fn unmark_boiler_above(&mut self, container: u32) {

@@ -41,7 +41,9 @@ fn normalise_tag(raw: &str) -> Option<String> {
     let rest: Vec<String> = parts
         .map(|p| match p.len() {
             2 => p.to_ascii_uppercase(),
-            4 => p[..1].to_ascii_uppercase() + &p[1..].to_ascii_lowercase(),
+            // A script subtag ("Hant") is four ASCII letters; four bytes of anything else
+            // may hold a character that slicing at byte 1 would split.
+            4 if p.is_ascii() => p[..1].to_ascii_uppercase() + &p[1..].to_ascii_lowercase(),
             _ => p.to_ascii_lowercase(),
         })
         .collect();

@@ -5,6 +5,7 @@
 //! [`Limits`]), so the ingest pipeline can hand it anything a crawler sends.
 //!
 //! # Layout
+//! - `front`: the one front door of every entry point (size limit, recognition, decoding).
 //! - `input`: recognises the crawler envelope, a protobuf `Snapshot`, plain or gzipped HTML.
 //! - `decode`: finds the charset (BOM, declarations, sniffing) and decodes to UTF-8.
 //! - `parse`: parses HTML within the time budget; `marks`: what each element is (nav, caption, ...).
@@ -30,6 +31,7 @@ mod dom;
 mod error;
 mod feeds;
 mod figure;
+mod front;
 mod input;
 mod jsonld;
 mod lang;
@@ -49,6 +51,8 @@ mod wording;
 mod zones;
 
 use std::time::{Duration, Instant};
+
+use crate::front::Framing;
 
 use chrono::{DateTime, Utc};
 pub use copydesk_proto::v1::Article;
@@ -127,36 +131,18 @@ pub fn extract(bytes: &[u8], hints: &Hints) -> Result<Extraction, ExtractError> 
 
 /// Extracts an article from raw bytes in any accepted format.
 pub fn extract_with(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
-    let started = Instant::now();
-    let deadline = Deadline::new(started, limits.time_budget);
-    if bytes.len() > limits.max_input_bytes {
-        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
-    }
-    let input = Input::recognise(bytes, limits)?;
-    finish(&input, hints, limits, started, &deadline)
+    finish(front::open(bytes, hints, limits, Framing::Sniff)?, hints, limits)
 }
 
 /// Extracts from bytes the caller knows are a protobuf `Snapshot` (no sniffing).
 pub fn extract_snapshot(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
-    let started = Instant::now();
-    let deadline = Deadline::new(started, limits.time_budget);
-    if bytes.len() > limits.max_input_bytes {
-        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
-    }
-    let input = Input::from_snapshot(bytes, limits)?;
-    finish(&input, hints, limits, started, &deadline)
+    finish(front::open(bytes, hints, limits, Framing::Snapshot)?, hints, limits)
 }
 
-fn finish(
-    input: &Input,
-    hints: &Hints,
-    limits: &Limits,
-    started: Instant,
-    deadline: &Deadline,
-) -> Result<Extraction, ExtractError> {
-    let mut extraction = article::build(input, hints, limits, deadline)?;
-    extraction.diagnostics.format = Some(input.format);
-    extraction.diagnostics.elapsed = started.elapsed();
+fn finish(opened: front::Opened, hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
+    let mut extraction = article::build(&opened, hints, limits)?;
+    extraction.diagnostics.format = Some(opened.input.format);
+    extraction.diagnostics.elapsed = opened.started.elapsed();
     Ok(extraction)
 }
 
@@ -182,23 +168,21 @@ impl Deadline {
 /// tools that need the text itself (the speed benchmark feeds it to another
 /// extractor, so both parse the same characters).
 pub fn decode_html(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<String, ExtractError> {
-    if bytes.len() > limits.max_input_bytes {
-        return Err(ExtractError::TooLarge { bytes: bytes.len(), limit: limits.max_input_bytes });
-    }
-    let input = Input::recognise(bytes, limits)?;
-    let url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
-    Ok(decode::for_input(&input, hints, url.as_ref()).text)
+    Ok(front::open(bytes, hints, limits, Framing::Sniff)?.decoded.text)
 }
 
-/// A human-readable dump of how the page was segmented and scored; for
+/// A human-readable dump of how the page was segmented and scored, with default limits; for
 /// developers tuning extraction, not a stable format.
 pub fn explain(bytes: &[u8], hints: &Hints) -> Result<String, ExtractError> {
-    let limits = Limits::default();
-    let deadline = Deadline::new(Instant::now(), limits.time_budget);
-    let input = Input::recognise(bytes, &limits)?;
-    let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
-    let decoded = decode::decode(&input.html, content_type, None);
-    let html = dom::parse(&decoded.text, &deadline, limits.max_nodes)?;
-    let mut page = dom::flatten(html, &deadline)?;
+    explain_with(bytes, hints, &Limits::default())
+}
+
+/// [`explain`] within `limits`: the page goes through the same front door as [`extract_with`]
+/// (size limit, recognition, decoding with the URL's charset hint, node and time limits), so
+/// the segmentation shown is the one extraction makes.
+pub fn explain_with(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<String, ExtractError> {
+    let opened = front::open(bytes, hints, limits, Framing::Sniff)?;
+    let html = dom::parse(&opened.decoded.text, &opened.deadline, limits.max_nodes)?;
+    let mut page = dom::flatten(html, &opened.deadline)?;
     Ok(content::explain(&mut page))
 }

@@ -34,12 +34,12 @@ pub(crate) fn best_srcset(srcset: &str) -> Option<&str> {
         let weight = parts
             .next()
             .and_then(|d| {
-                let (n, unit) = d.split_at(d.len().saturating_sub(1));
-                let n: f64 = n.parse().ok()?;
-                match unit {
-                    "w" => Some(n),
-                    "x" => Some(n * 1000.0),
-                    _ => None,
+                // Split off the unit by character, not by byte: a descriptor
+                // may end in any character ("2х" with a Cyrillic х).
+                if let Some(n) = d.strip_suffix('w') {
+                    n.parse::<f64>().ok()
+                } else {
+                    d.strip_suffix('x').and_then(|n| n.parse::<f64>().ok()).map(|n| n * 1000.0)
                 }
             })
             .unwrap_or(1.0);
@@ -61,6 +61,14 @@ mod tests {
         assert_eq!(resolve(base.as_ref(), "javascript:alert(1)"), None);
         assert_eq!(resolve(base.as_ref(), "data:image/png;base64,AAAA"), None);
         assert_eq!(resolve(None, "relative/path"), None);
+    }
+
+    #[test]
+    fn a_descriptor_ending_in_a_non_ascii_character_is_ignored() {
+        // Cyrillic "х" is two bytes; splitting off its last byte panicked.
+        assert_eq!(best_srcset("a.jpg 2\u{445}, b.jpg 300w"), Some("b.jpg"));
+        assert_eq!(best_srcset("a.jpg 2\u{445}"), Some("a.jpg"));
+        assert_eq!(best_srcset("a.jpg \u{445}"), Some("a.jpg"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! For each set it extracts every page in-process (timing each extraction),
 //! writes the articles as JSON lines exactly as `copydesk extract` prints
-//! them, scores that file with `copydesk-eval` (a port of the reference
+//! them (`publishedLocal`, the publisher's own day, is what the scorer reads
+//! when present), scores that file with `copydesk-eval` (a port of the reference
 //! scorer, so the figures equal `score.py`'s on the same file) and adds the
 //! timings.
 
@@ -16,12 +17,12 @@ use anyhow::Context;
 use copydesk_eval::Set;
 use copydesk_extract::Hints;
 
-use crate::cmd::extract::to_json;
+use crate::cmd::extract::{guarded, to_json};
 use crate::inputs::{self, Entry};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Folder holding the sets (trafilatura/, daniel/, chinese/, mediacloud/).
+    /// Folder holding the sets (trafilatura/, daniel/, chinese/, mediacloud/, wcxb/).
     #[arg(long, default_value = "../shared/corpus/dev")]
     corpus: PathBuf,
     /// Where to write each set's `SET.jsonl` (the output that was scored).
@@ -84,18 +85,6 @@ impl Timings {
     }
 }
 
-/// The article as the scorer reads it. Gold dates are publication days in
-/// the publisher's calendar, and the scorer takes the day as written, so
-/// `publishedAt` carries the page's own local form (same instant) when there
-/// is one rather than the UTC instant.
-fn scored_json(article: &copydesk_extract::Article, path: &Path) -> serde_json::Value {
-    let mut json = to_json(article, &path.display().to_string());
-    if let Some(map) = json.as_object_mut().filter(|_| !article.published_local.is_empty()) {
-        map.insert("publishedAt".into(), article.published_local.clone().into());
-    }
-    json
-}
-
 fn extract_set(pages: &Path, output: &Path) -> anyhow::Result<Timings> {
     let file = fs::File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
     let mut out = BufWriter::new(file);
@@ -107,11 +96,11 @@ fn extract_set(pages: &Path, output: &Path) -> anyhow::Result<Timings> {
         };
         let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let started = Instant::now();
-        let result = copydesk_extract::extract(&bytes, &Hints::default());
+        let result = guarded(|| copydesk_extract::extract(&bytes, &Hints::default()));
         timings.per_page.push(started.elapsed());
         match result {
             Ok(extraction) => {
-                serde_json::to_writer(&mut out, &scored_json(&extraction.article, &path))?;
+                serde_json::to_writer(&mut out, &to_json(&extraction.article, &path.display().to_string()))?;
                 out.write_all(b"\n")?;
             }
             Err(error) => {
