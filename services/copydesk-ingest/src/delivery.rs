@@ -9,7 +9,7 @@ use rdkafka::Message;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::util::Timeout;
 use tracing::warn;
 
@@ -31,36 +31,64 @@ pub(crate) enum Refusal {
     Transient,
 }
 
-/// Classifies a delivery error.
-pub(crate) fn refusal(error: &KafkaError, producer: &FutureProducer) -> Refusal {
+/// Classifies a delivery error of a record for `topic`.
+pub(crate) async fn refusal(error: &KafkaError, producer: &FutureProducer, topic: &str) -> Refusal {
     if producer.client().fatal_error().is_some() {
         return Refusal::Permanent;
     }
-    match error.rdkafka_error_code() {
-        Some(code) => classify(code),
-        None => Refusal::Transient,
+    match error.rdkafka_error_code().map(classify) {
+        Some(Class::TooLarge) => Refusal::TooLarge,
+        Some(Class::Permanent) => Refusal::Permanent,
+        // Brokers restarting can say this of a topic that exists; only a
+        // fresh look at the metadata tells a deleted topic from an outage.
+        Some(Class::Unknown) if topic_is_gone(producer, topic).await => Refusal::Permanent,
+        _ => Refusal::Transient,
     }
 }
 
-fn classify(code: RDKafkaErrorCode) -> Refusal {
+/// What an error code alone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    TooLarge,
+    Permanent,
+    /// The topic is unknown: deleted (permanent), or an outage (transient).
+    Unknown,
+    Transient,
+}
+
+fn classify(code: RDKafkaErrorCode) -> Class {
     use RDKafkaErrorCode as C;
     match code {
-        C::MessageSizeTooLarge | C::MessageBatchTooLarge => Refusal::TooLarge,
+        C::MessageSizeTooLarge | C::MessageBatchTooLarge => Class::TooLarge,
         // The output topics were checked at start; one that is unknown now
-        // was deleted, and the producer may not create it (it would come
-        // back with the broker's defaults, not compacted).
-        C::UnknownTopic
-        | C::UnknownTopicOrPartition
-        | C::TopicAuthorizationFailed
+        // may have been deleted, and the producer may not create it (it
+        // would come back with the broker's defaults, not compacted).
+        C::UnknownTopic | C::UnknownTopicOrPartition => Class::Unknown,
+        C::TopicAuthorizationFailed
         | C::ClusterAuthorizationFailed
         | C::TransactionalIdAuthorizationFailed
         | C::InvalidTopic
         | C::Fatal
         | C::ProducerFenced
         | C::InvalidProducerEpoch
-        | C::UnsupportedVersion => Refusal::Permanent,
-        _ => Refusal::Transient,
+        | C::UnsupportedVersion => Class::Permanent,
+        _ => Class::Transient,
     }
+}
+
+/// Whether the cluster, asked now, says `topic` does not exist. No answer
+/// (the brokers are away) is not a yes.
+async fn topic_is_gone(producer: &FutureProducer, topic: &str) -> bool {
+    let (producer, topic) = (producer.clone(), topic.to_string());
+    tokio::task::spawn_blocking(move || match producer.client().fetch_metadata(Some(&topic), Duration::from_secs(10)) {
+        Ok(metadata) => metadata
+            .topics()
+            .iter()
+            .any(|t| t.name() == topic && t.error() == Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)),
+        Err(_) => false,
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// The smaller stand-in for an output the broker refused as too large: an
@@ -129,7 +157,7 @@ pub(crate) async fn deliver(
             Err((error, _)) => error,
         };
         metrics.delivery_error();
-        match refusal(&error, producer) {
+        match refusal(&error, producer, &out.topic).await {
             Refusal::TooLarge => match shrink(&out, msg, config) {
                 Some(smaller) => out = smaller,
                 // Headers alone do not fit: the topic's limit is absurdly low.
@@ -151,10 +179,11 @@ mod tests {
 
     #[test]
     fn errors_are_classified_by_what_a_retry_could_change() {
-        assert_eq!(classify(RDKafkaErrorCode::MessageSizeTooLarge), Refusal::TooLarge);
-        assert_eq!(classify(RDKafkaErrorCode::UnknownTopicOrPartition), Refusal::Permanent);
-        assert_eq!(classify(RDKafkaErrorCode::TopicAuthorizationFailed), Refusal::Permanent);
-        assert_eq!(classify(RDKafkaErrorCode::Fatal), Refusal::Permanent);
+        assert_eq!(classify(RDKafkaErrorCode::MessageSizeTooLarge), Class::TooLarge);
+        assert_eq!(classify(RDKafkaErrorCode::UnknownTopicOrPartition), Class::Unknown);
+        assert_eq!(classify(RDKafkaErrorCode::UnknownTopic), Class::Unknown);
+        assert_eq!(classify(RDKafkaErrorCode::TopicAuthorizationFailed), Class::Permanent);
+        assert_eq!(classify(RDKafkaErrorCode::Fatal), Class::Permanent);
         for transient in [
             RDKafkaErrorCode::MessageTimedOut,
             RDKafkaErrorCode::NotLeaderForPartition,
@@ -162,7 +191,7 @@ mod tests {
             RDKafkaErrorCode::NotEnoughReplicas,
             RDKafkaErrorCode::RequestTimedOut,
         ] {
-            assert_eq!(classify(transient), Refusal::Transient, "{transient:?}");
+            assert_eq!(classify(transient), Class::Transient, "{transient:?}");
         }
     }
 }

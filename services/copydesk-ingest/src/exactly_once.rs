@@ -220,7 +220,7 @@ async fn transact(
     for (i, result) in join_all(deliveries).await.into_iter().enumerate() {
         if let Err((error, _)) = result {
             metrics.delivery_error();
-            match delivery::refusal(&error, producer) {
+            match delivery::refusal(&error, producer, &outputs[i].topic).await {
                 Refusal::TooLarge => too_large.push(i),
                 Refusal::Permanent => return Err(TxnError::Permanent(error)),
                 Refusal::Transient => failure = Some(error),
