@@ -10,16 +10,87 @@ use rdkafka::message::OwnedMessage;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
-use tracing::{Instrument, info_span, warn};
+use tracing::field::Empty;
+use tracing::{Instrument, Span, info_span, warn};
 
 use crate::config::IngestConfig;
 use crate::metrics::Metrics;
 use crate::pool::ExtractPool;
 use crate::record::{self, Output, Rejection};
 
-/// Turns a message into the record that represents it downstream.
+/// The `receive` and `process` spans of one message, per the OpenTelemetry
+/// messaging conventions, continuing the producer's trace from the
+/// `traceparent` header. The receive span ends at once: the consumer loop
+/// has already polled the message, and what it measures is the hand-over.
+fn consumer_spans(msg: &OwnedMessage, config: &IngestConfig) -> Span {
+    let topic = msg.topic();
+    let size = msg.payload().map_or(0, <[u8]>::len);
+    let receive = info_span!(
+        "receive",
+        otel.name = %format_args!("receive {topic}"),
+        otel.kind = "client",
+        messaging.system = "kafka",
+        messaging.operation.name = "receive",
+        messaging.operation.type = "receive",
+        messaging.destination.name = %topic,
+        messaging.destination.partition.id = %msg.partition(),
+        messaging.kafka.offset = msg.offset(),
+        messaging.consumer.group.name = %config.group_id,
+        messaging.message.body.size = size,
+    );
+    copydesk_telemetry::continue_trace(&receive, record::traceparent_header(msg));
+    let process = info_span!(
+        parent: &receive,
+        "process",
+        otel.name = %format_args!("process {topic}"),
+        otel.kind = "consumer",
+        messaging.system = "kafka",
+        messaging.operation.name = "process",
+        messaging.operation.type = "process",
+        messaging.destination.name = %topic,
+        messaging.destination.partition.id = %msg.partition(),
+        messaging.kafka.offset = msg.offset(),
+        messaging.consumer.group.name = %config.group_id,
+        error.type = Empty,
+        trace_id = Empty,
+        span_id = Empty,
+    );
+    if let Some(key) = msg.key().and_then(|k| std::str::from_utf8(k).ok()) {
+        receive.record("messaging.kafka.message.key", key);
+    }
+    if !copydesk_telemetry::record_ids(&process) {
+        // Export off: the log lines still carry the input's trace id.
+        process.record("trace_id", record::trace_of(msg).trace_id_hex());
+    }
+    process
+}
+
+/// The `send` span (PRODUCER) of one output record, a child of `parent`.
+fn send_span(parent: &Span, topic: &str, msg: &OwnedMessage) -> Span {
+    let span = info_span!(
+        parent: parent,
+        "send",
+        otel.name = %format_args!("send {topic}"),
+        otel.kind = "producer",
+        messaging.system = "kafka",
+        messaging.operation.name = "send",
+        messaging.operation.type = "send",
+        messaging.destination.name = %topic,
+        messaging.kafka.message.key = Empty,
+        trace_id = Empty,
+        span_id = Empty,
+    );
+    if let Some(key) = msg.key().and_then(|k| std::str::from_utf8(k).ok()) {
+        span.record("messaging.kafka.message.key", key);
+    }
+    copydesk_telemetry::record_ids(&span);
+    span
+}
+
+/// Turns a message into the record that represents it downstream, inside
+/// the message's `process` span; the record carries its `send` span.
 pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &IngestConfig) -> Output {
-    let trace = record::trace_of(msg);
+    let process = consumer_spans(msg, config);
     let payload = msg.payload().unwrap_or_default();
     let outcome = if payload.is_empty() {
         Err(Rejection { reason: "empty", stage: "extract", message: "message has no payload".into() })
@@ -30,17 +101,27 @@ pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &
             message: format!("payload is {} bytes, over the limit of {}", payload.len(), config.max_message_bytes),
         })
     } else {
-        pool.extract(Arc::from(payload), record::hints(msg), record::is_declared_snapshot(msg)).await
+        pool.extract(Arc::from(payload), record::hints(msg), record::is_declared_snapshot(msg))
+            .instrument(process.clone())
+            .await
     };
     match outcome {
-        Ok(article) => record::article(&config.articles_topic, article, msg, &trace),
-        Err(why) => record::dead_letter(&config.dead_letter_topic, msg, &why, &trace),
+        Ok(article) => {
+            let span = send_span(&process, &config.articles_topic, msg);
+            record::article(&config.articles_topic, article, msg, span)
+        }
+        Err(why) => {
+            process.record("error.type", why.reason);
+            let span = send_span(&process, &config.dead_letter_topic, msg);
+            record::dead_letter(&config.dead_letter_topic, msg, &why, span)
+        }
     }
 }
 
-/// Processes one message end to end, with a span named after the OpenTelemetry
-/// messaging conventions so ops can follow it. `received` is when the
-/// message came off the consumer: the processing time counts from there.
+/// Processes one message end to end: its record is built inside the
+/// message's `process` span and delivered inside its `send` span, so ops can
+/// follow it. `received` is when the message came off the consumer: the
+/// processing time counts from there.
 pub(crate) async fn process(
     msg: OwnedMessage,
     received: Instant,
@@ -49,25 +130,9 @@ pub(crate) async fn process(
     config: Arc<IngestConfig>,
     metrics: Arc<Metrics>,
 ) -> (i32, i64, usize) {
-    let trace = record::trace_of(&msg);
-    let span = info_span!(
-        "process",
-        otel.name = %format!("process {}", msg.topic()),
-        messaging.system = "kafka",
-        messaging.operation.type = "process",
-        messaging.destination.name = %msg.topic(),
-        messaging.destination.partition.id = msg.partition(),
-        messaging.kafka.offset = msg.offset(),
-        messaging.consumer.group.name = %config.group_id,
-        trace_id = %trace.trace_id_hex(),
-    );
     let size = msg.payload().map_or(0, <[u8]>::len);
-    async {
-        let output = output_for(&msg, &pool, &config).await;
-        deliver(&producer, output, &msg, &config, &metrics).await;
-    }
-    .instrument(span)
-    .await;
+    let output = output_for(&msg, &pool, &config).await;
+    deliver(&producer, output, &msg, &config, &metrics).await;
     metrics.processed(received.elapsed());
     (msg.partition(), msg.offset(), size)
 }
@@ -92,7 +157,7 @@ pub(crate) async fn deliver(
         if let Some(key) = &out.key {
             record = record.key(key);
         }
-        let error = match producer.send(record, Timeout::Never).await {
+        let error = match producer.send(record, Timeout::Never).instrument(out.span.clone()).await {
             Ok(_) => {
                 metrics.delivered(out.dead_letter);
                 return;
@@ -102,12 +167,13 @@ pub(crate) async fn deliver(
         metrics.delivery_error();
         if too_large(&error) && out.dead_letter.is_none() {
             let why = Rejection { reason: "produce_too_large", stage: "produce", message: error.to_string() };
-            out = record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg));
+            let span = send_span(&out.span, &config.dead_letter_topic, msg);
+            out = record::dead_letter(&config.dead_letter_topic, msg, &why, span);
         } else if too_large(&error) && !out.payload.is_empty() {
-            warn!(message = "Dead letter too large for its topic; sending it without the payload.", %error);
+            warn!(parent: &out.span, message = "Dead letter too large for its topic; sending it without the payload.", %error);
             out.payload.clear();
         } else {
-            warn!(message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
+            warn!(parent: &out.span, message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(10));
         }

@@ -7,3 +7,4 @@ mod failures;
 mod lookup;
 mod metrics;
 mod pipeline;
+mod traces;
