@@ -20,8 +20,9 @@ use crate::record::{self, Output, Rejection};
 
 /// The `receive` and `process` spans of one message, per the OpenTelemetry
 /// messaging conventions, continuing the producer's trace from the
-/// `traceparent` header. The receive span ends at once: the consumer loop
-/// has already polled the message, and what it measures is the hand-over.
+/// `traceparent` header. The consumer loop has already polled the message,
+/// so receive starts here; `tracing` keeps a parent open while a child lives,
+/// so it closes with process.
 fn consumer_spans(msg: &OwnedMessage, config: &IngestConfig) -> Span {
     let topic = msg.topic();
     let size = msg.payload().map_or(0, <[u8]>::len);
