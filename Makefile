@@ -33,6 +33,10 @@ images: docker broker-image build ## Build the copydesk and Zipkin images (reuse
 	bash deploy/copydesk/build-image.sh
 	bash deploy/zipkin/build-image.sh
 
+.PHONY: deploy-check
+deploy-check: ## Check deploy/k8s (structurally, offline) and the alert rules (promtool when on PATH)
+	python3 deploy/check.py
+
 .PHONY: build
 build: ## Build the copydesk binary (release)
 	$(CARGO) build --release --locked -p copydesk
