@@ -33,6 +33,10 @@ images: docker broker-image build ## Build the copydesk and Zipkin images (reuse
 	bash deploy/copydesk/build-image.sh
 	bash deploy/zipkin/build-image.sh
 
+.PHONY: smoke
+smoke: ## Smoke test of the stack: make up, article over gRPC, its trace in Zipkin, non-zero /metrics, then down
+	bash deploy/smoke.sh
+
 .PHONY: deploy-check
 deploy-check: ## Check deploy/k8s (structurally, offline) and the alert rules (promtool when on PATH)
 	python3 deploy/check.py
