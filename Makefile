@@ -16,6 +16,31 @@ demo: ## The main job: a local Kafka broker, ingest and lookup services, the see
 demo-down: ## Stop the demo's Kafka broker
 	docker rm -f copydesk-demo-kafka
 
+.PHONY: up
+up: ## The stack, left running: Kafka, ingest, serve and Zipkin from local images; the corpus replayed, one article and its trace shown
+	bash deploy/up.sh
+
+.PHONY: down
+down: ## Stop the stack `make up` started (the serve store's volume is kept; `make down-volumes` drops it)
+	docker-compose -p copydesk -f deploy/compose.yaml down
+
+.PHONY: down-volumes
+down-volumes: ## Stop the stack and drop its volumes
+	docker-compose -p copydesk -f deploy/compose.yaml down -v
+
+.PHONY: images
+images: docker broker-image build ## Build the copydesk and Zipkin images (reused when their inputs have not changed)
+	bash deploy/copydesk/build-image.sh
+	bash deploy/zipkin/build-image.sh
+
+.PHONY: smoke
+smoke: ## Smoke test of the stack: make up, article over gRPC, its trace in Zipkin, non-zero /metrics, then down
+	bash deploy/smoke.sh
+
+.PHONY: deploy-check
+deploy-check: ## Check deploy/k8s (structurally, offline) and the alert rules (promtool when on PATH)
+	python3 deploy/check.py
+
 .PHONY: build
 build: ## Build the copydesk binary (release)
 	$(CARGO) build --release --locked -p copydesk

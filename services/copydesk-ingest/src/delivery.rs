@@ -11,11 +11,12 @@ use rdkafka::message::OwnedMessage;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::util::Timeout;
-use tracing::warn;
+use tracing::{Instrument, warn};
 
 use crate::config::IngestConfig;
 use crate::metrics::Metrics;
 use crate::order::Newest;
+use crate::process;
 use crate::record::{self, Output, Reason, Rejection};
 
 /// What a delivery error asks of the pipeline.
@@ -98,11 +99,12 @@ pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) ->
     match out.dead_letter {
         None => {
             let why = Rejection::new(Reason::ProduceTooLarge, "the articles topic refused the article as too large");
-            Some(record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg)))
+            let span = process::send_span(&out.span, &config.dead_letter_topic, msg);
+            Some(record::dead_letter(&config.dead_letter_topic, msg, &why, span))
         }
         Some(_) if !out.payload.is_empty() => {
-            warn!(message = "Dead letter too large for its topic; sending it without the payload.", partition = msg.partition(), offset = msg.offset());
-            let Output { topic, key, headers, dead_letter, .. } = out;
+            warn!(parent: &out.span, message = "Dead letter too large for its topic; sending it without the payload.", partition = msg.partition(), offset = msg.offset());
+            let Output { topic, key, headers, dead_letter, span, .. } = out;
             Some(Output {
                 topic: topic.clone(),
                 key: key.clone(),
@@ -110,6 +112,7 @@ pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) ->
                 headers: headers.clone(),
                 dead_letter: *dead_letter,
                 captured_ms: None,
+                span: span.clone(),
             })
         }
         Some(_) => None,
@@ -122,7 +125,8 @@ pub(crate) fn in_order(out: Output, msg: &OwnedMessage, config: &IngestConfig, n
     match (&out.key, out.captured_ms, out.dead_letter) {
         (Some(key), Some(at), None) if !newest.admit(key, at) => {
             let why = Rejection::new(Reason::Superseded, "a newer capture of this article was already published");
-            record::dead_letter(&config.dead_letter_topic, msg, &why, &record::trace_of(msg))
+            let span = process::send_span(&out.span, &config.dead_letter_topic, msg);
+            record::dead_letter(&config.dead_letter_topic, msg, &why, span)
         }
         _ => out,
     }
@@ -149,7 +153,7 @@ pub(crate) async fn deliver(
         if let Some(key) = &out.key {
             record = record.key(key);
         }
-        let error = match producer.send(record, Timeout::Never).await {
+        let error = match producer.send(record, Timeout::Never).instrument(out.span.clone()).await {
             Ok(_) => {
                 metrics.delivered(out.dead_letter);
                 return Ok(());
@@ -165,7 +169,7 @@ pub(crate) async fn deliver(
             },
             Refusal::Permanent => return Err(error),
             Refusal::Transient => {
-                warn!(message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
+                warn!(parent: &out.span, message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }

@@ -21,7 +21,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{Instrument, info, warn};
 
 use crate::config::IngestConfig;
 use crate::delivery::{self, Refusal};
@@ -213,7 +213,7 @@ async fn transact(
         if let Some(key) = &out.key {
             record = record.key(key);
         }
-        deliveries.push(producer.send(record, Timeout::After(TXN_TIMEOUT)));
+        deliveries.push(producer.send(record, Timeout::After(TXN_TIMEOUT)).instrument(out.span.clone()));
     }
     let mut too_large = Vec::new();
     let mut failure = None;

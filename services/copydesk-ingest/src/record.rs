@@ -16,6 +16,10 @@ pub use copydesk_proto::contract::{
 /// One record to produce.
 #[derive(Debug, Clone)]
 pub struct Output {
+    /// The `send` span (OpenTelemetry messaging, PRODUCER) whose context the
+    /// record's `traceparent` names: deliveries run inside it, and it ends
+    /// when the record is dropped after delivery.
+    pub span: tracing::Span,
     pub topic: String,
     pub key: Option<Vec<u8>>,
     pub payload: Vec<u8>,
@@ -77,9 +81,20 @@ pub fn is_declared_snapshot(msg: &OwnedMessage) -> bool {
     header_str(msg, "content-type").is_some_and(|c| c.contains("copydesk.v1.Snapshot"))
 }
 
+/// The `traceparent` header as sent, if any.
+pub fn traceparent_header(msg: &OwnedMessage) -> Option<&str> {
+    header_str(msg, header::TRACEPARENT)
+}
+
 /// The trace this message belongs to: its own `traceparent`, or a new one.
 pub fn trace_of(msg: &OwnedMessage) -> TraceParent {
-    header_str(msg, header::TRACEPARENT).and_then(TraceParent::parse).unwrap_or_else(TraceParent::new_root)
+    traceparent_header(msg).and_then(TraceParent::parse).unwrap_or_else(TraceParent::new_root)
+}
+
+/// The `traceparent` to write on a record sent inside `span`: the span's own
+/// context when traces are exported, else a new span id in the input's trace.
+pub fn outgoing_traceparent(span: &tracing::Span, msg: &OwnedMessage) -> String {
+    copydesk_telemetry::traceparent(span).unwrap_or_else(|| trace_of(msg).child().to_string())
 }
 
 fn source(msg: &OwnedMessage) -> String {
@@ -88,7 +103,7 @@ fn source(msg: &OwnedMessage) -> String {
 
 /// The article record: keyed by article id, so the compacted topic keeps the
 /// latest version and a replay is a same-key republish.
-pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &TraceParent) -> Output {
+pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, span: tracing::Span) -> Output {
     article.provenance = Some(copydesk_proto::v1::Provenance {
         topic: msg.topic().to_string(),
         partition: msg.partition(),
@@ -97,7 +112,7 @@ pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &Tr
     let headers = OwnedHeaders::new()
         .insert(Header { key: header::CONTENT_TYPE, value: Some(ARTICLE_CONTENT_TYPE) })
         .insert(Header { key: header::SCHEMA, value: Some(ARTICLE_SCHEMA) })
-        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) })
+        .insert(Header { key: header::TRACEPARENT, value: Some(&outgoing_traceparent(&span, msg)) })
         .insert(Header { key: header::SOURCE, value: Some(&source(msg)) });
     let captured_ms = article.fetched_at.as_ref().map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000);
     Output {
@@ -107,11 +122,12 @@ pub fn article(topic: &str, mut article: Article, msg: &OwnedMessage, trace: &Tr
         headers,
         dead_letter: None,
         captured_ms,
+        span,
     }
 }
 
 /// The dead letter: the original key, payload and headers, plus why and where.
-pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &TraceParent) -> Output {
+pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, span: tracing::Span) -> Output {
     let mut headers = OwnedHeaders::new();
     if let Some(original) = msg.headers() {
         for h in original.iter().filter(|h| h.key != header::TRACEPARENT) {
@@ -128,7 +144,7 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
         .insert(Header { key: header::ERROR_OFFSET, value: Some(&msg.offset().to_string()) })
         .insert(Header { key: header::ERROR_TIMESTAMP, value: Some(&Utc::now().to_rfc3339()) })
         .insert(Header { key: header::ERROR_VERSION, value: Some(copydesk_extract::EXTRACTOR_VERSION) })
-        .insert(Header { key: header::TRACEPARENT, value: Some(&trace.child().to_string()) })
+        .insert(Header { key: header::TRACEPARENT, value: Some(&outgoing_traceparent(&span, msg)) })
         .insert(Header { key: header::SOURCE, value: Some(&source(msg)) });
     Output {
         topic: topic.to_string(),
@@ -137,5 +153,6 @@ pub fn dead_letter(topic: &str, msg: &OwnedMessage, why: &Rejection, trace: &Tra
         headers,
         dead_letter: Some(why.reason),
         captured_ms: None,
+        span,
     }
 }

@@ -23,7 +23,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{Span, info, info_span, warn};
 
 use self::partitions::Growth;
 use crate::metrics::Metrics;
@@ -272,7 +272,13 @@ impl Materialiser {
             behind.remove(&p);
         }
         match change_of(&message) {
-            Ok(change) => batch.changes.push(change),
+            Ok(change) => {
+                match (&change, traceparent_of(&message)) {
+                    (Change::Upsert { id, .. }, Some(tp)) => batch.traces.push((id.clone(), tp)),
+                    (Change::Upsert { id, .. } | Change::Delete { id }, _) => batch.traces.retain(|(i, _)| i != id),
+                }
+                batch.changes.push(change)
+            }
             Err(reason) => {
                 self.metrics.skipped(reason);
                 warn!(message = "Skipping a record that is not an article.", %reason, partition = p, offset);
@@ -282,6 +288,10 @@ impl Materialiser {
 
     /// Writes the batch and its offsets, then tells watchers about the articles.
     async fn apply(&self, batch: Batch) -> Result<(), LookupError> {
+        // One `process` span per traced article, in the article's trace;
+        // they end when the batch is committed.
+        let spans: Vec<Span> =
+            batch.traces.iter().map(|(id, tp)| store_span(&self.config.articles_topic, id, tp)).collect();
         let store = self.store.clone();
         // The article count is read from the table's header: no scan.
         let (batch, stored) = blocking("store write", move || -> Result<_, LookupError> {
@@ -301,6 +311,7 @@ impl Materialiser {
             }
         }
         self.metrics.batch_applied(upserts, deletes, stored);
+        drop(spans);
         Ok(())
     }
 
@@ -312,6 +323,30 @@ impl Materialiser {
             elapsed_ms = started.elapsed().as_millis() as u64
         );
     }
+}
+
+/// The record's `traceparent` header, if any.
+fn traceparent_of(message: &BorrowedMessage<'_>) -> Option<String> {
+    let headers = message.headers()?;
+    let value = headers.iter().find(|h| h.key.eq_ignore_ascii_case("traceparent"))?.value?;
+    std::str::from_utf8(value).ok().map(str::to_string)
+}
+
+/// The span of storing one article (OpenTelemetry messaging, CONSUMER
+/// `process`), continuing the trace its record carried.
+fn store_span(topic: &str, id: &str, traceparent: &str) -> Span {
+    let span = info_span!(
+        "store",
+        otel.name = %format_args!("process {topic}"),
+        otel.kind = "consumer",
+        messaging.system = "kafka",
+        messaging.operation.name = "process",
+        messaging.operation.type = "process",
+        messaging.destination.name = %topic,
+        messaging.kafka.message.key = %id,
+    );
+    copydesk_telemetry::continue_trace(&span, Some(traceparent));
+    span
 }
 
 /// What one record does to the store. The key is the article id (the topic

@@ -57,6 +57,8 @@ pub(crate) async fn serve(
     }
     let server = Server::builder()
         .http2_keepalive_interval(Some(KEEPALIVE))
+        // A server span per call, continuing the caller's `traceparent`.
+        .trace_fn(copydesk_telemetry::grpc_server_span)
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -111,11 +111,19 @@ pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<Str
 impl Lookup {
     async fn get(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
         let id = required("id", &request.get_ref().id)?;
+        // With traces exported, the call's span links to the trace that
+        // produced the article; otherwise the link is not even read.
+        let call = tracing::Span::current();
+        let linked = copydesk_telemetry::traceparent(&call).is_some();
         let found = self.read({
             let id = id.clone();
-            move |s| s.get(&id)
+            move |s| Ok((s.get(&id)?, if linked { s.trace_of(&id)? } else { None }))
         });
-        match found.await? {
+        let (found, trace) = found.await?;
+        if let Some(tp) = trace {
+            copydesk_telemetry::link_to(&call, &tp);
+        }
+        match found {
             Some(article) => Ok(Response::new(article)),
             None => Err(LookupError::NotFound(format!("no article with id {id}")).into()),
         }

@@ -27,6 +27,8 @@ const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites
 /// Partition -> the next offset to read.
 const OFFSETS: TableDefinition<'_, i32, i64> = TableDefinition::new("offsets");
 /// Facts about the store itself: which topic it materialises.
+/// Article id → the `traceparent` its record carried (the trace link).
+const TRACES: TableDefinition<'_, &str, &str> = TableDefinition::new("traces");
 const META: TableDefinition<'_, &str, &str> = TableDefinition::new("meta");
 
 /// One record's effect on the store.
@@ -45,6 +47,9 @@ pub enum Change {
 pub struct Batch {
     pub changes: Vec<Change>,
     pub offsets: BTreeMap<i32, i64>,
+    /// The `traceparent` each upserted article was published with, by id:
+    /// the link from a stored article back to the trace that produced it.
+    pub traces: Vec<(String, String)>,
 }
 
 /// One page of a listing, in key order.
@@ -106,7 +111,13 @@ impl Store {
             let mut urls = txn.open_table(URLS)?;
             let mut sites = txn.open_table(SITES)?;
             let mut offsets = txn.open_table(OFFSETS)?;
+            let mut traces = txn.open_table(TRACES)?;
             for change in &batch.changes {
+                // A new version's trace replaces the old one's, or none is left.
+                let id = match change {
+                    Change::Upsert { id, .. } | Change::Delete { id } => id,
+                };
+                traces.remove(id.as_str())?;
                 let (id, replaced) = match change {
                     Change::Upsert { id, bytes, .. } => (id, articles.insert(id.as_str(), bytes.as_slice())?),
                     Change::Delete { id } => (id, articles.remove(id.as_str())?),
@@ -124,6 +135,9 @@ impl Store {
                 if let Change::Upsert { id, article, .. } = change {
                     index(&mut urls, &mut sites, id, article)?;
                 }
+            }
+            for (id, traceparent) in &batch.traces {
+                traces.insert(id.as_str(), traceparent.as_str())?;
             }
             for (&partition, &next) in &batch.offsets {
                 offsets.insert(partition, next)?;
@@ -153,6 +167,18 @@ impl Store {
 
     pub fn is_empty(&self) -> Result<bool, LookupError> {
         Ok(self.len()? == 0)
+    }
+
+    /// The `traceparent` of the record that stored article `id`, if it had one.
+    pub fn trace_of(&self, id: &str) -> Result<Option<String>, LookupError> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(TRACES) {
+            Ok(t) => t,
+            // A store written before trace links existed has no such table.
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(table.get(id)?.map(|v| v.value().to_string()))
     }
 
     pub fn get(&self, id: &str) -> Result<Option<Article>, LookupError> {

@@ -87,7 +87,7 @@ fn respond<E: Exposition + ?Sized>(request: &Request<Incoming>, exposition: &E) 
     let response = match (request.method(), request.uri().path()) {
         (&Method::GET | &Method::HEAD, "/metrics") => {
             let mut body = String::with_capacity(BODY_CAPACITY);
-            match exposition.write_to(&mut body) {
+            match exposition.write_to(&mut body).and_then(|()| trace_counters(&mut body)) {
                 Ok(()) => builder.header(CONTENT_TYPE, CONTENT_TYPE_OPENMETRICS).body(Full::from(body)),
                 Err(_) => {
                     // A half-written exposition would read as counters gone
@@ -104,6 +104,25 @@ fn respond<E: Exposition + ?Sized>(request: &Request<Incoming>, exposition: &E) 
     };
     // The parts above are constants; building cannot fail.
     response.unwrap_or_default()
+}
+
+/// The trace export counters, shared by every role, go in before the
+/// exposition's closing `# EOF`.
+fn trace_counters(body: &mut String) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let Some(end) = body.strip_suffix("# EOF\n").map(str::len) else { return Ok(()) };
+    body.truncate(end);
+    let (exported, dropped) = crate::span_counts();
+    write!(
+        body,
+        "# HELP copydesk_trace_spans_exported Spans handed to the trace collector.\n\
+         # TYPE copydesk_trace_spans_exported counter\n\
+         copydesk_trace_spans_exported_total {exported}\n\
+         # HELP copydesk_trace_spans_dropped Spans lost: export queue full, or the collector failed or timed out.\n\
+         # TYPE copydesk_trace_spans_dropped counter\n\
+         copydesk_trace_spans_dropped_total {dropped}\n\
+         # EOF\n"
+    )
 }
 
 #[cfg(test)]

@@ -44,6 +44,19 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The services and replay take part in traces; the offline commands
+    // log as before. The guard lives until the command returns, then
+    // flushes the spans still queued.
+    let role = match cli.command {
+        Command::Ingest(_) => Some("copydesk-ingest"),
+        Command::Replay(_) => Some("copydesk-replay"),
+        Command::Serve(_) => Some("copydesk-serve"),
+        _ => None,
+    };
+    let _trace = match role.map(cmd::runtime::init_tracing).transpose() {
+        Ok(guard) => guard.flatten(),
+        Err(error) => return cmd::runtime::usage_error(error),
+    };
     let result = match cli.command {
         Command::Ingest(config) => cmd::ingest::run(config),
         Command::Replay(args) => cmd::replay::run(args),

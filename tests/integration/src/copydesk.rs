@@ -166,7 +166,7 @@ impl TestApp {
 }
 
 /// The `copydesk` binary built by this workspace, in the test's own profile.
-pub(crate) fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("COPYDESK_BIN") {
         return path.into();
     }

@@ -26,7 +26,7 @@ mod lookup;
 
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
 pub use copydesk::{
-    IngestProcess, MAX_MESSAGE_BYTES, OutputRecord, OutputWatcher, TestApp, Topics, assert_accounted, config,
+    IngestProcess, MAX_MESSAGE_BYTES, OutputRecord, OutputWatcher, TestApp, Topics, assert_accounted, binary, config,
     corpus_inputs, publish, spawn_app, spawn_app_args, spawn_app_with,
 };
 pub use kafka::{

@@ -46,7 +46,7 @@ fn upsert(a: &Article) -> Change {
 }
 
 fn batch(changes: Vec<Change>, offsets: &[(i32, i64)]) -> Batch {
-    Batch { changes, offsets: offsets.iter().copied().collect() }
+    Batch { changes, offsets: offsets.iter().copied().collect(), traces: Vec::new() }
 }
 
 #[test]

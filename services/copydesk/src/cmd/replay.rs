@@ -14,6 +14,10 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 
+use copydesk_ingest::trace::TraceParent;
+use tracing::field::Empty;
+use tracing::{Instrument, info_span};
+
 use crate::cmd::runtime;
 use crate::inputs::{self, Entry};
 
@@ -127,20 +131,60 @@ fn count(ok: bool, sent: &mut u64, failed: &mut u64, bar: &ProgressBar) {
     bar.inc(1);
 }
 
+/// Sends one page as a crawler would: each page starts its own trace, with a
+/// `send` span (OpenTelemetry messaging, PRODUCER) whose context goes in the
+/// `traceparent` header for ingest to continue.
 async fn send(producer: FutureProducer, topic: String, path: PathBuf, payload: Vec<u8>) -> bool {
     // The file name keys the message: replays of one file land in one
     // partition, in order.
     let key = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = path.display().to_string();
-    let mut headers = OwnedHeaders::new().insert(Header { key: "copydesk-source-path", value: Some(&source) });
+    let span = info_span!(
+        parent: None,
+        "send",
+        otel.name = %format_args!("send {topic}"),
+        otel.kind = "producer",
+        messaging.system = "kafka",
+        messaging.operation.name = "send",
+        messaging.operation.type = "send",
+        messaging.destination.name = %topic,
+        messaging.kafka.message.key = %key,
+        messaging.message.body.size = payload.len(),
+        messaging.destination.partition.id = Empty,
+        messaging.kafka.offset = Empty,
+        copydesk.source.path = %source,
+        error.type = Empty,
+        trace_id = Empty,
+        span_id = Empty,
+    );
+    let traceparent = match copydesk_telemetry::traceparent(&span) {
+        Some(tp) => {
+            copydesk_telemetry::record_ids(&span);
+            tp
+        }
+        None => {
+            // Export off: the page still starts a trace of its own.
+            let tp = TraceParent::new_root();
+            span.record("trace_id", tp.trace_id_hex());
+            tp.to_string()
+        }
+    };
+    let mut headers = OwnedHeaders::new()
+        .insert(Header { key: "copydesk-source-path", value: Some(&source) })
+        .insert(Header { key: copydesk_ingest::record::header::TRACEPARENT, value: Some(&traceparent) });
     if path.extension().is_some_and(|e| e == "pb" || e == "binpb") {
         headers =
             headers.insert(Header { key: "content-type", value: Some(copydesk_ingest::record::SNAPSHOT_CONTENT_TYPE) });
     }
     let record = FutureRecord::to(&topic).key(&key).payload(&payload).headers(headers);
-    match producer.send(record, Timeout::After(Duration::from_secs(120))).await {
-        Ok(_) => true,
+    match producer.send(record, Timeout::After(Duration::from_secs(120))).instrument(span.clone()).await {
+        Ok(delivery) => {
+            span.record("messaging.destination.partition.id", delivery.partition.to_string());
+            span.record("messaging.kafka.offset", delivery.offset);
+            true
+        }
         Err((error, _)) => {
+            span.record("error.type", "not_delivered");
             eprintln!("copydesk: {source}: not delivered: {error}");
             false
         }

@@ -4,18 +4,41 @@
 use std::fmt::Display;
 use std::process::ExitCode;
 
+use copydesk_telemetry::{TraceConfigError, TraceGuard};
+use opentelemetry_sdk::trace::SdkTracer;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinError;
 use tokio_util::sync::CancellationToken;
+use tracing::Level;
 use tracing::{error, info, warn};
-use tracing_subscriber::EnvFilter;
+use tracing_opentelemetry::OpenTelemetryLayer;
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Registry};
 
 /// html5ever reports every HTML error it recovers from; real pages are full of them.
 const DEFAULT_FILTER: &str = "info,html5ever=error";
 
 /// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
 /// `COPYDESK_LOG_FORMAT=json` gives one JSON object per event for log shippers.
+/// Later calls do nothing: `main` sets logging up first, with trace export.
 pub(crate) fn init_logging() {
+    let _ = install(None);
+}
+
+/// Logging as above, plus trace export when the `OTEL_*` variables ask for
+/// it (see copydesk-telemetry). The guard flushes the spans when dropped.
+/// `role` is the default service name.
+pub(crate) fn init_tracing(role: &str) -> Result<Option<TraceGuard>, TraceConfigError> {
+    let layer = copydesk_telemetry::trace_layer::<Registry>(role)?;
+    let (otel, guard) = layer.map_or((None, None), |(l, g)| (Some(l), Some(g)));
+    install(otel);
+    Ok(guard)
+}
+
+fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
     let filter = match std::env::var("COPYDESK_LOG") {
         // html5ever stays quiet unless asked for by name: at warn level it
         // logs every recovered HTML error, which costs real throughput.
@@ -23,12 +46,18 @@ pub(crate) fn init_logging() {
         Ok(f) => EnvFilter::new(format!("{f},html5ever=error")),
         Err(_) => EnvFilter::new(DEFAULT_FILTER),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if std::env::var("COPYDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().flatten_event(true).try_init()
+    // Spans are exported at info level whatever the log level: quiet logs
+    // must not mean no traces. Libraries' own spans stay out.
+    let targets = Targets::new().with_default(Level::INFO).with_target("html5ever", Level::ERROR);
+    let otel = otel.map(|layer| layer.with_filter(targets));
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let registry = tracing_subscriber::registry().with(otel);
+    let installed = if std::env::var("COPYDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        registry.with(fmt.json().flatten_event(true).with_filter(filter)).try_init()
     } else {
-        builder.try_init()
+        registry.with(fmt.with_filter(filter)).try_init()
     };
+    installed.is_ok()
 }
 
 pub(crate) fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -8,3 +8,4 @@ mod lookup;
 mod metrics;
 mod outputs;
 mod pipeline;
+mod traces;
