@@ -5,5 +5,6 @@ mod broker;
 mod exactly_once;
 mod failures;
 mod lookup;
+mod lookup_limits;
 mod metrics;
 mod pipeline;
