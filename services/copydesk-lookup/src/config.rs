@@ -11,6 +11,10 @@ use copydesk_settings::{optional_socket, pass_through, valid_topic};
 
 use crate::LookupError;
 
+mod limits;
+
+pub use self::limits::Limits;
+
 /// Settings of `copydesk serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LookupConfig {
@@ -46,6 +50,8 @@ pub struct LookupConfig {
     /// How long shutdown may take (RPCs in flight, the last batch), in seconds.
     #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
+    #[command(flatten)]
+    pub limits: Limits,
     /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
     #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
     pub kafka_options: Vec<String>,
@@ -100,6 +106,7 @@ impl LookupConfig {
         if self.partition_check_secs == 0 {
             errors.push("partition-check-secs: must be at least 1".to_string());
         }
+        errors.append(&mut self.limits.problems());
         if let Err(mut e) = self.librdkafka_options() {
             errors.append(&mut e);
         }
@@ -195,6 +202,12 @@ mod tests {
             "0",
             "--partition-check-secs",
             "0",
+            "--max-watchers",
+            "0",
+            "--max-response-bytes",
+            "1000000",
+            "--max-in-flight-bytes",
+            "1000000",
             "-X",
             "isolation.level=read_uncommitted",
             "-X",
@@ -211,12 +224,14 @@ mod tests {
             "batch-records",
             "shutdown-grace-secs",
             "partition-check-secs",
+            "max-watchers",
+            "max-in-flight-bytes",
             "isolation.level",
             "novalue",
         ] {
             assert!(all.contains(needle), "missing {needle} in:\n{all}");
         }
-        assert_eq!(errors.len(), 10, "{all}");
+        assert_eq!(errors.len(), 12, "{all}");
     }
 
     #[test]

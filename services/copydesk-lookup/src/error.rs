@@ -51,6 +51,11 @@ pub enum LookupError {
     WatcherLagged(u64),
     #[error("the service is shutting down")]
     ShuttingDown,
+    /// Load shed: the named limit is in use by other calls.
+    #[error("the server is at its limit of {0}; retry with backoff")]
+    Overloaded(&'static str),
+    #[error("the response would hold {bytes} bytes of articles, over the limit of {limit}; ask for fewer")]
+    TooLarge { bytes: usize, limit: usize },
 }
 
 impl From<redb::DatabaseError> for LookupError {
@@ -92,6 +97,7 @@ impl From<LookupError> for Status {
             LookupError::InvalidArgument(_) => Code::InvalidArgument,
             LookupError::NotFound(_) => Code::NotFound,
             LookupError::NotReady | LookupError::ShuttingDown => Code::Unavailable,
+            LookupError::Overloaded(_) | LookupError::TooLarge { .. } => Code::ResourceExhausted,
             // The client can resume by watching again; nothing was lost on the server.
             LookupError::WatcherLagged(_) => Code::Aborted,
             _ => {

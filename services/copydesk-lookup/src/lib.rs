@@ -7,9 +7,11 @@
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
 //! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
+//! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
 //! - `error`: the crate's error type and its one mapping to gRPC statuses.
 
+mod admission;
 pub mod config;
 mod error;
 mod materialise;
@@ -109,8 +111,10 @@ impl App {
             ready: ready_rx.clone(),
             stop: stop.clone(),
             metrics: metrics.clone(),
+            admission: admission::Admission::new(&config.limits),
         };
-        let mut server = tokio::spawn(server::serve(listener, service, ready_rx, stop.clone()));
+        let server = server::serve(listener, service, config.limits.clone(), ready_rx, stop.clone());
+        let mut server = tokio::spawn(server);
         // Not a child of `stop`: the endpoint outlives the other two.
         let endpoint_stop = CancellationToken::new();
         let mut endpoint = metrics_listener.map(|listener| {

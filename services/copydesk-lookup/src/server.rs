@@ -15,6 +15,8 @@ use tonic_health::server::HealthReporter;
 use tracing::info;
 
 use crate::LookupError;
+use crate::admission::hold_until_sent;
+use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::service::Lookup;
 
@@ -39,6 +41,7 @@ async fn set_health(reporter: &HealthReporter, metrics: &Metrics, status: Servin
 pub(crate) async fn serve(
     listener: TcpListener,
     service: Lookup,
+    limits: Limits,
     mut ready: watch::Receiver<bool>,
     stop: CancellationToken,
 ) -> Result<(), LookupError> {
@@ -55,14 +58,24 @@ pub(crate) async fn serve(
     if let Ok(addr) = listener.local_addr() {
         info!(message = "Serving gRPC.", %addr, services = "copydesk.v1.ArticleService, grpc.health.v1.Health, reflection");
     }
+    // A response is at most the article bytes allowed plus the missing ids
+    // (no more than the request held) and a little framing.
+    let max_encoding = limits.max_response_bytes + limits.max_request_bytes + (64 << 10);
+    let articles = ArticleServiceServer::new(service)
+        .max_decoding_message_size(limits.max_request_bytes)
+        .max_encoding_message_size(max_encoding);
     let server = Server::builder()
         .http2_keepalive_interval(Some(KEEPALIVE))
         // A server span per call, continuing the caller's `traceparent`.
         .trace_fn(copydesk_telemetry::grpc_server_span)
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        // The longest a unary call may take; a client's shorter grpc-timeout wins.
+        .timeout(limits.call_timeout())
+        .layer(tower::util::MapResponseLayer::new(hold_until_sent as fn(_) -> _))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(ArticleServiceServer::new(service))
+        .add_service(articles)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop.clone().cancelled_owned());
     let readiness = async {
         // The watch guard must not live across an await: only a bool leaves the select.

@@ -1,6 +1,7 @@
 //! `copydesk.v1.ArticleService` over the store: request checks, paging
 //! tokens, and watch streams fed by the materialiser.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -16,6 +17,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Request, Response, Status};
 
+use crate::admission::Admission;
 use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
 use crate::{LookupError, blocking};
@@ -42,6 +44,8 @@ pub struct Lookup {
     /// Ends watch streams on shutdown, so the server's drain is not held open.
     pub(crate) stop: CancellationToken,
     pub(crate) metrics: Arc<Metrics>,
+    /// Limits on calls, bytes in flight and watchers; over them, load is shed.
+    pub(crate) admission: Admission,
 }
 
 type WatchStream = ReceiverStream<Result<Article, Status>>;
@@ -111,20 +115,25 @@ pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<Str
 impl Lookup {
     async fn get(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
         let id = required("id", &request.get_ref().id)?;
+        let mut call = self.admission.call()?;
         // With traces exported, the call's span links to the trace that
         // produced the article; otherwise the link is not even read.
-        let call = tracing::Span::current();
-        let linked = copydesk_telemetry::traceparent(&call).is_some();
+        let span = tracing::Span::current();
+        let linked = copydesk_telemetry::traceparent(&span).is_some();
         let found = self.read({
             let id = id.clone();
-            move |s| Ok((s.get(&id)?, if linked { s.trace_of(&id)? } else { None }))
+            move |s| {
+                let article = s.get_many_within(&[&id], |n| call.reserve(n))?.pop().flatten();
+                let trace = if linked { s.trace_of(&id)? } else { None };
+                Ok((article, trace, call))
+            }
         });
-        let (found, trace) = found.await?;
+        let (found, trace, call) = found.await?;
         if let Some(tp) = trace {
-            copydesk_telemetry::link_to(&call, &tp);
+            copydesk_telemetry::link_to(&span, &tp);
         }
         match found {
-            Some(article) => Ok(Response::new(article)),
+            Some(article) => Ok(call.attach(Response::new(article))),
             None => Err(LookupError::NotFound(format!("no article with id {id}")).into()),
         }
     }
@@ -143,33 +152,39 @@ impl Lookup {
         if ids.iter().any(|id| id.trim().is_empty()) {
             return Err(LookupError::InvalidArgument("ids: an id is empty".into()).into());
         }
-        let ids: Vec<String> = ids.into_iter().map(|id| id.trim().to_string()).collect();
-        let found = self
+        // Each id is read (and answered) once, however often it was asked for.
+        let mut seen = HashSet::with_capacity(ids.len());
+        let ids: Vec<String> =
+            ids.into_iter().map(|id| id.trim().to_string()).filter(|id| seen.insert(id.clone())).collect();
+        let mut call = self.admission.call()?;
+        let (ids, found, call) = self
             .read(move |s| {
                 let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                s.get_many(&refs).map(|found| (ids.clone(), found))
+                let found = s.get_many_within(&refs, |n| call.reserve(n))?;
+                Ok((ids, found, call))
             })
             .await?;
         let mut response = BatchGetArticlesResponse::default();
-        // Found articles keep the order they were asked in.
-        for (id, article) in found.0.into_iter().zip(found.1) {
+        // Found articles keep the order they were first asked in.
+        for (id, article) in ids.into_iter().zip(found) {
             match article {
                 Some(article) => response.articles.push(article),
                 None => response.missing_ids.push(id),
             }
         }
-        Ok(Response::new(response))
+        Ok(call.attach(Response::new(response)))
     }
 
     async fn lookup(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
         let url = required("url", &request.get_ref().url)?;
+        let mut call = self.admission.call()?;
         let found = self.read({
             let url = url.clone();
-            move |s| s.find_url(&url)
+            move |s| Ok((s.find_url_within(&url, |n| call.reserve(n))?, call))
         });
         match found.await? {
-            Some(article) => Ok(Response::new(article)),
-            None => Err(LookupError::NotFound(format!("no article with URL or canonical URL {url}")).into()),
+            (Some(article), call) => Ok(call.attach(Response::new(article))),
+            (None, _) => Err(LookupError::NotFound(format!("no article with URL or canonical URL {url}")).into()),
         }
     }
 
@@ -182,24 +197,36 @@ impl Lookup {
         };
         let site = site_filter(&request.site);
         let after = decode_token(&request.page_token, site.as_deref())?;
-        let page = self
+        let mut call = self.admission.call()?;
+        let max_bytes = self.admission.max_response_bytes();
+        let (page, call) = self
             .read({
                 let site = site.clone();
-                move |s| s.list(site.as_deref(), after.as_deref(), size)
+                move |s| {
+                    let page =
+                        s.list_within(site.as_deref(), after.as_deref(), size, max_bytes, |n| call.reserve(n))?;
+                    Ok((page, call))
+                }
             })
             .await?;
         let next_page_token = page.next_after.map(|last| encode_token(site.as_deref(), &last)).unwrap_or_default();
-        Ok(Response::new(ListArticlesResponse { articles: page.articles, next_page_token }))
+        Ok(call.attach(Response::new(ListArticlesResponse { articles: page.articles, next_page_token })))
     }
 
     async fn watch(&self, request: Request<WatchArticlesRequest>) -> Result<Response<WatchStream>, Status> {
         let request = request.into_inner();
         let site = site_filter(&request.site);
+        let slot = self.admission.watcher()?;
         // Subscribed before the existing articles are read, so nothing stored
         // in between is missed (it may come twice: once stored, once live).
         let live = self.events.subscribe();
         let (tx, rx) = mpsc::channel(64);
-        tokio::spawn(watch(self.clone(), live, tx, request.include_existing, site));
+        let feed = watch(self.clone(), live, tx, request.include_existing, site);
+        tokio::spawn(async move {
+            feed.await;
+            // The watcher's slot is free once its feed has ended.
+            drop(slot);
+        });
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 }
@@ -341,7 +368,9 @@ mod tests {
         let (ready_tx, ready) = watch::channel(false);
         let metrics = Arc::new(Metrics::new());
         let (events, _) = broadcast::channel(1);
-        let service = Lookup { store, events, ready, stop: CancellationToken::new(), metrics: metrics.clone() };
+        let admission = Admission::new(&crate::admission::limits(4, 1 << 20, 1 << 19));
+        let stop = CancellationToken::new();
+        let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission };
         let get = |id: &str| service.get_article(Request::new(GetArticleRequest { id: id.to_string() }));
         assert_eq!(get("x").await.unwrap_err().code(), Code::Unavailable, "not caught up yet");
         ready_tx.send_replace(true);

@@ -187,23 +187,58 @@ impl Store {
 
     /// Several articles read in one snapshot, in the order asked.
     pub fn get_many(&self, ids: &[&str]) -> Result<Vec<Option<Article>>, LookupError> {
+        self.get_many_within(ids, |_| Ok(()))
+    }
+
+    /// [`Store::get_many`], with `reserve` told the stored bytes of what was
+    /// found before anything is decoded, so that a caller can refuse (or
+    /// budget) a large answer before it takes memory.
+    pub fn get_many_within(&self, ids: &[&str], reserve: impl FnOnce(usize) -> Reserved) -> Articles {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
-        ids.iter().map(|id| read(&articles, id)).collect()
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.push(articles.get(*id)?);
+        }
+        reserve(found.iter().flatten().map(|bytes| bytes.value().len()).sum())?;
+        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| decode(id, b.value())).transpose()).collect()
     }
 
     /// The article whose URL or canonical URL is `url` (after [`url_key`]).
     pub fn find_url(&self, url: &str) -> Result<Option<Article>, LookupError> {
+        self.find_url_within(url, |_| Ok(()))
+    }
+
+    /// [`Store::find_url`], reserving as [`Store::get_many_within`] does.
+    pub fn find_url_within(
+        &self,
+        url: &str,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Option<Article>, LookupError> {
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(URLS)?;
         let Some(id) = urls.get(url_key(url).as_str())?.map(|v| v.value().to_string()) else { return Ok(None) };
-        read(&txn.open_table(ARTICLES)?, &id)
+        Ok(self.get_many_within(&[&id], reserve)?.pop().flatten())
     }
 
     /// Up to `limit` articles after the id `after`, in id order, of one site
     /// or of all. The order is the keys', so it is stable across calls and an
     /// article present throughout a listing is returned exactly once.
     pub fn list(&self, site: Option<&str>, after: Option<&str>, limit: usize) -> Result<Page, LookupError> {
+        self.list_within(site, after, limit, usize::MAX, |_| Ok(()))
+    }
+
+    /// [`Store::list`], with the page also ended before its stored bytes
+    /// pass `max_bytes` (one article at least, so a listing always moves on),
+    /// and `reserve` told the page's bytes before anything is decoded.
+    pub fn list_within(
+        &self,
+        site: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+        max_bytes: usize,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
         let mut ids: Vec<String> = Vec::with_capacity(limit + 1);
@@ -231,25 +266,41 @@ impl Store {
                 }
             }
         }
-        let more = ids.len() > limit;
+        let mut more = ids.len() > limit;
         ids.truncate(limit);
-        let mut page = Vec::with_capacity(ids.len());
-        for id in &ids {
-            // Indexes and articles change in the same transactions, so an
-            // indexed id is always stored in this snapshot.
-            page.extend(read(&articles, id)?);
+        // Indexes and articles change in the same transactions, so an
+        // indexed id is always stored in this snapshot.
+        let mut stored = Vec::with_capacity(ids.len());
+        let (mut total, mut cut) = (0, None);
+        for (i, id) in ids.iter().enumerate() {
+            let Some(bytes) = articles.get(id.as_str())? else { continue };
+            let size = bytes.value().len();
+            if i > 0 && total + size > max_bytes {
+                cut = Some(i);
+                break;
+            }
+            total += size;
+            stored.push((i, bytes));
+        }
+        reserve(total)?;
+        let page =
+            stored.into_iter().map(|(i, bytes)| decode(&ids[i], bytes.value())).collect::<Result<Vec<_>, _>>()?;
+        if let Some(cut) = cut {
+            ids.truncate(cut);
+            more = true;
         }
         Ok(Page { articles: page, next_after: if more { ids.pop() } else { None } })
     }
 }
 
-fn read(articles: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<Article>, LookupError> {
-    match articles.get(id)? {
-        None => Ok(None),
-        Some(bytes) => Article::decode(bytes.value())
-            .map(Some)
-            .map_err(|source| LookupError::Corrupt { id: id.to_string(), source }),
-    }
+/// What a reservation answers: go on, or refuse the read with this error.
+pub type Reserved = Result<(), LookupError>;
+
+/// Articles in the order their ids were asked, `None` where absent.
+pub type Articles = Result<Vec<Option<Article>>, LookupError>;
+
+fn decode(id: &str, bytes: &[u8]) -> Result<Article, LookupError> {
+    Article::decode(bytes).map_err(|source| LookupError::Corrupt { id: id.to_string(), source })
 }
 
 /// The URL and canonical URL under their index keys, each once.

@@ -212,3 +212,72 @@ pub fn test_article(id: &str, site: &str) -> Article {
         ..Default::default()
     }
 }
+
+/// `copydesk serve` as its own process, so that its memory can be measured
+/// apart from the test's clients. Killed when dropped.
+pub struct LookupProcess {
+    child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl LookupProcess {
+    /// Starts the binary on `topic` and `store`, gRPC on a free port, metrics
+    /// off, with `extra` flags appended.
+    pub fn spawn(bootstrap: &str, topic: &str, store: &Path, extra: &[&str]) -> LookupProcess {
+        // A port the kernel just handed out and released: free unless another
+        // process takes it in between, which would fail the start loudly.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+        let child = std::process::Command::new(crate::copydesk::binary())
+            .arg("serve")
+            .args(["--brokers", bootstrap, "--articles-topic", topic, "--metrics-addr", ""])
+            .arg("--store-path")
+            .arg(store)
+            .args(["--grpc-addr", &addr.to_string(), "--batch-ms", "20"])
+            .args(extra)
+            .env("COPYDESK_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("copydesk serve starts");
+        LookupProcess { child, addr }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// An HTTP/2 channel that connects on first use (the process may not
+    /// listen yet: calls fail with UNAVAILABLE until it does).
+    pub fn channel(&self) -> Channel {
+        Endpoint::from_shared(format!("http://{}", self.addr)).expect("endpoint").connect_lazy()
+    }
+
+    /// Waits until health says SERVING for the whole server.
+    pub async fn wait_serving(&self, timeout: Duration) -> bool {
+        let client = HealthClient::new(self.channel());
+        wait_until(timeout, || {
+            let mut client = client.clone();
+            async move {
+                client
+                    .check(HealthCheckRequest { service: String::new() })
+                    .await
+                    .is_ok_and(|r| r.into_inner().status() == ServingStatus::Serving)
+            }
+        })
+        .await
+    }
+
+    /// A line of `/proc/PID/status` in bytes, e.g. `VmRSS` (now) or `VmHWM` (the peak).
+    pub fn memory(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("/proc status");
+        let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).expect("the field");
+        let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of kB");
+        kib * 1024
+    }
+}
+
+impl Drop for LookupProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

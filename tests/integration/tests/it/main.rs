@@ -5,6 +5,7 @@ mod broker;
 mod exactly_once;
 mod failures;
 mod lookup;
+mod lookup_limits;
 mod metrics;
 mod outputs;
 mod pipeline;
