@@ -112,7 +112,19 @@ impl Store {
             let mut sites = txn.open_table(SITES)?;
             let mut offsets = txn.open_table(OFFSETS)?;
             let mut traces = txn.open_table(TRACES)?;
+            let mut kept_newer = Vec::new();
             for change in &batch.changes {
+                // An older capture read after a newer one (a replay, or two
+                // captures finishing out of order) never replaces it.
+                if let Change::Upsert { id, article, .. } = change {
+                    let stored = articles.get(id.as_str())?.map(|v| Article::decode(v.value()));
+                    if let Some(Ok(stored)) = stored
+                        && captured(&stored) > captured(article)
+                    {
+                        kept_newer.push(id.as_str());
+                        continue;
+                    }
+                }
                 // A new version's trace replaces the old one's, or none is left.
                 let id = match change {
                     Change::Upsert { id, .. } | Change::Delete { id } => id,
@@ -136,7 +148,7 @@ impl Store {
                     index(&mut urls, &mut sites, id, article)?;
                 }
             }
-            for (id, traceparent) in &batch.traces {
+            for (id, traceparent) in batch.traces.iter().filter(|(id, _)| !kept_newer.contains(&id.as_str())) {
                 traces.insert(id.as_str(), traceparent.as_str())?;
             }
             for (&partition, &next) in &batch.offsets {
@@ -360,3 +372,8 @@ pub fn url_key(url: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// When an article's page was captured, in ms since the epoch (0 when unknown).
+fn captured(article: &Article) -> i64 {
+    article.fetched_at.as_ref().map_or(0, |t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000)
+}

@@ -187,3 +187,19 @@ fn a_store_of_another_topic_is_refused() {
     drop(t.open());
     assert!(matches!(Store::open(&t.path, "other"), Err(LookupError::OtherTopic { .. })));
 }
+
+#[test]
+fn an_older_capture_read_after_a_newer_one_does_not_replace_it() {
+    let t = Temp::new();
+    let store = t.open();
+    let at = |seconds| Some(copydesk_proto::Timestamp { seconds, nanos: 0 });
+    let newer = Article { fetched_at: at(2_000), title: "newer".into(), ..article("a1", "s", "https://s/1", "") };
+    let older = Article { fetched_at: at(1_000), title: "older".into(), ..article("a1", "s", "https://s/1", "") };
+    store.apply(&batch(vec![upsert(&newer)], &[(0, 1)])).unwrap();
+    store.apply(&batch(vec![upsert(&older)], &[(0, 2)])).unwrap();
+    assert_eq!(store.get("a1").unwrap().unwrap().title, "newer");
+    assert_eq!(store.offsets().unwrap()[&0], 2, "the older record is still read past");
+    let newest = Article { fetched_at: at(3_000), title: "newest".into(), ..article("a1", "s", "https://s/1", "") };
+    store.apply(&batch(vec![upsert(&newest)], &[(0, 3)])).unwrap();
+    assert_eq!(store.get("a1").unwrap().unwrap().title, "newest");
+}
