@@ -185,7 +185,9 @@ async fn extract(
 /// to it, so it is read again with the next batch.
 fn straggler(intake: &Intake, t: Taken) {
     let m = &t.message;
-    if let Err(error) = intake.consumer().seek(m.topic(), m.partition(), Offset::Offset(m.offset()), Duration::from_secs(10)) {
+    if let Err(error) =
+        intake.consumer().seek(m.topic(), m.partition(), Offset::Offset(m.offset()), Duration::from_secs(10))
+    {
         warn!(message = "Cannot seek back to a message received while paused.", %error, partition = m.partition());
     }
 }

@@ -25,8 +25,8 @@ mod order;
 mod pool;
 mod process;
 pub mod record;
-pub mod trace;
 mod topics;
+pub mod trace;
 mod tracker;
 
 use std::net::SocketAddr;

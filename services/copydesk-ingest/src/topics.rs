@@ -96,9 +96,9 @@ pub(crate) async fn check(config: &IngestConfig) -> Result<(), IngestError> {
         described.push(Described { name: name.to_string(), max_message_bytes });
     }
     // Reported in the order of the settings: input, articles, dead letters.
-    let rank = |d: &Described| [&config.input_topic, &config.articles_topic, &config.dead_letter_topic]
-        .iter()
-        .position(|n| **n == d.name);
+    let rank = |d: &Described| {
+        [&config.input_topic, &config.articles_topic, &config.dead_letter_topic].iter().position(|n| **n == d.name)
+    };
     described.sort_by_key(rank);
     problems.extend(mismatches(config, &described));
     if problems.is_empty() { Ok(()) } else { Err(IngestError::Topics(problems)) }

@@ -245,9 +245,10 @@ impl IngestProcess {
     /// Where its `/metrics` endpoint listens, once it has said so.
     pub async fn metrics_addr(&self, timeout: Duration) -> Option<std::net::SocketAddr> {
         let find = || {
-            self.log().iter().filter(|l| l.contains("Serving metrics.")).find_map(|l| {
-                l.split("addr=").nth(1)?.split_whitespace().next()?.parse().ok()
-            })
+            self.log()
+                .iter()
+                .filter(|l| l.contains("Serving metrics."))
+                .find_map(|l| l.split("addr=").nth(1)?.split_whitespace().next()?.parse().ok())
         };
         wait_until(timeout, || async { find().is_some() }).await.then(find).flatten()
     }

@@ -30,7 +30,8 @@ fn args_with_limit(topics: &Topics, bootstrap: &str, delivery: Delivery, limit: 
 /// plain text), so it is about twice the page.
 fn incompressible_page(bytes: usize) -> Vec<u8> {
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut html = String::from("<html><head><title>A very long report</title></head><body><article><h1>A very long report</h1>");
+    let mut html =
+        String::from("<html><head><title>A very long report</title></head><body><article><h1>A very long report</h1>");
     while html.len() < bytes {
         html.push_str("<p>");
         for _ in 0..120 {
@@ -48,8 +49,11 @@ fn incompressible_page(bytes: usize) -> Vec<u8> {
 }
 
 fn good_page() -> Vec<u8> {
-    format!("<html><body><article><h1>After the big one</h1><p>{}</p></article></body></html>", "Plain news text. ".repeat(60))
-        .into_bytes()
+    format!(
+        "<html><body><article><h1>After the big one</h1><p>{}</p></article></body></html>",
+        "Plain news text. ".repeat(60)
+    )
+    .into_bytes()
 }
 
 async fn a_too_large_article_becomes_a_dead_letter(delivery: Delivery) {
@@ -60,8 +64,7 @@ async fn a_too_large_article_becomes_a_dead_letter(delivery: Delivery) {
     let app = spawn_app_args(&args_with_limit(&topics, &bootstrap, delivery, SMALL)).await;
 
     // One key: the same partition, so the good page proves it moved on.
-    let inputs =
-        vec![("k".to_string(), incompressible_page(SMALL * 3 / 4)), ("k".to_string(), good_page())];
+    let inputs = vec![("k".to_string(), incompressible_page(SMALL * 3 / 4)), ("k".to_string(), good_page())];
     let sources = publish(&bootstrap, &topics.input, &inputs).await;
     assert!(
         watcher.wait_for(sources.len(), Duration::from_secs(120)).await,
