@@ -22,8 +22,8 @@ pub const STARTUP_TIMEOUT_ENV: &str = "COPYDESK_KAFKA_STARTUP_TIMEOUT_SECS";
 /// Generous: two JVMs starting on two cores while cargo compiles can take a while.
 const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 /// Printed by both the official image and ours once broker and controller serve requests.
-const READY_LINE: &str = "Kafka Server started";
-const CONTROLLER_PORT: u16 = 9093;
+pub(crate) const READY_LINE: &str = "Kafka Server started";
+pub(crate) const CONTROLLER_PORT: u16 = 9093;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
@@ -209,11 +209,11 @@ impl fmt::Debug for KafkaBroker {
     }
 }
 
-fn keep_containers() -> bool {
+pub(crate) fn keep_containers() -> bool {
     std::env::var("TESTCONTAINERS_COMMAND").is_ok_and(|v| v == "keep")
 }
 
-fn startup_timeout() -> Duration {
+pub(crate) fn startup_timeout() -> Duration {
     std::env::var(STARTUP_TIMEOUT_ENV)
         .ok()
         .and_then(|s| s.parse().ok())
@@ -254,7 +254,7 @@ fn broker_env(port: u16, extra: &[(String, String)]) -> BTreeMap<String, String>
 
 /// Publishes P on 127.0.0.1 only: the broker is for this machine's tests, and an
 /// explicit host port binding survives `docker stop`/`docker start` unchanged.
-fn bind_loopback(host_config: &mut HostConfig) {
+pub(crate) fn bind_loopback(host_config: &mut HostConfig) {
     for bindings in host_config.port_bindings.iter_mut().flat_map(|map| map.values_mut()).flatten() {
         for binding in bindings.iter_mut() {
             *binding = PortBinding { host_ip: Some("127.0.0.1".to_string()), ..binding.clone() };
@@ -306,7 +306,7 @@ async fn launch(
     }
 }
 
-async fn remove_by_name(name: &str) {
+pub(crate) async fn remove_by_name(name: &str) {
     use testcontainers::bollard::query_parameters::RemoveContainerOptionsBuilder;
     if let Ok(client) = testcontainers::core::client::docker_client_instance().await {
         let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
@@ -314,7 +314,7 @@ async fn remove_by_name(name: &str) {
     }
 }
 
-async fn ready_lines(container: &ContainerAsync<GenericImage>) -> Result<usize, BrokerError> {
+pub(crate) async fn ready_lines(container: &ContainerAsync<GenericImage>) -> Result<usize, BrokerError> {
     let stdout = container.stdout_to_vec().await.map_err(|e| BrokerError::Docker(format!("logs: {e}")))?;
     Ok(String::from_utf8_lossy(&stdout).matches(READY_LINE).count())
 }
@@ -366,14 +366,14 @@ async fn wait_ready(
     }
 }
 
-fn tail(log: &[u8], lines: usize) -> String {
+pub(crate) fn tail(log: &[u8], lines: usize) -> String {
     let log = String::from_utf8_lossy(log);
     let all: Vec<&str> = log.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// Java stack frames would crowd the exception and `Caused by` lines out of the tail.
-fn without_stack_frames(log: &[u8]) -> Vec<u8> {
+pub(crate) fn without_stack_frames(log: &[u8]) -> Vec<u8> {
     let lines: Vec<&[u8]> = log.split(|&b| b == b'\n').filter(|line| !line.starts_with(b"\tat ")).collect();
     lines.join(&b'\n')
 }

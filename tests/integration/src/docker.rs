@@ -175,8 +175,24 @@ pub(crate) struct Reaper {
 impl Reaper {
     /// Armed by container name, before the container exists, so no window leaks it.
     pub(crate) fn arm(container_name: &str) -> Option<Reaper> {
+        Self::arm_script(r#"cat >/dev/null; exec docker rm -f -v "$0" >/dev/null 2>&1"#, &[container_name])
+    }
+
+    /// For a cluster: removes the containers, then their network (which cannot go while they use it).
+    pub(crate) fn arm_cluster(container_names: &[String], network: &str) -> Option<Reaper> {
+        let mut args: Vec<&str> = vec![network];
+        args.extend(container_names.iter().map(String::as_str));
+        let script = r#"cat >/dev/null; net=$0; docker rm -f -v "$@" >/dev/null 2>&1; exec docker network rm "$net" >/dev/null 2>&1"#;
+        Self::arm_script(script, &args)
+    }
+
+    /// `sh -c script args...`, where the script waits for our end of its stdin to close.
+    fn arm_script(script: &str, args: &[&str]) -> Option<Reaper> {
+        let container_name = args.join(" ");
         let spawned = Command::new("sh")
-            .args(["-c", r#"cat >/dev/null; exec docker rm -f -v "$0" >/dev/null 2>&1"#, container_name])
+            .arg("-c")
+            .arg(script)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

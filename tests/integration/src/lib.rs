@@ -19,12 +19,14 @@
 //! whatever `COPYDESK_KAFKA_IMAGE` names, e.g. `apache/kafka:4.1.1`.
 
 mod broker;
+mod cluster;
 mod copydesk;
 mod docker;
 mod kafka;
 mod lookup;
 
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
+pub use cluster::{KafkaCluster, NODES};
 pub use copydesk::{
     IngestProcess, MAX_MESSAGE_BYTES, OutputRecord, OutputWatcher, TestApp, Topics, assert_accounted, binary, config,
     corpus_inputs, publish, spawn_app, spawn_app_args, spawn_app_with,

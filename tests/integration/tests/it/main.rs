@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod broker;
+mod cluster;
 mod exactly_once;
 mod failures;
 mod lookup;
