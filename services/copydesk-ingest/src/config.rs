@@ -1,11 +1,10 @@
 //! The ingest role's configuration: flags and `COPYDESK_*` environment
 //! variables, with librdkafka options passed through, validated as a whole.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use copydesk_settings::{optional_socket, pass_through, valid_topic};
+use copydesk_settings::{KafkaArgs, optional_socket, valid_topic};
 
 use crate::IngestError;
 
@@ -23,9 +22,8 @@ pub enum Delivery {
 /// Settings of `copydesk ingest`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestConfig {
-    /// Kafka bootstrap servers, comma-separated.
-    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
-    pub brokers: String,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
     /// Topic the crawlers publish snapshots to.
     #[arg(long, env = "COPYDESK_INPUT_TOPIC", default_value = "snapshots")]
     pub input_topic: String,
@@ -83,9 +81,6 @@ pub struct IngestConfig {
     /// Address of the Prometheus `/metrics` endpoint, IP:PORT; empty disables it.
     #[arg(long, env = "COPYDESK_METRICS_ADDR", default_value = "0.0.0.0:9464")]
     pub metrics_addr: String,
-    /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
-    #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
-    pub kafka_options: Vec<String>,
 }
 
 /// librdkafka keys the pipeline's guarantees depend on; pass-through may not touch them.
@@ -104,10 +99,7 @@ const OWNED_KEYS: &[&str] = &[
 impl IngestConfig {
     /// Checks everything and reports every problem at once.
     pub fn validate(&self) -> Result<(), IngestError> {
-        let mut errors = Vec::new();
-        if self.brokers.split(',').all(|b| b.trim().is_empty()) {
-            errors.push("brokers: empty".to_string());
-        }
+        let mut errors = self.kafka.problems(OWNED_KEYS);
         for (name, topic) in [
             ("input-topic", &self.input_topic),
             ("articles-topic", &self.articles_topic),
@@ -152,15 +144,7 @@ impl IngestConfig {
         if let Err(e) = self.metrics_socket() {
             errors.push(format!("metrics-addr: {e}"));
         }
-        if let Err(mut e) = self.librdkafka_options() {
-            errors.append(&mut e);
-        }
         if errors.is_empty() { Ok(()) } else { Err(IngestError::Config(errors)) }
-    }
-
-    /// The pass-through options as a map; every malformed or reserved one is an error.
-    pub fn librdkafka_options(&self) -> Result<BTreeMap<String, String>, Vec<String>> {
-        pass_through(&self.kafka_options, OWNED_KEYS)
     }
 
     /// Where to serve metrics: `None` when disabled by an empty setting.
@@ -190,19 +174,11 @@ impl IngestConfig {
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::Parser;
-
+pub(crate) mod tests {
     use super::*;
 
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        config: IngestConfig,
-    }
-
-    fn parse(args: &[&str]) -> IngestConfig {
-        Cli::try_parse_from(std::iter::once("ingest").chain(args.iter().copied())).unwrap().config
+    pub(crate) fn parse(args: &[&str]) -> IngestConfig {
+        copydesk_settings::parse_args("ingest", args).unwrap()
     }
 
     #[test]
@@ -259,10 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn pass_through_options_are_parsed() {
-        let c = parse(&["-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanism=SCRAM-SHA-512"]);
-        let map = c.librdkafka_options().unwrap();
-        assert_eq!(map["security.protocol"], "SASL_SSL");
-        assert_eq!(map.len(), 2);
+    fn keys_the_pipeline_owns_are_refused_from_pass_through() {
+        let c = parse(&["-X", "security.protocol=SASL_SSL", "-X", "enable.idempotence=false"]);
+        let Err(IngestError::Config(errors)) = c.validate() else { panic!("expected config errors") };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("enable.idempotence"), "{errors:?}");
     }
 }

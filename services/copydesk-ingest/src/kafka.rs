@@ -10,32 +10,29 @@ pub(crate) fn message_limit(config: &IngestConfig) -> usize {
     config.max_message_bytes + (1 << 20)
 }
 
-fn base(config: &IngestConfig) -> ClientConfig {
+fn base() -> ClientConfig {
     let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", &config.brokers);
     c.set("client.id", format!("copydesk-ingest-{}", std::process::id()));
     c
 }
 
-/// Pass-through goes last, so operators can tune anything we do not own
+/// The shared flags go last, so operators can tune anything we do not own
 /// (validation has already refused the keys we do own).
 fn with_pass_through(mut c: ClientConfig, config: &IngestConfig) -> ClientConfig {
-    for (k, v) in config.librdkafka_options().unwrap_or_default() {
-        c.set(k, v);
-    }
+    config.kafka.apply(&mut c);
     c
 }
 
 /// The admin client's configuration: the shared base and the pass-through.
 pub(crate) fn admin_config(config: &IngestConfig) -> ClientConfig {
-    let mut c = base(config);
+    let mut c = base();
     // Its metadata requests must not create the topics they ask about.
     c.set("allow.auto.create.topics", "false");
     with_pass_through(c, config)
 }
 
 pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
-    let mut c = base(config);
+    let mut c = base();
     let limit = message_limit(config).to_string();
     c.set("group.id", &config.group_id)
         .set("auto.offset.reset", "earliest")
@@ -73,7 +70,7 @@ pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
 }
 
 pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&str>) -> ClientConfig {
-    let mut c = base(config);
+    let mut c = base();
     c.set("enable.idempotence", "true")
         .set("acks", "all")
         .set("message.max.bytes", message_limit(config).to_string())

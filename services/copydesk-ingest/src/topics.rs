@@ -137,18 +137,10 @@ pub(crate) fn mismatches(config: &IngestConfig, described: &[Described]) -> Vec<
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
 
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        config: IngestConfig,
-    }
-
     fn config() -> IngestConfig {
-        Cli::try_parse_from(["ingest", "--max-message-bytes", "2000000"]).unwrap().config
+        crate::config::tests::parse(&["--max-message-bytes", "2000000"])
     }
 
     fn topic(name: &str, limit: Option<Option<usize>>) -> Described {

@@ -2,12 +2,11 @@
 //! variables, with librdkafka options passed through, validated as a whole
 //! before any file is opened or socket bound.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use copydesk_settings::{optional_socket, pass_through, valid_topic};
+use copydesk_settings::{KafkaArgs, optional_socket, valid_topic};
 
 use crate::LookupError;
 
@@ -18,9 +17,8 @@ pub use self::limits::Limits;
 /// Settings of `copydesk serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LookupConfig {
-    /// Kafka bootstrap servers, comma-separated.
-    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
-    pub brokers: String,
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
     /// The compacted articles topic to materialise, keyed by article id.
     #[arg(long, env = "COPYDESK_ARTICLES_TOPIC", default_value = "articles")]
     pub articles_topic: String,
@@ -52,9 +50,6 @@ pub struct LookupConfig {
     pub shutdown_grace_secs: u64,
     #[command(flatten)]
     pub limits: Limits,
-    /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
-    #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
-    pub kafka_options: Vec<String>,
 }
 
 /// librdkafka keys that the materialiser's guarantees depend on: it assigns
@@ -73,10 +68,7 @@ const OWNED_KEYS: &[&str] = &[
 impl LookupConfig {
     /// Checks everything and reports every problem at once.
     pub fn validate(&self) -> Result<(), LookupError> {
-        let mut errors = Vec::new();
-        if self.brokers.split(',').all(|b| b.trim().is_empty()) {
-            errors.push("brokers: empty".to_string());
-        }
+        let mut errors = self.kafka.problems(OWNED_KEYS);
         if let Err(e) = valid_topic(&self.articles_topic) {
             errors.push(format!("articles-topic: {e}"));
         }
@@ -107,15 +99,7 @@ impl LookupConfig {
             errors.push("partition-check-secs: must be at least 1".to_string());
         }
         errors.append(&mut self.limits.problems());
-        if let Err(mut e) = self.librdkafka_options() {
-            errors.append(&mut e);
-        }
         if errors.is_empty() { Ok(()) } else { Err(LookupError::Config(errors)) }
-    }
-
-    /// The pass-through options as a map; every malformed or reserved one is an error.
-    pub fn librdkafka_options(&self) -> Result<BTreeMap<String, String>, Vec<String>> {
-        pass_through(&self.kafka_options, OWNED_KEYS)
     }
 
     /// Where the gRPC server listens.
@@ -144,18 +128,10 @@ impl LookupConfig {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
 
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        config: LookupConfig,
-    }
-
     fn parse(args: &[&str]) -> LookupConfig {
-        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied())).unwrap().config
+        copydesk_settings::parse_args("serve", args).unwrap()
     }
 
     #[test]
@@ -235,10 +211,12 @@ mod tests {
     }
 
     #[test]
-    fn pass_through_options_are_parsed() {
+    fn pass_through_options_reach_the_consumer_last() {
         let c = parse(&["-X", "security.protocol=SASL_SSL", "-X", "fetch.wait.max.ms=100"]);
-        let map = c.librdkafka_options().unwrap();
-        assert_eq!(map["security.protocol"], "SASL_SSL");
-        assert_eq!(map.len(), 2);
+        c.validate().unwrap();
+        let consumer = crate::materialise::consumer_config(&c);
+        assert_eq!(consumer.get("security.protocol"), Some("SASL_SSL"));
+        assert_eq!(consumer.get("fetch.wait.max.ms"), Some("100"));
+        assert_eq!(consumer.get("isolation.level"), Some("read_committed"));
     }
 }

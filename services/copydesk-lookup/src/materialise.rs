@@ -111,11 +111,10 @@ impl ConsumerContext for Context {}
 
 type Reader = StreamConsumer<Context>;
 
-fn consumer_config(config: &LookupConfig) -> ClientConfig {
+pub(crate) fn consumer_config(config: &LookupConfig) -> ClientConfig {
     let limit = (config.max_message_bytes + (1 << 20)).to_string();
     let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", &config.brokers)
-        .set("client.id", format!("copydesk-lookup-{}", std::process::id()))
+    c.set("client.id", format!("copydesk-lookup-{}", std::process::id()))
         // librdkafka wants a group id; it is never joined (partitions are
         // assigned) and nothing is committed to it.
         .set("group.id", "copydesk-lookup")
@@ -131,9 +130,7 @@ fn consumer_config(config: &LookupConfig) -> ClientConfig {
         .set("auto.offset.reset", "earliest")
         .set("fetch.max.bytes", &limit)
         .set("max.partition.fetch.bytes", &limit);
-    for (k, v) in config.librdkafka_options().unwrap_or_default() {
-        c.set(k, v);
-    }
+    config.kafka.apply(&mut c);
     c
 }
 

@@ -8,6 +8,24 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+mod kafka;
+
+pub use kafka::KafkaArgs;
+
+/// Parses `args` (without the program name) into one command's flag struct,
+/// as the binary would under the subcommand `name`: tests and harnesses build
+/// configurations this way instead of each wrapping the struct in a parser.
+pub fn parse_args<T, I>(name: &'static str, args: I) -> Result<T, clap::Error>
+where
+    T: clap::Args + clap::FromArgMatches,
+    I: IntoIterator,
+    I::Item: Into<std::ffi::OsString> + Clone,
+{
+    let command = T::augment_args(clap::Command::new(name).no_binary_name(true));
+    let matches = command.try_get_matches_from(args)?;
+    T::from_arg_matches(&matches)
+}
+
 /// Whether `topic` is a name Kafka accepts; the reason if not.
 pub fn valid_topic(topic: &str) -> Result<(), &'static str> {
     if topic.is_empty() || topic.len() > 249 {

@@ -146,3 +146,22 @@ fn serve_reports_every_configuration_problem_at_once_before_binding() {
         assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
     }
 }
+
+#[test]
+fn client_commands_take_the_shared_kafka_flags_and_refuse_bad_ones_before_connecting() {
+    for (command, owned) in [("replay", "enable.idempotence=false"), ("lookup", "isolation.level=read_uncommitted")] {
+        let mut args = vec![command, "--brokers", " ", "-X", "novalue", "-X", owned];
+        if command == "lookup" {
+            args.extend(["--id", "x"]);
+        } else {
+            args.push("/nonexistent");
+        }
+        let out = copydesk(&args);
+        assert_eq!(out.status.code(), Some(64), "{command}: EX_USAGE");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let key = owned.split('=').next().unwrap();
+        for needle in ["brokers: empty", "novalue", key] {
+            assert!(stderr.contains(needle), "{command}: {needle} missing from:\n{stderr}");
+        }
+    }
+}

@@ -8,7 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clap::Parser;
 use copydesk_ingest::{App, Delivery, IngestConfig, IngestError, Metrics};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message, OwnedMessage};
@@ -102,17 +101,9 @@ impl Topics {
     }
 }
 
-#[derive(Parser)]
-struct Flags {
-    #[command(flatten)]
-    config: IngestConfig,
-}
-
 /// The ingest configuration the binary would get from `args`.
 pub fn config(args: &[String]) -> IngestConfig {
-    Flags::try_parse_from(std::iter::once("ingest".to_string()).chain(args.iter().cloned()))
-        .expect("valid ingest flags")
-        .config
+    copydesk_settings::parse_args("ingest", args).expect("valid ingest flags")
 }
 
 /// An ingest service running in this process.

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
 use copydesk_lookup::{App, LookupConfig, LookupError, Metrics};
 use copydesk_proto::v1::Article;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
@@ -53,17 +52,10 @@ impl Drop for StorePath {
     }
 }
 
-#[derive(Parser)]
-struct Flags {
-    #[command(flatten)]
-    config: LookupConfig,
-}
-
 /// The `copydesk serve` configuration for `topic` and `store`, gRPC and
 /// metrics each on a free port.
 pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig {
     let args = [
-        "serve",
         "--brokers",
         bootstrap,
         "--articles-topic",
@@ -79,7 +71,7 @@ pub fn lookup_config(bootstrap: &str, topic: &str, store: &Path) -> LookupConfig
         "--shutdown-grace-secs",
         "20",
     ];
-    Flags::try_parse_from(args).expect("valid serve flags").config
+    copydesk_settings::parse_args("serve", args).expect("valid serve flags")
 }
 
 /// A lookup service running in this process.

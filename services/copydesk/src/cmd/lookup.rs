@@ -10,15 +10,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use copydesk_proto::v1::Article;
+use copydesk_settings::KafkaArgs;
 use prost::Message as _;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Kafka bootstrap servers.
-    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
-    brokers: String,
+    #[command(flatten)]
+    kafka: KafkaArgs,
     /// The articles topic.
     #[arg(long, env = "COPYDESK_ARTICLES_TOPIC", default_value = "articles")]
     topic: String,
@@ -38,10 +38,17 @@ pub(crate) struct Args {
     timeout_secs: u64,
 }
 
+/// What the topic scan relies on: it reads committed articles only and
+/// never commits offsets to a group.
+const SCAN_OWNED_KEYS: &[&str] = &["group.id", "enable.auto.commit", "isolation.level"];
+
 /// Articles carry whole page texts: allow far more than gRPC's 4 MiB default.
 const MAX_RESPONSE_BYTES: usize = 64 << 20;
 
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(refused) = crate::cmd::runtime::refuse(&args.kafka.problems(SCAN_OWNED_KEYS)) {
+        return Ok(refused);
+    }
     match args.server.clone() {
         Some(server) => ask_server(&server, &args),
         None => scan_topic(&args),
@@ -84,15 +91,15 @@ fn ask_server(server: &str, args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 fn scan_topic(args: &Args) -> anyhow::Result<ExitCode> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &args.brokers)
+    let mut config = ClientConfig::new();
+    config
         .set("group.id", "copydesk-lookup")
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")
         .set("fetch.max.bytes", (64 << 20).to_string())
-        .set("max.partition.fetch.bytes", (64 << 20).to_string())
-        .create()
-        .context("cannot create the Kafka consumer")?;
+        .set("max.partition.fetch.bytes", (64 << 20).to_string());
+    args.kafka.apply(&mut config);
+    let consumer: BaseConsumer = config.create().context("cannot create the Kafka consumer")?;
     let timeout = Duration::from_secs(args.timeout_secs);
     let metadata = consumer.fetch_metadata(Some(&args.topic), timeout).context("cannot read topic metadata")?;
     let partitions: Vec<i32> = metadata.topics().iter().flat_map(|t| t.partitions().iter().map(|p| p.id())).collect();

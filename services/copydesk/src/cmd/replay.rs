@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use copydesk_settings::KafkaArgs;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,9 +24,8 @@ use crate::inputs::{self, Entry};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Kafka bootstrap servers.
-    #[arg(long, env = "COPYDESK_BROKERS", default_value = "localhost:9092")]
-    brokers: String,
+    #[command(flatten)]
+    kafka: KafkaArgs,
     /// Topic to publish to.
     #[arg(long, env = "COPYDESK_INPUT_TOPIC", default_value = "snapshots")]
     topic: String,
@@ -35,9 +35,6 @@ pub(crate) struct Args {
     /// Send each file this many times (for load tests; keys stay per file).
     #[arg(long, default_value_t = 1)]
     repeat: usize,
-    /// librdkafka settings passed through, e.g. `-X security.protocol=SSL`.
-    #[arg(short = 'X', long = "kafka-option", value_delimiter = ',')]
-    kafka_options: Vec<String>,
     /// Files or directories (walked recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -49,17 +46,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn replay(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(refused) = runtime::refuse(&args.kafka.problems(&["enable.idempotence"])) {
+        return Ok(refused);
+    }
     let mut config = ClientConfig::new();
     config
-        .set("bootstrap.servers", &args.brokers)
         .set("enable.idempotence", "true")
         .set("message.max.bytes", (args.max_message_bytes + (1 << 20)).to_string())
         .set("linger.ms", "20")
         .set("compression.type", "lz4");
-    for option in &args.kafka_options {
-        let (k, v) = option.split_once('=').with_context(|| format!("kafka-option {option:?}: expected KEY=VALUE"))?;
-        config.set(k.trim(), v.trim());
-    }
+    args.kafka.apply(&mut config);
     let producer: FutureProducer = config.create().context("cannot create the Kafka producer")?;
 
     let files: Vec<Entry> = inputs::expand(&args.paths);

@@ -91,6 +91,12 @@ pub(crate) fn usage_error(problems: impl Display) -> ExitCode {
     ExitCode::from(EX_USAGE)
 }
 
+/// A client command's flags refused before any client is created, worded
+/// like the services' own configuration errors.
+pub(crate) fn refuse(problems: &[String]) -> Option<ExitCode> {
+    (!problems.is_empty()).then(|| usage_error(format!("invalid configuration:\n  {}", problems.join("\n  "))))
+}
+
 /// The exit status for how a service's supervised run ended: success, a
 /// configuration refused at build time (`EX_USAGE`), or a failure logged as
 /// `stopped` or, if the task panicked, `crashed`.
