@@ -20,6 +20,8 @@ pub enum IngestError {
     Delivery(KafkaError),
     #[error("transaction failed: {0}")]
     Transaction(KafkaError),
+    #[error("a transaction call never returned: {0}")]
+    Stalled(String),
     #[error("cannot commit offsets: {0}")]
     Commit(KafkaError),
     #[error("the extraction pool could not start: {0}")]

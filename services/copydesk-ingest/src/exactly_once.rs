@@ -10,6 +10,7 @@
 //! The default transactional id is unique per process (see `--help`): a
 //! crashed instance's open transaction is aborted by the broker after
 //! `transaction.timeout.ms`, or fenced at once by a restart under the same id.
+//! A transaction call that never returns abandons its producer (`txn.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use rdkafka::consumer::Consumer;
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureRecord, Producer};
 use rdkafka::util::Timeout;
 use rdkafka::{Message, Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
@@ -31,9 +32,8 @@ use crate::metrics::lag::ConsumerMetrics;
 use crate::order::Newest;
 use crate::pool::ExtractPool;
 use crate::record::Output;
-use crate::{IngestError, kafka, process};
-
-const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::txn::{CallError, TXN_TIMEOUT, Transactions};
+use crate::{IngestError, process};
 
 /// Inputs whose output the broker refused as too large, by partition and
 /// offset, with how many times: their output is shrunk that many times on
@@ -50,12 +50,10 @@ pub(crate) async fn run(
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) -> Result<(), IngestError> {
-    let transactional_id = config.transactional_id();
     let lag = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
     let intake = Intake::subscribe(&config, lag, None)?;
-    let producer: FutureProducer = kafka::producer(&config, Some(&transactional_id))?;
-    blocking(|| producer.init_transactions(TXN_TIMEOUT)).map_err(IngestError::Transaction)?;
-    info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", %transactional_id);
+    let mut txns = Transactions::start(&config).await?;
+    info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", transactional_id = %txns.id());
 
     let mut refused = Refused::new();
     let newest = Newest::default();
@@ -68,7 +66,7 @@ pub(crate) async fn run(
         // known which of the batch's partitions are still ours.
         let (batch, outputs): (Vec<Taken>, Vec<Output>) =
             batch.into_iter().zip(outputs).filter(|(t, _)| intake.owns(t.message.partition(), t.epoch)).unzip();
-        let result = transact(&intake, &producer, &metrics, &batch, outputs, &config, &newest).await;
+        let result = transact(&intake, &txns, &metrics, &batch, outputs, &config, &newest).await;
         match result {
             Ok(()) => {
                 for t in &batch {
@@ -88,10 +86,19 @@ pub(crate) async fn run(
                     metrics.failed();
                     return Err(IngestError::Delivery(error));
                 }
-                if let Err(error) = blocking(|| producer.abort_transaction(TXN_TIMEOUT)) {
-                    // The producer is fenced or broken: stop, and let the
-                    // supervisor restart us from the last committed offsets.
-                    return Err(IngestError::Transaction(error));
+                let stuck = match error {
+                    TxnError::Call(CallError::Stuck(_)) => true,
+                    _ => match txns.call("abort_transaction", |p| p.abort_transaction(TXN_TIMEOUT)).await {
+                        Ok(()) => false,
+                        Err(CallError::Stuck(_)) => true,
+                        // The producer is fenced or broken: stop, and let the
+                        // supervisor restart us from the last committed offsets.
+                        Err(CallError::Kafka(error)) => return Err(IngestError::Transaction(error)),
+                    },
+                };
+                if stuck {
+                    metrics.transaction_abandoned();
+                    txns.replace(&config).await?;
                 }
                 rewind(&intake, &batch);
             }
@@ -195,7 +202,7 @@ fn straggler(intake: &Intake, t: Taken) {
 /// Runs one batch's transaction; on success, records what it committed.
 async fn transact(
     intake: &Intake,
-    producer: &FutureProducer,
+    txns: &Transactions,
     metrics: &Metrics,
     batch: &[Taken],
     outputs: Vec<Output>,
@@ -205,7 +212,8 @@ async fn transact(
     if batch.is_empty() {
         return Ok(());
     }
-    blocking(|| producer.begin_transaction())?;
+    txns.call("begin_transaction", |p| p.begin_transaction()).await?;
+    let producer = txns.producer();
     // In offset order, so a later capture in the batch wins over an earlier one.
     let outputs: Vec<Output> =
         outputs.into_iter().zip(batch).map(|(out, t)| delivery::in_order(out, &t.message, config, newest)).collect();
@@ -246,11 +254,13 @@ async fn transact(
         offsets.add_partition_offset(&topic, partition, Offset::Offset(offset))?;
     }
     let group = intake.consumer().group_metadata().ok_or(TxnError::NoGroup)?;
-    blocking(|| producer.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT))?;
-    blocking(|| producer.commit_transaction(TXN_TIMEOUT))?;
+    let committed = offsets.count();
+    txns.call("send_offsets_to_transaction", move |p| p.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT))
+        .await?;
+    txns.call("commit_transaction", |p| p.commit_transaction(TXN_TIMEOUT)).await?;
     // Counted only now: outputs of an aborted batch were never visible.
     metrics.transaction(true);
-    metrics.offsets_committed(offsets.count());
+    metrics.offsets_committed(committed);
     for (out, t) in outputs.iter().zip(batch) {
         metrics.delivered(out.dead_letter);
         metrics.processed(t.received.elapsed());
@@ -263,6 +273,8 @@ async fn transact(
 enum TxnError {
     #[error(transparent)]
     Kafka(#[from] rdkafka::error::KafkaError),
+    #[error(transparent)]
+    Call(#[from] CallError),
     #[error("the consumer has no group metadata yet")]
     NoGroup,
     #[error("the broker refused {} output(s) as too large; they become dead letters", .0.len())]
@@ -286,10 +298,4 @@ fn rewind(intake: &Intake, batch: &[Taken]) {
             warn!(message = "Cannot rewind partition.", %error, topic, partition);
         }
     }
-}
-
-/// Transaction calls block until the coordinator answers; keep them off the
-/// async worker's hot path.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
 }

@@ -28,6 +28,7 @@ pub mod record;
 mod topics;
 pub mod trace;
 mod tracker;
+mod txn;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -44,6 +44,7 @@ pub struct Metrics {
     running: Gauge,
     transactions_committed: Counter,
     transactions_aborted: Counter,
+    transactions_abandoned: Counter,
     pub(crate) lag: lag::LagGauges,
 }
 
@@ -140,7 +141,12 @@ impl Metrics {
         let transactions = Family::<[(&'static str, &'static str); 1], Counter>::default();
         let transactions_committed = transactions.get_or_create_owned(&[("outcome", "committed")]);
         let transactions_aborted = transactions.get_or_create_owned(&[("outcome", "aborted")]);
-        registry.register("transactions", "Kafka transactions by outcome (exactly-once mode).", transactions);
+        let transactions_abandoned = transactions.get_or_create_owned(&[("outcome", "abandoned")]);
+        registry.register(
+            "transactions",
+            "Kafka transactions by outcome (exactly-once mode); abandoned: a call never returned and the producer was replaced.",
+            transactions,
+        );
         let lag = lag::LagGauges::default();
         registry.register(
             "consumer_lag_messages",
@@ -164,6 +170,7 @@ impl Metrics {
             running,
             transactions_committed,
             transactions_aborted,
+            transactions_abandoned,
             lag,
         }
     }
@@ -236,6 +243,11 @@ impl Metrics {
     pub(crate) fn transaction(&self, committed: bool) {
         let counter = if committed { &self.transactions_committed } else { &self.transactions_aborted };
         counter.inc();
+    }
+
+    /// A transaction left to the broker's timeout with its stuck producer.
+    pub(crate) fn transaction_abandoned(&self) {
+        self.transactions_abandoned.inc();
     }
 }
 
