@@ -112,40 +112,37 @@ pub(crate) async fn run(
 /// after the first; `None` once shutdown is requested.
 async fn next_batch(intake: &Intake, config: &IngestConfig, shutdown: &CancellationToken) -> Option<Vec<Taken>> {
     intake.hold(false);
-    let mut batch = Vec::new();
+    let (mut batch, mut bytes) = (Vec::new(), 0usize);
+    // The first message waits as long as it takes; the rest only until the deadline.
     let first = tokio::select! {
         _ = shutdown.cancelled() => return None,
         m = intake.recv() => m,
     };
-    let mut bytes = 0usize;
-    match first {
-        Ok(t) => {
-            bytes += size(&t);
-            intake.metrics().metrics.received(size(&t));
-            batch.push(t);
-        }
-        Err(error) => {
-            warn!(message = "Kafka consumer error.", %error);
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            return Some(batch);
-        }
-    }
+    let mut next = Some(first);
     let deadline = tokio::time::Instant::now() + Duration::from_millis(config.transaction_ms);
-    while batch.len() < config.transaction_messages && bytes < config.max_in_flight_bytes {
-        tokio::select! {
-            _ = tokio::time::sleep_until(deadline) => break,
-            m = intake.recv() => match m {
-                Ok(t) => {
-                    bytes += size(&t);
-                    intake.metrics().metrics.received(size(&t));
-                    batch.push(t);
+    while let Some(received) = next.take() {
+        match received {
+            Ok(t) => {
+                bytes += size(&t);
+                intake.metrics().metrics.received(size(&t));
+                batch.push(t);
+            }
+            Err(error) => {
+                warn!(message = "Kafka consumer error.", %error);
+                if batch.is_empty() {
+                    // Nothing to commit: back off before polling again.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                Err(error) => {
-                    warn!(message = "Kafka consumer error.", %error);
-                    break;
-                }
-            },
+                break;
+            }
         }
+        if batch.len() >= config.transaction_messages || bytes >= config.max_in_flight_bytes {
+            break;
+        }
+        next = tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => None,
+            m = intake.recv() => Some(m),
+        };
     }
     Some(batch)
 }

@@ -16,9 +16,9 @@ use crate::broker::{
     BrokerError, CONTROLLER_PORT, DEFAULT_IMAGE, IMAGE_ENV, bind_loopback, keep_containers, ready_lines,
     remove_by_name, startup_timeout, tail,
 };
-use crate::copydesk::{MAX_MESSAGE_BYTES, Topics};
+use crate::copydesk::Topics;
 use crate::docker::{self, LABEL_HOST, LABEL_PID, LABEL_ROLE, Reaper};
-use crate::kafka::{client_config, unique, wait_until};
+use crate::kafka::{client_config, wait_until};
 
 /// Brokers in the cluster; node ids are 1..=NODES.
 pub const NODES: usize = 3;
@@ -191,16 +191,11 @@ impl KafkaCluster {
     /// The input, articles and dead-letter topics as [`Topics::create`] makes them, but
     /// replicated three times with `min.insync.replicas=2`.
     pub async fn create_topics(&self) -> Topics {
-        let topics = Topics {
-            input: unique("snapshots"),
-            articles: unique("articles"),
-            dead_letters: unique("dead-letters"),
-            group: unique("ingest"),
-        };
-        let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
-        self.create_topic(&topics.input, 3, &[("max.message.bytes", &limit)]).await;
-        self.create_topic(&topics.articles, 3, &[("cleanup.policy", "compact"), ("max.message.bytes", &limit)]).await;
-        self.create_topic(&topics.dead_letters, 3, &[("max.message.bytes", &limit)]).await;
+        let topics = Topics::unique();
+        for (name, config) in topics.configs(&[]) {
+            let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            self.create_topic(name, 3, &config).await;
+        }
         topics
     }
 

@@ -39,31 +39,44 @@ impl Topics {
     /// As `create`, with `outputs` added to (or overriding) the articles and
     /// dead-letter topics' configuration.
     pub async fn create_with(bootstrap: &str, outputs: &[(&str, &str)]) -> Topics {
-        let topics = Topics {
+        let topics = Topics::unique();
+        for (name, config) in topics.configs(outputs) {
+            let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            create_topic(bootstrap, name, 3, &config).await;
+        }
+        topics
+    }
+
+    /// Names no other test uses.
+    pub fn unique() -> Topics {
+        Topics {
             input: unique("snapshots"),
             articles: unique("articles"),
             dead_letters: unique("dead-letters"),
             group: unique("ingest"),
-        };
+        }
+    }
+
+    /// Each topic with the configuration `create` gives it: room for the
+    /// largest input, the articles topic compacted, and `outputs` added to (or
+    /// overriding, each key once) the two output topics' settings.
+    pub fn configs(&self, outputs: &[(&str, &str)]) -> [(&str, Vec<(String, String)>); 3] {
         let limit = (MAX_MESSAGE_BYTES + (2 << 20)).to_string();
-        create_topic(bootstrap, &topics.input, 3, &[("max.message.bytes", &limit)]).await;
-        // `outputs` may override a default: each key is given once.
-        let with = |defaults: &[(&'static str, &str)]| -> Vec<(String, String)> {
+        let with = |defaults: &[(&str, &str)], extra: &[(&str, &str)]| -> Vec<(String, String)> {
             let mut all: Vec<(String, String)> = defaults
                 .iter()
-                .filter(|(k, _)| !outputs.iter().any(|(o, _)| o == k))
+                .filter(|(k, _)| !extra.iter().any(|(o, _)| o == k))
+                .chain(extra)
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
-            all.extend(outputs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            all.sort();
             all
         };
-        let articles = with(&[("cleanup.policy", "compact"), ("max.message.bytes", &limit)]);
-        let articles: Vec<(&str, &str)> = articles.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        create_topic(bootstrap, &topics.articles, 3, &articles).await;
-        let dead_letters = with(&[("max.message.bytes", &limit)]);
-        let dead_letters: Vec<(&str, &str)> = dead_letters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        create_topic(bootstrap, &topics.dead_letters, 3, &dead_letters).await;
-        topics
+        [
+            (&self.input, with(&[("max.message.bytes", &limit)], &[])),
+            (&self.articles, with(&[("cleanup.policy", "compact"), ("max.message.bytes", &limit)], outputs)),
+            (&self.dead_letters, with(&[("max.message.bytes", &limit)], outputs)),
+        ]
     }
 
     /// The ingest flags for these topics.
