@@ -20,7 +20,7 @@ pub enum IngestError {
     Delivery(KafkaError),
     #[error("transaction failed: {0}")]
     Transaction(KafkaError),
-    #[error("a transaction call never returned: {0}")]
+    #[error("a transaction call never returned ({0}); exiting so that a restart brings fresh Kafka clients")]
     Stalled(String),
     #[error("cannot commit offsets: {0}")]
     Commit(KafkaError),

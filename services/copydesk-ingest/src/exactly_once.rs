@@ -10,7 +10,7 @@
 //! The default transactional id is unique per process (see `--help`): a
 //! crashed instance's open transaction is aborted by the broker after
 //! `transaction.timeout.ms`, or fenced at once by a restart under the same id.
-//! A transaction call that never returns abandons its producer (`txn.rs`).
+//! A transaction call that never returns stops the pipeline (`txn.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ pub(crate) async fn run(
 ) -> Result<(), IngestError> {
     let lag = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
     let intake = Intake::subscribe(&config, lag, None)?;
-    let mut txns = Transactions::start(&config).await?;
+    let txns = Transactions::start(&config).await?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "exactly-once", transactional_id = %txns.id());
 
     let mut refused = Refused::new();
@@ -87,20 +87,28 @@ pub(crate) async fn run(
                     return Err(IngestError::Delivery(error));
                 }
                 let stuck = match error {
-                    TxnError::Call(CallError::Stuck(_)) => true,
+                    TxnError::Call(CallError::Stuck(what)) => what,
                     _ => match txns.call("abort_transaction", |p| p.abort_transaction(TXN_TIMEOUT)).await {
-                        Ok(()) => false,
-                        Err(CallError::Stuck(_)) => true,
+                        Ok(()) => {
+                            rewind(&intake, &batch);
+                            continue;
+                        }
+                        Err(CallError::Stuck(what)) => what,
                         // The producer is fenced or broken: stop, and let the
                         // supervisor restart us from the last committed offsets.
                         Err(CallError::Kafka(error)) => return Err(IngestError::Transaction(error)),
                     },
                 };
-                if stuck {
-                    metrics.transaction_abandoned();
-                    txns.replace(&config).await?;
-                }
-                rewind(&intake, &batch);
+                // Clients that librdkafka left waiting on a departed
+                // coordinator are not reused: exit, and let the supervisor
+                // start us again with fresh ones from the last commit.
+                metrics.transaction_abandoned();
+                metrics.failed();
+                // Closing these clients waits on the same coordinators and could
+                // hang the exit; the process is ending, so they are left as they are.
+                std::mem::forget(intake);
+                std::mem::forget(txns);
+                return Err(IngestError::Stalled(stuck.to_string()));
             }
         }
     }

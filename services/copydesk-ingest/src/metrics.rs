@@ -144,7 +144,7 @@ impl Metrics {
         let transactions_abandoned = transactions.get_or_create_owned(&[("outcome", "abandoned")]);
         registry.register(
             "transactions",
-            "Kafka transactions by outcome (exactly-once mode); abandoned: a call never returned and the producer was replaced.",
+            "Kafka transactions by outcome (exactly-once mode); abandoned: a transaction call never returned and the pipeline stopped.",
             transactions,
         );
         let lag = lag::LagGauges::default();
@@ -245,7 +245,7 @@ impl Metrics {
         counter.inc();
     }
 
-    /// A transaction left to the broker's timeout with its stuck producer.
+    /// A transaction left to the broker's timeout: a call on it never returned.
     pub(crate) fn transaction_abandoned(&self) {
         self.transactions_abandoned.inc();
     }

@@ -4,11 +4,13 @@
 //! given: `send_offsets_to_transaction` waits for ever when the group
 //! coordinator it has cached is a broker that left the cluster (librdkafka
 //! issues #5456 and #5511, open). Each call therefore runs on a thread of its
-//! own and is given up on after `TXN_TIMEOUT` and a grace period. A producer
-//! with a call given up on is abandoned, not reused: the pipeline replaces it
-//! and rewinds the batch. The abandoned producer's open transaction is
-//! aborted by the broker after `transaction.timeout.ms`, or at once when the
-//! new producer shares its transactional id (a stable `--transactional-id`).
+//! own and is given up on after `TXN_TIMEOUT` and a grace period. Then the
+//! pipeline stops with `IngestError::Stalled` and the process exits non-zero:
+//! replacing only the producer in process was tried, and the consumer, whose
+//! coordinator had left too, then fetched nothing more. A restarted process
+//! has fresh clients; the open transaction is aborted by the broker after
+//! `transaction.timeout.ms`, or fenced at once under a stable
+//! `--transactional-id`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use rdkafka::error::KafkaResult;
 use rdkafka::producer::{FutureProducer, Producer};
 use tokio::sync::oneshot;
-use tracing::{error, warn};
+use tracing::error;
 
 use crate::config::IngestConfig;
 use crate::{IngestError, kafka};
@@ -34,11 +36,11 @@ const GRACE: Duration = Duration::from_secs(5);
 pub(crate) enum CallError {
     #[error(transparent)]
     Kafka(#[from] rdkafka::error::KafkaError),
-    #[error("{0} did not return within {timeout:?}; the producer is abandoned", timeout = TXN_TIMEOUT + GRACE)]
+    #[error("{0} did not return within {timeout:?}", timeout = TXN_TIMEOUT + GRACE)]
     Stuck(&'static str),
 }
 
-/// The transactional producer in use and the id it was initialised with.
+/// The transactional producer and the id it was initialised with.
 pub(crate) struct Transactions {
     producer: Arc<FutureProducer>,
     id: String,
@@ -88,15 +90,5 @@ impl Transactions {
             // The thread ended without an answer: it panicked in `f`.
             Ok(Err(_)) | Err(_) => Err(CallError::Stuck(what)),
         }
-    }
-
-    /// Abandons the producer for a new one (`call` gave up on it). A default
-    /// transactional id is new, so the old transaction waits out its timeout;
-    /// a stable one fences it.
-    pub(crate) async fn replace(&mut self, config: &IngestConfig) -> Result<(), IngestError> {
-        let fresh = Transactions::start(config).await?;
-        warn!(message = "Transactional producer replaced.", abandoned = %self.id, transactional_id = %fresh.id);
-        *self = fresh;
-        Ok(())
     }
 }

@@ -24,6 +24,7 @@ mod copydesk;
 mod docker;
 mod kafka;
 mod lookup;
+mod supervised;
 
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
 pub use cluster::{KafkaCluster, NODES};
@@ -40,3 +41,4 @@ pub use lookup::{
     LookupApp, LookupProcess, StorePath, lookup_config, publish_article, publish_article_to, publish_tombstone,
     spawn_lookup, spawn_lookup_with, test_article,
 };
+pub use supervised::Supervised;
