@@ -139,8 +139,8 @@ pub fn extract_snapshot(bytes: &[u8], hints: &Hints, limits: &Limits) -> Result<
     finish(front::open(bytes, hints, limits, Framing::Snapshot)?, hints, limits)
 }
 
-fn finish(opened: front::Opened, hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
-    let mut extraction = article::build(&opened, hints, limits)?;
+fn finish(mut opened: front::Opened, hints: &Hints, limits: &Limits) -> Result<Extraction, ExtractError> {
+    let mut extraction = article::build(&mut opened, hints, limits)?;
     extraction.diagnostics.format = Some(opened.input.format);
     extraction.diagnostics.elapsed = opened.started.elapsed();
     Ok(extraction)
