@@ -335,7 +335,7 @@ mod tests {
         assert_eq!(cut("1984 - the novel at 40"), "1984 - the novel at 40");
     }
 
-    const NO_SITE: Site = Site { name: None, host: None };
+    const NO_SITE: Site<'static> = Site { name: None, host: None };
 
     #[test]
     fn host_names_and_shared_tails_are_cut() {

@@ -211,7 +211,7 @@ pub(crate) static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 mod tests {
     use super::*;
 
-    fn name<'a>(re: &Regex, line: &'a str) -> Option<String> {
+    fn name(re: &Regex, line: &str) -> Option<String> {
         re.captures(line).map(|c| c[1].to_string())
     }
 
