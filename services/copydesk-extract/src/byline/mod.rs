@@ -256,7 +256,7 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[—–]\s|\s+\d").expect("valid regex")
+    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[-—–]\s|\s+\d").expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
 static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -277,6 +277,8 @@ mod tests {
         let names = |t: &str| byline_names(t).into_iter().map(|a| a.name).collect::<Vec<_>>();
         assert_eq!(names("Posted by Konstantin 21.10.2019"), vec!["Konstantin"]);
         assert_eq!(names("By Christopher Wood — March 11, 2020"), vec!["Christopher Wood"]);
+        assert_eq!(names("By Eliz - Product Marketer"), vec!["Eliz"]);
+        assert_eq!(names("By Jean-Pierre Roux"), vec!["Jean-Pierre Roux"]);
         assert_eq!(names("Gespeichert von rasos am 24. Juli 2017 - 18:55"), vec!["rasos"]);
         assert_eq!(names("Von R. R. am 07.08.2013"), vec!["R. R."]);
         assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);
