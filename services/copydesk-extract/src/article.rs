@@ -41,7 +41,7 @@ pub(crate) fn build(opened: &mut Opened, hints: &Hints, limits: &Limits) -> Resu
 
     let mut container = content::choose_container(&mut page);
     let byline = byline::find(&page, container, &meta, base.and_then(Url::host_str));
-    let title = title::choose(&page, &meta, input.title.as_deref(), container);
+    let title = title::choose(&page, &meta, input.title.as_deref(), container, base.and_then(Url::host_str));
     let declared_description = meta
         .first(&["og:description", "description", "twitter:description", "dc.description"])
         .or(meta.ld.description.as_deref())

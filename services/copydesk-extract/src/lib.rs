@@ -21,9 +21,6 @@
 mod article;
 mod attrs;
 mod byline;
-mod byline_cjk;
-mod byline_marks;
-mod byline_names;
 mod content;
 mod dates;
 mod decode;

@@ -9,8 +9,14 @@ use crate::dom::{Item, Kind, Page, flag};
 use crate::meta::Meta;
 use crate::text;
 
-pub(crate) fn choose(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
-    let title = choose_raw(page, meta, envelope, container);
+pub(crate) fn choose(
+    page: &Page,
+    meta: &Meta,
+    envelope: Option<&str>,
+    container: Option<u32>,
+    host: Option<&str>,
+) -> String {
+    let title = choose_raw(page, meta, envelope, container, host);
     // A date before the headline ("23.01.2022 - Headline") is a dateline.
     let title = match LEADING_DATE.find(&title) {
         Some(m) if title[m.end()..].chars().count() >= 8 => title[m.end()..].to_string(),
@@ -24,7 +30,7 @@ static LEADING_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\s*[-–—|:]\s*").expect("valid regex")
 });
 
-fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>) -> String {
+fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>, host: Option<&str>) -> String {
     let site_name = meta.first(&["og:site_name", "application-name"]).or(meta.ld.publisher.as_deref());
     let metadata: Vec<&str> = [
         meta.ld.headline.as_deref(),
@@ -86,7 +92,11 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         }
     }
     if let Some(first) = metadata.first() {
-        return strip_site_name(first, metadata.get(1..).unwrap_or(&[]), site_name);
+        let site = Site { name: site_name, host: host_label(host) };
+        if let Some(head) = head_named_by_h1(page, first, &site) {
+            return head;
+        }
+        return strip_site_name(first, metadata.get(1..).unwrap_or(&[]), &site);
     }
     headings.into_iter().next().unwrap_or_default()
 }
@@ -190,15 +200,76 @@ fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
     found.into_iter().map(|(_, t)| t).collect()
 }
 
+/// What names the site: its declared name, and the main label of its host
+/// name folded ("omalleytunstall" for www.omalleytunstall.com).
+struct Site<'a> {
+    name: Option<&'a str>,
+    host: Option<String>,
+}
+
+impl Site<'_> {
+    /// A title part that names the site: the declared name (either holding
+    /// the other), or a part that spells out the host's label ("O'Malley
+    /// Tunstall PLLC" on omalleytunstall.com, whatever og:site_name says).
+    fn named_by(&self, part: &str) -> bool {
+        let part = text::fold(part);
+        !part.is_empty()
+            && (self.name.map(text::fold).is_some_and(|s| !s.is_empty() && (part.contains(&s) || s.contains(&part)))
+                || self.host.as_ref().is_some_and(|h| part.contains(h.as_str())))
+    }
+}
+
+/// The host's main label, folded, if long enough to be a name ("bbc" is too
+/// short to find inside other words reliably).
+fn host_label(host: Option<&str>) -> Option<String> {
+    let label = host?.split('.').rev().skip(1).find(|p| p.len() >= 4 && *p != "www")?;
+    Some(text::fold(label)).filter(|l| l.chars().count() >= 5)
+}
+
+/// "Headline | Office name" where some `<h1>` of the page, even one outside
+/// the article's zone, reads "Headline": the page itself shows where the
+/// headline ends. Not when that part names the site (a logo in an `<h1>`).
+fn head_named_by_h1(page: &Page, title: &str, site: &Site<'_>) -> Option<String> {
+    let headings: Vec<String> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(b) if heading_level(page, b) == Some(1) && b.chars <= 300 => Some(text::fold(&b.text)),
+            _ => None,
+        })
+        .collect();
+    SEPARATORS.iter().find_map(|sep| {
+        let (head, _) = title.rsplit_once(sep)?;
+        let folded = text::fold(head);
+        (folded.chars().count() >= 8 && !site.named_by(head) && headings.contains(&folded))
+            .then(|| head.trim().to_string())
+    })
+}
+
 const SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ", "_", "｜", " / "];
 
 /// "Headline | Site" → "Headline": drops the part that is the site's name
 /// when the page says what that is; otherwise keeps the longest part.
-fn strip_site_name(title: &str, others: &[&str], site_name: Option<&str>) -> String {
+fn strip_site_name(title: &str, others: &[&str], site: &Site<'_>) -> String {
     if others.iter().any(|o| text::fold(o) == text::fold(title)) && !SEPARATORS.iter().any(|s| title.contains(s)) {
         return title.to_string();
     }
-    if let Some(site) = site_name.map(text::fold).filter(|s| !s.is_empty()) {
+    for sep in SEPARATORS {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            // The host's name after the last separator, or a tail that two
+            // titles with different heads share ("… | Opinion" on both the
+            // <title> and og:title): decoration, not headline.
+            let shared = others.iter().any(|o| {
+                o.rsplit_once(sep).is_some_and(|(h, t)| {
+                    text::fold(t) == text::fold(tail) && text::fold(h) != text::fold(head) && !text::fold(h).is_empty()
+                })
+            });
+            if (site.host.is_some() && site.named_by(tail) || shared) && text::fold(head).chars().count() >= 8 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    if let Some(site) = site.name.map(text::fold).filter(|s| !s.is_empty()) {
         for sep in SEPARATORS {
             if let Some((head, tail)) = title.rsplit_once(sep)
                 && (text::fold(tail) == site
@@ -264,23 +335,50 @@ mod tests {
         assert_eq!(cut("1984 - the novel at 40"), "1984 - the novel at 40");
     }
 
+    const NO_SITE: Site<'static> = Site { name: None, host: None };
+
+    #[test]
+    fn host_names_and_shared_tails_are_cut() {
+        let site = Site { name: Some("O Malley Tunstall PC"), host: host_label(Some("www.omalleytunstall.com")) };
+        assert_eq!(strip_site_name("Hurt at a gym | O'Malley Tunstall PLLC", &[], &site), "Hurt at a gym");
+        assert_eq!(
+            strip_site_name(
+                "How meditation rewires brains | Opinion",
+                &["The impact of meditation | Opinion"],
+                &NO_SITE
+            ),
+            "How meditation rewires brains"
+        );
+        // The same tail on the same head is one title twice, not decoration.
+        assert_eq!(strip_site_name("Storm | Coast", &["Storm | Coast"], &NO_SITE), "Storm | Coast");
+        assert_eq!(host_label(Some("www.bbc.co.uk")), None, "too short a label to look for");
+    }
+
     #[test]
     fn site_names_are_cut() {
-        assert_eq!(strip_site_name("Big storm hits coast | Example News", &[], None), "Big storm hits coast");
-        assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[], None), "国务院召开常务会议");
-        assert_eq!(strip_site_name("Plain headline", &[], None), "Plain headline");
+        assert_eq!(strip_site_name("Big storm hits coast | Example News", &[], &NO_SITE), "Big storm hits coast");
+        assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[], &NO_SITE), "国务院召开常务会议");
+        assert_eq!(strip_site_name("Plain headline", &[], &NO_SITE), "Plain headline");
         assert_eq!(
-            strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", &[], None),
+            strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", &[], &NO_SITE),
             "武汉的声音：有英勇的你，才有英雄的城！"
         );
-        assert_eq!(strip_site_name("新冠-疫苗", &[], None), "新冠-疫苗");
-        assert_eq!(strip_site_name("蔡健雅_百度百科", &[], None), "蔡健雅_百度百科");
+        assert_eq!(strip_site_name("新冠-疫苗", &[], &NO_SITE), "新冠-疫苗");
+        assert_eq!(strip_site_name("蔡健雅_百度百科", &[], &NO_SITE), "蔡健雅_百度百科");
         assert_eq!(
-            strip_site_name("Haubenfahrzeuge - Teil 49 – Büssing-NAG | Oldtimer Blatt", &[], Some("Oldtimer Blatt")),
+            strip_site_name(
+                "Haubenfahrzeuge - Teil 49 – Büssing-NAG | Oldtimer Blatt",
+                &[],
+                &Site { name: Some("Oldtimer Blatt"), host: None }
+            ),
             "Haubenfahrzeuge - Teil 49 – Büssing-NAG"
         );
         assert_eq!(
-            strip_site_name("Luftfahrt hebt ab - und FACC profitiert", &[], Some("News Site")),
+            strip_site_name(
+                "Luftfahrt hebt ab - und FACC profitiert",
+                &[],
+                &Site { name: Some("News Site"), host: None }
+            ),
             "Luftfahrt hebt ab - und FACC profitiert"
         );
     }

@@ -1,13 +1,11 @@
 //! Bylines that the block structure hides: an inline element marked as the
 //! author inside a line of other facts, and labelled lines away from the top.
 
-use std::sync::LazyLock;
-
 use copydesk_proto::v1::Author;
-use regex::Regex;
 
 use crate::byline::byline_names;
-use crate::byline_names::plausible_name;
+use crate::byline::labels::{LABEL, LABELLED_LINE};
+use crate::byline::names::plausible_name;
 use crate::dom::{Item, Page, flag};
 use crate::text;
 
@@ -118,16 +116,3 @@ pub(crate) fn labelled(page: &Page, scope: u32, used: &mut std::collections::Has
     }
     Vec::new()
 }
-
-/// A writer's label with a colon: "by" or "von" alone are too common in prose to trust here.
-static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:autor(?:in|ka|e)?|auteure?|author|verfasser(?:in)?|text|texte|written\s+by|автор)\s*[:：]\s*(\S.*)$",
-    )
-    .expect("valid regex")
-});
-/// The label alone, the name on the next line.
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:autor(?:in|ka|e|en|innen)?|auteure?s?|authors?|verfasser(?:in)?|written\s+by|автор)\s*[:：]?$")
-        .expect("valid regex")
-});

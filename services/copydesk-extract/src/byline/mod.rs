@@ -7,10 +7,16 @@ use std::sync::LazyLock;
 use copydesk_proto::v1::Author;
 use regex::Regex;
 
-use crate::byline_names::{CREDIT, ROLE, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
+mod cjk;
+mod labels;
+mod marks;
+mod names;
+
+use crate::byline::names::{CREDIT, ROLE, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
 use crate::dom::{Item, Page, flag};
 use crate::meta::Meta;
 use crate::text;
+use labels::{BARE_LABEL, MARKED};
 
 pub(crate) struct Byline {
     pub(crate) authors: Vec<Author>,
@@ -18,13 +24,6 @@ pub(crate) struct Byline {
     pub(crate) items: HashSet<usize>,
 }
 
-/// A byline that names its author after a marker word.
-static MARKED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:(?:posted\s+by|written\s+by|submitted\s+by|geschrieben\s+von|verfasst\s+von|text\s+(?:und\s+fotos?\s+)?von|(?:gespeichert|erstellt|eingestellt|veröffentlicht)\s+von|publié\s+par|posté\s+par|escrito\s+por|publicado\s+por|pubblicato\s+da|text|texte|by|par|von|por|di|door|przez|autor(?:ka|in)?|auteure?|autore|author|автор|από)(?:\s*[:：/|]\s*|\s+)|(?:作者|记者|記者|撰文|本报记者|本報記者|通讯员|通訊員)\s*[:：/／|]?\s*|文(?:\s*[:：/／|]\s*|\s+))(\S.*)$",
-    )
-    .expect("valid regex")
-});
 pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Option<&str>) -> Byline {
     let mut byline = Byline { authors: Vec::new(), items: HashSet::new() };
     // The site or publisher put in an author field, or "Site Staff" beside
@@ -50,7 +49,7 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
     let visible = visible(page, container, &mut byline.items);
     let (metadata, other_field) = from_metadata(meta, &is_publisher);
     let cjk =
-        if metadata.is_empty() && visible.is_empty() { crate::byline_cjk::cjk_credit_lines(page) } else { Vec::new() };
+        if metadata.is_empty() && visible.is_empty() { crate::byline::cjk::cjk_credit_lines(page) } else { Vec::new() };
     let sources = [metadata, visible, other_field, cjk];
     byline.authors = sources
         .iter()
@@ -191,10 +190,10 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         previous = Some((i, b));
     }
     if authors.is_empty() {
-        authors = crate::byline_marks::inline(page, Some(scope), used);
+        authors = crate::byline::marks::inline(page, Some(scope), used);
     }
     if authors.is_empty() {
-        authors = crate::byline_marks::labelled(page, scope, used);
+        authors = crate::byline::marks::labelled(page, scope, used);
     }
     if authors.is_empty() {
         // A marked-up byline elsewhere on the page (a header above the body,
@@ -213,7 +212,7 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         }
     }
     if authors.is_empty() {
-        authors = crate::byline_marks::inline(page, None, used);
+        authors = crate::byline::marks::inline(page, None, used);
     }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
@@ -257,19 +256,13 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[—–]\s|\s+\d").expect("valid regex")
+    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[-—–]\s|\s+\d").expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
 static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\s+(?:illustrations?|fotos?|photos?|photographs?|bilder?|grafiken?|images?|videos?|kamera)\b")
         .expect("valid regex")
 });
-/// A byline's label alone on its line, the name on the next.
-static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:by|von|par|por|door|przez|autor(?:in|ka)?|auteure?|autore|author|written\s+by|text|texte|автор|作者)\s*[:：]?$")
-        .expect("valid regex")
-});
-
 fn same_parent(page: &Page, a: u32, b: u32) -> bool {
     let pa = page.elems[a as usize].parent;
     pa == page.elems[b as usize].parent || a == b || pa == b || page.elems[b as usize].parent == a
@@ -284,6 +277,8 @@ mod tests {
         let names = |t: &str| byline_names(t).into_iter().map(|a| a.name).collect::<Vec<_>>();
         assert_eq!(names("Posted by Konstantin 21.10.2019"), vec!["Konstantin"]);
         assert_eq!(names("By Christopher Wood — March 11, 2020"), vec!["Christopher Wood"]);
+        assert_eq!(names("By Eliz - Product Marketer"), vec!["Eliz"]);
+        assert_eq!(names("By Jean-Pierre Roux"), vec!["Jean-Pierre Roux"]);
         assert_eq!(names("Gespeichert von rasos am 24. Juli 2017 - 18:55"), vec!["rasos"]);
         assert_eq!(names("Von R. R. am 07.08.2013"), vec!["R. R."]);
         assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);

@@ -82,7 +82,7 @@ pub(crate) fn cjk_credit_lines(page: &Page) -> Vec<Author> {
                 .filter(|n| {
                     n.chars().count() >= 2
                         && !NOT_NAMES.iter().any(|w| n.starts_with(w))
-                        && crate::byline_names::plausible_name(n)
+                        && crate::byline::names::plausible_name(n)
                 })
                 .enumerate()
                 // A second name is two or three characters; four-character

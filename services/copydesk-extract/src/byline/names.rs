@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::byline::labels::LABELLED;
 use crate::text;
 
 /// A role line under a name: "BBC记者 发自莫斯科", "Senior correspondent".
@@ -63,13 +64,6 @@ pub(crate) fn clean_name(raw: &str) -> String {
     }
     parts.join(" ")
 }
-
-/// A label glued to a name in a metadata field. Only unmistakable ones: a
-/// bare "von" or "di" may begin a surname.
-static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:posted\s+|written\s+)?by\s+|(?:auteure?|autor(?:in)?|autore|author|verfasser|von|par|por)\s*[:：]\s*)(\S.*)$")
-        .expect("valid regex")
-});
 
 /// Lines that are only a byline's label, or a CMS placeholder, not a name.
 static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
