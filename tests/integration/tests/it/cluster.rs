@@ -45,7 +45,8 @@ fn left(published: &[String], done: &HashSet<String>) -> [usize; 3] {
 /// The broker to kill and the busy input partition it leads. Preferably the
 /// group's coordinator (the leader of `__consumer_offsets`' one partition):
 /// losing it is the hard case, where librdkafka's `send_offsets_to_transaction`
-/// waited for ever on the coordinator it had cached.
+/// waited for ever on the coordinator it had cached. Only a partition with
+/// work still to do can show that work resumed.
 async fn victim(cluster: &KafkaCluster, input: &str, left: [usize; 3]) -> (usize, i32) {
     let coordinator = cluster.leader("__consumer_offsets", 0).await;
     let mut led = Vec::new();
@@ -54,12 +55,16 @@ async fn victim(cluster: &KafkaCluster, input: &str, left: [usize; 3]) -> (usize
             led.push((leader, p, left[p as usize]));
         }
     }
+    let busy: Vec<_> = led.iter().copied().filter(|&(_, _, left)| left >= BUSY).collect();
     let busiest = |c: &[(usize, i32, usize)]| c.iter().copied().max_by_key(|&(_, _, left)| left);
-    let by_coordinator: Vec<_> = led.iter().copied().filter(|&(l, _, _)| Some(l) == coordinator).collect();
+    let by_coordinator: Vec<_> = busy.iter().copied().filter(|&(l, _, _)| Some(l) == coordinator).collect();
     let (leader, partition, _) =
         busiest(&by_coordinator).or_else(|| busiest(&led)).expect("the input partitions have leaders");
     (leader, partition)
 }
+
+/// Inputs a partition must still have for its leader's death to come mid-stream.
+const BUSY: usize = 50;
 
 async fn all_in_sync(cluster: &KafkaCluster, topics: &Topics) -> bool {
     for topic in [&topics.input, &topics.articles, &topics.dead_letters] {
@@ -86,12 +91,16 @@ async fn leader_kill_and_full_restart(delivery: Delivery) {
     let (leader, partition) = victim(&cluster, &topics.input, left(&sources, &watcher.sources())).await;
     let coordinator = cluster.leader("__consumer_offsets", 0).await == Some(leader);
     let before = done_in(&watcher, partition);
+    let left_then = left(&sources, &watcher.sources())[partition as usize];
     cluster.kill(leader).await;
     let killed = Instant::now();
     let at_kill = watcher.sources().len();
     assert!(at_kill < sources.len(), "the leader kill should come mid-stream");
     let moved = wait_until(RESUME, || async { done_in(&watcher, partition) > before }).await;
-    assert!(moved, "input partition {partition} made no progress within {RESUME:?} after its leader died");
+    assert!(
+        moved,
+        "input partition {partition} ({left_then} inputs to go) made no progress within {RESUME:?} after its leader died"
+    );
     let after_leader_kill = killed.elapsed();
     cluster.start(leader).await;
 
