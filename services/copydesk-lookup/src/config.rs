@@ -12,8 +12,10 @@ use copydesk_settings::{optional_socket, pass_through, valid_topic};
 use crate::LookupError;
 
 mod limits;
+mod security;
 
 pub use self::limits::Limits;
+pub use self::security::Security;
 
 /// Settings of `copydesk serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,6 +54,8 @@ pub struct LookupConfig {
     pub shutdown_grace_secs: u64,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub security: Security,
     /// librdkafka settings passed through (security, tuning), e.g. `-X security.protocol=SASL_SSL`.
     #[arg(short = 'X', long = "kafka-option", env = "COPYDESK_KAFKA_OPTIONS", value_delimiter = ',')]
     pub kafka_options: Vec<String>,
@@ -107,6 +111,7 @@ impl LookupConfig {
             errors.push("partition-check-secs: must be at least 1".to_string());
         }
         errors.append(&mut self.limits.problems());
+        errors.append(&mut self.security.problems());
         if let Err(mut e) = self.librdkafka_options() {
             errors.append(&mut e);
         }
