@@ -4,6 +4,7 @@
 //! # Layout
 //! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
 //! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
+//! - `url_key`: the one URL normaliser, of index writes and of lookups.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
 //! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
@@ -22,6 +23,7 @@ mod security;
 mod server;
 mod service;
 pub mod store;
+pub mod url_key;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

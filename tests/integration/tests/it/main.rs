@@ -8,6 +8,7 @@ mod failures;
 mod lookup;
 mod lookup_limits;
 mod lookup_security;
+mod lookup_urls;
 mod metrics;
 mod outputs;
 mod pipeline;
