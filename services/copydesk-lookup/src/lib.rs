@@ -7,7 +7,7 @@
 //! - `url_key`: the one URL normaliser, of index writes and of lookups.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
-//! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
+//! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters); `server`: gRPC wiring, health, reflection.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
@@ -17,6 +17,7 @@ mod admission;
 mod auth;
 pub mod config;
 mod error;
+mod list_filter;
 mod materialise;
 pub mod metrics;
 mod security;

@@ -16,6 +16,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Tab
 use tracing::{info, warn};
 
 use crate::LookupError;
+use crate::list_filter::SCAN_BUDGET;
 pub use crate::url_key::url_key;
 
 mod url_index;
@@ -248,30 +249,31 @@ impl Store {
     /// or of all. The order is the keys', so it is stable across calls and an
     /// article present throughout a listing is returned exactly once.
     pub fn list(&self, site: Option<&str>, after: Option<&str>, limit: usize) -> Result<Page, LookupError> {
-        self.list_within(site, after, limit, usize::MAX, |_| Ok(()))
+        self.list_within(site, after, limit, usize::MAX, None, |_| Ok(()))
     }
 
     /// [`Store::list`], with the page also ended before its stored bytes
     /// pass `max_bytes` (one article at least, so a listing always moves on),
-    /// and `reserve` told the page's bytes before anything is decoded.
+    /// only articles `keep` accepts (at most [`SCAN_BUDGET`] or 20 per asked
+    /// result examined: a page out of budget is short, and goes on after the
+    /// last one examined), and `reserve` told the page's bytes before the
+    /// page is decoded.
     pub fn list_within(
         &self,
         site: Option<&str>,
         after: Option<&str>,
         limit: usize,
         max_bytes: usize,
+        keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)>,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
-        let mut ids: Vec<String> = Vec::with_capacity(limit + 1);
-        // One more than asked tells whether another page follows.
-        match site {
+        let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
             None => {
                 let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-                for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(limit + 1) {
-                    ids.push(entry?.0.value().to_string());
-                }
+                let range = articles.range::<&str>((lower, Bound::Unbounded))?;
+                Box::new(range.map(|entry| Ok(entry?.0.value().to_string())))
             }
             Some(site) => {
                 let sites = txn.open_table(SITES)?;
@@ -279,15 +281,49 @@ impl Store {
                     Some(after) => Bound::Excluded((site, after)),
                     None => Bound::Included((site, "")),
                 };
-                for entry in sites.range::<(&str, &str)>((lower, Bound::Unbounded))? {
-                    let (key, _) = entry?;
-                    let (entry_site, id) = key.value();
-                    if entry_site != site || ids.len() > limit {
-                        break;
-                    }
-                    ids.push(id.to_string());
-                }
+                let range = sites.range::<(&str, &str)>((lower, Bound::Unbounded))?;
+                let site = site.to_string();
+                Box::new(
+                    range
+                        .map(move |entry| {
+                            let (key, _) = entry?;
+                            let (entry_site, id) = key.value();
+                            Ok((entry_site == site).then(|| id.to_string()))
+                        })
+                        .take_while(|id: &Result<Option<String>, LookupError>| !matches!(id, Ok(None)))
+                        .map(|id| id.map(Option::unwrap_or_default)),
+                )
             }
+        };
+        // One more than asked tells whether another page follows.
+        let mut ids: Vec<String> = Vec::with_capacity(limit.min(MAX_PREALLOCATED) + 1);
+        let budget = if keep.is_some() { SCAN_BUDGET.max(limit.saturating_mul(20)) } else { usize::MAX };
+        let (mut examined, mut resume) = (0, None);
+        for id in candidates {
+            if ids.len() > limit {
+                break;
+            }
+            let id = id?;
+            if let Some(keep) = keep {
+                if examined == budget {
+                    break;
+                }
+                examined += 1;
+                let kept = match articles.get(id.as_str())? {
+                    Some(bytes) => decode(&id, bytes.value()).is_ok_and(|a| keep(&a)),
+                    None => false,
+                };
+                if !kept {
+                    resume = Some(id);
+                    continue;
+                }
+                resume = None;
+            }
+            ids.push(id);
+        }
+        // Only a scan that ran out of budget after a left-out article resumes there.
+        if examined < budget {
+            resume = None;
         }
         let mut more = ids.len() > limit;
         ids.truncate(limit);
@@ -312,9 +348,18 @@ impl Store {
             ids.truncate(cut);
             more = true;
         }
-        Ok(Page { articles: page, next_after: if more { ids.pop() } else { None } })
+        let next_after = match (more, resume) {
+            (true, _) => ids.pop(),
+            (false, Some(resume)) => Some(resume),
+            (false, None) if examined == budget => ids.pop(),
+            (false, None) => None,
+        };
+        Ok(Page { articles: page, next_after })
     }
 }
+
+/// Listings reserve room for at most this many ids up front.
+const MAX_PREALLOCATED: usize = 1024;
 
 /// What a reservation answers: go on, or refuse the read with this error.
 pub type Reserved = Result<(), LookupError>;

@@ -246,3 +246,32 @@ fn an_older_capture_read_after_a_newer_one_does_not_replace_it() {
     store.apply(&batch(vec![upsert(&newest)], &[(0, 3)])).unwrap();
     assert_eq!(store.get("a1").unwrap().unwrap().title, "newest");
 }
+
+#[test]
+fn a_filtered_listing_pages_through_only_what_it_keeps() {
+    let t = Temp::new();
+    let store = t.open();
+    let changes = (0..30)
+        .map(|i| {
+            let language = if i % 3 == 0 { "fr" } else { "en" };
+            upsert(&Article {
+                language: language.into(),
+                ..article(&format!("{i:04}"), "s", &format!("https://s/{i}"), "")
+            })
+        })
+        .collect();
+    store.apply(&batch(changes, &[(0, 30)])).unwrap();
+    let french = |a: &Article| a.language == "fr";
+    let (mut seen, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let page = store.list_within(None, after.as_deref(), 4, usize::MAX, Some(&french), |_| Ok(())).unwrap();
+        assert!(page.articles.iter().all(french));
+        seen.extend(page.articles.into_iter().map(|a| a.id));
+        match page.next_after {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..30).filter(|i| i % 3 == 0).map(|i| format!("{i:04}")).collect();
+    assert_eq!(seen, expected);
+}

@@ -7,6 +7,7 @@ mod exactly_once;
 mod failures;
 mod lookup;
 mod lookup_limits;
+mod lookup_queries;
 mod lookup_security;
 mod lookup_urls;
 mod metrics;
