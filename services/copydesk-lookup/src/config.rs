@@ -11,8 +11,10 @@ use copydesk_settings::{KafkaArgs, optional_socket, valid_topic};
 use crate::LookupError;
 
 mod limits;
+mod security;
 
 pub use self::limits::Limits;
+pub use self::security::Security;
 
 /// Settings of `copydesk serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -50,6 +52,8 @@ pub struct LookupConfig {
     pub shutdown_grace_secs: u64,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub security: Security,
 }
 
 /// librdkafka keys that the materialiser's guarantees depend on: it assigns
@@ -99,6 +103,7 @@ impl LookupConfig {
             errors.push("partition-check-secs: must be at least 1".to_string());
         }
         errors.append(&mut self.limits.problems());
+        errors.append(&mut self.security.problems());
         if errors.is_empty() { Ok(()) } else { Err(LookupError::Config(errors)) }
     }
 

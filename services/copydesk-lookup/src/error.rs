@@ -33,7 +33,7 @@ pub enum LookupError {
     Metrics(#[from] copydesk_telemetry::TelemetryError),
     #[error("cannot build the reflection service: {0}")]
     Reflection(String),
-    #[error("the gRPC server failed: {0}")]
+    #[error("the gRPC server failed (or its TLS settings): {0}")]
     Serve(#[from] tonic::transport::Error),
     #[error("the {task} task panicked: {reason}")]
     Panicked { task: &'static str, reason: String },

@@ -4,21 +4,27 @@
 //! # Layout
 //! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
 //! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
+//! - `url_key`: the one URL normaliser, of index writes and of lookups.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
-//! - `service`: ArticleService over the store; `server`: gRPC wiring, health, reflection.
+//! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters); `server`: gRPC wiring, health, reflection.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
+//! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
 //! - `error`: the crate's error type and its one mapping to gRPC statuses.
 
 mod admission;
+mod auth;
 pub mod config;
 mod error;
+mod list_filter;
 mod materialise;
 pub mod metrics;
+mod security;
 mod server;
 mod service;
 pub mod store;
+pub mod url_key;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +48,7 @@ pub struct App {
     config: Arc<LookupConfig>,
     store: Arc<Store>,
     listener: TcpListener,
+    secured: security::Secured,
     metrics: Arc<Metrics>,
     /// The bound metrics socket, served from `run`; `None` when disabled.
     metrics_listener: Option<TcpListener>,
@@ -53,6 +60,7 @@ impl App {
     /// locked store fails the start rather than the first request.
     pub async fn build(config: LookupConfig) -> Result<App, LookupError> {
         config.validate()?;
+        let secured = security::Secured::load(&config.security)?;
         let addr = config.grpc_socket().map_err(|e| LookupError::Config(vec![e]))?;
         let listener = TcpListener::bind(addr).await.map_err(|source| LookupError::Bind { addr, source })?;
         let metrics_listener = match config.metrics_socket().map_err(|e| LookupError::Config(vec![e]))? {
@@ -65,7 +73,7 @@ impl App {
         info!(message = "Store open.", path = %store.path().display(), articles);
         let metrics = Arc::new(Metrics::new());
         metrics.set_store_articles(articles);
-        Ok(App { config: Arc::new(config), store: Arc::new(store), listener, metrics, metrics_listener })
+        Ok(App { config: Arc::new(config), store: Arc::new(store), listener, secured, metrics, metrics_listener })
     }
 
     /// Where gRPC is served (the actual port when 0 was asked for).
@@ -93,7 +101,7 @@ impl App {
     /// closed when both are done; the endpoint stops last, so the drain can
     /// be watched.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), LookupError> {
-        let App { config, store, listener, metrics, metrics_listener } = self;
+        let App { config, store, listener, secured, metrics, metrics_listener } = self;
         let stop = shutdown.child_token();
         let (events, _) = broadcast::channel(service::WATCH_BUFFER);
         let (ready_tx, ready_rx) = watch::channel(false);
@@ -113,7 +121,7 @@ impl App {
             metrics: metrics.clone(),
             admission: admission::Admission::new(&config.limits),
         };
-        let server = server::serve(listener, service, config.limits.clone(), ready_rx, stop.clone());
+        let server = server::serve(listener, service, config.limits.clone(), secured, ready_rx, stop.clone());
         let mut server = tokio::spawn(server);
         // Not a child of `stop`: the endpoint outlives the other two.
         let endpoint_stop = CancellationToken::new();

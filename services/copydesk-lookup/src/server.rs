@@ -1,6 +1,7 @@
 //! The gRPC server: ArticleService, grpc.health.v1 driven by the
-//! materialiser's readiness, and server reflection (v1 and v1alpha), on
-//! one HTTP/2 listener without TLS.
+//! materialiser's readiness, and server reflection (v1 and v1alpha, unless
+//! turned off), on one HTTP/2 listener, over TLS when configured, with
+//! bearer tokens checked on every call but health checks.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use copydesk_proto::v1::article_service_server::ArticleServiceServer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
@@ -16,8 +18,10 @@ use tracing::info;
 
 use crate::LookupError;
 use crate::admission::hold_until_sent;
+use crate::auth::Guard;
 use crate::config::Limits;
 use crate::metrics::Metrics;
+use crate::security::Secured;
 use crate::service::Lookup;
 
 /// The name health checks use for ArticleService; "" is the whole server.
@@ -42,6 +46,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     service: Lookup,
     limits: Limits,
+    secured: Secured,
     mut ready: watch::Receiver<bool>,
     stop: CancellationToken,
 ) -> Result<(), LookupError> {
@@ -53,10 +58,24 @@ pub(crate) async fn serve(
             .register_encoded_file_descriptor_set(copydesk_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let reflection_v1 = reflection().build_v1().map_err(|e| LookupError::Reflection(e.to_string()))?;
-    let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| LookupError::Reflection(e.to_string()))?;
+    // Health stays open to probes; ArticleService and reflection need a
+    // token when a tokens file is configured.
+    let guard = Guard(secured.tokens.clone());
+    let (reflection_v1, reflection_v1alpha) = if secured.reflection {
+        let v1 = reflection().build_v1().map_err(|e| LookupError::Reflection(e.to_string()))?;
+        let v1alpha = reflection().build_v1alpha().map_err(|e| LookupError::Reflection(e.to_string()))?;
+        (Some(InterceptedService::new(v1, guard.clone())), Some(InterceptedService::new(v1alpha, guard.clone())))
+    } else {
+        (None, None)
+    };
     if let Ok(addr) = listener.local_addr() {
-        info!(message = "Serving gRPC.", %addr, services = "copydesk.v1.ArticleService, grpc.health.v1.Health, reflection");
+        info!(
+            message = "Serving gRPC.",
+            %addr,
+            tls = secured.tls.is_some(),
+            tokens = secured.tokens.is_some(),
+            reflection = secured.reflection
+        );
     }
     // A response is at most the article bytes allowed plus the missing ids
     // (no more than the request held) and a little framing.
@@ -64,7 +83,16 @@ pub(crate) async fn serve(
     let articles = ArticleServiceServer::new(service)
         .max_decoding_message_size(limits.max_request_bytes)
         .max_encoding_message_size(max_encoding);
-    let server = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = secured.tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let reloader = async {
+        if let Some(tokens) = secured.tokens {
+            tokens.watch(secured.reload, stop.clone()).await;
+        }
+    };
+    let server = builder
         .http2_keepalive_interval(Some(KEEPALIVE))
         // A server span per call, continuing the caller's `traceparent`.
         .trace_fn(copydesk_telemetry::grpc_server_span)
@@ -73,9 +101,9 @@ pub(crate) async fn serve(
         .timeout(limits.call_timeout())
         .layer(tower::util::MapResponseLayer::new(hold_until_sent as fn(_) -> _))
         .add_service(health)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(articles)
+        .add_optional_service(reflection_v1)
+        .add_optional_service(reflection_v1alpha)
+        .add_service(InterceptedService::new(articles, guard))
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop.clone().cancelled_owned());
     let readiness = async {
         // The watch guard must not live across an await: only a bool leaves the select.
@@ -90,6 +118,6 @@ pub(crate) async fn serve(
         // Load balancers stop sending new calls while the server drains.
         set_health(&reporter, &metrics, ServingStatus::NotServing).await;
     };
-    let (served, ()) = tokio::join!(server, readiness);
+    let (served, (), ()) = tokio::join!(server, readiness, reloader);
     served.map_err(LookupError::Serve)
 }

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Code, Request, Response, Status};
 
 use crate::admission::Admission;
+use crate::list_filter::Filter;
 use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
 use crate::{LookupError, blocking};
@@ -103,7 +104,7 @@ pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<Str
     match (parts.next(), parts.next(), parts.next()) {
         (Some(TOKEN_VERSION), Some(token_site), Some(after)) if !after.is_empty() => {
             if token_site != site.unwrap_or_default() {
-                return Err(invalid("issued for another site filter"));
+                return Err(invalid("issued for another site or filter"));
             }
             Ok(Some(after.to_string()))
         }
@@ -196,20 +197,27 @@ impl Lookup {
             n => (n as usize).min(MAX_PAGE_SIZE),
         };
         let site = site_filter(&request.site);
-        let after = decode_token(&request.page_token, site.as_deref())?;
+        let filter = Filter::of(&request)?;
+        let filter_is_empty = filter.is_empty();
+        // Tokens name every filter, so one cannot be carried to another listing.
+        let token_key = filter.token_key(site.as_deref());
+        let after = decode_token(&request.page_token, token_key.as_deref())?;
         let mut call = self.admission.call()?;
         let max_bytes = self.admission.max_response_bytes();
         let (page, call) = self
             .read({
                 let site = site.clone();
                 move |s| {
+                    let keep = move |a: &Article| filter.keeps(a);
+                    let keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)> =
+                        if filter_is_empty { None } else { Some(&keep) };
                     let page =
-                        s.list_within(site.as_deref(), after.as_deref(), size, max_bytes, |n| call.reserve(n))?;
+                        s.list_within(site.as_deref(), after.as_deref(), size, max_bytes, keep, |n| call.reserve(n))?;
                     Ok((page, call))
                 }
             })
             .await?;
-        let next_page_token = page.next_after.map(|last| encode_token(site.as_deref(), &last)).unwrap_or_default();
+        let next_page_token = page.next_after.map(|last| encode_token(token_key.as_deref(), &last)).unwrap_or_default();
         Ok(call.attach(Response::new(ListArticlesResponse { articles: page.articles, next_page_token })))
     }
 

@@ -12,23 +12,26 @@ use std::path::{Path, PathBuf};
 
 use copydesk_proto::v1::Article;
 use prost::Message;
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table, TableDefinition};
-use tracing::warn;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use tracing::{info, warn};
 
 use crate::LookupError;
+use crate::list_filter::SCAN_BUDGET;
+pub use crate::url_key::url_key;
+
+mod url_index;
 
 /// Article id -> the record's value as read from Kafka (protobuf `Article`).
 /// Stored as received so that serving never re-encodes what ingest wrote.
 const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
-/// Normalised URL or canonical URL -> article id.
-const URLS: TableDefinition<'_, &str, &str> = TableDefinition::new("urls");
 /// (site, article id), so one site's articles are a contiguous range in id order.
 const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites");
 /// Partition -> the next offset to read.
 const OFFSETS: TableDefinition<'_, i32, i64> = TableDefinition::new("offsets");
-/// Facts about the store itself: which topic it materialises.
 /// Article id → the `traceparent` its record carried (the trace link).
 const TRACES: TableDefinition<'_, &str, &str> = TableDefinition::new("traces");
+/// Facts about the store itself: which topic it materialises, the URL
+/// normaliser its URL index was built with.
 const META: TableDefinition<'_, &str, &str> = TableDefinition::new("meta");
 
 /// One record's effect on the store.
@@ -76,7 +79,7 @@ impl Store {
         {
             // Every table exists from the start, so readers never meet a missing one.
             txn.open_table(ARTICLES)?;
-            txn.open_table(URLS)?;
+            txn.open_table(url_index::URL_OWNERS)?;
             txn.open_table(SITES)?;
             txn.open_table(OFFSETS)?;
             let mut meta = txn.open_table(META)?;
@@ -95,6 +98,9 @@ impl Store {
                 Some(_) => {}
             }
         }
+        if url_index::rebuild_if_stale(&txn)? {
+            info!(message = "URL index built for this version's URL normaliser.", path = %path.display());
+        }
         txn.commit()?;
         Ok(Store { db, path: path.to_path_buf() })
     }
@@ -108,7 +114,8 @@ impl Store {
         let txn = self.db.begin_write()?;
         {
             let mut articles = txn.open_table(ARTICLES)?;
-            let mut urls = txn.open_table(URLS)?;
+            let mut urls = txn.open_table(url_index::URL_OWNERS)?;
+            let mut seq = url_index::Sequence::load(&txn)?;
             let mut sites = txn.open_table(SITES)?;
             let mut offsets = txn.open_table(OFFSETS)?;
             let mut traces = txn.open_table(TRACES)?;
@@ -138,14 +145,18 @@ impl Store {
                 // are then added, so entries both share survive.
                 if let Some(old) = replaced.map(|v| Article::decode(v.value())) {
                     match old {
-                        Ok(old) => unindex(&mut urls, &mut sites, id, &old)?,
+                        Ok(old) => {
+                            url_index::remove(&mut urls, id, &old)?;
+                            sites.remove((old.site.as_str(), id.as_str()))?;
+                        }
                         Err(error) => {
                             warn!(message = "A stored article does not decode; its index entries stay.", id, %error)
                         }
                     }
                 }
                 if let Change::Upsert { id, article, .. } = change {
-                    index(&mut urls, &mut sites, id, article)?;
+                    url_index::add(&mut urls, &mut seq, id, article)?;
+                    sites.insert((article.site.as_str(), id.as_str()), ())?;
                 }
             }
             for (id, traceparent) in batch.traces.iter().filter(|(id, _)| !kept_newer.contains(&id.as_str())) {
@@ -154,6 +165,7 @@ impl Store {
             for (&partition, &next) in &batch.offsets {
                 offsets.insert(partition, next)?;
             }
+            seq.save(&txn)?;
         }
         txn.commit()?;
         Ok(())
@@ -228,8 +240,8 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Option<Article>, LookupError> {
         let txn = self.db.begin_read()?;
-        let urls = txn.open_table(URLS)?;
-        let Some(id) = urls.get(url_key(url).as_str())?.map(|v| v.value().to_string()) else { return Ok(None) };
+        let urls = txn.open_table(url_index::URL_OWNERS)?;
+        let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(None) };
         Ok(self.get_many_within(&[&id], reserve)?.pop().flatten())
     }
 
@@ -237,30 +249,31 @@ impl Store {
     /// or of all. The order is the keys', so it is stable across calls and an
     /// article present throughout a listing is returned exactly once.
     pub fn list(&self, site: Option<&str>, after: Option<&str>, limit: usize) -> Result<Page, LookupError> {
-        self.list_within(site, after, limit, usize::MAX, |_| Ok(()))
+        self.list_within(site, after, limit, usize::MAX, None, |_| Ok(()))
     }
 
     /// [`Store::list`], with the page also ended before its stored bytes
     /// pass `max_bytes` (one article at least, so a listing always moves on),
-    /// and `reserve` told the page's bytes before anything is decoded.
+    /// only articles `keep` accepts (at most [`SCAN_BUDGET`] or 20 per asked
+    /// result examined: a page out of budget is short, and goes on after the
+    /// last one examined), and `reserve` told the page's bytes before the
+    /// page is decoded.
     pub fn list_within(
         &self,
         site: Option<&str>,
         after: Option<&str>,
         limit: usize,
         max_bytes: usize,
+        keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)>,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
-        let mut ids: Vec<String> = Vec::with_capacity(limit + 1);
-        // One more than asked tells whether another page follows.
-        match site {
+        let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
             None => {
                 let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-                for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(limit + 1) {
-                    ids.push(entry?.0.value().to_string());
-                }
+                let range = articles.range::<&str>((lower, Bound::Unbounded))?;
+                Box::new(range.map(|entry| Ok(entry?.0.value().to_string())))
             }
             Some(site) => {
                 let sites = txn.open_table(SITES)?;
@@ -268,15 +281,49 @@ impl Store {
                     Some(after) => Bound::Excluded((site, after)),
                     None => Bound::Included((site, "")),
                 };
-                for entry in sites.range::<(&str, &str)>((lower, Bound::Unbounded))? {
-                    let (key, _) = entry?;
-                    let (entry_site, id) = key.value();
-                    if entry_site != site || ids.len() > limit {
-                        break;
-                    }
-                    ids.push(id.to_string());
-                }
+                let range = sites.range::<(&str, &str)>((lower, Bound::Unbounded))?;
+                let site = site.to_string();
+                Box::new(
+                    range
+                        .map(move |entry| {
+                            let (key, _) = entry?;
+                            let (entry_site, id) = key.value();
+                            Ok((entry_site == site).then(|| id.to_string()))
+                        })
+                        .take_while(|id: &Result<Option<String>, LookupError>| !matches!(id, Ok(None)))
+                        .map(|id| id.map(Option::unwrap_or_default)),
+                )
             }
+        };
+        // One more than asked tells whether another page follows.
+        let mut ids: Vec<String> = Vec::with_capacity(limit.min(MAX_PREALLOCATED) + 1);
+        let budget = if keep.is_some() { SCAN_BUDGET.max(limit.saturating_mul(20)) } else { usize::MAX };
+        let (mut examined, mut resume) = (0, None);
+        for id in candidates {
+            if ids.len() > limit {
+                break;
+            }
+            let id = id?;
+            if let Some(keep) = keep {
+                if examined == budget {
+                    break;
+                }
+                examined += 1;
+                let kept = match articles.get(id.as_str())? {
+                    Some(bytes) => decode(&id, bytes.value()).is_ok_and(|a| keep(&a)),
+                    None => false,
+                };
+                if !kept {
+                    resume = Some(id);
+                    continue;
+                }
+                resume = None;
+            }
+            ids.push(id);
+        }
+        // Only a scan that ran out of budget after a left-out article resumes there.
+        if examined < budget {
+            resume = None;
         }
         let mut more = ids.len() > limit;
         ids.truncate(limit);
@@ -301,9 +348,18 @@ impl Store {
             ids.truncate(cut);
             more = true;
         }
-        Ok(Page { articles: page, next_after: if more { ids.pop() } else { None } })
+        let next_after = match (more, resume) {
+            (true, _) => ids.pop(),
+            (false, Some(resume)) => Some(resume),
+            (false, None) if examined == budget => ids.pop(),
+            (false, None) => None,
+        };
+        Ok(Page { articles: page, next_after })
     }
 }
+
+/// Listings reserve room for at most this many ids up front.
+const MAX_PREALLOCATED: usize = 1024;
 
 /// What a reservation answers: go on, or refuse the read with this error.
 pub type Reserved = Result<(), LookupError>;
@@ -313,61 +369,6 @@ pub type Articles = Result<Vec<Option<Article>>, LookupError>;
 
 fn decode(id: &str, bytes: &[u8]) -> Result<Article, LookupError> {
     Article::decode(bytes).map_err(|source| LookupError::Corrupt { id: id.to_string(), source })
-}
-
-/// The URL and canonical URL under their index keys, each once.
-fn url_keys(article: &Article) -> Vec<String> {
-    let mut keys: Vec<String> =
-        [&article.url, &article.canonical_url].into_iter().filter(|u| !u.is_empty()).map(|u| url_key(u)).collect();
-    keys.dedup();
-    keys
-}
-
-fn index(
-    urls: &mut Table<'_, &'static str, &'static str>,
-    sites: &mut Table<'_, (&'static str, &'static str), ()>,
-    id: &str,
-    article: &Article,
-) -> Result<(), LookupError> {
-    for key in url_keys(article) {
-        urls.insert(key.as_str(), id)?;
-    }
-    sites.insert((article.site.as_str(), id), ())?;
-    Ok(())
-}
-
-/// Removes the entries `article` put in the indexes, except URL entries that
-/// another article has taken over since (two pages may share a URL).
-fn unindex(
-    urls: &mut Table<'_, &'static str, &'static str>,
-    sites: &mut Table<'_, (&'static str, &'static str), ()>,
-    id: &str,
-    article: &Article,
-) -> Result<(), LookupError> {
-    for key in url_keys(article) {
-        let ours = urls.get(key.as_str())?.is_some_and(|owner| owner.value() == id);
-        if ours {
-            urls.remove(key.as_str())?;
-        }
-    }
-    sites.remove((article.site.as_str(), id))?;
-    Ok(())
-}
-
-/// The form under which URLs are indexed and looked up: parsed and
-/// re-serialised (scheme and host lowercased, default port dropped, an empty
-/// path made `/`, percent-encoding normalised), without the fragment, which
-/// never reaches the server and so cannot name a different page. Paths and
-/// queries are kept as they are: `/a` and `/a/` may be different pages.
-/// A string that does not parse is indexed as given.
-pub fn url_key(url: &str) -> String {
-    match url::Url::parse(url.trim()) {
-        Ok(mut parsed) => {
-            parsed.set_fragment(None);
-            parsed.into()
-        }
-        Err(_) => url.trim().to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -98,17 +98,60 @@ fn a_url_another_article_took_over_is_kept_when_the_first_goes() {
 }
 
 #[test]
-fn url_lookup_ignores_fragments_and_case_of_scheme_and_host_only() {
+fn url_lookup_uses_the_normaliser_but_keeps_the_path_case() {
     let t = Temp::new();
     let store = t.open();
-    let a = article("a1", "s.example", "https://S.Example:443/Path?q=1", "https://s.example/Path?q=1");
+    let a = article("a1", "s.example", "https://S.Example:443/Path/?q=1&utm_source=x", "https://s.example/Path?q=1");
     store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
-    for url in ["https://s.example/Path?q=1", "HTTPS://s.example/Path?q=1#comments", " https://s.example/Path?q=1 "] {
+    for url in
+        ["https://s.example/Path?q=1", "HTTPS://s.example/Path/?q=1#comments", " https://s.example/Path?fbclid=z&q=1 "]
+    {
         assert_eq!(store.find_url(url).unwrap().map(|a| a.id).as_deref(), Some("a1"), "{url}");
     }
-    for url in ["https://s.example/path?q=1", "https://s.example/Path/?q=1", "https://s.example/Path"] {
+    for url in ["https://s.example/path?q=1", "https://s.example/Path?q=2", "https://s.example/Path"] {
         assert!(store.find_url(url).unwrap().is_none(), "{url} is another page");
     }
+}
+
+#[test]
+fn a_url_is_found_again_when_the_article_that_took_it_over_goes_or_moves() {
+    let t = Temp::new();
+    let store = t.open();
+    let at = |seconds| Some(copydesk_proto::Timestamp { seconds, nanos: 0 });
+    let shared = "https://s.example/shared";
+    let first = Article { fetched_at: at(1_000), ..article("a1", "s.example", shared, "") };
+    let second = Article { fetched_at: at(2_000), ..article("b2", "s.example", &format!("{shared}/"), "") };
+    store.apply(&batch(vec![upsert(&first), upsert(&second)], &[(0, 2)])).unwrap();
+    assert_eq!(store.find_url(shared).unwrap().unwrap().id, "b2", "the newer capture answers");
+    // The newer one moves to another URL: the first holds the shared one again.
+    let moved = Article { fetched_at: at(3_000), ..article("b2", "s.example", "https://s.example/moved", "") };
+    store.apply(&batch(vec![upsert(&moved)], &[(0, 3)])).unwrap();
+    assert_eq!(store.find_url(shared).unwrap().unwrap().id, "a1");
+    // It takes the URL over again, and is then deleted.
+    let back = Article { fetched_at: at(4_000), ..article("b2", "s.example", shared, "") };
+    store.apply(&batch(vec![upsert(&back)], &[(0, 4)])).unwrap();
+    assert_eq!(store.find_url(shared).unwrap().unwrap().id, "b2");
+    store.apply(&batch(vec![Change::Delete { id: "b2".into() }], &[(0, 5)])).unwrap();
+    assert_eq!(store.find_url(shared).unwrap().unwrap().id, "a1");
+    store.apply(&batch(vec![Change::Delete { id: "a1".into() }], &[(0, 6)])).unwrap();
+    assert!(store.find_url(shared).unwrap().is_none());
+}
+
+#[test]
+fn a_store_indexed_by_an_older_normaliser_is_indexed_again_on_open() {
+    let t = Temp::new();
+    {
+        let store = t.open();
+        let a = article("a1", "s.example", "https://s.example/a/?utm_source=x", "");
+        store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+        // As a store of the previous version would be: no version, no entries.
+        let txn = store.db.begin_write().unwrap();
+        txn.delete_table(url_index::URL_OWNERS).unwrap();
+        txn.open_table(META).unwrap().remove("url_key_version").unwrap();
+        txn.commit().unwrap();
+    }
+    let store = t.open();
+    assert_eq!(store.find_url("https://s.example/a").unwrap().unwrap().id, "a1");
 }
 
 #[test]
@@ -202,4 +245,33 @@ fn an_older_capture_read_after_a_newer_one_does_not_replace_it() {
     let newest = Article { fetched_at: at(3_000), title: "newest".into(), ..article("a1", "s", "https://s/1", "") };
     store.apply(&batch(vec![upsert(&newest)], &[(0, 3)])).unwrap();
     assert_eq!(store.get("a1").unwrap().unwrap().title, "newest");
+}
+
+#[test]
+fn a_filtered_listing_pages_through_only_what_it_keeps() {
+    let t = Temp::new();
+    let store = t.open();
+    let changes = (0..30)
+        .map(|i| {
+            let language = if i % 3 == 0 { "fr" } else { "en" };
+            upsert(&Article {
+                language: language.into(),
+                ..article(&format!("{i:04}"), "s", &format!("https://s/{i}"), "")
+            })
+        })
+        .collect();
+    store.apply(&batch(changes, &[(0, 30)])).unwrap();
+    let french = |a: &Article| a.language == "fr";
+    let (mut seen, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let page = store.list_within(None, after.as_deref(), 4, usize::MAX, Some(&french), |_| Ok(())).unwrap();
+        assert!(page.articles.iter().all(french));
+        seen.extend(page.articles.into_iter().map(|a| a.id));
+        match page.next_after {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..30).filter(|i| i % 3 == 0).map(|i| format!("{i:04}")).collect();
+    assert_eq!(seen, expected);
 }

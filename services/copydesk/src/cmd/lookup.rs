@@ -2,17 +2,24 @@
 //! service (`--server`) or, without one, scanning the articles topic.
 //!
 //! The scan reads the compacted topic from the start to its current end,
-//! keeping the latest version of the matching article: an operator's tool for
-//! when no lookup service runs, and slow on a large topic.
+//! keeping the latest version of the matching article (a tombstone, or a
+//! later version without the URL, forgets it): an operator's tool for when no
+//! lookup service runs, and slow on a large topic. URLs are compared as the
+//! service compares them (`copydesk_lookup::url_key`). On a topic written
+//! with transactions the last offsets are commit markers that no message
+//! carries, so the end of a partition is known by librdkafka's end-of-partition
+//! event, not only by the offset of the last message read.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use copydesk_lookup::url_key::url_key;
 use copydesk_proto::v1::Article;
 use copydesk_settings::KafkaArgs;
 use prost::Message as _;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
 #[derive(clap::Args)]
@@ -96,6 +103,7 @@ fn scan_topic(args: &Args) -> anyhow::Result<ExitCode> {
         .set("group.id", "copydesk-lookup")
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")
+        .set("enable.partition.eof", "true")
         .set("fetch.max.bytes", (64 << 20).to_string())
         .set("max.partition.fetch.bytes", (64 << 20).to_string());
     args.kafka.apply(&mut config);
@@ -118,23 +126,47 @@ fn scan_topic(args: &Args) -> anyhow::Result<ExitCode> {
     consumer.assign(&assignment)?;
     let deadline = Instant::now() + timeout;
     let mut found: Option<Article> = None;
+    let wanted_url = args.url.as_deref().map(url_key);
     while !remaining.is_empty() {
         if Instant::now() > deadline {
             bail!("timed out reading {}", args.topic);
         }
-        let Some(message) = consumer.poll(Duration::from_millis(500)) else { continue };
-        let message = message.context("cannot read the topic")?;
-        let key_matches = args.id.as_deref().is_some_and(|id| message.key() == Some(id.as_bytes()));
-        if (key_matches || args.url.is_some())
-            && let Some(article) = message.payload().and_then(|p| Article::decode(p).ok())
-        {
-            let url_matches = args.url.as_deref().is_some_and(|u| article.url == u || article.canonical_url == u);
-            if key_matches || url_matches {
-                found = Some(article);
+        let message = match consumer.poll(Duration::from_millis(500)) {
+            None => continue,
+            // Read up to the end the broker gives read_committed consumers.
+            Some(Err(KafkaError::PartitionEOF(partition))) => {
+                remaining.retain(|&(p, _)| p != partition);
+                continue;
             }
-        }
+            Some(message) => message.context("cannot read the topic")?,
+        };
         let (partition, offset) = (message.partition(), message.offset());
         remaining.retain(|&(p, high)| !(p == partition && offset + 1 >= high));
+        let Some(key) = message.key() else { continue };
+        let Some(payload) = message.payload() else {
+            // A tombstone: the article is deleted.
+            if found.as_ref().is_some_and(|a| a.id.as_bytes() == key)
+                || args.id.as_deref().map(str::as_bytes) == Some(key)
+            {
+                found = None;
+            }
+            continue;
+        };
+        let key_matches = args.id.as_deref().is_some_and(|id| key == id.as_bytes());
+        let holder = found.as_ref().is_some_and(|a| a.id.as_bytes() == key);
+        if !(key_matches || args.url.is_some()) {
+            continue;
+        }
+        let Ok(article) = Article::decode(payload) else { continue };
+        let url_matches = wanted_url
+            .as_deref()
+            .is_some_and(|u| [&article.url, &article.canonical_url].iter().any(|a| !a.is_empty() && url_key(a) == u));
+        if key_matches || url_matches {
+            found = Some(article);
+        } else if holder {
+            // The article that held the URL moved away from it.
+            found = None;
+        }
     }
     match found {
         Some(article) => {

@@ -36,7 +36,12 @@ async fn list_all(
     let mut page_token = String::new();
     loop {
         let page = client
-            .list_articles(ListArticlesRequest { page_size, page_token: page_token.clone(), site: site.to_string() })
+            .list_articles(ListArticlesRequest {
+                page_size,
+                page_token: page_token.clone(),
+                site: site.to_string(),
+                ..Default::default()
+            })
             .await
             .expect("list articles")
             .into_inner();
@@ -261,6 +266,7 @@ async fn bad_requests_and_bad_records_get_the_right_answers() {
         page_size,
         page_token: page_token.to_string(),
         site: site.to_string(),
+        ..Default::default()
     };
     let first = client.list_articles(list(1, "", "a.example")).await.expect("first page").into_inner();
     assert_eq!(first.articles.len(), 1);
