@@ -37,9 +37,12 @@ images: docker broker-image build ## Build the copydesk and Zipkin images (reuse
 smoke: ## Smoke test of the stack: make up, article over gRPC, its trace in Zipkin, non-zero /metrics, then down
 	bash deploy/smoke.sh
 
+.PHONY: check-deploy
+check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool
+	bash deploy/check-deploy.sh
+
 .PHONY: deploy-check
-deploy-check: ## Check deploy/k8s (structurally, offline) and the alert rules (promtool when on PATH)
-	python3 deploy/check.py
+deploy-check: check-deploy ## The same as check-deploy (its old name)
 
 .PHONY: build
 build: ## Build the copydesk binary (release)

@@ -34,14 +34,22 @@ bash deploy/kafka/build-image.sh
 bash deploy/copydesk/build-image.sh
 bash deploy/zipkin/build-image.sh
 
-say "starting Kafka, ingest, serve and Zipkin"
-compose up -d
+# The input topic is made before ingest starts: `ingest --create-topics`
+# would otherwise make it first with the broker's defaults (1 MiB messages),
+# and `--if-not-exists` below would then keep that limit.
+say "starting Kafka"
+compose up -d kafka
 # Large pages are normal: the input topic takes messages up to 33 MiB.
+created=0
 for _ in $(seq 90); do
   compose exec -T kafka /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --create --if-not-exists \
-    --topic snapshots --partitions 3 --config max.message.bytes=34603008 >/dev/null 2>&1 && break
+    --topic snapshots --partitions 3 --config max.message.bytes=34603008 >/dev/null 2>&1 && { created=1; break; }
   sleep 1
 done
+[[ $created == 1 ]] || die "could not create the snapshots topic; see: docker-compose -p $PROJECT -f deploy/compose.yaml logs kafka"
+
+say "starting ingest, serve and Zipkin"
+compose up -d
 
 say "replaying the seed and the dev corpus"
 pages=("/corpus/$SEED")

@@ -18,8 +18,26 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Registry};
 
-/// html5ever reports every HTML error it recovers from; real pages are full of them.
-const DEFAULT_FILTER: &str = "info,html5ever=error";
+/// The log level when `COPYDESK_LOG` is not set.
+const DEFAULT_FILTER: &str = "info";
+
+/// The log layer's filter from `COPYDESK_LOG`, with two targets kept quiet
+/// unless it names them. html5ever logs every recovered HTML error at warn
+/// level, which costs real throughput. The messaging spans
+/// (`copydesk_trace`, three per message) are for export: a log layer that
+/// took them would format their fields for every message (the span's
+/// context on log lines), so they are off unless asked for; then the log
+/// lines inside a message's spans carry its trace and span ids.
+fn log_filter(asked: Option<&str>) -> String {
+    let mut filter = asked.unwrap_or(DEFAULT_FILTER).to_string();
+    if !filter.contains("html5ever") {
+        filter.push_str(",html5ever=error");
+    }
+    if !filter.contains(copydesk_telemetry::messaging::TARGET) {
+        filter.push_str(&format!(",{}=off", copydesk_telemetry::messaging::TARGET));
+    }
+    filter
+}
 
 /// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
 /// `COPYDESK_LOG_FORMAT=json` gives one JSON object per event for log shippers.
@@ -39,15 +57,10 @@ pub(crate) fn init_tracing(role: &str) -> Result<Option<TraceGuard>, TraceConfig
 }
 
 fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
-    let filter = match std::env::var("COPYDESK_LOG") {
-        // html5ever stays quiet unless asked for by name: at warn level it
-        // logs every recovered HTML error, which costs real throughput.
-        Ok(f) if f.contains("html5ever") => EnvFilter::new(f),
-        Ok(f) => EnvFilter::new(format!("{f},html5ever=error")),
-        Err(_) => EnvFilter::new(DEFAULT_FILTER),
-    };
+    let filter = EnvFilter::new(log_filter(std::env::var("COPYDESK_LOG").ok().as_deref()));
     // Spans are exported at info level whatever the log level: quiet logs
-    // must not mean no traces. Libraries' own spans stay out.
+    // must not mean no traces, and the messaging spans the log layer leaves
+    // out are recorded here. Libraries' own spans stay out.
     let targets = Targets::new().with_default(Level::INFO).with_target("html5ever", Level::ERROR);
     let otel = otel.map(|layer| layer.with_filter(targets));
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
@@ -111,5 +124,21 @@ pub(crate) fn exit_status<E: Display>(
             error!(message = crashed, error = %join);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn messaging_spans_stay_out_of_logs_unless_named() {
+        assert_eq!(log_filter(None), "info,html5ever=error,copydesk_trace=off");
+        assert_eq!(
+            log_filter(Some("warn,copydesk_ingest=info")),
+            "warn,copydesk_ingest=info,html5ever=error,copydesk_trace=off"
+        );
+        assert_eq!(log_filter(Some("info,copydesk_trace=info")), "info,copydesk_trace=info,html5ever=error");
+        assert_eq!(log_filter(Some("debug,html5ever=warn")), "debug,html5ever=warn,copydesk_trace=off");
     }
 }
