@@ -18,6 +18,28 @@ use tracing::field::Empty;
 /// lines inside a message's spans then carry its trace and span ids).
 pub const TARGET: &str = "copydesk_trace";
 
+/// A messaging span: the attributes every operation has, then `$extra`.
+/// A macro because `tracing` wants each span's field names written out.
+macro_rules! messaging_span {
+    ($parent:expr, $operation:literal, $kind:literal, $topic:expr, $($extra:tt)*) => {
+        tracing::info_span!(
+            target: TARGET,
+            parent: $parent,
+            $operation,
+            otel.name = %format_args!("{} {}", $operation, $topic),
+            otel.kind = $kind,
+            messaging.system = "kafka",
+            messaging.operation.name = $operation,
+            messaging.operation.type = $operation,
+            messaging.destination.name = %$topic,
+            messaging.destination.partition.id = Empty,
+            messaging.kafka.offset = Empty,
+            messaging.kafka.message.key = Empty,
+            $($extra)*
+        )
+    };
+}
+
 /// What the spans say of one Kafka message. Fields not known yet (a send's
 /// partition and offset) are recorded later with [`sent`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,20 +73,11 @@ impl Message<'_> {
 /// The PRODUCER span of sending `message`: a new trace when `parent` is
 /// `None` (a crawler, or replay standing in for one), else its child.
 pub fn send(message: &Message<'_>, parent: Option<&Span>) -> Span {
-    let topic = message.topic;
-    let span = tracing::info_span!(
-        target: TARGET,
-        parent: parent.and_then(Span::id),
+    let span = messaging_span!(
+        parent.and_then(Span::id),
         "send",
-        otel.name = %format_args!("send {topic}"),
-        otel.kind = "producer",
-        messaging.system = "kafka",
-        messaging.operation.name = "send",
-        messaging.operation.type = "send",
-        messaging.destination.name = %topic,
-        messaging.destination.partition.id = Empty,
-        messaging.kafka.offset = Empty,
-        messaging.kafka.message.key = Empty,
+        "producer",
+        message.topic,
         messaging.message.body.size = Empty,
         copydesk.source.path = Empty,
         error.type = Empty,
@@ -80,20 +93,11 @@ pub fn send(message: &Message<'_>, parent: Option<&Span>) -> Span {
 /// The CLIENT span of receiving `message` in consumer group `group`,
 /// continuing the producer's trace from its `traceparent`.
 pub fn receive(message: &Message<'_>, group: &str, traceparent: Option<&str>) -> Span {
-    let topic = message.topic;
-    let span = tracing::info_span!(
-        target: TARGET,
-        parent: None,
+    let span = messaging_span!(
+        None,
         "receive",
-        otel.name = %format_args!("receive {topic}"),
-        otel.kind = "client",
-        messaging.system = "kafka",
-        messaging.operation.name = "receive",
-        messaging.operation.type = "receive",
-        messaging.destination.name = %topic,
-        messaging.destination.partition.id = Empty,
-        messaging.kafka.offset = Empty,
-        messaging.kafka.message.key = Empty,
+        "client",
+        message.topic,
         messaging.message.body.size = Empty,
         messaging.consumer.group.name = %group,
     );
@@ -117,24 +121,15 @@ pub enum Parent<'a> {
 /// The CONSUMER span of processing `message`. `group` is the consumer
 /// group, when there is one.
 pub fn process(message: &Message<'_>, group: Option<&str>, parent: Parent<'_>) -> Span {
-    let topic = message.topic;
     let local = match parent {
         Parent::Local(span) => span.id(),
         Parent::Remote(_) => None,
     };
-    let span = tracing::info_span!(
-        target: TARGET,
-        parent: local,
+    let span = messaging_span!(
+        local,
         "process",
-        otel.name = %format_args!("process {topic}"),
-        otel.kind = "consumer",
-        messaging.system = "kafka",
-        messaging.operation.name = "process",
-        messaging.operation.type = "process",
-        messaging.destination.name = %topic,
-        messaging.destination.partition.id = Empty,
-        messaging.kafka.offset = Empty,
-        messaging.kafka.message.key = Empty,
+        "consumer",
+        message.topic,
         messaging.consumer.group.name = Empty,
         error.type = Empty,
         trace_id = Empty,
