@@ -6,7 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CORPUS=$(realpath "${CORPUS:-../shared/corpus}")
+say() { printf 'up: %s\n' "$*"; }
+die() { printf 'up: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The corpus: $CORPUS, else ../shared/corpus beside this checkout, else beside
+# the local checkout this one was cloned from (a clone made elsewhere, e.g.
+# `git clone /work/main /tmp/x`, has no ../shared of its own).
+find_corpus() {
+  local candidates=("${CORPUS:-}" ../shared/corpus) origin
+  origin=$(git remote get-url origin 2>/dev/null || true)
+  [[ -n $origin && -d $origin ]] && candidates+=("$origin/../shared/corpus")
+  for c in "${candidates[@]}"; do
+    [[ -n $c && -d $c/seed ]] && { realpath "$c"; return; }
+  done
+  die "no corpus found (tried ${candidates[*]}); run with CORPUS=/path/to/shared/corpus"
+}
+CORPUS=$(find_corpus)
 SEED=seed/bbc-zhongwen-world-69124999.snapshot
 URL="${COPYDESK_UP_URL:-https://www.bbc.com/zhongwen/simp/world-69124999}"
 PROJECT=copydesk
@@ -14,8 +29,6 @@ NETWORK=${PROJECT}_default
 ZIPKIN=http://127.0.0.1:9411
 export PATH="$HOME/.cargo/bin:$PATH"
 
-say() { printf 'up: %s\n' "$*"; }
-die() { printf 'up: ERROR: %s\n' "$*" >&2; exit 1; }
 compose() { docker-compose -p "$PROJECT" -f deploy/compose.yaml "$@"; }
 # A one-off copydesk container on the stack's network (replay, lookup).
 copydesk() { docker run --rm --network "$NETWORK" "$@"; }
