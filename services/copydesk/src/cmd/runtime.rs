@@ -13,7 +13,7 @@ use tracing::Level;
 use tracing::{error, info, warn};
 use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::Layer as _;
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Registry};
@@ -58,6 +58,7 @@ pub(crate) fn init_tracing(role: &str) -> Result<Option<TraceGuard>, TraceConfig
 
 fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
     let filter = EnvFilter::new(log_filter(std::env::var("COPYDESK_LOG").ok().as_deref()));
+    let log_level = log_max_level(&filter);
     // Spans are exported at info level whatever the log level: quiet logs
     // must not mean no traces, and the messaging spans the log layer leaves
     // out are recorded here. Libraries' own spans stay out.
@@ -70,7 +71,30 @@ fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
     } else {
         registry.with(fmt.with_filter(filter)).try_init()
     };
+    if installed.is_ok() {
+        // `try_init` caps the `log` facade (html5ever, rdkafka) at the
+        // subscriber's max level hint, and with the export layer added that
+        // hint is TRACE. html5ever then builds a debug string of every token
+        // it parses (`format_args!` evaluates its arguments before the
+        // logger can say no): export cut ingest to a quarter of its
+        // throughput. Only the log layer wants library log records, so its
+        // filter sets the cap.
+        log::set_max_level(log_level);
+    }
     installed.is_ok()
+}
+
+/// The most verbose `log` record the log layer's filter can let through.
+fn log_max_level(filter: &EnvFilter) -> log::LevelFilter {
+    let hint = <EnvFilter as tracing_subscriber::Layer<Registry>>::max_level_hint(filter);
+    match hint.map(LevelFilter::into_level) {
+        Some(None) => log::LevelFilter::Off,
+        Some(Some(Level::ERROR)) => log::LevelFilter::Error,
+        Some(Some(Level::WARN)) => log::LevelFilter::Warn,
+        Some(Some(Level::INFO)) => log::LevelFilter::Info,
+        Some(Some(Level::DEBUG)) => log::LevelFilter::Debug,
+        Some(Some(Level::TRACE)) | None => log::LevelFilter::Trace,
+    }
 }
 
 pub(crate) fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -129,7 +153,17 @@ pub(crate) fn exit_status<E: Display>(
 
 #[cfg(test)]
 mod tests {
-    use super::log_filter;
+    use tracing_subscriber::EnvFilter;
+
+    use super::{log_filter, log_max_level};
+
+    #[test]
+    fn log_records_are_capped_at_the_log_filter() {
+        let cap = |f: &str| log_max_level(&EnvFilter::new(log_filter(Some(f))));
+        assert_eq!(cap("warn,copydesk_ingest=info"), log::LevelFilter::Info);
+        assert_eq!(cap("warn"), log::LevelFilter::Warn);
+        assert_eq!(cap("info,rdkafka=debug"), log::LevelFilter::Debug);
+    }
 
     #[test]
     fn messaging_spans_stay_out_of_logs_unless_named() {
