@@ -31,7 +31,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 compose() { docker-compose -p "$PROJECT" -f deploy/compose.yaml "$@"; }
 # A one-off copydesk container on the stack's network (replay, lookup).
-copydesk() { docker run --rm --network "$NETWORK" "$@"; }
+copydesk() { docker run --rm --network "$NETWORK" -e NO_COLOR=1 "$@"; }
 
 bash deploy/docker/ensure-docker.sh
 command -v docker-compose >/dev/null 2>&1 || {
