@@ -34,21 +34,25 @@ images: docker broker-image build ## Build the copydesk and Zipkin images (reuse
 	bash deploy/zipkin/build-image.sh
 
 .PHONY: smoke
-smoke: ## Smoke test of the stack: make up, article over gRPC, its trace in Zipkin, non-zero /metrics, then down
+smoke: ## Smoke test of the stack (part of make test): make up, article over gRPC, its trace in Zipkin, non-zero /metrics, then down
 	bash deploy/smoke.sh
 
+.PHONY: check-deploy
+check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool
+	bash deploy/check-deploy.sh
+
 .PHONY: deploy-check
-deploy-check: ## Check deploy/k8s (structurally, offline) and the alert rules (promtool when on PATH)
-	python3 deploy/check.py
+deploy-check: check-deploy ## The same as check-deploy (its old name)
 
 .PHONY: build
 build: ## Build the copydesk binary (release)
 	$(CARGO) build --release --locked -p copydesk
 
 .PHONY: test
-test: docker broker-image ## Every test, the integration tests over a real Kafka broker included (CI runs this)
+test: docker broker-image ## Every test, the integration tests over a real Kafka broker included, then the stack's smoke test (CI runs this)
 	$(CARGO) build --release --locked -p copydesk
 	$(CARGO) test --release --workspace --locked
+	COPYDESK_NO_BUILD=1 bash deploy/smoke.sh
 
 .PHONY: test-unit
 test-unit: ## The tests that need no Docker: unit, golden, property, command line

@@ -6,7 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CORPUS=$(realpath "${CORPUS:-../shared/corpus}")
+say() { printf 'up: %s\n' "$*"; }
+die() { printf 'up: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The corpus: $CORPUS, else ../shared/corpus beside this checkout, else beside
+# the local checkout this one was cloned from (a clone made elsewhere, e.g.
+# `git clone /work/main /tmp/x`, has no ../shared of its own).
+find_corpus() {
+  local candidates=("${CORPUS:-}" ../shared/corpus) origin
+  origin=$(git remote get-url origin 2>/dev/null || true)
+  [[ -n $origin && -d $origin ]] && candidates+=("$origin/../shared/corpus")
+  for c in "${candidates[@]}"; do
+    [[ -n $c && -d $c/seed ]] && { realpath "$c"; return; }
+  done
+  die "no corpus found (tried ${candidates[*]}); run with CORPUS=/path/to/shared/corpus"
+}
+CORPUS=$(find_corpus)
 SEED=seed/bbc-zhongwen-world-69124999.snapshot
 URL="${COPYDESK_UP_URL:-https://www.bbc.com/zhongwen/simp/world-69124999}"
 PROJECT=copydesk
@@ -14,11 +29,9 @@ NETWORK=${PROJECT}_default
 ZIPKIN=http://127.0.0.1:9411
 export PATH="$HOME/.cargo/bin:$PATH"
 
-say() { printf 'up: %s\n' "$*"; }
-die() { printf 'up: ERROR: %s\n' "$*" >&2; exit 1; }
 compose() { docker-compose -p "$PROJECT" -f deploy/compose.yaml "$@"; }
 # A one-off copydesk container on the stack's network (replay, lookup).
-copydesk() { docker run --rm --network "$NETWORK" "$@"; }
+copydesk() { docker run --rm --network "$NETWORK" -e NO_COLOR=1 "$@"; }
 
 bash deploy/docker/ensure-docker.sh
 command -v docker-compose >/dev/null 2>&1 || {
@@ -34,14 +47,22 @@ bash deploy/kafka/build-image.sh
 bash deploy/copydesk/build-image.sh
 bash deploy/zipkin/build-image.sh
 
-say "starting Kafka, ingest, serve and Zipkin"
-compose up -d
+# The input topic is made before ingest starts: `ingest --create-topics`
+# would otherwise make it first with the broker's defaults (1 MiB messages),
+# and `--if-not-exists` below would then keep that limit.
+say "starting Kafka"
+compose up -d kafka
 # Large pages are normal: the input topic takes messages up to 33 MiB.
+created=0
 for _ in $(seq 90); do
   compose exec -T kafka /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --create --if-not-exists \
-    --topic snapshots --partitions 3 --config max.message.bytes=34603008 >/dev/null 2>&1 && break
+    --topic snapshots --partitions 3 --config max.message.bytes=34603008 >/dev/null 2>&1 && { created=1; break; }
   sleep 1
 done
+[[ $created == 1 ]] || die "could not create the snapshots topic; see: docker-compose -p $PROJECT -f deploy/compose.yaml logs kafka"
+
+say "starting ingest, serve and Zipkin"
+compose up -d
 
 say "replaying the seed and the dev corpus"
 pages=("/corpus/$SEED")

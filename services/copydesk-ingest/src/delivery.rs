@@ -103,7 +103,7 @@ pub(crate) fn shrink(out: &Output, msg: &OwnedMessage, config: &IngestConfig) ->
             Some(record::dead_letter(&config.dead_letter_topic, msg, &why, span))
         }
         Some(_) if !out.payload.is_empty() => {
-            warn!(parent: &out.span, message = "Dead letter too large for its topic; sending it without the payload.", partition = msg.partition(), offset = msg.offset());
+            warn!(parent: &out.span, message = "Dead letter too large for its topic; sending it without the payload.", partition = msg.partition(), offset = msg.offset(), traceparent = out.traceparent());
             let Output { topic, key, headers, dead_letter, span, .. } = out;
             Some(Output {
                 topic: topic.clone(),
@@ -169,7 +169,7 @@ pub(crate) async fn deliver(
             },
             Refusal::Permanent => return Err(error),
             Refusal::Transient => {
-                warn!(parent: &out.span, message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64);
+                warn!(parent: &out.span, message = "Delivery failed; retrying.", %error, topic = %out.topic, retry_in_ms = backoff.as_millis() as u64, traceparent = out.traceparent());
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }

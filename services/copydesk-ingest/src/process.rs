@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use copydesk_telemetry::messaging::{self, Parent};
 use rdkafka::Message;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
 use rdkafka::producer::FutureProducer;
-use tracing::field::Empty;
-use tracing::{Instrument, Span, info_span};
+use tracing::{Instrument, Span};
 
 use crate::config::IngestConfig;
 use crate::delivery;
@@ -18,49 +18,33 @@ use crate::order::Newest;
 use crate::pool::ExtractPool;
 use crate::record::{self, Output, Reason, Rejection};
 
-/// The `receive` and `process` spans of one message, per the OpenTelemetry
-/// messaging conventions, continuing the producer's trace from the
-/// `traceparent` header. The consumer loop has already polled the message,
-/// so receive starts here; `tracing` keeps a parent open while a child lives,
-/// so it closes with process.
+/// The `receive` and `process` spans of one message (copydesk-telemetry's
+/// messaging spans), continuing the producer's trace from the `traceparent`
+/// header. The consumer loop has already polled the message, so receive
+/// starts here; `tracing` keeps a parent open while a child lives, so it
+/// closes with process. With export off and the spans not logged, both are
+/// disabled and nothing here reads a header.
 fn consumer_spans(msg: &OwnedMessage, config: &IngestConfig) -> Span {
-    let topic = msg.topic();
-    let size = msg.payload().map_or(0, <[u8]>::len);
-    let receive = info_span!(
-        "receive",
-        otel.name = %format_args!("receive {topic}"),
-        otel.kind = "client",
-        messaging.system = "kafka",
-        messaging.operation.name = "receive",
-        messaging.operation.type = "receive",
-        messaging.destination.name = %topic,
-        messaging.destination.partition.id = %msg.partition(),
-        messaging.kafka.offset = msg.offset(),
-        messaging.consumer.group.name = %config.group_id,
-        messaging.message.body.size = size,
-    );
-    copydesk_telemetry::continue_trace(&receive, record::traceparent_header(msg));
-    let process = info_span!(
-        parent: &receive,
-        "process",
-        otel.name = %format_args!("process {topic}"),
-        otel.kind = "consumer",
-        messaging.system = "kafka",
-        messaging.operation.name = "process",
-        messaging.operation.type = "process",
-        messaging.destination.name = %topic,
-        messaging.destination.partition.id = %msg.partition(),
-        messaging.kafka.offset = msg.offset(),
-        messaging.consumer.group.name = %config.group_id,
-        error.type = Empty,
-        trace_id = Empty,
-        span_id = Empty,
-    );
-    if let Some(key) = msg.key().and_then(|k| std::str::from_utf8(k).ok()) {
-        receive.record("messaging.kafka.message.key", key);
+    let message = messaging::Message {
+        topic: msg.topic(),
+        partition: Some(msg.partition()),
+        offset: Some(msg.offset()),
+        key: msg.key().and_then(|k| std::str::from_utf8(k).ok()),
+        size: Some(msg.payload().map_or(0, <[u8]>::len)),
+    };
+    let receive = messaging::receive(&message, &config.group_id, None);
+    if receive.is_disabled() {
+        return receive;
     }
+    copydesk_telemetry::continue_trace(&receive, record::traceparent_header(msg));
+    let process = messaging::process(
+        &messaging::Message { key: None, size: None, ..message },
+        Some(&config.group_id),
+        Parent::Local(&receive),
+    );
     if !copydesk_telemetry::record_ids(&process) {
-        // Export off: the log lines still carry the input's trace id.
+        // Export off but the spans logged: the log lines still carry the
+        // input's trace id.
         process.record("trace_id", record::trace_of(msg).trace_id_hex());
     }
     process
@@ -68,22 +52,8 @@ fn consumer_spans(msg: &OwnedMessage, config: &IngestConfig) -> Span {
 
 /// The `send` span (PRODUCER) of one output record, a child of `parent`.
 pub(crate) fn send_span(parent: &Span, topic: &str, msg: &OwnedMessage) -> Span {
-    let span = info_span!(
-        parent: parent,
-        "send",
-        otel.name = %format_args!("send {topic}"),
-        otel.kind = "producer",
-        messaging.system = "kafka",
-        messaging.operation.name = "send",
-        messaging.operation.type = "send",
-        messaging.destination.name = %topic,
-        messaging.kafka.message.key = Empty,
-        trace_id = Empty,
-        span_id = Empty,
-    );
-    if let Some(key) = msg.key().and_then(|k| std::str::from_utf8(k).ok()) {
-        span.record("messaging.kafka.message.key", key);
-    }
+    let key = msg.key().and_then(|k| std::str::from_utf8(k).ok());
+    let span = messaging::send(&messaging::Message { topic, key, ..messaging::Message::default() }, Some(parent));
     copydesk_telemetry::record_ids(&span);
     span
 }
@@ -111,7 +81,7 @@ pub(crate) async fn output_for(msg: &OwnedMessage, pool: &ExtractPool, config: &
             record::article(&config.articles_topic, article, msg, span)
         }
         Err(why) => {
-            process.record("error.type", why.reason.as_str());
+            messaging::failed(&process, why.reason.as_str());
             let span = send_span(&process, &config.dead_letter_topic, msg);
             record::dead_letter(&config.dead_letter_topic, msg, &why, span)
         }

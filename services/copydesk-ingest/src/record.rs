@@ -31,6 +31,20 @@ pub struct Output {
     pub captured_ms: Option<i64>,
 }
 
+impl Output {
+    /// The record's `traceparent` header: what a log line about this record
+    /// carries to name its trace (the messaging spans are not in the logs by
+    /// default, so their ids are not either).
+    pub fn traceparent(&self) -> &str {
+        self.headers
+            .iter()
+            .find(|h| h.key == header::TRACEPARENT)
+            .and_then(|h| h.value)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// Why an input could not become an article, for the dead-letter headers.
 #[derive(Debug, Clone)]
 pub struct Rejection {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use copydesk_proto::v1::Article;
+use copydesk_telemetry::messaging::{self, Parent};
 use prost::Message as _;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
@@ -23,7 +24,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
-use tracing::{Span, info, info_span, warn};
+use tracing::{Span, info, warn};
 
 use self::partitions::Growth;
 use crate::metrics::Metrics;
@@ -332,18 +333,8 @@ fn traceparent_of(message: &BorrowedMessage<'_>) -> Option<String> {
 /// The span of storing one article (OpenTelemetry messaging, CONSUMER
 /// `process`), continuing the trace its record carried.
 fn store_span(topic: &str, id: &str, traceparent: &str) -> Span {
-    let span = info_span!(
-        "store",
-        otel.name = %format_args!("process {topic}"),
-        otel.kind = "consumer",
-        messaging.system = "kafka",
-        messaging.operation.name = "process",
-        messaging.operation.type = "process",
-        messaging.destination.name = %topic,
-        messaging.kafka.message.key = %id,
-    );
-    copydesk_telemetry::continue_trace(&span, Some(traceparent));
-    span
+    let message = messaging::Message { topic, key: Some(id), ..messaging::Message::default() };
+    messaging::process(&message, None, Parent::Remote(Some(traceparent)))
 }
 
 /// What one record does to the store. The key is the article id (the topic

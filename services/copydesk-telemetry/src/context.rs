@@ -32,6 +32,9 @@ pub fn remote_span(traceparent: &str) -> Option<SpanContext> {
 /// Makes `span` a child of the remote span `traceparent` names. Call it
 /// before the span is first entered.
 pub fn continue_trace(span: &Span, traceparent: Option<&str>) {
+    if span.is_disabled() {
+        return;
+    }
     let Some(remote) = traceparent.and_then(remote_span) else { return };
     let _ = span.set_parent(opentelemetry::Context::new().with_remote_span_context(remote));
 }
@@ -39,6 +42,9 @@ pub fn continue_trace(span: &Span, traceparent: Option<&str>) {
 /// Links `span` to the remote span `traceparent` names (another trace,
 /// such as the one that produced a stored article).
 pub fn link_to(span: &Span, traceparent: &str) {
+    if span.is_disabled() {
+        return;
+    }
     if let Some(remote) = remote_span(traceparent) {
         span.add_link(remote);
     }

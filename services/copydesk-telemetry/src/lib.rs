@@ -8,6 +8,7 @@
 mod context;
 mod endpoint;
 mod export;
+pub mod messaging;
 mod trace;
 mod zipkin;
 

@@ -16,8 +16,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::util::Timeout;
 
 use copydesk_ingest::trace::TraceParent;
-use tracing::field::Empty;
-use tracing::{Instrument, info_span};
+use copydesk_telemetry::messaging::{self, Message};
+use tracing::Instrument;
 
 use crate::cmd::runtime;
 use crate::inputs::{self, Entry};
@@ -135,24 +135,9 @@ async fn send(producer: FutureProducer, topic: String, path: PathBuf, payload: V
     // partition, in order.
     let key = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = path.display().to_string();
-    let span = info_span!(
-        parent: None,
-        "send",
-        otel.name = %format_args!("send {topic}"),
-        otel.kind = "producer",
-        messaging.system = "kafka",
-        messaging.operation.name = "send",
-        messaging.operation.type = "send",
-        messaging.destination.name = %topic,
-        messaging.kafka.message.key = %key,
-        messaging.message.body.size = payload.len(),
-        messaging.destination.partition.id = Empty,
-        messaging.kafka.offset = Empty,
-        copydesk.source.path = %source,
-        error.type = Empty,
-        trace_id = Empty,
-        span_id = Empty,
-    );
+    let message = Message { topic: &topic, key: Some(&key), size: Some(payload.len()), ..Message::default() };
+    let span = messaging::send(&message, None);
+    span.record("copydesk.source.path", source.as_str());
     let traceparent = match copydesk_telemetry::traceparent(&span) {
         Some(tp) => {
             copydesk_telemetry::record_ids(&span);
@@ -175,12 +160,11 @@ async fn send(producer: FutureProducer, topic: String, path: PathBuf, payload: V
     let record = FutureRecord::to(&topic).key(&key).payload(&payload).headers(headers);
     match producer.send(record, Timeout::After(Duration::from_secs(120))).instrument(span.clone()).await {
         Ok(delivery) => {
-            span.record("messaging.destination.partition.id", delivery.partition.to_string());
-            span.record("messaging.kafka.offset", delivery.offset);
+            messaging::sent(&span, delivery.partition, delivery.offset);
             true
         }
         Err((error, _)) => {
-            span.record("error.type", "not_delivered");
+            messaging::failed(&span, "not_delivered");
             eprintln!("copydesk: {source}: not delivered: {error}");
             false
         }

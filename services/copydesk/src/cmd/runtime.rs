@@ -13,13 +13,31 @@ use tracing::Level;
 use tracing::{error, info, warn};
 use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::Layer as _;
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Registry};
 
-/// html5ever reports every HTML error it recovers from; real pages are full of them.
-const DEFAULT_FILTER: &str = "info,html5ever=error";
+/// The log level when `COPYDESK_LOG` is not set.
+const DEFAULT_FILTER: &str = "info";
+
+/// The log layer's filter from `COPYDESK_LOG`, with two targets kept quiet
+/// unless it names them. html5ever logs every recovered HTML error at warn
+/// level, which costs real throughput. The messaging spans
+/// (`copydesk_trace`, three per message) are for export: a log layer that
+/// took them would format their fields for every message (the span's
+/// context on log lines), so they are off unless asked for; then the log
+/// lines inside a message's spans carry its trace and span ids.
+fn log_filter(asked: Option<&str>) -> String {
+    let mut filter = asked.unwrap_or(DEFAULT_FILTER).to_string();
+    if !filter.contains("html5ever") {
+        filter.push_str(",html5ever=error");
+    }
+    if !filter.contains(copydesk_telemetry::messaging::TARGET) {
+        filter.push_str(&format!(",{}=off", copydesk_telemetry::messaging::TARGET));
+    }
+    filter
+}
 
 /// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
 /// `COPYDESK_LOG_FORMAT=json` gives one JSON object per event for log shippers.
@@ -39,15 +57,11 @@ pub(crate) fn init_tracing(role: &str) -> Result<Option<TraceGuard>, TraceConfig
 }
 
 fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
-    let filter = match std::env::var("COPYDESK_LOG") {
-        // html5ever stays quiet unless asked for by name: at warn level it
-        // logs every recovered HTML error, which costs real throughput.
-        Ok(f) if f.contains("html5ever") => EnvFilter::new(f),
-        Ok(f) => EnvFilter::new(format!("{f},html5ever=error")),
-        Err(_) => EnvFilter::new(DEFAULT_FILTER),
-    };
+    let filter = EnvFilter::new(log_filter(std::env::var("COPYDESK_LOG").ok().as_deref()));
+    let log_level = log_max_level(&filter);
     // Spans are exported at info level whatever the log level: quiet logs
-    // must not mean no traces. Libraries' own spans stay out.
+    // must not mean no traces, and the messaging spans the log layer leaves
+    // out are recorded here. Libraries' own spans stay out.
     let targets = Targets::new().with_default(Level::INFO).with_target("html5ever", Level::ERROR);
     let otel = otel.map(|layer| layer.with_filter(targets));
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
@@ -57,7 +71,30 @@ fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
     } else {
         registry.with(fmt.with_filter(filter)).try_init()
     };
+    if installed.is_ok() {
+        // `try_init` caps the `log` facade (html5ever, rdkafka) at the
+        // subscriber's max level hint, and with the export layer added that
+        // hint is TRACE. html5ever then builds a debug string of every token
+        // it parses (`format_args!` evaluates its arguments before the
+        // logger can say no): export cut ingest to a quarter of its
+        // throughput. Only the log layer wants library log records, so its
+        // filter sets the cap.
+        log::set_max_level(log_level);
+    }
     installed.is_ok()
+}
+
+/// The most verbose `log` record the log layer's filter can let through.
+fn log_max_level(filter: &EnvFilter) -> log::LevelFilter {
+    let hint = <EnvFilter as tracing_subscriber::Layer<Registry>>::max_level_hint(filter);
+    match hint.map(LevelFilter::into_level) {
+        Some(None) => log::LevelFilter::Off,
+        Some(Some(Level::ERROR)) => log::LevelFilter::Error,
+        Some(Some(Level::WARN)) => log::LevelFilter::Warn,
+        Some(Some(Level::INFO)) => log::LevelFilter::Info,
+        Some(Some(Level::DEBUG)) => log::LevelFilter::Debug,
+        Some(Some(Level::TRACE)) | None => log::LevelFilter::Trace,
+    }
 }
 
 pub(crate) fn tokio() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -117,5 +154,31 @@ pub(crate) fn exit_status<E: Display>(
             error!(message = crashed, error = %join);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::EnvFilter;
+
+    use super::{log_filter, log_max_level};
+
+    #[test]
+    fn log_records_are_capped_at_the_log_filter() {
+        let cap = |f: &str| log_max_level(&EnvFilter::new(log_filter(Some(f))));
+        assert_eq!(cap("warn,copydesk_ingest=info"), log::LevelFilter::Info);
+        assert_eq!(cap("warn"), log::LevelFilter::Warn);
+        assert_eq!(cap("info,rdkafka=debug"), log::LevelFilter::Debug);
+    }
+
+    #[test]
+    fn messaging_spans_stay_out_of_logs_unless_named() {
+        assert_eq!(log_filter(None), "info,html5ever=error,copydesk_trace=off");
+        assert_eq!(
+            log_filter(Some("warn,copydesk_ingest=info")),
+            "warn,copydesk_ingest=info,html5ever=error,copydesk_trace=off"
+        );
+        assert_eq!(log_filter(Some("info,copydesk_trace=info")), "info,copydesk_trace=info,html5ever=error");
+        assert_eq!(log_filter(Some("debug,html5ever=warn")), "debug,html5ever=warn,copydesk_trace=off");
     }
 }

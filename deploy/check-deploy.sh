@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make check-deploy`: validates deploy/ offline with real validators, installed
+# once into a cache from the package registries and reused after:
+#   - deploy/k8s against the Kubernetes API schemas, strictly (unknown fields
+#     fail), by kubernetes-validate from PyPI, which ships the schemas of each
+#     Kubernetes release inside the package: nothing is fetched at check time;
+#   - deploy/prometheus/alerts.yaml by promtool (`promtool check rules`), built
+#     from the Prometheus Go module;
+#   - then deploy/check.py: what no schema says (selectors match pod labels,
+#     probes and Services name declared ports, the HPA and PDBs point at a
+#     workload we ship).
+# env: COPYDESK_CACHE (default /var/cache/copydesk), K8S_VERSION (default 1.37.0)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache=${COPYDESK_CACHE:-/var/cache/copydesk}
+k8s_version=${K8S_VERSION:-1.37.0}
+validate_version=1.37.0
+prometheus_version=v0.316.0
+venv=$cache/check-deploy-venv
+gobin=$cache/go-bin
+
+log() { printf 'check-deploy: %s\n' "$*" >&2; }
+export PATH="$gobin:/usr/local/go/bin:$PATH"
+
+if [[ ! -x $venv/bin/kubernetes-validate ]] || ! grep -qx "$validate_version" "$venv/.version" 2>/dev/null; then
+  log "installing kubernetes-validate $validate_version (PyPI) into $venv"
+  python3 -m venv "$venv" 2>/dev/null || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  }
+  "$venv/bin/pip" install -q "kubernetes-validate==$validate_version" pyyaml
+  echo "$validate_version" >"$venv/.version"
+fi
+
+# `go install` leaves no version in the binary; a stamp beside it says which.
+if [[ ! -x $gobin/promtool ]] || ! grep -qx "$prometheus_version" "$gobin/.promtool-version" 2>/dev/null; then
+  log "building promtool from github.com/prometheus/prometheus@$prometheus_version (a few minutes, once)"
+  mkdir -p "$gobin"
+  GOBIN=$gobin go install "github.com/prometheus/prometheus/cmd/promtool@$prometheus_version"
+  echo "$prometheus_version" >"$gobin/.promtool-version"
+fi
+
+log "Kubernetes manifests against the $k8s_version API schemas (strict)"
+"$venv/bin/kubernetes-validate" --strict --quiet -k "$k8s_version" deploy/k8s/*.yaml
+log "alert rules by promtool ($prometheus_version)"
+"$gobin/promtool" check rules deploy/prometheus/alerts.yaml
+"$venv/bin/python" deploy/check.py

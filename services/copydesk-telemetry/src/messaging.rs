@@ -1,0 +1,217 @@
+//! The one home of the messaging spans (`send`, `receive`, `process`),
+//! named and attributed per the OpenTelemetry messaging conventions, for
+//! replay, ingest and serve alike.
+//!
+//! They are made under their own target, [`TARGET`], so that what records
+//! them is chosen per layer: the export layer takes them when export is on;
+//! the log layer leaves them out unless `COPYDESK_LOG` names the target. With
+//! export off and the target not logged, no layer wants them, so `tracing`
+//! caches the callsites as disabled and a span costs one relaxed load: no
+//! slab slot, no field formatting, no header parsing (the helpers below and in
+//! `context` return early on a disabled span).
+
+use tracing::Span;
+use tracing::field::Empty;
+
+/// The target of every messaging span: what the log filter turns off by
+/// default and what `COPYDESK_LOG=...,copydesk_trace=info` turns on (log
+/// lines inside a message's spans then carry its trace and span ids).
+pub const TARGET: &str = "copydesk_trace";
+
+/// A messaging span: the attributes every operation has, then `$extra`.
+/// A macro because `tracing` wants each span's field names written out.
+macro_rules! messaging_span {
+    ($parent:expr, $operation:literal, $kind:literal, $topic:expr, $($extra:tt)*) => {
+        tracing::info_span!(
+            target: TARGET,
+            parent: $parent,
+            $operation,
+            otel.name = %format_args!("{} {}", $operation, $topic),
+            otel.kind = $kind,
+            messaging.system = "kafka",
+            messaging.operation.name = $operation,
+            messaging.operation.type = $operation,
+            messaging.destination.name = %$topic,
+            messaging.destination.partition.id = Empty,
+            messaging.kafka.offset = Empty,
+            messaging.kafka.message.key = Empty,
+            $($extra)*
+        )
+    };
+}
+
+/// What the spans say of one Kafka message. Fields not known yet (a send's
+/// partition and offset) are recorded later with [`sent`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Message<'a> {
+    pub topic: &'a str,
+    pub partition: Option<i32>,
+    pub offset: Option<i64>,
+    pub key: Option<&'a str>,
+    pub size: Option<usize>,
+}
+
+impl Message<'_> {
+    /// Records the optional attributes that are known; the span macros
+    /// declare them `Empty`, so an unknown one is simply not exported.
+    fn record_on(&self, span: &Span) {
+        if let Some(partition) = self.partition {
+            span.record("messaging.destination.partition.id", tracing::field::display(partition));
+        }
+        if let Some(offset) = self.offset {
+            span.record("messaging.kafka.offset", offset);
+        }
+        if let Some(key) = self.key {
+            span.record("messaging.kafka.message.key", key);
+        }
+        if let Some(size) = self.size {
+            span.record("messaging.message.body.size", size);
+        }
+    }
+}
+
+/// The PRODUCER span of sending `message`: a new trace when `parent` is
+/// `None` (a crawler, or replay standing in for one), else its child.
+pub fn send(message: &Message<'_>, parent: Option<&Span>) -> Span {
+    let span = messaging_span!(
+        parent.and_then(Span::id),
+        "send",
+        "producer",
+        message.topic,
+        messaging.message.body.size = Empty,
+        copydesk.source.path = Empty,
+        error.type = Empty,
+        trace_id = Empty,
+        span_id = Empty,
+    );
+    if !span.is_disabled() {
+        message.record_on(&span);
+    }
+    span
+}
+
+/// The CLIENT span of receiving `message` in consumer group `group`,
+/// continuing the producer's trace from its `traceparent`.
+pub fn receive(message: &Message<'_>, group: &str, traceparent: Option<&str>) -> Span {
+    let span = messaging_span!(
+        None,
+        "receive",
+        "client",
+        message.topic,
+        messaging.message.body.size = Empty,
+        messaging.consumer.group.name = %group,
+    );
+    if !span.is_disabled() {
+        message.record_on(&span);
+        crate::continue_trace(&span, traceparent);
+    }
+    span
+}
+
+/// Where a `process` span sits in its trace.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent<'a> {
+    /// Under the `receive` span of the same process (ingest).
+    Local(&'a Span),
+    /// Under the span a record's `traceparent` names (serve storing an
+    /// article that ingest sent).
+    Remote(Option<&'a str>),
+}
+
+/// The CONSUMER span of processing `message`. `group` is the consumer
+/// group, when there is one.
+pub fn process(message: &Message<'_>, group: Option<&str>, parent: Parent<'_>) -> Span {
+    let local = match parent {
+        Parent::Local(span) => span.id(),
+        Parent::Remote(_) => None,
+    };
+    let span = messaging_span!(
+        local,
+        "process",
+        "consumer",
+        message.topic,
+        messaging.consumer.group.name = Empty,
+        error.type = Empty,
+        trace_id = Empty,
+        span_id = Empty,
+    );
+    if !span.is_disabled() {
+        message.record_on(&span);
+        if let Some(group) = group {
+            span.record("messaging.consumer.group.name", group);
+        }
+        if let Parent::Remote(traceparent) = parent {
+            crate::continue_trace(&span, traceparent);
+        }
+    }
+    span
+}
+
+/// Records where a sent message landed.
+pub fn sent(span: &Span, partition: i32, offset: i64) {
+    span.record("messaging.destination.partition.id", tracing::field::display(partition));
+    span.record("messaging.kafka.offset", offset);
+}
+
+/// Records why a message failed (the conventions' `error.type`).
+pub fn failed(span: &Span, error_type: &str) {
+    span.record("error.type", error_type);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::Subscriber;
+    use tracing::span::{Attributes, Id};
+    use tracing_subscriber::layer::{Context, SubscriberExt as _};
+    use tracing_subscriber::{Layer, Registry};
+
+    use super::*;
+
+    /// Names and targets of the spans it sees.
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<(String, String)>>>);
+
+    impl<S: Subscriber> Layer<S> for Seen {
+        fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _cx: Context<'_, S>) {
+            let meta = attrs.metadata();
+            self.0.lock().unwrap().push((meta.target().to_string(), meta.name().to_string()));
+        }
+    }
+
+    fn message() -> Message<'static> {
+        Message { topic: "t", partition: Some(2), offset: Some(7), key: Some("k"), size: Some(10) }
+    }
+
+    #[test]
+    fn spans_chain_under_their_own_target() {
+        let seen = Seen::default();
+        let subscriber = Registry::default().with(seen.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let sent = send(&message(), None);
+            let received = receive(&message(), "g", None);
+            let processed = process(&message(), Some("g"), Parent::Local(&received));
+            assert!(!sent.is_disabled() && !processed.is_disabled());
+        });
+        let seen = seen.0.lock().unwrap().clone();
+        let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["send", "receive", "process"]);
+        assert!(seen.iter().all(|(t, _)| t == TARGET), "{seen:?}");
+    }
+
+    #[test]
+    fn filtered_target_costs_a_disabled_span() {
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_default(tracing::Level::INFO)
+            .with_target(TARGET, tracing::level_filters::LevelFilter::OFF);
+        let seen = Seen::default();
+        let subscriber = Registry::default().with(seen.clone().with_filter(filter));
+        tracing::subscriber::with_default(subscriber, || {
+            let received = receive(&message(), "g", Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+            assert!(received.is_disabled());
+            assert!(process(&message(), None, Parent::Remote(None)).is_disabled());
+        });
+        assert!(seen.0.lock().unwrap().is_empty());
+    }
+}
