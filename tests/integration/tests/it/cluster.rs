@@ -58,8 +58,10 @@ async fn victim(cluster: &KafkaCluster, input: &str, left: [usize; 3]) -> (usize
     let busy: Vec<_> = led.iter().copied().filter(|&(_, _, left)| left >= BUSY).collect();
     let busiest = |c: &[(usize, i32, usize)]| c.iter().copied().max_by_key(|&(_, _, left)| left);
     let by_coordinator: Vec<_> = busy.iter().copied().filter(|&(l, _, _)| Some(l) == coordinator).collect();
-    let (leader, partition, _) =
-        busiest(&by_coordinator).or_else(|| busiest(&led)).expect("the input partitions have leaders");
+    let (leader, partition, _) = busiest(&by_coordinator)
+        .or_else(|| busiest(&busy))
+        .or_else(|| busiest(&led))
+        .expect("the input partitions have leaders");
     (leader, partition)
 }
 
