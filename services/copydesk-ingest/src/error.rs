@@ -18,7 +18,10 @@ pub enum IngestError {
     Subscribe { topic: String, source: KafkaError },
     #[error("delivery failed for good (no retry can mend it): {0}")]
     Delivery(KafkaError),
-    #[error("transaction failed: {0}")]
+    /// The transactional producer is fenced or in a fatal state (for one,
+    /// the broker aborted a transaction that outlived `transaction.timeout.ms`
+    /// while the cluster was down). Only a new producer can go on.
+    #[error("the transactional producer cannot go on ({0}); exiting so that a restart brings fresh Kafka clients")]
     Transaction(KafkaError),
     #[error("a transaction call never returned ({0}); exiting so that a restart brings fresh Kafka clients")]
     Stalled(String),

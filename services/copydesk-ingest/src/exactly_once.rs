@@ -96,7 +96,10 @@ pub(crate) async fn run(
                         Err(CallError::Stuck(what)) => what,
                         // The producer is fenced or broken: stop, and let the
                         // supervisor restart us from the last committed offsets.
-                        Err(CallError::Kafka(error)) => return Err(IngestError::Transaction(error)),
+                        Err(CallError::Kafka(error)) => {
+                            metrics.failed();
+                            return Err(IngestError::Transaction(error));
+                        }
                     },
                 };
                 // Clients that librdkafka left waiting on a departed

@@ -12,7 +12,14 @@ pub(crate) fn message_limit(config: &IngestConfig) -> usize {
 
 fn base() -> ClientConfig {
     let mut c = ClientConfig::new();
-    c.set("client.id", format!("copydesk-ingest-{}", std::process::id()));
+    c.set("client.id", format!("copydesk-ingest-{}", std::process::id()))
+        // librdkafka learns of a dead leader's successor only from metadata,
+        // which it otherwise refreshes every 5 minutes: records for the dead
+        // leader's partitions then wait until a transaction's 20 s message
+        // timeout fails them. One small request per client each 5 s finds the
+        // new leader soon after the controller elects it (about 9 s, KRaft's
+        // broker session timeout).
+        .set("topic.metadata.refresh.interval.ms", "5000");
     c
 }
 

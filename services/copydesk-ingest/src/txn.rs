@@ -3,8 +3,9 @@
 //! librdkafka can block in a transaction call far past the timeout it is
 //! given: `send_offsets_to_transaction` waits for ever when the group
 //! coordinator it has cached is a broker that left the cluster (librdkafka
-//! issues #5456 and #5511, open). Each call therefore runs on a thread of its
-//! own and is given up on after `TXN_TIMEOUT` and a grace period. Then the
+//! issues #5456 and #5511, open). The calls therefore run on a thread of
+//! their own, one after another, and a call is given up on after
+//! `TXN_TIMEOUT` and a grace period. Then the
 //! pipeline stops with `IngestError::Stalled` and the process exits non-zero:
 //! replacing only the producer in process was tried, and the consumer, whose
 //! coordinator had left too, then fetched nothing more. A restarted process
@@ -12,7 +13,7 @@
 //! `transaction.timeout.ms`, or fenced at once under a stable
 //! `--transactional-id`.
 
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use rdkafka::error::KafkaResult;
@@ -40,10 +41,15 @@ pub(crate) enum CallError {
     Stuck(&'static str),
 }
 
-/// The transactional producer and the id it was initialised with.
+/// A call waiting for the transaction thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The transactional producer, the id it was initialised with, and the
+/// thread its blocking transaction calls run on.
 pub(crate) struct Transactions {
     producer: Arc<FutureProducer>,
     id: String,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Transactions {
@@ -51,7 +57,8 @@ impl Transactions {
     pub(crate) async fn start(config: &IngestConfig) -> Result<Transactions, IngestError> {
         let id = config.transactional_id();
         let producer = Arc::new(kafka::producer(config, Some(&id))?);
-        let txns = Transactions { producer, id };
+        let jobs = spawn_worker()?;
+        let txns = Transactions { producer, id, jobs };
         txns.call("init_transactions", |p| p.init_transactions(TXN_TIMEOUT)).await.map_err(|e| match e {
             CallError::Kafka(source) => IngestError::Transaction(source),
             stuck @ CallError::Stuck(_) => IngestError::Stalled(stuck.to_string()),
@@ -68,27 +75,48 @@ impl Transactions {
         &self.producer
     }
 
-    /// Runs `f` on a thread of its own and waits for it at most
-    /// `TXN_TIMEOUT` and the grace period. A thread given up on stays
-    /// blocked in librdkafka; it holds the abandoned producer until it returns.
+    /// Runs `f` on the transaction thread and waits for it at most
+    /// `TXN_TIMEOUT` and the grace period. A call given up on leaves the
+    /// thread blocked in librdkafka; the pipeline stops then, so no later
+    /// call needs the thread.
     pub(crate) async fn call<T, F>(&self, what: &'static str, f: F) -> Result<T, CallError>
     where
         T: Send + 'static,
         F: FnOnce(&FutureProducer) -> KafkaResult<T> + Send + 'static,
     {
-        let producer = self.producer.clone();
         let (done, result) = oneshot::channel();
-        let spawned = std::thread::Builder::new().name(format!("txn-{what}")).spawn(move || {
+        // The job holds a handle of its own only while it runs, so the
+        // producer is still closed here, on drop, and not by the thread.
+        let producer = self.producer.clone();
+        let job: Job = Box::new(move || {
             let _ = done.send(f(&producer));
         });
-        if let Err(error) = spawned {
-            error!(message = "Cannot start a thread for a transaction call.", %error, call = what);
+        if self.jobs.send(job).is_err() {
+            // The thread is gone: an earlier call panicked in librdkafka.
             return Err(CallError::Stuck(what));
         }
         match tokio::time::timeout(TXN_TIMEOUT + GRACE, result).await {
             Ok(Ok(result)) => Ok(result?),
-            // The thread ended without an answer: it panicked in `f`.
+            // The job was dropped without an answer: it panicked.
             Ok(Err(_)) | Err(_) => Err(CallError::Stuck(what)),
         }
     }
+}
+
+/// The thread that makes the blocking transaction calls, in order. It ends
+/// when `Transactions` is dropped, or never, if a call never returns.
+fn spawn_worker() -> Result<mpsc::Sender<Job>, IngestError> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("txn-calls".into())
+        .spawn(move || {
+            for job in queue {
+                job();
+            }
+        })
+        .map_err(|error| {
+            error!(message = "Cannot start the thread for transaction calls.", %error);
+            IngestError::Stalled(format!("no thread for transaction calls: {error}"))
+        })?;
+    Ok(jobs)
 }
