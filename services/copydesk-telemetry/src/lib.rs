@@ -1,6 +1,7 @@
 //! What both roles need to be observed: the `/metrics` HTTP endpoint Prometheus
 //! scrapes, the one trait that tells it what to write, and trace export
-//! (OpenTelemetry, configured by `OTEL_*`) with the `traceparent` helpers.
+//! (OpenTelemetry, configured by `OTEL_*`) with the `traceparent` helpers, and
+//! what log lines show of the spans they sit in.
 //!
 //! It knows nothing of any role's instruments: a role hands it something
 //! that can write an OpenMetrics exposition, and owns its own registry.
@@ -8,6 +9,7 @@
 mod context;
 mod endpoint;
 mod export;
+mod log_fields;
 pub mod messaging;
 mod trace;
 mod zipkin;
@@ -20,6 +22,7 @@ use prometheus_client::registry::Registry;
 pub use crate::context::{continue_trace, grpc_server_span, link_to, record_ids, remote_span, traceparent};
 pub use crate::endpoint::{bind, serve};
 pub use crate::export::span_counts;
+pub use crate::log_fields::LogFields;
 pub use crate::trace::{ExporterKind, TraceGuard, exporter_from, layer as trace_layer};
 
 /// Anything the endpoint can serve: it writes the whole exposition, `# EOF`

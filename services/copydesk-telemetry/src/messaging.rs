@@ -4,8 +4,10 @@
 //!
 //! They are made under their own target, [`TARGET`], so that what records
 //! them is chosen per layer: the export layer takes them when export is on;
-//! the log layer leaves them out unless `COPYDESK_LOG` names the target. With
-//! export off and the target not logged, no layer wants them, so `tracing`
+//! the log layer takes them by default, so that log lines carry a message's
+//! trace and span ids, and formats only those ids and the fields that are not
+//! export attributes ([`crate::LogFields`]). With export off and
+//! `COPYDESK_LOG=...,copydesk_trace=off`, no layer wants them, so `tracing`
 //! caches the callsites as disabled and a span costs one relaxed load: no
 //! slab slot, no field formatting, no header parsing (the helpers below and in
 //! `context` return early on a disabled span).
@@ -13,9 +15,9 @@
 use tracing::Span;
 use tracing::field::Empty;
 
-/// The target of every messaging span: what the log filter turns off by
-/// default and what `COPYDESK_LOG=...,copydesk_trace=info` turns on (log
-/// lines inside a message's spans then carry its trace and span ids).
+/// The target of every messaging span: what the log filter keeps at info
+/// whatever its level, so that log lines inside a message's spans carry its
+/// trace and span ids, unless `COPYDESK_LOG` names it (`copydesk_trace=off`).
 pub const TARGET: &str = "copydesk_trace";
 
 /// A messaging span: the attributes every operation has, then `$extra`.

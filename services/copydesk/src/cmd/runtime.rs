@@ -21,22 +21,26 @@ use tracing_subscriber::{EnvFilter, Registry};
 /// The log level when `COPYDESK_LOG` is not set.
 const DEFAULT_FILTER: &str = "info";
 
-/// The log layer's filter from `COPYDESK_LOG`, with two targets kept quiet
-/// unless it names them. html5ever logs every recovered HTML error at warn
-/// level, which costs real throughput. The messaging spans
-/// (`copydesk_trace`, three per message) are for export: a log layer that
-/// took them would format their fields for every message (the span's
-/// context on log lines), so they are off unless asked for; then the log
-/// lines inside a message's spans carry its trace and span ids.
+/// The log layer's filter from `COPYDESK_LOG`, with html5ever kept quiet
+/// unless it is named: it logs every recovered HTML error at warn level,
+/// which costs real throughput.
 fn log_filter(asked: Option<&str>) -> String {
     let mut filter = asked.unwrap_or(DEFAULT_FILTER).to_string();
     if !filter.contains("html5ever") {
         filter.push_str(",html5ever=error");
     }
-    if !filter.contains(copydesk_telemetry::messaging::TARGET) {
-        filter.push_str(&format!(",{}=off", copydesk_telemetry::messaging::TARGET));
-    }
     filter
+}
+
+/// The log filter plus the messaging spans (`copydesk_trace`, three per
+/// message) at info whatever the level, unless `COPYDESK_LOG` names them
+/// (`copydesk_trace=off` drops them): a line logged while a message is
+/// worked then carries its `trace_id` and `span_id`, export on or off.
+/// They cost the log layer little: it formats only their ids and the
+/// fields that are not export attributes (see `copydesk_telemetry::LogFields`).
+fn with_message_spans(filter: &str) -> String {
+    let target = copydesk_telemetry::messaging::TARGET;
+    if filter.contains(target) { filter.to_string() } else { format!("{filter},{target}=info") }
 }
 
 /// Logs to stderr, filtered by `COPYDESK_LOG` (e.g. `info,copydesk_ingest=debug`);
@@ -57,8 +61,11 @@ pub(crate) fn init_tracing(role: &str) -> Result<Option<TraceGuard>, TraceConfig
 }
 
 fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
-    let filter = EnvFilter::new(log_filter(std::env::var("COPYDESK_LOG").ok().as_deref()));
-    let log_level = log_max_level(&filter);
+    let asked = log_filter(std::env::var("COPYDESK_LOG").ok().as_deref());
+    // The `log` cap comes from the filter without the messaging spans: they
+    // are no reason to let libraries' info records be built under `warn`.
+    let log_level = log_max_level(&EnvFilter::new(&asked));
+    let filter = EnvFilter::new(with_message_spans(&asked));
     // Spans are exported at info level whatever the log level: quiet logs
     // must not mean no traces, and the messaging spans the log layer leaves
     // out are recorded here. Libraries' own spans stay out.
@@ -69,7 +76,7 @@ fn install(otel: Option<OpenTelemetryLayer<Registry, SdkTracer>>) -> bool {
     let installed = if std::env::var("COPYDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
         registry.with(fmt.json().flatten_event(true).with_filter(filter)).try_init()
     } else {
-        registry.with(fmt.with_filter(filter)).try_init()
+        registry.with(fmt.fmt_fields(copydesk_telemetry::LogFields).with_filter(filter)).try_init()
     };
     if installed.is_ok() {
         // `try_init` caps the `log` facade (html5ever, rdkafka) at the
@@ -161,7 +168,7 @@ pub(crate) fn exit_status<E: Display>(
 mod tests {
     use tracing_subscriber::EnvFilter;
 
-    use super::{log_filter, log_max_level};
+    use super::{log_filter, log_max_level, with_message_spans};
 
     #[test]
     fn log_records_are_capped_at_the_log_filter() {
@@ -172,13 +179,15 @@ mod tests {
     }
 
     #[test]
-    fn messaging_spans_stay_out_of_logs_unless_named() {
-        assert_eq!(log_filter(None), "info,html5ever=error,copydesk_trace=off");
-        assert_eq!(
-            log_filter(Some("warn,copydesk_ingest=info")),
-            "warn,copydesk_ingest=info,html5ever=error,copydesk_trace=off"
-        );
-        assert_eq!(log_filter(Some("info,copydesk_trace=info")), "info,copydesk_trace=info,html5ever=error");
-        assert_eq!(log_filter(Some("debug,html5ever=warn")), "debug,html5ever=warn,copydesk_trace=off");
+    fn messaging_spans_are_logged_unless_named() {
+        assert_eq!(log_filter(None), "info,html5ever=error");
+        assert_eq!(log_filter(Some("debug,html5ever=warn")), "debug,html5ever=warn");
+        assert_eq!(with_message_spans("warn,html5ever=error"), "warn,html5ever=error,copydesk_trace=info");
+        assert_eq!(with_message_spans("info,copydesk_trace=off"), "info,copydesk_trace=off");
+        // Under `warn`, the spans do not raise the cap of library records.
+        let cap = |f: &str| log_max_level(&EnvFilter::new(log_filter(Some(f))));
+        assert_eq!(cap("warn"), log::LevelFilter::Warn);
+        let spans = EnvFilter::new(with_message_spans(&log_filter(Some("warn"))));
+        assert_eq!(log_max_level(&spans), log::LevelFilter::Info);
     }
 }
