@@ -60,21 +60,24 @@ impl Generator {
         &self.shapes
     }
 
-    /// About `bytes` of text: runs of 4 to 20 corpus words from random places,
-    /// so local word order is real but no page is repeated.
+    /// Up to `bytes` of text (at least one word): runs of 4 to 20 corpus
+    /// words from random places, so local word order is real but no page is
+    /// repeated, and sizes stay those of the corpus article copied.
     fn prose(&self, rng: &mut Rng, bytes: usize) -> String {
-        let mut out = String::with_capacity(bytes + 64);
-        while out.len() < bytes.max(1) {
+        let mut out = String::with_capacity(bytes + 16);
+        loop {
             let start = rng.below(self.words.len());
             let run = 4 + rng.below(17);
-            for word in self.words.iter().cycle().skip(start).take(run) {
+            for word in (start..start + run).map(|k| &self.words[k % self.words.len()]) {
+                if !out.is_empty() && out.len() + 1 + word.len() > bytes {
+                    return out;
+                }
                 if !out.is_empty() {
                     out.push(' ');
                 }
                 out.push_str(word);
             }
         }
-        out
     }
 
     /// Article number `i`: a random corpus article's shape, new id, URL,
