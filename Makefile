@@ -90,8 +90,9 @@ bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, la
 .PHONY: bench-lookup
 bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/article vs the topic's, RSS; GetArticle/LookupArticle QPS and p99 by ghz beside a no-op tonic server
 	bash scripts/go-tools.sh ghz
-	$(CARGO) build --release --locked -p copydesk
-	$(CARGO) run --release --locked -p copydesk-integration --bin bench-lookup -- $(BENCH_LOOKUP_ARGS)
+	# One build over the workspace: `-p` would unify features differently and rebuild dependencies.
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-lookup
+	$${CARGO_TARGET_DIR:-target}/release/bench-lookup $(BENCH_LOOKUP_ARGS)
 
 .PHONY: go-tools
 go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and promtool (check-deploy; a long build)

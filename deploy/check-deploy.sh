@@ -22,6 +22,8 @@ venv=$cache/check-deploy-venv
 gobin=$cache/go-bin
 
 log() { printf 'check-deploy: %s\n' "$*" >&2; }
+# check.py runs promtool too when it finds it on PATH.
+export PATH="$gobin:$PATH"
 
 if [[ ! -x $venv/bin/kubernetes-validate ]] || ! grep -qx "$validate_version" "$venv/.version" 2>/dev/null; then
   log "installing kubernetes-validate $validate_version (PyPI) into $venv"

@@ -111,6 +111,7 @@ pub(crate) fn run(ghz: &std::path::Path, run: &Run<'_>) -> Outcome {
     let client_cpu_s = std::fs::read_to_string(&times).ok().map_or(f64::NAN, |t| {
         t.lines().last().unwrap_or_default().split_whitespace().filter_map(|n| n.parse::<f64>().ok()).sum()
     });
+    let _ = std::fs::remove_file(&times);
     Outcome {
         rps: report["rps"].as_f64().unwrap_or(0.0),
         count,

@@ -6,7 +6,7 @@
 //! run, at the maximum rate and at 80% of the no-op's. Prints a report.
 //!
 //! `cargo run --release -p copydesk-integration --bin bench-lookup -- [ARTICLES] [SECS] [ROUNDS]`
-//! (after `cargo build --release -p copydesk` and `scripts/go-tools.sh`; `make bench-lookup` does all three).
+//! (after `cargo build --release --workspace --bin copydesk` and `scripts/go-tools.sh ghz`; `make bench-lookup` does all three).
 
 mod fill;
 mod generate;
