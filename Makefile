@@ -2,6 +2,8 @@
 
 CARGO ?= cargo
 CORPUS ?= ../shared/corpus
+# ARTICLES SECS ROUNDS of bench-lookup
+BENCH_LOOKUP_ARGS ?= 100000 10 2
 .DEFAULT_GOAL := help
 
 .PHONY: help
@@ -38,7 +40,7 @@ smoke: ## Smoke test of the stack (part of make test): make up, article over gRP
 	bash deploy/smoke.sh
 
 .PHONY: check-deploy
-check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool
+check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool (once built: make go-tools)
 	bash deploy/check-deploy.sh
 
 .PHONY: deploy-check
@@ -84,6 +86,17 @@ seed: build ## Extract the seed message and print it as JSON
 bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, latency at half rate, RSS over a 10-minute drain
 	$(CARGO) build --release --locked -p copydesk
 	$(CARGO) run --release --locked -p copydesk-integration --bin bench-ingest -- 10000 10
+
+.PHONY: bench-lookup
+bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/article vs the topic's, RSS; GetArticle/LookupArticle QPS and p99 by ghz beside a no-op tonic server
+	bash scripts/go-tools.sh ghz
+	# One build over the workspace: `-p` would unify features differently and rebuild dependencies.
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-lookup
+	$${CARGO_TARGET_DIR:-target}/release/bench-lookup $(BENCH_LOOKUP_ARGS)
+
+.PHONY: go-tools
+go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and promtool (check-deploy; a long build)
+	bash scripts/go-tools.sh ghz promtool
 
 .PHONY: bench-extract
 bench-extract: ## Benchmark: extraction ms/page and pages/s on the dev pages, beside dom_smoothie in the same run

@@ -1,0 +1,227 @@
+//! Benchmark (not a test) of the lookup service: a real broker, an articles
+//! topic filled with generated articles, `copydesk serve` catching up from
+//! it (rate, store bytes per article against the topic's, RSS), then ghz in
+//! a process of its own against serve (GetArticle, LookupArticle, health
+//! Check) and against a no-op tonic server of the same settings in the same
+//! run, at the maximum rate and at 80% of the no-op's. Prints a report.
+//!
+//! `cargo run --release -p copydesk-integration --bin bench-lookup -- [ARTICLES] [SECS] [ROUNDS]`
+//! (after `cargo build --release --workspace --bin copydesk` and `scripts/go-tools.sh ghz`; `make bench-lookup` does all three).
+
+mod fill;
+mod generate;
+mod ghz;
+mod noop;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use copydesk_integration::{KafkaBroker, LookupProcess, StorePath, create_topic, unique};
+use tokio_util::sync::CancellationToken;
+
+use crate::generate::{Generator, Rng, article_id};
+use crate::ghz::Outcome;
+
+/// ghz's shape of load: two HTTP/2 connections (as a pair of client
+/// replicas would hold), 50 calls in flight over them.
+const CONNECTIONS: u32 = 2;
+const CONCURRENCY: u32 = 50;
+
+/// Requests each data file holds, sent round robin.
+const REQUESTS: usize = 1000;
+
+const CHECK: &str = "grpc.health.v1.Health/Check";
+const GET: &str = "copydesk.v1.ArticleService/GetArticle";
+const LOOKUP: &str = "copydesk.v1.ArticleService/LookupArticle";
+
+/// The utime + stime of a process, in seconds (`/proc/PID/stat`, clock ticks of 10 ms).
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which may hold spaces but ends with ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The load average now, to say how busy the shared machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Writes a JSON array of `REQUESTS` requests built by `one` from random article numbers.
+fn data_file(dir: &Path, name: &str, n: u64, one: impl Fn(u64) -> serde_json::Value) -> std::path::PathBuf {
+    let mut rng = Rng::new(0xBE7C_4000 ^ name.len() as u64);
+    let requests: Vec<serde_json::Value> = (0..REQUESTS).map(|_| one(rng.below(n as usize) as u64)).collect();
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_vec(&requests).expect("JSON")).expect("write a ghz data file");
+    path
+}
+
+struct Target<'a> {
+    name: &'a str,
+    addr: SocketAddr,
+    pid: u32,
+    call: &'a str,
+    data: &'a Path,
+}
+
+fn load(ghz: &Path, target: &Target<'_>, secs: u32, rps: Option<u32>) -> Outcome {
+    let before = cpu_secs(target.pid);
+    let run = ghz::Run {
+        addr: target.addr,
+        call: target.call,
+        data_file: target.data,
+        connections: CONNECTIONS,
+        concurrency: CONCURRENCY,
+        secs,
+        rps,
+    };
+    let mut outcome = ghz::run(ghz, &run);
+    outcome.server_cpu_s = cpu_secs(target.pid) - before;
+    let rate = rps.map_or("max".to_string(), |r| format!("{r}/s"));
+    println!("  {:<28} {rate:>7}: {outcome}   [load {}]", target.name, load_average());
+    outcome
+}
+
+fn arg(n: usize, default: u64) -> u64 {
+    std::env::args().nth(n).map_or(default, |a| a.parse().expect("a number"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let (articles, secs, rounds) = (arg(1, 100_000), arg(2, 10) as u32, arg(3, 2));
+    let Some(ghz) = ghz::find() else {
+        eprintln!("bench-lookup: no ghz in {}; build it with scripts/go-tools.sh", ghz::go_bin().display());
+        std::process::exit(2);
+    };
+    println!(
+        "bench-lookup: {articles} articles, {secs} s per load run, {rounds} rounds; load average {}",
+        load_average()
+    );
+
+    let generator = Generator::new(generate::corpus_articles());
+    let mut corpus_sizes: Vec<usize> = generator.shapes().iter().map(prost::Message::encoded_len).collect();
+    corpus_sizes.sort_unstable();
+    println!("corpus: {} articles, median {} bytes encoded", corpus_sizes.len(), corpus_sizes[corpus_sizes.len() / 2]);
+
+    let broker = KafkaBroker::start().await;
+    let bootstrap = broker.bootstrap();
+    let topic = unique("bench-articles");
+    // As `copydesk ingest --create-topics` makes it: 6 partitions, compacted.
+    create_topic(&bootstrap, &topic, 6, &[("cleanup.policy", "compact")]).await;
+    let mut filled = fill::publish(&bootstrap, &topic, &generator, articles).await;
+    filled.sizes.sort_unstable();
+    let log_bytes = fill::topic_log_bytes(&broker, &topic);
+    println!(
+        "topic: {articles} articles published in {:.1} s ({:.0}/s); encoded median {} bytes, mean {:.0}; on the broker's disk {:.1} MB = {:.0} bytes/article (lz4)",
+        filled.secs,
+        articles as f64 / filled.secs,
+        filled.sizes[filled.sizes.len() / 2],
+        filled.value_bytes as f64 / articles as f64,
+        log_bytes as f64 / 1e6,
+        log_bytes as f64 / articles as f64
+    );
+
+    let store = StorePath::new();
+    let started = Instant::now();
+    let serve = LookupProcess::spawn(&bootstrap, &topic, store.path(), &[]);
+    assert!(serve.wait_serving(Duration::from_secs(3600)).await, "serve did not catch up within an hour");
+    let catch_up = started.elapsed().as_secs_f64();
+    let store_meta = std::fs::metadata(store.path()).expect("the store file");
+    let store_disk = {
+        use std::os::unix::fs::MetadataExt;
+        store_meta.blocks() * 512
+    };
+    println!(
+        "serve: caught up in {catch_up:.1} s = {:.0} articles/s (process start included); store file {:.1} MB = {:.0} bytes/article ({:.0} on disk), {:.2}x the topic's; RSS {:.0} MiB (peak {:.0} MiB)",
+        articles as f64 / catch_up,
+        store_meta.len() as f64 / 1e6,
+        store_meta.len() as f64 / articles as f64,
+        store_disk as f64 / articles as f64,
+        store_meta.len() as f64 / log_bytes as f64,
+        serve.memory("VmRSS") as f64 / (1 << 20) as f64,
+        serve.memory("VmHWM") as f64 / (1 << 20) as f64
+    );
+
+    let dir = std::env::temp_dir().join(unique("bench-lookup"));
+    std::fs::create_dir_all(&dir).expect("a data folder");
+    let check_data = data_file(&dir, "check", 1, |_| serde_json::json!({ "service": "" }));
+    let get_data = data_file(&dir, "get", articles, |i| serde_json::json!({ "id": article_id(i) }));
+    let lookup_data = data_file(&dir, "lookup", articles, |i| {
+        let article = generator.article(i);
+        serde_json::json!({ "url": article.url })
+    });
+    let stop = CancellationToken::new();
+    let noop_addr = noop::spawn(stop.clone());
+    let me = std::process::id();
+    let noop = Target { name: "no-op Health/Check", addr: noop_addr, pid: me, call: CHECK, data: &check_data };
+    let get = Target { name: "serve GetArticle", addr: serve.addr, pid: serve.pid(), call: GET, data: &get_data };
+    let lookup =
+        Target { name: "serve LookupArticle", addr: serve.addr, pid: serve.pid(), call: LOOKUP, data: &lookup_data };
+    let check =
+        Target { name: "serve Health/Check", addr: serve.addr, pid: serve.pid(), call: CHECK, data: &check_data };
+
+    println!("load at the maximum rate, sides interleaved ({CONNECTIONS} connections, {CONCURRENCY} in flight):");
+    let (mut noop_max, mut get_max, mut lookup_max, mut check_max) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        noop_max.push(load(&ghz, &noop, secs, None));
+        get_max.push(load(&ghz, &get, secs, None));
+        check_max.push(load(&ghz, &check, secs, None));
+        lookup_max.push(load(&ghz, &lookup, secs, None));
+    }
+    let rps = |o: &[Outcome]| median(&o.iter().map(|o| o.rps).collect::<Vec<_>>());
+    let target_rate = (0.8 * rps(&noop_max)).round() as u32;
+    println!("load at 80% of the no-op's maximum ({target_rate}/s):");
+    let (mut noop_80, mut get_80, mut lookup_80) = (vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        noop_80.push(load(&ghz, &noop, secs, Some(target_rate)));
+        get_80.push(load(&ghz, &get, secs, Some(target_rate)));
+        lookup_80.push(load(&ghz, &lookup, secs, Some(target_rate)));
+    }
+    let p99 = |o: &[Outcome]| median(&o.iter().map(|o| o.p99_ms).collect::<Vec<_>>());
+    let p50 = |o: &[Outcome]| median(&o.iter().map(|o| o.p50_ms).collect::<Vec<_>>());
+    println!("summary (medians over {rounds} rounds):");
+    println!(
+        "  max rate: no-op {:.0} QPS (p99 {:.2} ms); GetArticle {:.0} QPS = {:.0}% of the no-op (target >= 80%), p50 {:.2} ms, p99 {:.2} ms; LookupArticle {:.0} QPS, p99 {:.2} ms; serve's Health/Check {:.0} QPS, p99 {:.2} ms",
+        rps(&noop_max),
+        p99(&noop_max),
+        rps(&get_max),
+        100.0 * rps(&get_max) / rps(&noop_max),
+        p50(&get_max),
+        p99(&get_max),
+        rps(&lookup_max),
+        p99(&lookup_max),
+        rps(&check_max),
+        p99(&check_max)
+    );
+    println!(
+        "  at {target_rate}/s: no-op p99 {:.2} ms; GetArticle p99 {:.2} ms (target <= 5 ms), reached {:.0}/s; LookupArticle p99 {:.2} ms, reached {:.0}/s",
+        p99(&noop_80),
+        p99(&get_80),
+        rps(&get_80),
+        p99(&lookup_80),
+        rps(&lookup_80)
+    );
+    println!(
+        "  serve after the load: RSS {:.0} MiB (peak {:.0} MiB); load average {}",
+        serve.memory("VmRSS") as f64 / (1 << 20) as f64,
+        serve.memory("VmHWM") as f64 / (1 << 20) as f64,
+        load_average()
+    );
+    stop.cancel();
+    drop(serve);
+    let _ = std::fs::remove_dir_all(&dir);
+}
