@@ -11,7 +11,6 @@
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString, c_char};
-use std::ptr;
 use std::time::Duration;
 
 use rdkafka::bindings as rd;
@@ -123,7 +122,7 @@ fn id_of(high: i64, low: i64) -> TopicId {
 /// # Safety
 /// `s` is null or a NUL-terminated string that outlives the call.
 unsafe fn text(s: *const c_char) -> String {
-    if s == ptr::null() {
+    if s.is_null() {
         return String::new();
     }
     // SAFETY: as the caller guarantees.
