@@ -8,6 +8,7 @@
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
 //! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters); `server`: gRPC wiring, health, reflection.
+//! - `view`: ArticleView, BASIC (no body) or FULL.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
@@ -25,6 +26,7 @@ mod server;
 mod service;
 pub mod store;
 pub mod url_key;
+mod view;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -8,6 +8,7 @@
 //! running are found by a periodic check (`partitions`) and read too.
 
 mod partitions;
+mod topic_id;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Span, info, warn};
 
 use self::partitions::Growth;
+use self::topic_id::TopicId;
 use crate::metrics::Metrics;
 use crate::store::{Batch, Change, Store};
 use crate::{LookupConfig, LookupError, blocking};
@@ -84,6 +86,19 @@ impl std::fmt::Display for Skip {
     }
 }
 
+/// How long one metadata or admin question to the cluster may take.
+const KAFKA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A topic's partitions with their ends, and its topic id when the broker has ids.
+type Found = (BTreeMap<i32, i64>, Option<String>);
+
+/// Why reading one incarnation of the topic ended.
+enum Ended {
+    Stopped,
+    /// Deleted, or deleted and created again: the store is rebuilt.
+    TopicReplaced,
+}
+
 /// What the materialiser works with, and whom it tells.
 pub(crate) struct Materialiser {
     pub(crate) config: Arc<LookupConfig>,
@@ -137,14 +152,38 @@ pub(crate) fn consumer_config(config: &LookupConfig) -> ClientConfig {
 
 impl Materialiser {
     /// Reads until `stop` is cancelled; the batch in hand is written first.
+    /// When the topic is deleted (and created again), readiness is withdrawn
+    /// and the store is rebuilt from the new topic.
     pub(crate) async fn run(self, stop: CancellationToken) -> Result<(), LookupError> {
-        let topic = self.config.articles_topic.clone();
         let consumer: Arc<Reader> = Arc::new(
             consumer_config(&self.config)
                 .create_with_context(Context)
                 .map_err(|source| LookupError::Client { role: "consumer", source })?,
         );
-        let Some(ends) = self.discover(&consumer, &stop).await? else { return Ok(()) };
+        while let Ended::TopicReplaced = self.read(&consumer, &stop).await? {
+            // Until the new topic is read to its end, answers would come
+            // from a topic that no longer exists.
+            self.ready.send_replace(false);
+            if let Err(error) = consumer.unassign() {
+                warn!(message = "Cannot drop the old topic's partitions.", %error);
+            }
+        }
+        info!(message = "Materialiser stopped.", records_applied = self.metrics.snapshot().applied());
+        Ok(())
+    }
+
+    /// Reads one incarnation of the topic (one topic id) until stopped or
+    /// until the topic is found deleted or replaced.
+    async fn read(&self, consumer: &Arc<Reader>, stop: &CancellationToken) -> Result<Ended, LookupError> {
+        let topic = self.config.articles_topic.clone();
+        let Some((ends, id)) = self.discover(consumer, stop).await? else { return Ok(Ended::Stopped) };
+        if let Some(id) = &id {
+            let (store, new) = (self.store.clone(), id.clone());
+            if blocking("store reset", move || store.adopt_topic_id(&new)).await?? {
+                warn!(message = "The articles topic was deleted and created again; rebuilding the store from it.", %topic, topic_id = %id);
+                self.metrics.set_store_articles(0);
+            }
+        }
         let partitions: Vec<i32> = ends.keys().copied().collect();
         let stored = self.store.offsets()?;
         // Partitions still short of the end they had at start: readiness waits for them.
@@ -172,9 +211,12 @@ impl Materialiser {
         let max = self.config.batch_records;
         loop {
             let first = tokio::select! {
-                _ = stop.cancelled() => break,
+                _ = stop.cancelled() => return Ok(Ended::Stopped),
                 _ = growth.due() => {
-                    growth.check(&consumer, &self.store, &stop).await;
+                    if self.replaced(consumer, id.as_deref(), stop).await {
+                        return Ok(Ended::TopicReplaced);
+                    }
+                    growth.check(consumer, &self.store, stop).await;
                     continue;
                 }
                 m = consumer.recv() => m,
@@ -196,24 +238,55 @@ impl Materialiser {
                 self.caught_up(started);
             }
         }
-        info!(message = "Materialiser stopped.", records_applied = self.metrics.snapshot().applied());
-        Ok(())
     }
 
-    /// The topic's partitions and the end (high watermark) of each, waiting
-    /// and retrying while the topic does not exist or has a partition without
-    /// a leader: the service may start before ingest has created the topic,
-    /// or just after. `None` when stopped while waiting.
-    async fn discover(
-        &self,
-        consumer: &Arc<Reader>,
-        stop: &CancellationToken,
-    ) -> Result<Option<BTreeMap<i32, i64>>, LookupError> {
+    /// Whether the topic read under id `known` is gone or has another id
+    /// now. An unanswered question is no: the next check asks again.
+    async fn replaced(&self, consumer: &Arc<Reader>, known: Option<&str>, stop: &CancellationToken) -> bool {
+        let (c, topic) = (consumer.clone(), self.config.articles_topic.clone());
+        let described = blocking("describe topic", move || topic_id::describe(c.client(), &topic, KAFKA_TIMEOUT));
+        let described = tokio::select! {
+            _ = stop.cancelled() => return false,
+            described = described => described,
+        };
+        let topic = &self.config.articles_topic;
+        match described {
+            Ok(Ok(TopicId::Id(now))) if known.is_some_and(|known| known != now) => {
+                warn!(message = "The articles topic has a new topic id: it was deleted and created again.", %topic, topic_id = %now);
+                true
+            }
+            Ok(Ok(TopicId::Missing)) => {
+                warn!(message = "The articles topic was deleted; waiting for it to exist again.", %topic);
+                true
+            }
+            Ok(Ok(_)) => false,
+            Ok(Err(error)) => {
+                warn!(message = "Cannot read the articles topic's id; checking again later.", %error);
+                false
+            }
+            Err(error) => {
+                warn!(message = "Cannot read the articles topic's id; checking again later.", %error);
+                false
+            }
+        }
+    }
+
+    /// The topic's partitions and the end (high watermark) of each, and its
+    /// topic id (`None` from a broker without ids), waiting and retrying
+    /// while the topic does not exist or has a partition without a leader:
+    /// the service may start before ingest has created the topic, or just
+    /// after. `None` when stopped while waiting.
+    async fn discover(&self, consumer: &Arc<Reader>, stop: &CancellationToken) -> Result<Option<Found>, LookupError> {
         let mut delay = Duration::from_millis(250);
         loop {
             let (c, topic) = (consumer.clone(), self.config.articles_topic.clone());
-            let found = blocking("metadata", move || -> Result<Option<BTreeMap<i32, i64>>, KafkaError> {
-                let metadata = c.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
+            let found = blocking("metadata", move || -> Result<Option<Found>, String> {
+                let id = match topic_id::describe(c.client(), &topic, KAFKA_TIMEOUT)? {
+                    TopicId::Missing => return Ok(None),
+                    TopicId::Id(id) => Some(id),
+                    TopicId::Unsupported => None,
+                };
+                let metadata = c.fetch_metadata(Some(&topic), KAFKA_TIMEOUT).map_err(|e| e.to_string())?;
                 let Some(t) = metadata.topics().iter().find(|t| t.name() == topic && t.error().is_none()) else {
                     return Ok(None);
                 };
@@ -222,14 +295,14 @@ impl Materialiser {
                 }
                 let mut ends = BTreeMap::new();
                 for p in t.partitions() {
-                    let (_, high) = c.fetch_watermarks(&topic, p.id(), Duration::from_secs(10))?;
+                    let (_, high) = c.fetch_watermarks(&topic, p.id(), KAFKA_TIMEOUT).map_err(|e| e.to_string())?;
                     ends.insert(p.id(), high);
                 }
-                Ok(Some(ends))
+                Ok(Some((ends, id)))
             })
             .await?;
             match found {
-                Ok(Some(ends)) => return Ok(Some(ends)),
+                Ok(Some(found)) => return Ok(Some(found)),
                 Ok(None) => {
                     warn!(message = "The articles topic does not exist yet, or lacks leaders; waiting.", topic = %self.config.articles_topic)
                 }

@@ -106,14 +106,26 @@ pub(crate) async fn serve(
         .add_service(InterceptedService::new(articles, guard))
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop.clone().cancelled_owned());
     let readiness = async {
-        // The watch guard must not live across an await: only a bool leaves the select.
-        let caught_up = tokio::select! {
-            _ = stop.cancelled() => false,
-            ready = ready.wait_for(|ready| *ready) => ready.is_ok(),
-        };
-        if caught_up {
+        // SERVING while the materialiser is caught up; NOT_SERVING again while
+        // it rebuilds the store (the topic was deleted and created again).
+        // The watch guards must not live across an await: only bools leave the selects.
+        loop {
+            let caught_up = tokio::select! {
+                _ = stop.cancelled() => false,
+                ready = ready.wait_for(|ready| *ready) => ready.is_ok(),
+            };
+            if !caught_up {
+                break;
+            }
             set_health(&reporter, &metrics, ServingStatus::Serving).await;
-            stop.cancelled().await;
+            let behind = tokio::select! {
+                _ = stop.cancelled() => false,
+                ready = ready.wait_for(|ready| !*ready) => ready.is_ok(),
+            };
+            if !behind {
+                break;
+            }
+            set_health(&reporter, &metrics, ServingStatus::NotServing).await;
         }
         // Load balancers stop sending new calls while the server drains.
         set_health(&reporter, &metrics, ServingStatus::NotServing).await;

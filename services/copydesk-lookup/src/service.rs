@@ -21,6 +21,7 @@ use crate::admission::Admission;
 use crate::list_filter::Filter;
 use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
+use crate::view::View;
 use crate::{LookupError, blocking};
 
 /// Page size when the request names none (AIP-158 leaves it to the server).
@@ -116,6 +117,7 @@ pub(crate) fn decode_token(token: &str, site: Option<&str>) -> Result<Option<Str
 impl Lookup {
     async fn get(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
         let id = required("id", &request.get_ref().id)?;
+        let view = View::of(request.get_ref().view)?;
         let mut call = self.admission.call()?;
         // With traces exported, the call's span links to the trace that
         // produced the article; otherwise the link is not even read.
@@ -134,7 +136,7 @@ impl Lookup {
             copydesk_telemetry::link_to(&span, &tp);
         }
         match found {
-            Some(article) => Ok(call.attach(Response::new(article))),
+            Some(article) => Ok(call.attach(Response::new(view.shape(article)))),
             None => Err(LookupError::NotFound(format!("no article with id {id}")).into()),
         }
     }
@@ -143,7 +145,8 @@ impl Lookup {
         &self,
         request: Request<BatchGetArticlesRequest>,
     ) -> Result<Response<BatchGetArticlesResponse>, Status> {
-        let ids = request.into_inner().ids;
+        let BatchGetArticlesRequest { ids, view } = request.into_inner();
+        let view = View::of(view)?;
         if ids.is_empty() {
             return Err(LookupError::InvalidArgument("ids: at least one is required".into()).into());
         }
@@ -169,7 +172,7 @@ impl Lookup {
         // Found articles keep the order they were first asked in.
         for (id, article) in ids.into_iter().zip(found) {
             match article {
-                Some(article) => response.articles.push(article),
+                Some(article) => response.articles.push(view.shape(article)),
                 None => response.missing_ids.push(id),
             }
         }
@@ -178,13 +181,14 @@ impl Lookup {
 
     async fn lookup(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
         let url = required("url", &request.get_ref().url)?;
+        let view = View::of(request.get_ref().view)?;
         let mut call = self.admission.call()?;
         let found = self.read({
             let url = url.clone();
             move |s| Ok((s.find_url_within(&url, |n| call.reserve(n))?, call))
         });
         match found.await? {
-            (Some(article), call) => Ok(call.attach(Response::new(article))),
+            (Some(article), call) => Ok(call.attach(Response::new(view.shape(article)))),
             (None, _) => Err(LookupError::NotFound(format!("no article with URL or canonical URL {url}")).into()),
         }
     }
@@ -197,6 +201,7 @@ impl Lookup {
             n => (n as usize).min(MAX_PAGE_SIZE),
         };
         let site = site_filter(&request.site);
+        let view = View::of(request.view)?;
         let filter = Filter::of(&request)?;
         let filter_is_empty = filter.is_empty();
         // Tokens name every filter, so one cannot be carried to another listing.
@@ -218,7 +223,8 @@ impl Lookup {
             })
             .await?;
         let next_page_token = page.next_after.map(|last| encode_token(token_key.as_deref(), &last)).unwrap_or_default();
-        Ok(call.attach(Response::new(ListArticlesResponse { articles: page.articles, next_page_token })))
+        let articles = page.articles.into_iter().map(|a| view.shape(a)).collect();
+        Ok(call.attach(Response::new(ListArticlesResponse { articles, next_page_token })))
     }
 
     async fn watch(&self, request: Request<WatchArticlesRequest>) -> Result<Response<WatchStream>, Status> {
@@ -379,7 +385,9 @@ mod tests {
         let admission = Admission::new(&crate::admission::limits(4, 1 << 20, 1 << 19));
         let stop = CancellationToken::new();
         let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission };
-        let get = |id: &str| service.get_article(Request::new(GetArticleRequest { id: id.to_string() }));
+        let get = |id: &str| {
+            service.get_article(Request::new(GetArticleRequest { id: id.to_string(), ..Default::default() }))
+        };
         assert_eq!(get("x").await.unwrap_err().code(), Code::Unavailable, "not caught up yet");
         ready_tx.send_replace(true);
         assert_eq!(get("x").await.unwrap_err().code(), Code::NotFound);

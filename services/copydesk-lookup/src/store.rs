@@ -33,6 +33,8 @@ const TRACES: TableDefinition<'_, &str, &str> = TableDefinition::new("traces");
 /// Facts about the store itself: which topic it materialises, the URL
 /// normaliser its URL index was built with.
 const META: TableDefinition<'_, &str, &str> = TableDefinition::new("meta");
+/// The `META` key of the articles topic's Kafka topic id (32 hex digits).
+const TOPIC_ID: &str = "topic_id";
 
 /// One record's effect on the store.
 #[derive(Debug, Clone)]
@@ -103,6 +105,42 @@ impl Store {
         }
         txn.commit()?;
         Ok(Store { db, path: path.to_path_buf() })
+    }
+
+    /// Checks the store against the topic's Kafka topic id. A store that has
+    /// none yet takes `id`. A store written for another id (the topic was
+    /// deleted and created again) is emptied in the same transaction: its
+    /// articles and offsets belong to a topic that no longer exists, and it is
+    /// rebuilt from the new topic's beginning. True when it was emptied.
+    pub fn adopt_topic_id(&self, id: &str) -> Result<bool, LookupError> {
+        let txn = self.db.begin_write()?;
+        let stored = txn.open_table(META)?.get(TOPIC_ID)?.map(|v| v.value().to_string());
+        let rebuild = stored.as_deref().is_some_and(|stored| stored != id);
+        if stored.as_deref() == Some(id) {
+            return Ok(false);
+        }
+        if rebuild {
+            // Deleted and opened again empty: cheaper than removing each row.
+            txn.delete_table(ARTICLES)?;
+            txn.open_table(ARTICLES)?;
+            txn.delete_table(url_index::URL_OWNERS)?;
+            txn.open_table(url_index::URL_OWNERS)?;
+            txn.delete_table(SITES)?;
+            txn.open_table(SITES)?;
+            txn.delete_table(OFFSETS)?;
+            txn.open_table(OFFSETS)?;
+            txn.delete_table(TRACES)?;
+            txn.open_table(TRACES)?;
+        }
+        txn.open_table(META)?.insert(TOPIC_ID, id)?;
+        txn.commit()?;
+        Ok(rebuild)
+    }
+
+    /// The Kafka topic id the store was written from, once known.
+    pub fn topic_id(&self) -> Result<Option<String>, LookupError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(META)?.get(TOPIC_ID)?.map(|v| v.value().to_string()))
     }
 
     pub fn path(&self) -> &Path {

@@ -273,3 +273,24 @@ impl Drop for LookupProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Deletes `topic` and waits until the broker no longer knows it, so that
+/// a topic of the same name can be created again at once.
+pub async fn delete_topic(bootstrap: &str, topic: &str) {
+    use rdkafka::admin::{AdminClient, AdminOptions};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> =
+        crate::kafka::client_config(bootstrap).create().expect("create a Kafka admin client");
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results = admin.delete_topics(&[topic], &options).await.unwrap_or_else(|e| panic!("delete topic {topic}: {e}"));
+    for result in results {
+        if let Err((topic, code)) = result {
+            panic!("delete topic {topic}: {code}");
+        }
+    }
+    let gone = wait_until(Duration::from_secs(30), || async {
+        crate::kafka::topic_partitions(bootstrap, topic).await.map_or(true, |p| p.is_empty())
+    })
+    .await;
+    assert!(gone, "topic {topic} was deleted but metadata still shows it after 30 s");
+}

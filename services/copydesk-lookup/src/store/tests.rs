@@ -1,5 +1,6 @@
 //! Unit tests of the store: index upkeep on replace and delete, stable
-//! pagination, and offsets that commit with the data or not at all.
+//! pagination, offsets that commit with the data or not at all, and the
+//! store emptied when its topic id changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -274,4 +275,24 @@ fn a_filtered_listing_pages_through_only_what_it_keeps() {
     }
     let expected: Vec<String> = (0..30).filter(|i| i % 3 == 0).map(|i| format!("{i:04}")).collect();
     assert_eq!(seen, expected);
+}
+
+#[test]
+fn another_topic_id_empties_the_store_and_the_same_one_keeps_it() {
+    let temp = Temp::new();
+    let store = temp.open();
+    let a = article("a", "s.example", "https://s.example/a", "");
+    store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+    // A store that knew no id yet takes the first one it is told, as is.
+    assert!(!store.adopt_topic_id("0001").unwrap());
+    assert!(!store.adopt_topic_id("0001").unwrap());
+    assert_eq!((store.len().unwrap(), store.topic_id().unwrap().as_deref()), (1, Some("0001")));
+    // Another id: articles, indexes and offsets go, the new id stays.
+    assert!(store.adopt_topic_id("0002").unwrap());
+    assert_eq!(store.len().unwrap(), 0);
+    assert!(store.offsets().unwrap().is_empty());
+    assert!(store.find_url("https://s.example/a").unwrap().is_none());
+    assert!(store.list(Some("s.example"), None, 10).unwrap().articles.is_empty());
+    drop(store);
+    assert_eq!(temp.open().topic_id().unwrap().as_deref(), Some("0002"));
 }

@@ -78,8 +78,10 @@ fn ask_server(server: &str, args: &Args) -> anyhow::Result<ExitCode> {
         let channel = endpoint.connect().await.with_context(|| format!("cannot connect to {server}"))?;
         let mut client = ArticleServiceClient::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES);
         let response = match (&args.id, &args.url) {
-            (Some(id), _) => client.get_article(GetArticleRequest { id: id.clone() }).await,
-            (None, Some(url)) => client.lookup_article(LookupArticleRequest { url: url.clone() }).await,
+            (Some(id), _) => client.get_article(GetArticleRequest { id: id.clone(), ..Default::default() }).await,
+            (None, Some(url)) => {
+                client.lookup_article(LookupArticleRequest { url: url.clone(), ..Default::default() }).await
+            }
             (None, None) => bail!("give --id or --url"),
         };
         Ok(response)

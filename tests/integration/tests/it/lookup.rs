@@ -91,17 +91,27 @@ async fn serves_what_ingest_publishes() {
     let mut client = lookup.client().await;
 
     for (id, article) in &published {
-        let got = client.get_article(GetArticleRequest { id: id.clone() }).await.expect("get article").into_inner();
+        let got = client
+            .get_article(GetArticleRequest { id: id.clone(), ..Default::default() })
+            .await
+            .expect("get article")
+            .into_inner();
         assert_eq!(&got, article, "served as published");
-        let by_url = client.lookup_article(LookupArticleRequest { url: article.url.clone() }).await.expect("by url");
+        let by_url = client
+            .lookup_article(LookupArticleRequest { url: article.url.clone(), ..Default::default() })
+            .await
+            .expect("by url");
         assert_eq!(&by_url.into_inner().id, id);
-        let canonical = LookupArticleRequest { url: format!("{}#top", article.canonical_url) };
+        let canonical = LookupArticleRequest { url: format!("{}#top", article.canonical_url), ..Default::default() };
         assert_eq!(&client.lookup_article(canonical).await.expect("by canonical url").into_inner().id, id);
     }
 
     let ids: Vec<String> = published.keys().cloned().collect();
     let batch = client
-        .batch_get_articles(BatchGetArticlesRequest { ids: vec![ids[0].clone(), "no-such-id".into(), ids[1].clone()] })
+        .batch_get_articles(BatchGetArticlesRequest {
+            ids: vec![ids[0].clone(), "no-such-id".into(), ids[1].clone()],
+            ..Default::default()
+        })
         .await
         .expect("batch get")
         .into_inner();
@@ -138,7 +148,10 @@ async fn serves_what_ingest_publishes() {
             break article;
         }
     };
-    let looked_up = client.lookup_article(LookupArticleRequest { url: seed_url.into() }).await.expect("seed by url");
+    let looked_up = client
+        .lookup_article(LookupArticleRequest { url: seed_url.into(), ..Default::default() })
+        .await
+        .expect("seed by url");
     assert_eq!(looked_up.into_inner(), live);
 
     ingest.stop().await.expect("ingest stops cleanly");
@@ -163,7 +176,7 @@ async fn a_restart_resumes_from_the_stored_offsets() {
     assert!(first.wait_serving(SERVING_WITHIN).await, "never SERVING");
     assert_eq!(first.metrics.snapshot().applied(), 6);
     let mut client = first.client().await;
-    client.get_article(GetArticleRequest { id: "a3".into() }).await.expect("a3");
+    client.get_article(GetArticleRequest { id: "a3".into(), ..Default::default() }).await.expect("a3");
     // What Prometheus would see: every record produced was applied, and the
     // one Get was counted (health checks are not ArticleService calls).
     let scraped = scrape(first.metrics_addr).await;
@@ -192,7 +205,8 @@ async fn a_restart_resumes_from_the_stored_offsets() {
     let mut client = second.client().await;
     assert_eq!(list_all(&mut client, "", 4).await.len(), 8);
     assert_eq!(list_all(&mut client, "two.example", 10).await, ["b1", "b2"]);
-    let got = client.get_article(GetArticleRequest { id: "a0".into() }).await.expect("a0").into_inner();
+    let got =
+        client.get_article(GetArticleRequest { id: "a0".into(), ..Default::default() }).await.expect("a0").into_inner();
     assert_eq!(got.title, "A new title");
     second.stop().await.expect("clean stop");
 }
@@ -208,29 +222,41 @@ async fn a_tombstone_deletes_the_article_and_its_urls() {
     let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
     assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
     let mut client = lookup.client().await;
-    client.get_article(GetArticleRequest { id: "gone".into() }).await.expect("present before the tombstone");
+    client
+        .get_article(GetArticleRequest { id: "gone".into(), ..Default::default() })
+        .await
+        .expect("present before the tombstone");
 
     publish_tombstone(&bootstrap, &topic, "gone").await;
     let deleted = wait_until(Duration::from_secs(30), || {
         let mut client = client.clone();
         async move {
-            client.get_article(GetArticleRequest { id: "gone".into() }).await.is_err_and(|s| s.code() == Code::NotFound)
+            client
+                .get_article(GetArticleRequest { id: "gone".into(), ..Default::default() })
+                .await
+                .is_err_and(|s| s.code() == Code::NotFound)
         }
     })
     .await;
     assert!(deleted, "the tombstone was not applied");
     for url in [&gone.url, &gone.canonical_url] {
-        let status = client.lookup_article(LookupArticleRequest { url: url.clone() }).await.expect_err("URL gone");
+        let status = client
+            .lookup_article(LookupArticleRequest { url: url.clone(), ..Default::default() })
+            .await
+            .expect_err("URL gone");
         assert_eq!(status.code(), Code::NotFound, "{url}");
     }
     let batch = client
-        .batch_get_articles(BatchGetArticlesRequest { ids: vec!["gone".into(), "kept".into()] })
+        .batch_get_articles(BatchGetArticlesRequest { ids: vec!["gone".into(), "kept".into()], ..Default::default() })
         .await
         .expect("batch")
         .into_inner();
     assert_eq!(batch.missing_ids, ["gone"]);
     assert_eq!(list_all(&mut client, "s.example", 10).await, ["kept"]);
-    client.lookup_article(LookupArticleRequest { url: kept.url.clone() }).await.expect("the other article stays");
+    client
+        .lookup_article(LookupArticleRequest { url: kept.url.clone(), ..Default::default() })
+        .await
+        .expect("the other article stays");
     assert_eq!(lookup.metrics.snapshot().tombstones_applied, 1);
     lookup.stop().await.expect("clean stop");
 }
@@ -251,14 +277,26 @@ async fn bad_requests_and_bad_records_get_the_right_answers() {
     let mut client = lookup.client().await;
 
     let code = |r: Result<tonic::Response<Article>, tonic::Status>| r.expect_err("an error").code();
-    assert_eq!(code(client.get_article(GetArticleRequest { id: " ".into() }).await), Code::InvalidArgument);
-    assert_eq!(code(client.get_article(GetArticleRequest { id: "junk".into() }).await), Code::NotFound);
-    assert_eq!(code(client.lookup_article(LookupArticleRequest { url: String::new() }).await), Code::InvalidArgument);
-    let nowhere = LookupArticleRequest { url: "https://nowhere.example/".into() };
+    assert_eq!(
+        code(client.get_article(GetArticleRequest { id: " ".into(), ..Default::default() }).await),
+        Code::InvalidArgument
+    );
+    assert_eq!(
+        code(client.get_article(GetArticleRequest { id: "junk".into(), ..Default::default() }).await),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(client.lookup_article(LookupArticleRequest { url: String::new(), ..Default::default() }).await),
+        Code::InvalidArgument
+    );
+    let nowhere = LookupArticleRequest { url: "https://nowhere.example/".into(), ..Default::default() };
     assert_eq!(code(client.lookup_article(nowhere).await), Code::NotFound);
 
     for ids in [vec![], vec![String::new()], vec!["a1".to_string(); copydesk_lookup::MAX_BATCH_IDS + 1]] {
-        let status = client.batch_get_articles(BatchGetArticlesRequest { ids }).await.expect_err("refused");
+        let status = client
+            .batch_get_articles(BatchGetArticlesRequest { ids, ..Default::default() })
+            .await
+            .expect_err("refused");
         assert_eq!(status.code(), Code::InvalidArgument);
     }
 
@@ -361,7 +399,8 @@ async fn not_serving_until_the_topic_has_been_read() {
     let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
     assert_eq!(lookup.health("").await, ServingStatus::NotServing);
     let mut client = lookup.client().await;
-    let status = client.get_article(GetArticleRequest { id: "a1".into() }).await.expect_err("not ready");
+    let status =
+        client.get_article(GetArticleRequest { id: "a1".into(), ..Default::default() }).await.expect_err("not ready");
     assert_eq!(status.code(), Code::Unavailable);
 
     create_topic(&bootstrap, &topic, 2, &[("cleanup.policy", "compact")]).await;
@@ -371,7 +410,7 @@ async fn not_serving_until_the_topic_has_been_read() {
     // arrives just after readiness.
     let served = wait_until(Duration::from_secs(30), || {
         let mut client = client.clone();
-        async move { client.get_article(GetArticleRequest { id: "a1".into() }).await.is_ok() }
+        async move { client.get_article(GetArticleRequest { id: "a1".into(), ..Default::default() }).await.is_ok() }
     })
     .await;
     assert!(served, "a1 never served");
@@ -390,14 +429,17 @@ async fn partitions_added_while_running_are_read() {
     let lookup = spawn_lookup_with(config).await;
     assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
     let mut client = lookup.client().await;
-    client.get_article(GetArticleRequest { id: "p0".into() }).await.expect("p0 read before the scale-out");
+    client
+        .get_article(GetArticleRequest { id: "p0".into(), ..Default::default() })
+        .await
+        .expect("p0 read before the scale-out");
 
     add_partitions(&bootstrap, &topic, 3).await;
     let (partition, _) = publish_article_to(&bootstrap, &topic, 2, &test_article("p2", "b.example")).await;
     assert_eq!(partition, 2);
     let served = wait_until(Duration::from_secs(30), || {
         let mut client = client.clone();
-        async move { client.get_article(GetArticleRequest { id: "p2".into() }).await.is_ok() }
+        async move { client.get_article(GetArticleRequest { id: "p2".into(), ..Default::default() }).await.is_ok() }
     })
     .await;
     assert!(served, "an article on an added partition was never served");
@@ -405,7 +447,7 @@ async fn partitions_added_while_running_are_read() {
     publish_article_to(&bootstrap, &topic, 0, &test_article("p0b", "a.example")).await;
     let served = wait_until(Duration::from_secs(30), || {
         let mut client = client.clone();
-        async move { client.get_article(GetArticleRequest { id: "p0b".into() }).await.is_ok() }
+        async move { client.get_article(GetArticleRequest { id: "p0b".into(), ..Default::default() }).await.is_ok() }
     })
     .await;
     assert!(served, "p0b never served after the scale-out");

@@ -39,7 +39,7 @@ async fn roomy_topic(bootstrap: &str) -> String {
 }
 
 fn batch(ids: &[&str]) -> BatchGetArticlesRequest {
-    BatchGetArticlesRequest { ids: ids.iter().map(|id| id.to_string()).collect() }
+    BatchGetArticlesRequest { ids: ids.iter().map(|id| id.to_string()).collect(), ..Default::default() }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +83,10 @@ async fn responses_requests_and_watchers_are_capped() {
     assert!(rest.next_page_token.is_empty());
 
     let ids: Vec<String> = (0..300).map(|i| format!("id-{i:06}")).collect();
-    let refused = client.batch_get_articles(BatchGetArticlesRequest { ids }).await.expect_err("request too large");
+    let refused = client
+        .batch_get_articles(BatchGetArticlesRequest { ids, ..Default::default() })
+        .await
+        .expect_err("request too large");
     assert_eq!(refused.code(), Code::OutOfRange, "{refused:?}");
 
     let watch = || WatchArticlesRequest { include_existing: false, site: String::new() };
@@ -98,7 +101,7 @@ async fn responses_requests_and_watchers_are_capped() {
     })
     .await;
     assert!(freed, "the watcher's slot was never freed");
-    client.get_article(GetArticleRequest { id: "a3".into() }).await.expect("still serving");
+    client.get_article(GetArticleRequest { id: "a3".into(), ..Default::default() }).await.expect("still serving");
     lookup.stop().await.expect("clean stop");
 }
 
@@ -185,7 +188,10 @@ async fn a_batch_get_storm_keeps_memory_bounded() {
             loop {
                 let status = health.check(HealthCheckRequest { service: String::new() }).await.expect("health");
                 assert_eq!(status.into_inner().status(), ServingStatus::Serving);
-                client.get_article(GetArticleRequest { id: "small".into() }).await.expect("GetArticle in the storm");
+                client
+                    .get_article(GetArticleRequest { id: "small".into(), ..Default::default() })
+                    .await
+                    .expect("GetArticle in the storm");
                 answered += 1;
                 if *done.borrow() {
                     break answered;

@@ -1,6 +1,7 @@
 //! `ListArticles` filters over the real broker: by language (a tag takes
 //! its subtags) and by a published-time range, alone, together and with the
-//! site, page by page; a page token is refused under other filters.
+//! site, page by page; a page token is refused under other filters. Views:
+//! BASIC leaves the body out of every read call, FULL and unset keep it.
 
 use std::time::Duration;
 
@@ -9,7 +10,9 @@ use copydesk_integration::{
 };
 use copydesk_proto::Timestamp;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
-use copydesk_proto::v1::{Article, ListArticlesRequest};
+use copydesk_proto::v1::{
+    Article, ArticleView, BatchGetArticlesRequest, Block, GetArticleRequest, ListArticlesRequest, LookupArticleRequest,
+};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -78,5 +81,56 @@ async fn listings_filter_by_language_and_published_time() {
     assert_eq!(refused.code(), Code::InvalidArgument);
     let backwards = client.clone().list_articles(by("", Some(3_000), Some(1_000))).await.expect_err("empty range");
     assert_eq!(backwards.code(), Code::InvalidArgument);
+    lookup.stop().await.expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_leave_out_the_body_only_when_asked() {
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = unique("articles");
+    create_topic(&bootstrap, &topic, 1, &[("cleanup.policy", "compact")]).await;
+    let article =
+        Article { blocks: vec![Block { text: "Para.".into(), ..Block::default() }], ..test_article("v1", "v.example") };
+    publish_article(&bootstrap, &topic, &article).await;
+    let store = StorePath::new();
+    let lookup = spawn_lookup(&bootstrap, &topic, store.path()).await;
+    assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
+    let mut client = lookup.client().await;
+
+    for view in [ArticleView::Unspecified, ArticleView::Basic, ArticleView::Full] {
+        let view = view as i32;
+        let got = [
+            client.get_article(GetArticleRequest { id: "v1".into(), view }).await.expect("get").into_inner(),
+            client
+                .lookup_article(LookupArticleRequest { url: article.url.clone(), view })
+                .await
+                .expect("lookup")
+                .into_inner(),
+            client
+                .batch_get_articles(BatchGetArticlesRequest { ids: vec!["v1".into()], view })
+                .await
+                .expect("batch get")
+                .into_inner()
+                .articles
+                .remove(0),
+            client
+                .list_articles(ListArticlesRequest { view, ..Default::default() })
+                .await
+                .expect("list")
+                .into_inner()
+                .articles
+                .remove(0),
+        ];
+        for (call, got) in ["get", "lookup", "batch get", "list"].iter().zip(got) {
+            if view == ArticleView::Basic as i32 {
+                let expected = Article { text: String::new(), blocks: Vec::new(), ..article.clone() };
+                assert_eq!(got, expected, "{call} BASIC");
+            } else {
+                assert_eq!(got, article, "{call} view {view}");
+            }
+        }
+    }
+    let unknown = client.get_article(GetArticleRequest { id: "v1".into(), view: 9 }).await.expect_err("unknown view");
+    assert_eq!(unknown.code(), Code::InvalidArgument);
     lookup.stop().await.expect("clean stop");
 }

@@ -94,7 +94,7 @@ async fn serves(channel: Channel) -> Result<(), tonic::Status> {
     if status != ServingStatus::Serving {
         return Err(tonic::Status::unavailable(format!("health is {status:?}")));
     }
-    ArticleServiceClient::new(channel).get_article(GetArticleRequest { id: "s1".into() }).await?;
+    ArticleServiceClient::new(channel).get_article(GetArticleRequest { id: "s1".into(), ..Default::default() }).await?;
     Ok(())
 }
 
@@ -163,7 +163,7 @@ async fn tls_and_client_certificates() {
 }
 
 fn get_with(token: Option<&str>) -> Request<GetArticleRequest> {
-    let mut request = Request::new(GetArticleRequest { id: "s1".into() });
+    let mut request = Request::new(GetArticleRequest { id: "s1".into(), ..Default::default() });
     if let Some(token) = token {
         request.metadata_mut().insert("authorization", format!("Bearer {token}").parse().expect("ASCII"));
     }

@@ -33,7 +33,7 @@ fn captured_at(id: &str, url: &str, seconds: i64) -> Article {
 
 /// The id `url` finds, or the code it was answered with.
 async fn owner(client: &ArticleServiceClient<Channel>, url: &str) -> Result<String, Code> {
-    let request = LookupArticleRequest { url: url.to_string() };
+    let request = LookupArticleRequest { url: url.to_string(), ..Default::default() };
     client.clone().lookup_article(request).await.map(|r| r.into_inner().id).map_err(|s| s.code())
 }
 

@@ -9,6 +9,7 @@ mod lookup;
 mod lookup_limits;
 mod lookup_queries;
 mod lookup_security;
+mod lookup_topic;
 mod lookup_urls;
 mod metrics;
 mod outputs;

@@ -231,7 +231,7 @@ async fn one_trace_from_replay_to_lookup() {
     let caller_span = "00f067aa0ba902b7";
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{grpc}")).expect("endpoint");
     let mut client = ArticleServiceClient::new(channel.connect().await.expect("connect to serve"));
-    let mut request = tonic::Request::new(GetArticleRequest { id: id.clone() });
+    let mut request = tonic::Request::new(GetArticleRequest { id: id.clone(), ..Default::default() });
     let traceparent = format!("00-{caller_trace}-{caller_span}-01").parse().expect("ascii");
     request.metadata_mut().insert("traceparent", traceparent);
     let article = client.get_article(request).await.expect("the stored article").into_inner();
