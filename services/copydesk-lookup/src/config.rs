@@ -28,6 +28,12 @@ pub struct LookupConfig {
     /// it is locked while the service runs.
     #[arg(long, env = "COPYDESK_STORE_PATH", default_value = "copydesk-lookup.redb")]
     pub store_path: PathBuf,
+    /// Memory the store may keep as its own cache of the file, in bytes. The
+    /// rest is read through the kernel's page cache, which is not the
+    /// process's RSS. redb's default, 1 GiB, took serve to 1.5 GiB of RSS
+    /// over 100,000 articles.
+    #[arg(long, env = "COPYDESK_STORE_CACHE_BYTES", default_value_t = crate::store::DEFAULT_CACHE_BYTES)]
+    pub store_cache_bytes: usize,
     /// Address the gRPC server listens on, IP:PORT.
     #[arg(long, env = "COPYDESK_GRPC_ADDR", default_value = "0.0.0.0:50051")]
     pub grpc_addr: String,

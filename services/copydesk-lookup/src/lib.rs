@@ -69,8 +69,8 @@ impl App {
             Some(addr) => Some(copydesk_telemetry::bind(addr).await?),
             None => None,
         };
-        let (path, topic) = (config.store_path.clone(), config.articles_topic.clone());
-        let store = blocking("store open", move || Store::open(&path, &topic)).await??;
+        let (path, topic, cache) = (config.store_path.clone(), config.articles_topic.clone(), config.store_cache_bytes);
+        let store = blocking("store open", move || Store::open_with_cache(&path, &topic, cache)).await??;
         let articles = store.len()?;
         info!(message = "Store open.", path = %store.path().display(), articles);
         let metrics = Arc::new(Metrics::new());

@@ -65,6 +65,10 @@ pub struct Page {
     pub next_after: Option<String>,
 }
 
+/// The store's own cache unless configured: enough for the hot pages of the
+/// indexes; article reads beyond it come from the kernel's page cache.
+pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+
 /// The materialised articles topic.
 pub struct Store {
     db: Database,
@@ -75,8 +79,13 @@ impl Store {
     /// Opens (or creates) the store for `topic`. A store written for another
     /// topic is refused: its offsets would mean nothing there.
     pub fn open(path: &Path, topic: &str) -> Result<Store, LookupError> {
+        Store::open_with_cache(path, topic, DEFAULT_CACHE_BYTES)
+    }
+
+    /// As `open`, with at most `cache_bytes` of the file cached in memory.
+    pub fn open_with_cache(path: &Path, topic: &str, cache_bytes: usize) -> Result<Store, LookupError> {
         let open_error = |source: redb::Error| LookupError::StoreOpen { path: path.to_path_buf(), source };
-        let db = Database::create(path).map_err(|e| open_error(e.into()))?;
+        let db = redb::Builder::new().set_cache_size(cache_bytes).create(path).map_err(|e| open_error(e.into()))?;
         let txn = db.begin_write()?;
         {
             // Every table exists from the start, so readers never meet a missing one.

@@ -56,8 +56,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// next one's: peak RSS over the 702 wcxb pages was 50 MB, and 38 MB with
 /// immediate purging, at the same speed within the machine's noise. Only
 /// this one-page-after-another command wants that; the services keep the
-/// default, which suits several workers. The project's one `unsafe` block
-/// (the workspace denies them): a foreign call with a plain integer.
+/// default, which suits several workers. One of the two places the
+/// workspace lets `unsafe` in: a foreign call with a plain integer.
 #[allow(unsafe_code)]
 fn purge_freed_memory_at_once() {
     // `mi_option_purge_delay` in mimalloc.h (v2 and v3), which the sys
