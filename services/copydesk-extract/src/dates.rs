@@ -16,21 +16,29 @@ pub(crate) struct Found {
     /// The UTC offset the source stated, if any ("+04:00", or "Z").
     pub(crate) offset: Option<FixedOffset>,
     pub(crate) date_only: bool,
+    /// The day the page shows its reader, when it is not the instant's day
+    /// in `offset`: the page gave the instant in UTC (or a zone its
+    /// dateline does not follow) and its own day apart, so the day is known
+    /// and the publisher's offset is not.
+    pub(crate) shown: Option<NaiveDate>,
 }
 
 impl Found {
     pub(crate) fn utc(at: DateTime<Utc>, date_only: bool) -> Found {
-        Found { at, offset: Some(FixedOffset::east_opt(0).expect("zero offset")), date_only }
+        Found { at, offset: Some(FixedOffset::east_opt(0).expect("zero offset")), date_only, shown: None }
     }
 
     /// A wall-clock time (or day) as written, zone unknown.
     pub(crate) fn wall(at: NaiveDateTime, date_only: bool) -> Found {
-        Found { at: Utc.from_utc_datetime(&at), offset: None, date_only }
+        Found { at: Utc.from_utc_datetime(&at), offset: None, date_only, shown: None }
     }
 
     /// The day in the publisher's own calendar: a story posted at 21:00 in
     /// Lima is dated that day there, though it is already tomorrow in UTC.
     pub(crate) fn local_day(&self) -> NaiveDate {
+        if let Some(day) = self.shown {
+            return day;
+        }
         match self.offset {
             Some(offset) => self.at.with_timezone(&offset).date_naive(),
             None => self.at.date_naive(),
@@ -38,9 +46,10 @@ impl Found {
     }
 
     /// The date as the page stated it: RFC 3339 with the stated offset, a
-    /// wall-clock time without one, or a bare day.
+    /// wall-clock time without one, or a bare day (also the shown day of an
+    /// instant whose offset is unknown).
     pub(crate) fn local(&self) -> String {
-        if self.date_only {
+        if self.date_only || self.shown.is_some() {
             return self.local_day().format("%Y-%m-%d").to_string();
         }
         match self.offset {
@@ -64,6 +73,7 @@ pub(crate) fn parse(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<Found>
                 at: d.with_timezone(&Utc),
                 offset: Some(*d.offset()),
                 date_only: false,
+                shown: None,
             })
         })
         .or_else(|| parse_epoch(s))
@@ -109,7 +119,7 @@ fn parse_iso(s: &str) -> Option<Found> {
             let sign = if offset.starts_with('-') { -1 } else { 1 };
             let offset = FixedOffset::east_opt(sign * minutes * 60)?;
             let at = offset.from_local_datetime(&naive).single()?.with_timezone(&Utc);
-            Found { at, offset: Some(offset), date_only: false }
+            Found { at, offset: Some(offset), date_only: false, shown: None }
         }
     })
 }

@@ -2,7 +2,7 @@
 //! JSON-LD, meta tags, microdata, a `<time>` or dated line near the
 //! headline, and the URL.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use crate::dom::{self, Item, Kind, flag};
@@ -56,7 +56,7 @@ pub(crate) fn published(
         })
         .map(|f| f.at);
 
-    let (visible, updated) = visible_date(page, container, title, fetched_at);
+    let (visible, updated, shown) = visible_date(page, container, title, fetched_at);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
@@ -65,31 +65,43 @@ pub(crate) fn published(
         // The URL's day is the publication's; an "updated" line only bounds it.
         (None, v) => v.or_else(|| base.and_then(|u| dates::from_url(u.as_str()))).or(updated),
     };
-    let found = found.map(|f| tz::localise(f, base.and_then(Url::host_str)));
+    let found = found.map(|f| tz::settle(f, shown, base.and_then(Url::host_str)));
     (found, modified)
 }
 
 /// A `<time>` element or a short dated line near the top of the article,
-/// else a line labelled as the date; and apart, a date labelled "updated".
+/// else a line labelled as the date; and apart, a date labelled "updated",
+/// and the day that date's text shows the reader.
 fn visible_date(
     page: &dom::Page,
     container: Option<u32>,
     title: &str,
     fetched_at: Option<DateTime<Utc>>,
-) -> (Option<dates::Found>, Option<dates::Found>) {
+) -> (Option<dates::Found>, Option<dates::Found>, Option<NaiveDate>) {
     match time_element(page, container, title, fetched_at) {
-        Some(f) => (Some(f), None),
-        None => dated_line(page, container, title, fetched_at),
+        Some((f, written)) => (Some(f), None, written.and_then(written_day)),
+        None => {
+            let (found, updated) = dated_line(page, container, title, fetched_at);
+            (found, updated, found.and_then(written_day))
+        }
     }
 }
 
-/// A `<time>` in the date window, or one anywhere that says it is the publication date.
+/// The day of a date as the page writes it for its reader: with no zone, so
+/// in the publisher's own calendar. A relative time ("3 hours ago") is
+/// reckoned from the capture in UTC and says nothing of that calendar.
+fn written_day(f: dates::Found) -> Option<NaiveDate> {
+    f.offset.is_none().then(|| f.local_day())
+}
+
+/// A `<time>` in the date window, or one anywhere that says it is the
+/// publication date; with the date its text shows, if any.
 fn time_element(
     page: &dom::Page,
     container: Option<u32>,
     title: &str,
     fetched_at: Option<DateTime<Utc>>,
-) -> Option<dates::Found> {
+) -> Option<(dates::Found, Option<dates::Found>)> {
     let window = zones::date_window(page, container, title);
     let in_window = |index: u32| window.as_ref().is_none_or(|w| w.contains(&index));
     for (index, elem) in page.elems.iter().enumerate() {
@@ -108,13 +120,14 @@ fn time_element(
         let shown: String = el.text().collect();
         let machine = el.value().attr("datetime").and_then(|d| dates::parse(d, fetched_at));
         let relative = fetched_at.and_then(|f| relative::relative(shown.trim(), f));
+        let written = dates::find_in_text(&shown);
         match (machine, relative) {
-            (Some(m), Some(r)) if m.date_only && m.local_day() == r.local_day() => return Some(r),
-            (Some(m), _) => return Some(m),
-            (None, Some(r)) => return Some(r),
+            (Some(m), Some(r)) if m.date_only && m.local_day() == r.local_day() => return Some((r, written)),
+            (Some(m), _) => return Some((m, written)),
+            (None, Some(r)) => return Some((r, written)),
             (None, None) => {
                 if let Some(f) = dates::parse(&shown, fetched_at) {
-                    return Some(f);
+                    return Some((f, written));
                 }
             }
         }
@@ -303,6 +316,19 @@ mod tests {
              left both sides unhappy with the outcome."
         );
         assert_eq!(published(&page), "2022-11-29");
+    }
+
+    #[test]
+    fn the_day_the_dateline_shows_is_the_publishers() {
+        // The CMS gives the instant in UTC; the reader sees the evening before.
+        let page = |shown: &str| {
+            format!(
+                "<html><head><meta property=article:published_time content=2025-12-19T02:41:41Z></head>\
+                 <body><h1>Harbour plan</h1><p class=meta>Posted on {shown}</p><div>{BODY}</div></body></html>"
+            )
+        };
+        assert_eq!(published(&page("December 18, 2025")), "2025-12-18");
+        assert_eq!(published(&page("December 19, 2025")), "2025-12-19T02:41:41Z");
     }
 
     #[test]

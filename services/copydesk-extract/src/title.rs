@@ -53,6 +53,10 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         if metadata.iter().all(is_site) { metadata } else { metadata.into_iter().filter(|t| !is_site(t)).collect() };
 
     let mut headings = h1s(page, container);
+    let lone_h1 = match headings.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
     // A second-level heading beside the body that the metadata names is the
     // headline on pages whose <h1> is the logo or a section label.
     headings.extend(near_headings(page, container, 2));
@@ -96,9 +100,34 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         if let Some(head) = head_named_by_h1(page, first, &site) {
             return head;
         }
-        return strip_site_name(first, metadata.get(1..).unwrap_or(&[]), &site);
+        // The page's one <h1>, even outside the article's zone, is the headline
+        // readers see when it shares most of its words with the metadata's
+        // title, which is often a rewrite for search ("Top 7 Kitchen Trends"
+        // for "Top 7 Kitchen Trends from KBIS 2025"). One that shares few is
+        // a logo, a section label or a call to action.
+        let stripped = strip_site_name(first, metadata.get(1..).unwrap_or(&[]), &site);
+        if let Some(h) = lone_h1.filter(|h| !site.named_by(h) && shares_most_words(h, &stripped)) {
+            return h;
+        }
+        return stripped;
     }
     headings.into_iter().next().unwrap_or_default()
+}
+
+/// Whether at least half the words of `heading` (of three letters or more,
+/// or numbers) are also words of `other`.
+fn shares_most_words(heading: &str, other: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (mine, theirs) = (words(heading), words(other));
+    let shared = mine.iter().filter(|w| theirs.contains(w)).count();
+    text::fold(heading).chars().count() >= 8 && !mine.is_empty() && shared * 2 >= mine.len()
 }
 
 /// The first `<h1>` inside the container or its parent, if any.
@@ -352,6 +381,16 @@ mod tests {
         // The same tail on the same head is one title twice, not decoration.
         assert_eq!(strip_site_name("Storm | Coast", &["Storm | Coast"], &NO_SITE), "Storm | Coast");
         assert_eq!(host_label(Some("www.bbc.co.uk")), None, "too short a label to look for");
+    }
+
+    #[test]
+    fn a_heading_must_share_most_of_its_words() {
+        assert!(shares_most_words(
+            "Top 7 Innovative Kitchen Appliance Trends from KBIS & IBS 2025",
+            "Top 7 Innovative Kitchen Appliance Trends"
+        ));
+        assert!(!shares_most_words("Open Menu Close Menu", "A brief intro to git"));
+        assert!(!shares_most_words("Саратов-Times", "Солдат умер от менингита"));
     }
 
     #[test]

@@ -7,8 +7,11 @@
 //! its easternmost summer time) bound its local day. When every offset in
 //! that range gives the same day, that is the publisher's day; when they
 //! disagree, or the domain names no country, the instant stays in UTC.
+//!
+//! Before any of that, the day the page's dateline shows its reader decides,
+//! when the instant falls on that day somewhere on earth (`settle`).
 
-use chrono::FixedOffset;
+use chrono::{FixedOffset, NaiveDate};
 
 use crate::dates::Found;
 
@@ -119,7 +122,10 @@ fn offsets(host: &str) -> Option<(i32, i32, i32)> {
 /// publisher's country settles its day; anything else is returned as is.
 pub(crate) fn localise(found: Found, host: Option<&str>) -> Found {
     let stated_utc = found.offset.is_some_and(|o| o.local_minus_utc() == 0);
-    if found.date_only || !stated_utc {
+    // Midnight UTC to the second is a day written as an instant by the CMS
+    // ("2024-12-20T00:00:00Z"), not a time: that day is the publisher's.
+    let midnight = found.at.time() == chrono::NaiveTime::MIN;
+    if found.date_only || !stated_utc || midnight {
         return found;
     }
     let Some((lo, hi, usual)) = host.and_then(offsets) else { return found };
@@ -132,6 +138,28 @@ pub(crate) fn localise(found: Found, host: Option<&str>) -> Found {
         return found;
     }
     Found { offset: Some(usual), ..found }
+}
+
+/// Offsets in use somewhere, in hours: from Baker Island's to Kiribati's.
+const EARTH: std::ops::RangeInclusive<i32> = -12..=14;
+
+/// The publisher's day for an instant the page also dates in words. The day
+/// its dateline shows the reader is the publisher's own, so when the instant
+/// falls on that day somewhere on earth, that day is taken: in the offset the
+/// page or its domain's country gives, when one of those yields it, else as a
+/// bare day. Only when no dateline decides does the country default apply.
+pub(crate) fn settle(found: Found, shown: Option<NaiveDate>, host: Option<&str>) -> Found {
+    let local = localise(found, host);
+    let Some(day) = shown else { return local };
+    if found.date_only || found.offset.is_none() || local.local_day() == day {
+        return local;
+    }
+    if found.local_day() == day {
+        return found;
+    }
+    let somewhere =
+        EARTH.filter_map(|h| FixedOffset::east_opt(h * 3600)).any(|o| found.at.with_timezone(&o).date_naive() == day);
+    if somewhere { Found { shown: Some(day), ..found } } else { local }
 }
 
 #[cfg(test)]
@@ -154,6 +182,34 @@ mod tests {
         // 22:30 UTC is 23:30 or 00:30 in Germany, depending on the season.
         assert_eq!(local("2020-12-05T22:30:00Z", "zeitung.de"), "2020-12-05T22:30:00Z");
         assert_eq!(local("2020-12-05T23:15:00Z", "news.example.com"), "2020-12-05T23:15:00Z");
+    }
+
+    #[test]
+    fn a_day_written_as_midnight_utc_stays_that_day() {
+        assert_eq!(local("2020-12-05T00:00:00Z", "gazeta.com.br"), "2020-12-05T00:00:00Z");
+    }
+
+    fn settled(s: &str, shown: &str, host: &str) -> String {
+        let shown = NaiveDate::parse_from_str(shown, "%Y-%m-%d").ok();
+        parse(s, None).map(|f| settle(f, shown, Some(host)).local()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_day_the_page_shows_decides_between_the_candidate_days() {
+        // 02:41 UTC on the 19th is the evening of the 18th in the Americas.
+        assert_eq!(settled("2025-12-19T02:41:41Z", "2025-12-18", "example.com"), "2025-12-18");
+        // A shown day that is the UTC one keeps the instant as given, over the country's default.
+        assert_eq!(settled("2022-05-04T00:44:52Z", "2022-05-04", "gazeta.com.br"), "2022-05-04T00:44:52Z");
+        // One the country's offset yields is shown in that offset.
+        assert_eq!(settled("2022-05-04T00:44:52Z", "2022-05-03", "gazeta.com.br"), "2022-05-03T21:44:52-03:00");
+        // A stated offset the dateline does not follow gives way to the dateline.
+        assert_eq!(settled("2019-12-09T19:00:49+01:00", "2019-12-10", "aoc.media"), "2019-12-10");
+    }
+
+    #[test]
+    fn a_shown_day_the_instant_cannot_fall_on_is_another_date() {
+        assert_eq!(settled("2025-12-19T02:41:41Z", "2025-12-16", "example.com"), "2025-12-19T02:41:41Z");
+        assert_eq!(settled("2020-12-05", "2020-12-04", "example.com"), "2020-12-05");
     }
 
     #[test]

@@ -67,3 +67,17 @@ fn a_headline_field_holding_the_site_name_gives_way_to_the_next() {
                 <meta property=og:title content=\"Quay plan splits the town\">";
     assert_eq!(title(head, ""), "Quay plan splits the town");
 }
+
+#[test]
+fn the_pages_one_h1_outside_the_article_is_the_title_when_the_metadata_rewrites_it() {
+    let html = |h1: &str| {
+        format!(
+            "<html><head><title>Top 7 Kitchen Trends | Encore Realty</title></head><body>\
+             <header><h1>{h1}</h1></header><main><article><div>{BODY}</div></article></main></body></html>"
+        )
+    };
+    let title = |h1: &str| extract(html(h1).as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    assert_eq!(title("Top 7 Kitchen Trends from KBIS 2025"), "Top 7 Kitchen Trends from KBIS 2025");
+    // A logo or a section label in the only <h1> is not.
+    assert_eq!(title("Encore Realty Blog"), "Top 7 Kitchen Trends");
+}
