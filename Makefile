@@ -40,7 +40,7 @@ smoke: ## Smoke test of the stack (part of make test): make up, article over gRP
 	bash deploy/smoke.sh
 
 .PHONY: check-deploy
-check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool (once built: make go-tools)
+check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool or our rulecheck over Prometheus's rule parser (once built: make go-tools)
 	bash deploy/check-deploy.sh
 
 .PHONY: deploy-check
@@ -95,8 +95,8 @@ bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/ar
 	$${CARGO_TARGET_DIR:-target}/release/bench-lookup $(BENCH_LOOKUP_ARGS)
 
 .PHONY: go-tools
-go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and promtool (check-deploy; a long build)
-	bash scripts/go-tools.sh ghz promtool
+go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and rulecheck (check-deploy's rule checker over Prometheus's rule parser); promtool only by `scripts/go-tools.sh promtool` (over 80 minutes)
+	bash scripts/go-tools.sh ghz rulecheck
 
 .PHONY: bench-extract
 bench-extract: ## Benchmark: extraction ms/page and pages/s on the dev pages, beside dom_smoothie in the same run
