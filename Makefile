@@ -83,9 +83,21 @@ seed: build ## Extract the seed message and print it as JSON
 	./target/release/copydesk extract --format json $(CORPUS)/seed/bbc-zhongwen-world-69124999.snapshot
 
 .PHONY: bench-ingest
-bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, latency at half rate, RSS over a 10-minute drain
-	$(CARGO) build --release --locked -p copydesk
-	$(CARGO) run --release --locked -p copydesk-integration --bin bench-ingest -- 10000 10
+bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s and ingest CPU ms/message vs offline, latency at half rate, RSS over a 10-minute drain
+	# One build over the workspace: `-p` would unify features differently and rebuild dependencies.
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest 10000 10
+
+.PHONY: bench-ingest-export
+bench-ingest-export: docker broker-image ## Benchmark: trace export off vs on (OTLP to a live receiver), interleaved pairs: CPU ms/message and docs/s
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest export 3000 5
+
+.PHONY: bench-ingest-versions
+bench-ingest-versions: docker broker-image ## Benchmark: the copydesk binary at BASE=path vs this one, interleaved pairs: CPU ms/message and docs/s
+	@test -n "$(BASE)" || { echo "usage: make bench-ingest-versions BASE=/path/to/an/older/copydesk" >&2; exit 64; }
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest versions $(BASE) 3000 5
 
 .PHONY: bench-lookup
 bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/article vs the topic's, RSS; GetArticle/LookupArticle QPS and p99 by ghz beside a no-op tonic server
