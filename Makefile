@@ -40,7 +40,7 @@ smoke: ## Smoke test of the stack (part of make test): make up, article over gRP
 	bash deploy/smoke.sh
 
 .PHONY: check-deploy
-check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool (once built: make go-tools)
+check-deploy: ## Validate deploy/ offline: k8s manifests against the API schemas (kubernetes-validate), alert rules by promtool or our rulecheck over Prometheus's rule parser (once built: make go-tools)
 	bash deploy/check-deploy.sh
 
 .PHONY: deploy-check
@@ -83,9 +83,21 @@ seed: build ## Extract the seed message and print it as JSON
 	./target/release/copydesk extract --format json $(CORPUS)/seed/bbc-zhongwen-world-69124999.snapshot
 
 .PHONY: bench-ingest
-bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s vs offline, latency at half rate, RSS over a 10-minute drain
-	$(CARGO) build --release --locked -p copydesk
-	$(CARGO) run --release --locked -p copydesk-integration --bin bench-ingest -- 10000 10
+bench-ingest: docker broker-image ## Benchmark: end-to-end docs/s and ingest CPU ms/message vs offline, latency at half rate, RSS over a 10-minute drain
+	# One build over the workspace: `-p` would unify features differently and rebuild dependencies.
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest 10000 10
+
+.PHONY: bench-ingest-export
+bench-ingest-export: docker broker-image ## Benchmark: trace export off vs on (OTLP to a live receiver), interleaved pairs: CPU ms/message and docs/s
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest export 3000 5
+
+.PHONY: bench-ingest-versions
+bench-ingest-versions: docker broker-image ## Benchmark: the copydesk binary at BASE=path vs this one, interleaved pairs: CPU ms/message and docs/s
+	@test -n "$(BASE)" || { echo "usage: make bench-ingest-versions BASE=/path/to/an/older/copydesk" >&2; exit 64; }
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-ingest
+	$${CARGO_TARGET_DIR:-target}/release/bench-ingest versions $(BASE) 3000 5
 
 .PHONY: bench-lookup
 bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/article vs the topic's, RSS; GetArticle/LookupArticle QPS and p99 by ghz beside a no-op tonic server
@@ -95,8 +107,8 @@ bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/ar
 	$${CARGO_TARGET_DIR:-target}/release/bench-lookup $(BENCH_LOOKUP_ARGS)
 
 .PHONY: go-tools
-go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and promtool (check-deploy; a long build)
-	bash scripts/go-tools.sh ghz promtool
+go-tools: ## Build the Go tools once into the cache (COPYDESK_CACHE, /var/cache/copydesk/go-bin): ghz (bench-lookup) and rulecheck (check-deploy's rule checker over Prometheus's rule parser); promtool only by `scripts/go-tools.sh promtool` (over 80 minutes)
+	bash scripts/go-tools.sh ghz rulecheck
 
 .PHONY: bench-extract
 bench-extract: ## Benchmark: extraction ms/page and pages/s on the dev pages, beside dom_smoothie in the same run

@@ -4,9 +4,16 @@
 #   - deploy/k8s against the Kubernetes API schemas, strictly (unknown fields
 #     fail), by kubernetes-validate from PyPI, which ships the schemas of each
 #     Kubernetes release inside the package: nothing is fetched at check time;
-#   - deploy/prometheus/alerts.yaml by promtool (`promtool check rules`), when
-#     it was built (`make go-tools`, scripts/go-tools.sh: a long Go build, so it
-#     is never started from here); without it the rules are reported unchecked;
+#   - deploy/prometheus/alerts.yaml by Prometheus's own rule loader: by
+#     promtool (`promtool check rules`) when it was built, otherwise by
+#     rulecheck, our small program over Prometheus's rule parser
+#     (deploy/rulecheck: model/rulefmt.ParseFile, which also parses every
+#     PromQL expression and annotation template). Both are built by
+#     scripts/go-tools.sh (`make go-tools` builds rulecheck, about a minute and
+#     a half; promtool took over 80 minutes here and is built only on request),
+#     never from here; without either the rules are reported unchecked.
+#     rulecheck first has to refuse deploy/rulecheck/testdata/broken.yaml, so a
+#     checker that passes everything cannot pass our rules;
 #   - then deploy/check.py: what no schema says (selectors match pod labels,
 #     probes and Services name declared ports, the HPA and PDBs point at a
 #     workload we ship).
@@ -40,7 +47,14 @@ log "Kubernetes manifests against the $k8s_version API schemas (strict)"
 if [[ -x $gobin/promtool ]] && grep -qx "$prometheus_version" "$gobin/.promtool-version" 2>/dev/null; then
   log "alert rules by promtool ($prometheus_version)"
   "$gobin/promtool" check rules deploy/prometheus/alerts.yaml
+elif [[ -x $gobin/rulecheck ]] && grep -qx "$prometheus_version" "$gobin/.rulecheck-version" 2>/dev/null; then
+  log "alert rules by rulecheck: our checker over Prometheus's own rule parser (rulefmt, $prometheus_version)"
+  if "$gobin/rulecheck" deploy/rulecheck/testdata/broken.yaml >/dev/null; then
+    log "rulecheck accepted deploy/rulecheck/testdata/broken.yaml, which holds broken rules: it checks nothing"
+    exit 1
+  fi
+  "$gobin/rulecheck" deploy/prometheus/alerts.yaml
 else
-  log "alert rules NOT checked: no promtool $prometheus_version in $gobin (build it once with \`make go-tools\`)"
+  log "alert rules NOT checked: neither promtool nor rulecheck ($prometheus_version) in $gobin (build rulecheck once with \`make go-tools\`)"
 fi
 "$venv/bin/python" deploy/check.py

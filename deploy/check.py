@@ -4,7 +4,8 @@ No Kubernetes API schemas can be fetched here, so the manifests are checked
 structurally: known kinds and API versions, names, selectors that match their
 pod templates, probes and Services that name declared ports, autoscalers and
 disruption budgets that point at a workload we ship. The alert rules are
-checked by promtool when it is on PATH, and structurally otherwise.
+checked by promtool or by rulecheck (our program over Prometheus's rule
+parser, deploy/rulecheck) when one is on PATH, and structurally otherwise.
 """
 
 import shutil
@@ -104,6 +105,12 @@ def check_rules():
         run = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True)
         check(run.returncode == 0, path.name, run.stdout + run.stderr)
         return "promtool"
+    # Our checker over Prometheus's own rule parser (deploy/rulecheck).
+    rulecheck = shutil.which("rulecheck")
+    if rulecheck:
+        run = subprocess.run([rulecheck, str(path)], capture_output=True, text=True)
+        check(run.returncode == 0, path.name, run.stdout + run.stderr)
+        return "rulecheck (Prometheus's rule parser)"
     for group in yaml.safe_load(path.read_text())["groups"]:
         for rule in group["rules"]:
             where = f"{path.name} {rule.get('alert')}"

@@ -200,10 +200,24 @@ impl IngestProcess {
     }
 
     pub fn spawn(args: &[String]) -> IngestProcess {
+        IngestProcess::spawn_with(&binary(), args, &[])
+    }
+
+    /// [`IngestProcess::spawn`] of the binary at `bin` (another build of
+    /// copydesk, as a benchmark compares), with `env` set for it (a value
+    /// of `None` removes the variable).
+    pub fn spawn_with(bin: &std::path::Path, args: &[String], env: &[(&str, Option<&str>)]) -> IngestProcess {
         // Info from the pipeline (group changes, the metrics address), warnings
         // from the rest; `COPYDESK_CHILD_LOG` overrides it to study a test.
         let filter = std::env::var("COPYDESK_CHILD_LOG").unwrap_or_else(|_| "warn,copydesk_ingest=info".into());
-        let mut child = Command::new(binary())
+        let mut command = Command::new(bin);
+        for (key, value) in env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        let mut child = command
             .arg("ingest")
             .args(args)
             .env("COPYDESK_LOG", filter)

@@ -24,6 +24,7 @@ mod copydesk;
 mod docker;
 mod kafka;
 mod lookup;
+mod otlp;
 mod supervised;
 
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
@@ -41,4 +42,5 @@ pub use lookup::{
     LookupApp, LookupProcess, StorePath, delete_topic, lookup_config, publish_article, publish_article_to,
     publish_tombstone, spawn_lookup, spawn_lookup_with, test_article,
 };
+pub use otlp::OtlpSink;
 pub use supervised::Supervised;

@@ -1,21 +1,32 @@
-//! Benchmark (not a test): end-to-end ingest throughput against offline
-//! extraction of the same pages, latency at half the maximum rate, and the
-//! service's memory over a long backlog drain. Prints a report.
+//! Benchmark (not a test): end-to-end ingest throughput and CPU per message
+//! against offline extraction of the same pages, latency at half the maximum
+//! rate, and the service's memory over a long backlog drain; or, as
+//! `export` and `versions`, two ways of running the service compared in
+//! interleaved passes (trace export off and on; another build of copydesk
+//! and this one). Prints a report.
 //!
-//! `cargo run --release -p copydesk-integration --bin bench-ingest -- [MESSAGES] [DRAIN_MINUTES] [ROUNDS] [RATE]`
-//! (after `cargo build --release -p copydesk`; `make bench-ingest` does both).
+//! ```text
+//! bench-ingest [MESSAGES] [DRAIN_MINUTES] [ROUNDS] [RATE]
+//! bench-ingest export [MESSAGES] [PAIRS]
+//! bench-ingest versions BASE_BINARY [MESSAGES] [PAIRS]
+//! ```
+//! (`cargo run --release --workspace --bin bench-ingest -- ...` after building
+//! the `copydesk` binary; `make bench-ingest`, `make bench-ingest-export` and
+//! `make bench-ingest-versions BASE=...` do both). The service is the
+//! workspace's release binary, or the one `COPYDESK_BIN` names.
 
-use std::collections::{HashMap, VecDeque};
+mod compare;
+mod cpu;
+mod pass;
+
 use std::time::{Duration, Instant};
 
 use copydesk_extract::{Hints, Limits};
 use copydesk_ingest::Delivery;
-use copydesk_integration::{
-    IngestProcess, KafkaBroker, OutputWatcher, Topics, consumer_config, corpus_inputs, producer_config,
-};
-use rdkafka::error::RDKafkaErrorCode;
-use rdkafka::producer::future_producer::OwnedDeliveryResult;
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use copydesk_integration::{IngestProcess, KafkaBroker, OutputWatcher, Topics, corpus_inputs, producer_config};
+use rdkafka::producer::FutureProducer;
+
+use pass::{APPEND_TIME, Arm, Progress, end_to_end, publish_backlog, publish_timed, replicate, rss_mb};
 
 const WORKERS: usize = 2;
 
@@ -24,24 +35,14 @@ const WORKERS: usize = 2;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Outputs are stamped by the broker as it appends them, the moment a reader
-/// could first see them: rates and latencies are measured to there.
-const APPEND_TIME: &[(&str, &str)] = &[("message.timestamp.type", "LogAppendTime")];
-
-/// Messages built and published at a time for a backlog.
-const BACKLOG_SLICE: usize = 2000;
-
-/// Messages `range` of the corpus replicated: a long backlog is built and
-/// published a slice at a time, never held whole (ten minutes of it is
-/// tens of gigabytes).
-fn replicate(pages: &[(String, Vec<u8>)], range: std::ops::Range<usize>) -> Vec<(String, Vec<u8>)> {
-    range.map(|i| (format!("{i}-{}", pages[i % pages.len()].0), pages[i % pages.len()].1.clone())).collect()
-}
-
-/// Offline extraction of the same messages on the same number of threads.
-fn offline_docs_per_sec(inputs: &[(String, Vec<u8>)]) -> f64 {
+/// Offline extraction of the same messages on the same number of threads:
+/// docs/s, and this process's CPU ms per message over it (the pure cost of
+/// extraction, beside which ingest's CPU per message shows what the rest of
+/// the pipeline adds).
+fn offline_pass(inputs: &[(String, Vec<u8>)]) -> (f64, f64) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(WORKERS).build().expect("pool");
     let limits = Limits::default();
+    let cpu_before = cpu::seconds(std::process::id()).unwrap_or(0.0);
     let started = Instant::now();
     pool.install(|| {
         use rayon::prelude::*;
@@ -49,169 +50,13 @@ fn offline_docs_per_sec(inputs: &[(String, Vec<u8>)]) -> f64 {
             let _ = copydesk_extract::extract_with(bytes, &Hints::default(), &limits);
         });
     });
-    inputs.len() as f64 / started.elapsed().as_secs_f64()
-}
-
-fn rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Sends not yet acknowledged that a backlog publish keeps at most: enough
-/// to keep the broker busy, few enough that the producer's queue never
-/// holds more than a few hundred megabytes of pages.
-const PUBLISH_WINDOW: usize = 4096;
-
-/// Publishes `inputs`, at `rate` per second or as fast as the broker takes
-/// them; returns `topic/partition/offset` → send time (ms). Each record is
-/// handed to the producer's queue at once (`send_result`), so sends overlap
-/// within `PUBLISH_WINDOW`; a full queue waits for the oldest delivery.
-async fn publish_timed(
-    producer: &FutureProducer,
-    topic: &str,
-    inputs: &[(String, Vec<u8>)],
-    rate: Option<f64>,
-) -> HashMap<String, i64> {
-    let mut sent = HashMap::new();
-    let started = Instant::now();
-    let mut pending: VecDeque<(i64, DeliveryFuture)> = VecDeque::new();
-    let mut settle = |(ts, delivery): (i64, Result<OwnedDeliveryResult, _>)| {
-        let d = delivery.expect("delivery reported").map_err(|(e, _)| e).expect("input delivered");
-        sent.insert(format!("{topic}/{}/{}", d.partition, d.offset), ts);
-    };
-    for (i, (key, payload)) in inputs.iter().enumerate() {
-        if let Some(rate) = rate {
-            let due = started + Duration::from_secs_f64(i as f64 / rate);
-            tokio::time::sleep_until(due.into()).await;
-        }
-        let now = chrono::Utc::now().timestamp_millis();
-        let mut record = FutureRecord::to(topic).key(key.as_bytes()).payload(payload.as_slice()).timestamp(now);
-        loop {
-            match producer.send_result(record) {
-                Ok(delivery) => {
-                    pending.push_back((now, delivery));
-                    break;
-                }
-                Err((e, back)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
-                    record = back;
-                    match pending.pop_front() {
-                        Some((ts, delivery)) => settle((ts, delivery.await)),
-                        None => tokio::time::sleep(Duration::from_millis(10)).await,
-                    }
-                }
-                Err((e, _)) => panic!("cannot publish to {topic}: {e}"),
-            }
-        }
-        while pending.len() > PUBLISH_WINDOW {
-            let (ts, delivery) = pending.pop_front().expect("pending send");
-            settle((ts, delivery.await));
-        }
-    }
-    for (ts, delivery) in pending {
-        settle((ts, delivery.await));
-    }
-    sent
-}
-
-/// Publishes messages `range` of the replicated corpus a slice at a time
-/// (the whole of a long backlog would not fit in memory); prints the rate.
-async fn publish_backlog(
-    producer: &FutureProducer,
-    topic: &str,
-    pages: &[(String, Vec<u8>)],
-    range: std::ops::Range<usize>,
-) {
-    let started = Instant::now();
-    let (mut at, mut bytes) = (range.start, 0usize);
-    while at < range.end {
-        let slice = replicate(pages, at..(at + BACKLOG_SLICE).min(range.end));
-        bytes += slice.iter().map(|(_, p)| p.len()).sum::<usize>();
-        publish_timed(producer, topic, &slice, None).await;
-        at += slice.len();
-    }
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "  published {} messages ({:.0} MB) in {secs:.1} s: {:.0} msgs/s, {:.0} MB/s",
-        range.len(),
-        bytes as f64 / 1e6,
-        range.len() as f64 / secs,
-        bytes as f64 / 1e6 / secs
-    );
-}
-
-/// Reads how far the ingest group has committed, through one client kept
-/// for the whole phase (a client a second would cost the broker CPU the
-/// measurement is about).
-struct Progress {
-    consumer: std::sync::Arc<rdkafka::consumer::BaseConsumer>,
-    input: String,
-}
-
-impl Progress {
-    fn new(bootstrap: &str, topics: &Topics) -> Progress {
-        let consumer = consumer_config(bootstrap, &topics.group, false).create().expect("consumer");
-        Progress { consumer: std::sync::Arc::new(consumer), input: topics.input.clone() }
-    }
-
-    /// Messages of the input topic the ingest group has committed.
-    async fn committed(&self) -> i64 {
-        use rdkafka::consumer::Consumer;
-        let (consumer, input) = (self.consumer.clone(), self.input.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut list = rdkafka::TopicPartitionList::new();
-            for p in 0..3 {
-                list.add_partition(&input, p);
-            }
-            let committed = consumer.committed_offsets(list, Duration::from_secs(10)).ok();
-            committed
-                .as_ref()
-                .map(|l| l.elements().iter().filter_map(|e| e.offset().to_raw()).filter(|o| *o > 0).sum())
-                .unwrap_or(0)
-        })
-        .await
-        .unwrap_or(0)
-    }
+    let rate = inputs.len() as f64 / started.elapsed().as_secs_f64();
+    let cpu_used = cpu::seconds(std::process::id()).unwrap_or(0.0) - cpu_before;
+    (rate, 1000.0 * cpu_used / inputs.len() as f64)
 }
 
 fn percentile(sorted: &[i64], q: f64) -> i64 {
     sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0)
-}
-
-/// One end-to-end pass over `inputs` on fresh topics: the backlog is
-/// published first, then a fresh ingest process drains it. Returns docs/s
-/// from the first output's timestamp to the last's, docs/s including
-/// start-up and final commit, and the peak RSS seen (MB).
-async fn end_to_end(
-    bootstrap: &str,
-    producer: &FutureProducer,
-    pages: &[(String, Vec<u8>)],
-    messages: usize,
-) -> (f64, f64, f64) {
-    // Progress is read from the group's committed offsets (one cheap request
-    // a second), so the measurement itself takes no CPU from the service;
-    // the rate comes from the output records' own timestamps, read once
-    // everything is done.
-    let topics = Topics::create_with(bootstrap, APPEND_TIME).await;
-    let progress = Progress::new(bootstrap, &topics);
-    publish_backlog(producer, &topics.input, pages, 0..messages).await;
-    let started = Instant::now();
-    let ingest = IngestProcess::spawn(&topics.args(bootstrap, Delivery::AtLeastOnce));
-    let mut peak = 0f64;
-    while progress.committed().await < messages as i64 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        peak = peak.max(rss_mb(ingest.pid()).unwrap_or(0.0));
-        assert!(started.elapsed() < Duration::from_secs(1800), "backlog not drained");
-    }
-    let total = started.elapsed().as_secs_f64();
-    drop(ingest);
-    let watcher = OutputWatcher::start(bootstrap, &topics, false).await;
-    assert!(watcher.wait_for(messages, Duration::from_secs(300)).await, "outputs readable");
-    let stamps: Vec<i64> = watcher.records().iter().filter_map(|r| r.timestamp).collect();
-    let span_ms = stamps.iter().max().unwrap_or(&0) - stamps.iter().min().unwrap_or(&0);
-    let steady = (span_ms as f64 / 1000.0).max(1e-3);
-    (messages as f64 / steady, messages as f64 / total, peak)
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -223,6 +68,10 @@ fn median(values: &[f64]) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).map(String::as_str);
+    if matches!(mode, Some("export" | "versions")) {
+        return compare_main(&args).await;
+    }
     let messages: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let drain_minutes: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10.0);
     let rounds: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(5);
@@ -243,27 +92,42 @@ async fn main() {
     // cold measured run), which a long-running broker has long done. One
     // untimed pass over a third of the backlog gets the broker there.
     println!("warm-up: {} messages through the broker", messages / 3);
-    end_to_end(&bootstrap, &producer, &pages, messages / 3).await;
+    let arm = Arm::current();
+    end_to_end(&bootstrap, &producer, &pages, messages / 3, &arm).await;
 
     // 1. Throughput on a backlog, against offline extraction of the same
     // messages on the same number of threads. This machine's speed drifts by
     // a third within minutes (shared host), so rounds alternate offline and
     // end-to-end passes, each end-to-end pass is set against the mean of the
     // offline passes either side of it, and the median round is the figure.
-    let mut offline = if rounds > 0 { vec![offline_docs_per_sec(&inputs)] } else { Vec::new() };
+    let (mut offline, mut offline_cpu) = (Vec::new(), Vec::new());
+    if rounds > 0 {
+        let (rate, cpu) = offline_pass(&inputs);
+        offline.push(rate);
+        offline_cpu.push(cpu);
+    }
     let mut ratios = Vec::new();
     let mut e2e_rates = Vec::new();
+    let mut e2e_cpu = Vec::new();
     for round in 1..=rounds {
-        let (e2e, overall, peak) = end_to_end(&bootstrap, &producer, &pages, messages).await;
-        offline.push(offline_docs_per_sec(&inputs));
+        let pass = end_to_end(&bootstrap, &producer, &pages, messages, &arm).await;
+        let (rate, cpu) = offline_pass(&inputs);
+        offline.push(rate);
+        offline_cpu.push(cpu);
         let around = (offline[round - 1] + offline[round]) / 2.0;
+        let e2e = pass.docs_per_sec;
         ratios.push(e2e / around);
         e2e_rates.push(e2e);
+        e2e_cpu.push(pass.cpu_ms_per_msg);
         println!(
-            "round {round}: offline {:.0} / {:.0} docs/s ({WORKERS} threads), end to end {e2e:.0} docs/s from first to last output ({overall:.0} including start-up and final commit): {:.0}% of offline; peak RSS {peak:.0} MB",
+            "round {round}: offline {:.0} / {:.0} docs/s ({WORKERS} threads, {:.2} CPU ms/msg), end to end {e2e:.0} docs/s from first to last output ({:.0} including start-up and final commit): {:.0}% of offline; ingest {:.2} CPU ms/msg; peak RSS {:.0} MB",
             offline[round - 1],
             offline[round],
-            100.0 * e2e / around
+            offline_cpu[round],
+            pass.overall_per_sec,
+            100.0 * e2e / around,
+            pass.cpu_ms_per_msg,
+            pass.peak_rss_mb
         );
     }
     let e2e = if e2e_rates.is_empty() { fixed_rate.unwrap_or(500.0) * 2.0 } else { median(&e2e_rates) };
@@ -273,6 +137,12 @@ async fn main() {
             100.0 * median(&ratios),
             ratios.iter().map(|r| format!("{:.0}%", 100.0 * r)).collect::<Vec<_>>().join(", "),
             median(&offline)
+        );
+        println!(
+            "CPU per message: ingest median {:.2} ms (rounds {}), offline extraction median {:.2} ms",
+            median(&e2e_cpu),
+            e2e_cpu.iter().map(|c| format!("{c:.2}")).collect::<Vec<_>>().join(", "),
+            median(&offline_cpu)
         );
     }
 
@@ -388,5 +258,26 @@ async fn main() {
             done as f64 / (minutes * 60.0),
             done < n as i64
         );
+    }
+}
+
+/// `export [MESSAGES] [PAIRS]` and `versions BASE_BINARY [MESSAGES] [PAIRS]`.
+async fn compare_main(args: &[String]) {
+    let versions = args[1] == "versions";
+    let base =
+        versions.then(|| args.get(2).map(std::path::PathBuf::from).expect("versions BASE_BINARY [MESSAGES] [PAIRS]"));
+    let rest = &args[if versions { 3 } else { 2 }..];
+    let messages: usize = rest.first().and_then(|a| a.parse().ok()).unwrap_or(3000);
+    let pairs: usize = rest.get(1).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let pages = corpus_inputs();
+    let broker = KafkaBroker::start().await;
+    let bootstrap = broker.bootstrap();
+    let producer: FutureProducer = producer_config(&bootstrap).set("linger.ms", "20").create().expect("producer");
+    // The broker's JIT warms up on an untimed pass first (see `main`).
+    println!("warm-up: {} messages through the broker", messages / 2);
+    end_to_end(&bootstrap, &producer, &pages, messages / 2, &Arm::current()).await;
+    match base {
+        Some(base) => compare::versions(&bootstrap, &producer, &pages, messages, pairs, base).await,
+        None => compare::export(&bootstrap, &producer, &pages, messages, pairs).await,
     }
 }
