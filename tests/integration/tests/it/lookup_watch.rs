@@ -3,13 +3,14 @@
 //! changes after it (replayed from the topic, then live), in order; a token
 //! that is not one is INVALID_ARGUMENT, one the topic can no longer replay
 //! from is FAILED_PRECONDITION; the watcher cap holds for the new stream.
+//! Then `copydesk list` and `copydesk watch` as an operator runs them.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use copydesk_integration::{
-    StorePath, create_topic, delete_records_before, lookup_config, publish_article, publish_tombstone, shared_broker,
-    spawn_lookup_with, test_article, unique, wait_until,
+    StorePath, client_command, create_topic, delete_records_before, lookup_config, publish_article, publish_tombstone,
+    shared_broker, spawn_lookup_with, test_article, unique, wait_until,
 };
 use copydesk_proto::v1::article_event::Event as Kind;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
@@ -137,5 +138,89 @@ async fn watchers_see_deletions_and_resume_exactly_after_their_token() {
     delete_records_before(&bootstrap, &topic, 0, end).await;
     let expired = watch_when_free(&client, &kept).await.expect_err("a token the topic cannot replay from");
     assert_eq!(expired.code(), Code::FailedPrecondition, "{expired:?}");
+    lookup.stop().await.expect("clean stop");
+}
+
+/// A folder of the test's own, removed when dropped.
+struct Folder(std::path::PathBuf);
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A command's stdout as JSON values, one per line, once it succeeded.
+fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the command failed: {stderr}");
+    let stdout = String::from_utf8(output.stdout.clone()).expect("UTF-8 output");
+    stdout.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
+}
+
+fn field<'a>(values: &'a [serde_json::Value], path: &[&str]) -> Vec<&'a str> {
+    values.iter().map(|v| path.iter().fold(v, |v, key| &v[*key]).as_str().unwrap_or("")).collect()
+}
+
+/// `copydesk list` and `copydesk watch` against a service that wants a
+/// bearer token (given by the clients' shared `--token-file`): pages
+/// followed, filters and the view applied, events printed as JSON lines,
+/// and a watch that goes on from its state file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_and_watch_commands_print_json_lines_and_resume() {
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = unique("articles");
+    create_topic(&bootstrap, &topic, 1, &[("cleanup.policy", "compact")]).await;
+    for (id, site, language) in [("c1", "one.example", "en"), ("c2", "two.example", "en"), ("c3", "one.example", "fr")]
+    {
+        let article = Article { language: language.into(), ..test_article(id, site) };
+        publish_article(&bootstrap, &topic, &article).await;
+    }
+    let folder = Folder(std::env::temp_dir().join(unique("copydesk-watch")));
+    std::fs::create_dir_all(&folder.0).expect("a temp folder");
+    let tokens = folder.0.join("tokens");
+    std::fs::write(&tokens, "reader-token\n").expect("a tokens file");
+    let state = folder.0.join("state");
+    let (tokens, state) = (tokens.to_str().unwrap(), state.to_str().unwrap());
+    let store = StorePath::new();
+    let mut config = lookup_config(&bootstrap, &topic, store.path());
+    config.security.auth_tokens_file = Some(tokens.into());
+    let lookup = spawn_lookup_with(config).await;
+    assert!(lookup.wait_serving(WITHIN).await, "never SERVING");
+    let run = |command: &'static str, args: Vec<&str>| {
+        let args: Vec<String> = ["--token-file", tokens].into_iter().chain(args).map(String::from).collect();
+        let addr = lookup.addr;
+        async move { client_command(command, addr, &args.iter().map(String::as_str).collect::<Vec<_>>()).await }
+    };
+
+    let listed = json_lines(&run("list", vec!["--site", "one.example", "--page-size", "1"]).await);
+    assert_eq!(field(&listed, &["id"]), ["c1", "c3"]);
+    let french = json_lines(&run("list", vec!["--language", "fr", "--view", "basic"]).await);
+    assert_eq!(field(&french, &["id"]), ["c3"]);
+    assert_eq!(field(&french, &["text"]), [""], "BASIC leaves the text out");
+    let anonymous = client_command("list", lookup.addr, &[]).await;
+    assert!(!anonymous.status.success());
+    assert!(String::from_utf8_lossy(&anonymous.stderr).contains("Unauthenticated"), "{anonymous:?}");
+
+    // The first watch starts live: its one event is the marker, whose token it keeps.
+    let started = json_lines(&run("watch", vec!["--state-file", state, "--max-events", "1"]).await);
+    assert_eq!(started.len(), 1);
+    assert!(started[0]["caughtUp"].is_object(), "{started:?}");
+    assert_eq!(std::fs::read_to_string(state).unwrap().trim(), field(&started, &["resumeToken"])[0]);
+    publish_tombstone(&bootstrap, &topic, "c1").await;
+    publish_article(&bootstrap, &topic, &test_article("c4", "one.example")).await;
+    let has = |id: &'static str| run("lookup", vec!["--id", id]);
+    assert!(wait_until(WITHIN, || async { has("c4").await.status.success() }).await, "c4 never stored");
+    let changes = json_lines(&run("watch", vec!["--state-file", state, "--max-events", "2"]).await);
+    assert_eq!(field(&changes, &["deletedId"]), ["c1", ""]);
+    assert_eq!(field(&changes, &["upserted", "id"]), ["", "c4"]);
+    assert_eq!(std::fs::read_to_string(state).unwrap().trim(), field(&changes, &["resumeToken"])[1]);
+    publish_tombstone(&bootstrap, &topic, "c2").await;
+    assert!(wait_until(WITHIN, || async { !has("c2").await.status.success() }).await, "c2 never deleted");
+    let more = json_lines(&run("watch", vec!["--state-file", state, "--max-events", "1"]).await);
+    assert_eq!(field(&more, &["deletedId"]), ["c2"], "the state file's token, and nothing before it");
+    let refused = run("watch", vec!["--resume", "bm90IGEgdG9rZW4"]).await;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("InvalidArgument"), "{refused:?}");
     lookup.stop().await.expect("clean stop");
 }
