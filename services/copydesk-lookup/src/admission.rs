@@ -25,6 +25,8 @@ pub(crate) struct Admission {
     calls: Arc<Semaphore>,
     bytes: Arc<Semaphore>,
     watchers: Arc<Semaphore>,
+    /// Watch replays reading the topic at once, each with a consumer of its own.
+    replays: Arc<Semaphore>,
     max_response_bytes: usize,
 }
 
@@ -34,6 +36,7 @@ impl Admission {
             calls: Arc::new(Semaphore::new(limits.max_concurrent_calls)),
             bytes: Arc::new(Semaphore::new(limits.max_in_flight_bytes)),
             watchers: Arc::new(Semaphore::new(limits.max_watchers)),
+            replays: Arc::new(Semaphore::new(limits.max_watch_replays)),
             max_response_bytes: limits.max_response_bytes,
         }
     }
@@ -47,6 +50,12 @@ impl Admission {
     /// A slot for one watch stream, held by the stream's task.
     pub(crate) fn watcher(&self) -> Result<OwnedSemaphorePermit, LookupError> {
         self.watchers.clone().try_acquire_owned().map_err(|_| LookupError::Overloaded("watchers"))
+    }
+
+    /// A slot for one watch replay (a resumed watch reading the topic), held
+    /// until the replay has reached the live changes.
+    pub(crate) fn replay(&self) -> Result<OwnedSemaphorePermit, LookupError> {
+        self.replays.clone().try_acquire_owned().map_err(|_| LookupError::Overloaded("watch replays"))
     }
 
     /// The largest response a call may build, in article bytes.
@@ -140,6 +149,7 @@ pub(crate) fn limits(calls: usize, bytes: usize, response: usize) -> Limits {
         max_request_bytes: 1 << 20,
         max_concurrent_streams: 8,
         max_watchers: 1,
+        max_watch_replays: 1,
         call_timeout_secs: 5,
     }
 }

@@ -53,6 +53,13 @@ pub struct LookupConfig {
     /// partitions added while running are read from then on.
     #[arg(long, env = "COPYDESK_PARTITION_CHECK_SECS", default_value_t = 30)]
     pub partition_check_secs: u64,
+    /// How old a WatchArticleEvents resume token may be, in seconds; older
+    /// ones are refused with FAILED_PRECONDITION. Set it to the articles
+    /// topic's `delete.retention.ms` (Kafka's default: one day): past that,
+    /// compaction may have dropped the tombstones of deletions after the
+    /// token, and a replay would miss them. 0: no age limit.
+    #[arg(long, env = "COPYDESK_WATCH_RESUME_MAX_SECS", default_value_t = 86_400)]
+    pub watch_resume_max_secs: u64,
     /// How long shutdown may take (RPCs in flight, the last batch), in seconds.
     #[arg(long, env = "COPYDESK_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,

@@ -51,6 +51,9 @@ pub enum LookupError {
     WatcherLagged(u64),
     #[error("the service is shutting down")]
     ShuttingDown,
+    /// A watch resume token the articles topic can no longer replay from.
+    #[error("resume_token: {0}; watch again without it (and re-read the state, e.g. with include_existing)")]
+    ResumeExpired(String),
     /// Load shed: the named limit is in use by other calls.
     #[error("the server is at its limit of {0}; retry with backoff")]
     Overloaded(&'static str),
@@ -100,6 +103,8 @@ impl From<LookupError> for Status {
             LookupError::Overloaded(_) | LookupError::TooLarge { .. } => Code::ResourceExhausted,
             // The client can resume by watching again; nothing was lost on the server.
             LookupError::WatcherLagged(_) => Code::Aborted,
+            // Retrying with the same token cannot help: the client must start over.
+            LookupError::ResumeExpired(_) => Code::FailedPrecondition,
             _ => {
                 error!(message = "Request failed.", error = %e);
                 return Status::internal("internal error; see the server log");

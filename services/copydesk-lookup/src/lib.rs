@@ -7,7 +7,8 @@
 //! - `url_key`: the one URL normaliser, of index writes and of lookups.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
-//! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters); `server`: gRPC wiring, health, reflection.
+//! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters;
+//!   `service::watch`: the watch streams, deletions, resume tokens and replays); `server`: gRPC wiring, health, reflection.
 //! - `view`: ArticleView, BASIC (no body) or FULL.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
@@ -122,6 +123,7 @@ impl App {
             stop: stop.clone(),
             metrics: metrics.clone(),
             admission: admission::Admission::new(&config.limits),
+            config: config.clone(),
         };
         let server = server::serve(listener, service, config.limits.clone(), secured, ready_rx, stop.clone());
         let mut server = tokio::spawn(server);

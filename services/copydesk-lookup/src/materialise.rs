@@ -8,6 +8,7 @@
 //! running are found by a periodic check (`partitions`) and read too.
 
 mod partitions;
+mod skip;
 mod topic_id;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,63 +29,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Span, info, warn};
 
 use self::partitions::Growth;
+pub(crate) use self::skip::Skip;
 use self::topic_id::TopicId;
 use crate::metrics::Metrics;
+use crate::service::watch::Event;
 use crate::store::{Batch, Change, Store};
 use crate::{LookupConfig, LookupError, blocking};
-
-/// Why a record of the articles topic is not an article; `label` is the
-/// metric's `reason`, `Display` the log's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Skip {
-    NoKey,
-    KeyNotUtf8,
-    EmptyKey,
-    EmptyValue,
-    WrongContentType,
-    Undecodable,
-    KeyIdMismatch,
-}
-
-impl Skip {
-    /// In discriminant order: the metrics index their counters by it.
-    pub(crate) const ALL: [Skip; 7] = [
-        Skip::NoKey,
-        Skip::KeyNotUtf8,
-        Skip::EmptyKey,
-        Skip::EmptyValue,
-        Skip::WrongContentType,
-        Skip::Undecodable,
-        Skip::KeyIdMismatch,
-    ];
-
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Skip::NoKey => "no_key",
-            Skip::KeyNotUtf8 => "key_not_utf8",
-            Skip::EmptyKey => "empty_key",
-            Skip::EmptyValue => "empty_value",
-            Skip::WrongContentType => "content_type",
-            Skip::Undecodable => "undecodable",
-            Skip::KeyIdMismatch => "key_id_mismatch",
-        }
-    }
-}
-
-impl std::fmt::Display for Skip {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Skip::NoKey => "no key",
-            Skip::KeyNotUtf8 => "key is not UTF-8",
-            Skip::EmptyKey => "empty key",
-            // Not a tombstone (that is a null value), and no article either.
-            Skip::EmptyValue => "empty value",
-            Skip::WrongContentType => "content-type is not copydesk.v1.Article",
-            Skip::Undecodable => "value is not a protobuf copydesk.v1.Article",
-            Skip::KeyIdMismatch => "key and article id differ",
-        })
-    }
-}
 
 /// How long one metadata or admin question to the cluster may take.
 const KAFKA_TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,7 +53,8 @@ enum Ended {
 pub(crate) struct Materialiser {
     pub(crate) config: Arc<LookupConfig>,
     pub(crate) store: Arc<Store>,
-    pub(crate) events: broadcast::Sender<Arc<Article>>,
+    /// Every change stored, with its place in the topic, for the watchers.
+    pub(crate) events: broadcast::Sender<Arc<Event>>,
     pub(crate) ready: watch::Sender<bool>,
     pub(crate) metrics: Arc<Metrics>,
 }
@@ -111,7 +62,7 @@ pub(crate) struct Materialiser {
 /// librdkafka reports each end of partition twice: to the reader (where it
 /// counts for readiness) and to the client's error callback, whose default
 /// logs it as an error. Here only real errors are logged.
-struct Context;
+pub(crate) struct Context;
 
 impl ClientContext for Context {
     fn error(&self, error: KafkaError, reason: &str) {
@@ -125,7 +76,7 @@ impl ClientContext for Context {
 
 impl ConsumerContext for Context {}
 
-type Reader = StreamConsumer<Context>;
+pub(crate) type Reader = StreamConsumer<Context>;
 
 pub(crate) fn consumer_config(config: &LookupConfig) -> ClientConfig {
     let limit = (config.max_message_bytes + (1 << 20)).to_string();
@@ -221,18 +172,18 @@ impl Materialiser {
                 }
                 m = consumer.recv() => m,
             };
-            let mut batch = Batch::default();
+            let (mut batch, mut at) = (Batch::default(), Vec::new());
             let mut records = 0;
-            self.take(first, &mut batch, &mut records, &mut behind);
+            self.take(first, &mut batch, &mut at, &mut records, &mut behind);
             let deadline = tokio::time::Instant::now() + self.config.batch_wait();
             while records < max {
                 match tokio::time::timeout_at(deadline, consumer.recv()).await {
-                    Ok(m) => self.take(m, &mut batch, &mut records, &mut behind),
+                    Ok(m) => self.take(m, &mut batch, &mut at, &mut records, &mut behind),
                     Err(_) => break,
                 }
             }
             if !batch.offsets.is_empty() {
-                self.apply(batch).await?;
+                self.apply(batch, at).await?;
             }
             if behind.is_empty() && !*self.ready.borrow() {
                 self.caught_up(started);
@@ -321,6 +272,7 @@ impl Materialiser {
         &self,
         received: Result<BorrowedMessage<'_>, KafkaError>,
         batch: &mut Batch,
+        at: &mut Vec<(i32, i64)>,
         records: &mut usize,
         behind: &mut HashMap<i32, i64>,
     ) {
@@ -348,7 +300,8 @@ impl Materialiser {
                     (Change::Upsert { id, .. }, Some(tp)) => batch.traces.push((id.clone(), tp)),
                     (Change::Upsert { id, .. } | Change::Delete { id }, _) => batch.traces.retain(|(i, _)| i != id),
                 }
-                batch.changes.push(change)
+                batch.changes.push(change);
+                at.push((p, offset));
             }
             Err(reason) => {
                 self.metrics.skipped(reason);
@@ -357,8 +310,9 @@ impl Materialiser {
         }
     }
 
-    /// Writes the batch and its offsets, then tells watchers about the articles.
-    async fn apply(&self, batch: Batch) -> Result<(), LookupError> {
+    /// Writes the batch and its offsets, then tells watchers about each
+    /// change, at its partition and offset (`at`, one per change).
+    async fn apply(&self, batch: Batch, at: Vec<(i32, i64)>) -> Result<(), LookupError> {
         // One `process` span per traced article, in the article's trace;
         // they end when the batch is committed.
         let spans: Vec<Span> =
@@ -371,15 +325,13 @@ impl Materialiser {
         })
         .await??;
         let (mut upserts, mut deletes) = (0, 0);
-        for change in batch.changes {
-            match change {
-                Change::Upsert { article, .. } => {
-                    upserts += 1;
-                    // No watcher is no error.
-                    let _ = self.events.send(Arc::from(article));
-                }
+        for (change, (partition, offset)) in batch.changes.into_iter().zip(at) {
+            match &change {
+                Change::Upsert { .. } => upserts += 1,
                 Change::Delete { .. } => deletes += 1,
             }
+            // No watcher is no error.
+            let _ = self.events.send(Arc::new(Event::of(partition, offset, change)));
         }
         self.metrics.batch_applied(upserts, deletes, stored);
         drop(spans);
@@ -413,7 +365,7 @@ fn store_span(topic: &str, id: &str, traceparent: &str) -> Span {
 /// What one record does to the store. The key is the article id (the topic
 /// is compacted by it, and tombstones carry only it); a value that is not
 /// an `Article` under that id is refused with the reason.
-fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, Skip> {
+pub(crate) fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, Skip> {
     let id = match message.key().map(std::str::from_utf8) {
         None => return Err(Skip::NoKey),
         Some(Err(_)) => return Err(Skip::KeyNotUtf8),

@@ -1,5 +1,5 @@
 //! `copydesk.v1.ArticleService` over the store: request checks, paging
-//! tokens, and watch streams fed by the materialiser.
+//! tokens; the watch streams are in `watch`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -8,12 +8,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use copydesk_proto::v1::article_service_server::ArticleService;
 use copydesk_proto::v1::{
-    Article, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticlesRequest,
+    Article, ArticleEvent, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticlesRequest,
     ListArticlesResponse, LookupArticleRequest, WatchArticlesRequest,
 };
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{broadcast, mpsc, watch};
-use tokio_stream::wrappers::ReceiverStream;
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Request, Response, Status};
 
@@ -22,7 +20,9 @@ use crate::list_filter::Filter;
 use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
 use crate::view::View;
-use crate::{LookupError, blocking};
+use crate::{LookupConfig, LookupError, blocking};
+
+pub(crate) mod watch;
 
 /// Page size when the request names none (AIP-158 leaves it to the server).
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -30,7 +30,7 @@ pub const DEFAULT_PAGE_SIZE: usize = 50;
 pub const MAX_PAGE_SIZE: usize = 1000;
 /// More ids than this in one BatchGet is refused rather than truncated.
 pub const MAX_BATCH_IDS: usize = 1000;
-/// Articles a watcher may fall behind before it is dropped.
+/// Changes a watcher may fall behind before it is dropped.
 pub(crate) const WATCH_BUFFER: usize = 1024;
 
 /// Page tokens say which format and filter they belong to, so a token from
@@ -41,16 +41,17 @@ const TOKEN_VERSION: &str = "v1";
 #[derive(Clone)]
 pub struct Lookup {
     pub(crate) store: Arc<Store>,
-    pub(crate) events: broadcast::Sender<Arc<Article>>,
-    pub(crate) ready: watch::Receiver<bool>,
+    /// Every change stored, with its place in the topic (`watch`).
+    pub(crate) events: broadcast::Sender<Arc<watch::Event>>,
+    pub(crate) ready: tokio::sync::watch::Receiver<bool>,
     /// Ends watch streams on shutdown, so the server's drain is not held open.
     pub(crate) stop: CancellationToken,
     pub(crate) metrics: Arc<Metrics>,
     /// Limits on calls, bytes in flight and watchers; over them, load is shed.
     pub(crate) admission: Admission,
+    /// What a watch replay reads the articles topic with.
+    pub(crate) config: Arc<LookupConfig>,
 }
-
-type WatchStream = ReceiverStream<Result<Article, Status>>;
 
 impl Lookup {
     /// Reads are refused until the store has caught up: an absent article
@@ -226,23 +227,6 @@ impl Lookup {
         let articles = page.articles.into_iter().map(|a| view.shape(a)).collect();
         Ok(call.attach(Response::new(ListArticlesResponse { articles, next_page_token })))
     }
-
-    async fn watch(&self, request: Request<WatchArticlesRequest>) -> Result<Response<WatchStream>, Status> {
-        let request = request.into_inner();
-        let site = site_filter(&request.site);
-        let slot = self.admission.watcher()?;
-        // Subscribed before the existing articles are read, so nothing stored
-        // in between is missed (it may come twice: once stored, once live).
-        let live = self.events.subscribe();
-        let (tx, rx) = mpsc::channel(64);
-        let feed = watch(self.clone(), live, tx, request.include_existing, site);
-        tokio::spawn(async move {
-            feed.await;
-            // The watcher's slot is free once its feed has ended.
-            drop(slot);
-        });
-        Ok(Response::new(ReceiverStream::new(rx)))
-    }
 }
 
 /// Every call is counted by method and status code, here, where the answer
@@ -271,88 +255,25 @@ impl ArticleService for Lookup {
         self.counted(Rpc::List, self.list(request).await)
     }
 
-    type WatchArticlesStream = WatchStream;
+    type WatchArticlesStream = watch::Stream<Article>;
 
     /// Counted when the stream opens; how it ends is not a call's answer.
     async fn watch_articles(
         &self,
         request: Request<WatchArticlesRequest>,
     ) -> Result<Response<Self::WatchArticlesStream>, Status> {
-        self.counted(Rpc::Watch, self.watch(request).await)
+        let answer = self.watch_articles(request.into_inner()).await;
+        self.counted(Rpc::Watch, answer.map(Response::new).map_err(Status::from))
     }
-}
 
-/// Hands one item to a watcher's stream. False when the watcher is gone
-/// or the service is stopping: a slow client blocks only its own feed, and
-/// never the shutdown, which ends the stream with UNAVAILABLE if it can.
-async fn deliver(
-    stop: &CancellationToken,
-    tx: &mpsc::Sender<Result<Article, Status>>,
-    item: Result<Article, Status>,
-) -> bool {
-    tokio::select! {
-        _ = stop.cancelled() => {
-            let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
-            false
-        }
-        sent = tx.send(item) => sent.is_ok(),
-    }
-}
+    type WatchArticleEventsStream = watch::Stream<ArticleEvent>;
 
-/// Feeds one watcher until it hangs up, falls too far behind, or the
-/// service stops.
-async fn watch(
-    service: Lookup,
-    mut live: broadcast::Receiver<Arc<Article>>,
-    tx: mpsc::Sender<Result<Article, Status>>,
-    include_existing: bool,
-    site: Option<String>,
-) {
-    let stop = &service.stop;
-    if include_existing {
-        let mut after: Option<String> = None;
-        loop {
-            let (store, site, from) = (service.store.clone(), site.clone(), after.take());
-            let page = match blocking("store read", move || store.list(site.as_deref(), from.as_deref(), 256)).await {
-                Ok(Ok(page)) => page,
-                Ok(Err(e)) | Err(e) => {
-                    deliver(stop, &tx, Err(e.into())).await;
-                    return;
-                }
-            };
-            for article in page.articles {
-                if !deliver(stop, &tx, Ok(article)).await {
-                    return;
-                }
-            }
-            match page.next_after {
-                Some(last) => after = Some(last),
-                None => break,
-            }
-        }
-    }
-    loop {
-        let received = tokio::select! {
-            _ = stop.cancelled() => {
-                let _ = tx.try_send(Err(LookupError::ShuttingDown.into()));
-                return;
-            }
-            _ = tx.closed() => return,
-            received = live.recv() => received,
-        };
-        match received {
-            Ok(article) if site.as_deref().is_some_and(|s| s != article.site) => {}
-            Ok(article) => {
-                if !deliver(stop, &tx, Ok((*article).clone())).await {
-                    return;
-                }
-            }
-            Err(RecvError::Lagged(n)) => {
-                deliver(stop, &tx, Err(LookupError::WatcherLagged(n).into())).await;
-                return;
-            }
-            Err(RecvError::Closed) => return,
-        }
+    async fn watch_article_events(
+        &self,
+        request: Request<WatchArticlesRequest>,
+    ) -> Result<Response<Self::WatchArticleEventsStream>, Status> {
+        let answer = self.watch_events(request.into_inner()).await;
+        self.counted(Rpc::WatchEvents, answer.map(Response::new).map_err(Status::from))
     }
 }
 
@@ -379,12 +300,13 @@ mod tests {
     async fn every_answer_is_counted_by_method_and_code() {
         let path = std::env::temp_dir().join(format!("copydesk-service-{}.redb", uuid::Uuid::new_v4().simple()));
         let store = Arc::new(Store::open(&path, "articles").unwrap());
-        let (ready_tx, ready) = watch::channel(false);
+        let (ready_tx, ready) = tokio::sync::watch::channel(false);
         let metrics = Arc::new(Metrics::new());
         let (events, _) = broadcast::channel(1);
         let admission = Admission::new(&crate::admission::limits(4, 1 << 20, 1 << 19));
         let stop = CancellationToken::new();
-        let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission };
+        let config = Arc::new(copydesk_settings::parse_args("serve", ["--store-path", "unused.redb"]).unwrap());
+        let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission, config };
         let get = |id: &str| {
             service.get_article(Request::new(GetArticleRequest { id: id.to_string(), ..Default::default() }))
         };

@@ -30,6 +30,10 @@ enum Command {
     Serve(copydesk_lookup::LookupConfig),
     /// Find an article by id or URL: ask the lookup service, or scan the articles topic.
     Lookup(cmd::lookup::Args),
+    /// List articles from the lookup service, every page, one JSON line each.
+    List(cmd::list::Args),
+    /// Follow the lookup service's changes (stored, deleted), one JSON line each, resumable.
+    Watch(cmd::watch::Args),
     /// Extract articles from snapshot or HTML files, offline.
     Extract(cmd::extract::Args),
     /// Score extraction on annotated page sets, with timings.
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Replay(args) => cmd::replay::run(args),
         Command::Serve(config) => cmd::serve::run(config),
         Command::Lookup(args) => cmd::lookup::run(args),
+        Command::List(args) => cmd::list::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Explain { path } => cmd::explain(&path),

@@ -294,3 +294,32 @@ pub async fn delete_topic(bootstrap: &str, topic: &str) {
     .await;
     assert!(gone, "topic {topic} was deleted but metadata still shows it after 30 s");
 }
+
+/// Deletes the records of `topic`'s `partition` before `offset`, as
+/// retention does: the partition then starts at `offset`.
+pub async fn delete_records_before(bootstrap: &str, topic: &str, partition: i32, offset: i64) {
+    use rdkafka::admin::{AdminClient, AdminOptions};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::{Offset, TopicPartitionList};
+    let admin: AdminClient<DefaultClientContext> =
+        crate::kafka::client_config(bootstrap).create().expect("create a Kafka admin client");
+    let mut before = TopicPartitionList::new();
+    before.add_partition_offset(topic, partition, Offset::Offset(offset)).expect("a partition offset");
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let deleted = admin.delete_records(&before, &options).await.unwrap_or_else(|e| panic!("delete records: {e}"));
+    for entry in deleted.elements() {
+        if let Err(e) = entry.error() {
+            panic!("delete records of {topic}/{}: {e}", entry.partition());
+        }
+    }
+}
+
+/// A `copydesk` client command (`list`, `watch`, `lookup`) against this
+/// service, with `args` after `--server`, run to its end.
+pub async fn client_command(command: &str, addr: std::net::SocketAddr, args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(crate::copydesk::binary());
+    child.arg(command).arg("--server").arg(format!("http://{addr}")).args(args);
+    tokio::task::spawn_blocking(move || child.output().expect("the copydesk command runs"))
+        .await
+        .expect("the command's thread")
+}

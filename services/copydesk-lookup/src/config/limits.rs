@@ -30,6 +30,11 @@ pub struct Limits {
     /// Open WatchArticles streams; more are refused with RESOURCE_EXHAUSTED.
     #[arg(long, env = "COPYDESK_MAX_WATCHERS", default_value_t = 256)]
     pub max_watchers: usize,
+    /// WatchArticleEvents replays reading the articles topic at once (a watch
+    /// resumed from a token the store has passed; each has a Kafka consumer
+    /// of its own); more are refused with RESOURCE_EXHAUSTED until one ends.
+    #[arg(long, env = "COPYDESK_MAX_WATCH_REPLAYS", default_value_t = 4)]
+    pub max_watch_replays: usize,
     /// Longest a unary call may take, in seconds; a shorter `grpc-timeout`
     /// from the client wins. Over it the call answers CANCELLED.
     #[arg(long, env = "COPYDESK_CALL_TIMEOUT_SECS", default_value_t = 30)]
@@ -49,6 +54,9 @@ impl Limits {
         }
         if self.max_watchers == 0 {
             errors.push("max-watchers: must be at least 1".to_string());
+        }
+        if self.max_watch_replays == 0 {
+            errors.push("max-watch-replays: must be at least 1".to_string());
         }
         if self.max_concurrent_streams == 0 {
             errors.push("max-concurrent-streams: must be at least 1".to_string());

@@ -22,6 +22,8 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 
+use crate::cmd::client::ServerArgs;
+
 #[derive(clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
@@ -35,10 +37,9 @@ pub(crate) struct Args {
     /// The article's URL or canonical URL.
     #[arg(long)]
     url: Option<String>,
-    /// Ask this lookup service (`copydesk serve`), e.g. http://127.0.0.1:50051,
-    /// instead of scanning the topic.
-    #[arg(long, env = "COPYDESK_LOOKUP_SERVER")]
-    server: Option<String>,
+    /// With --server, the lookup service is asked instead of the topic scanned.
+    #[command(flatten)]
+    client: ServerArgs,
     /// Give up after this many seconds (the topic scan, or the connection and
     /// the call to the service).
     #[arg(long, default_value_t = 60)]
@@ -49,14 +50,11 @@ pub(crate) struct Args {
 /// never commits offsets to a group.
 const SCAN_OWNED_KEYS: &[&str] = &["group.id", "enable.auto.commit", "isolation.level"];
 
-/// Articles carry whole page texts: allow far more than gRPC's 4 MiB default.
-const MAX_RESPONSE_BYTES: usize = 64 << 20;
-
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(refused) = crate::cmd::runtime::refuse(&args.kafka.problems(SCAN_OWNED_KEYS)) {
         return Ok(refused);
     }
-    match args.server.clone() {
+    match args.client.server.clone() {
         Some(server) => ask_server(&server, &args),
         None => scan_topic(&args),
     }
@@ -64,19 +62,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// One RPC to the lookup service: GetArticle by id or LookupArticle by URL.
 fn ask_server(server: &str, args: &Args) -> anyhow::Result<ExitCode> {
-    use copydesk_proto::v1::article_service_client::ArticleServiceClient;
     use copydesk_proto::v1::{GetArticleRequest, LookupArticleRequest};
     use tonic::Code;
-    use tonic::transport::Endpoint;
 
     let timeout = Duration::from_secs(args.timeout_secs);
     let answer = crate::cmd::runtime::tokio()?.block_on(async {
-        let endpoint = Endpoint::from_shared(server.to_string())
-            .with_context(|| format!("{server:?} is not a URL (e.g. http://127.0.0.1:50051)"))?
-            .connect_timeout(timeout)
-            .timeout(timeout);
-        let channel = endpoint.connect().await.with_context(|| format!("cannot connect to {server}"))?;
-        let mut client = ArticleServiceClient::new(channel).max_decoding_message_size(MAX_RESPONSE_BYTES);
+        let mut client = args.client.connect(Some(timeout)).await?;
         let response = match (&args.id, &args.url) {
             (Some(id), _) => client.get_article(GetArticleRequest { id: id.clone(), ..Default::default() }).await,
             (None, Some(url)) => {

@@ -129,7 +129,7 @@ async fn serves_what_ingest_publishes() {
 
     // A watcher gets the stored articles, then the seed as ingest publishes it.
     let mut stream = client
-        .watch_articles(WatchArticlesRequest { include_existing: true, site: String::new() })
+        .watch_articles(WatchArticlesRequest { include_existing: true, ..Default::default() })
         .await
         .expect("watch")
         .into_inner();

@@ -89,7 +89,7 @@ async fn responses_requests_and_watchers_are_capped() {
         .expect_err("request too large");
     assert_eq!(refused.code(), Code::OutOfRange, "{refused:?}");
 
-    let watch = || WatchArticlesRequest { include_existing: false, site: String::new() };
+    let watch = || WatchArticlesRequest::default();
     let first = client.watch_articles(watch()).await.expect("the first watcher");
     let second = client.watch_articles(watch()).await.expect_err("one watcher at most");
     assert_eq!(second.code(), Code::ResourceExhausted, "{second:?}");

@@ -11,6 +11,7 @@ mod lookup_queries;
 mod lookup_security;
 mod lookup_topic;
 mod lookup_urls;
+mod lookup_watch;
 mod metrics;
 mod outputs;
 mod pipeline;
