@@ -14,7 +14,7 @@
 //! - `content`: picks the article body out of the blocks, with images and related links;
 //!   `standfirst` adds the headline and lead above it, `wording` drops furniture by its wording.
 //! - `byline`, `lang`: authors, language.
-//! - `dates`, `months`, `relative`, `zones`, `published`, `tz`: publication dates (parsing, where
+//! - `dates`, `months`, `relative`, `zones`, `published`, `tz`, `date_labels`: publication dates (parsing, where
 //!   on the page they sit, the choice, and the publisher's day).
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
@@ -22,6 +22,7 @@ mod article;
 mod attrs;
 mod byline;
 mod content;
+mod date_labels;
 mod dates;
 mod decode;
 mod dom;

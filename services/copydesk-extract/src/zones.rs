@@ -3,10 +3,7 @@
 //! they hold the publication date; not teaser lists, comment threads or the
 //! footer.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
+use crate::date_labels::{ELSEWHERE, PUBLISHED, UPDATED};
 use crate::dom::{self, Item, Kind, flag};
 use crate::text;
 
@@ -29,26 +26,6 @@ const WRAPPER_REACH: u32 = 64;
 
 /// Lines past this length are prose, whatever words they contain.
 const LABELLED_CHARS: usize = 100;
-
-static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:published|posted|submitted|publication date|date|dated|veröffentlicht|erschienen|gespeichert|datum|publié|publiée|publicado|publicada|publicação|fecha|pubblicato|data|opublikowano|publikacja|опубликовано|дата|公開日|投稿日|掲載日|配信日|入力|입력|등록|게시|작성일|发布|發布|發佈|发表|發表|时间|時間|日期|出版)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
-    )
-    .expect("valid regex")
-});
-static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:updated?|last modified|aktualisiert|geändert|mis à jour|modifié|actualizado|atualizado|aggiornato|zaktualizowano|обновлено|更新|修改|수정)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
-    )
-    .expect("valid regex")
-});
-
-static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[^\p{Latin}\p{Cyrillic}\p{Greek}])(?:joined|member since|registered|established|founded|mitglied seit|registriert|dabei seit|gegründet|inscrit|membre depuis|fondé|fondée|miembro desde|registrado|fundado|fundada|iscritto|membro dal|fondato|dołączył|dołączyła|zarejestrowany|założony|зарегистрирован|на сайте с|основан|основано|建立于|建立於|注册|註冊|加入|成立|创建于|創建於|登録日|가입)(?:$|[^\p{Latin}\p{Cyrillic}\p{Greek}])",
-    )
-    .expect("valid regex")
-});
 
 /// The label of a short line, read from the words before its first digit
 /// (a label precedes the date it names).

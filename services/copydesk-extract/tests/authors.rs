@@ -144,3 +144,33 @@ fn an_affiliation_after_the_name_is_not_a_second_author() {
     );
     assert_eq!(authors(&html), ["赵培"]);
 }
+
+#[test]
+fn a_link_to_the_writer_page_names_the_writer_when_nothing_else_does() {
+    let html = page(
+        "",
+        "<div class=post-meta><img src=/avatar.jpg alt=''>\
+         <a href=https://example.org/blog/author/jane-doe/>Jane Doe</a></div>",
+        "<div class=more><a href=/author/jane-doe/>View all posts</a></div>",
+    );
+    assert_eq!(authors(&html), vec!["Jane Doe"]);
+    assert!(!article(&html).text.contains("Jane Doe"));
+    // Link texts that are not names, and links to other kinds of pages, name nobody.
+    let html = page(
+        "",
+        "<p><a href=/author/jane-doe/>View all posts</a> <a href=/author/jane-doe/>Articles by Jane</a> \
+         <a href=/tag/jane/>Jane Doe</a></p>",
+        "",
+    );
+    assert!(authors(&html).is_empty(), "{:?}", authors(&html));
+}
+
+#[test]
+fn a_labelled_name_in_a_box_after_the_article_is_read() {
+    let html = page("", "", "")
+        .replace("</article>", "</article><div class=meta-box><h3>Author</h3><p>Lisa D. Ellis</p></div>");
+    assert_eq!(authors(&html), vec!["Lisa D. Ellis"]);
+    // Inside boilerplate the same box names nobody.
+    let html = page("", "", "").replace("</article>", "</article><nav><h3>Author</h3><p>Lisa D. Ellis</p></nav>");
+    assert!(authors(&html).is_empty(), "{:?}", authors(&html));
+}

@@ -31,6 +31,9 @@ pub(crate) struct Labels {
     /// The script writes no space between label and name ("作者张三"), so a
     /// writer label needs no separator.
     pub(crate) unspaced: bool,
+    /// The path segment of the site's page that lists one writer's pieces
+    /// ("/author/jane-doe/"): a link there names the writer.
+    pub(crate) archive: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
@@ -44,6 +47,7 @@ const ROW: Labels = Labels {
     writers: NONE,
     text: NONE,
     unspaced: false,
+    archive: NONE,
 };
 
 /// The rows, one per language.
@@ -57,6 +61,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             posted_by: &["posted by", "submitted by"],
             writer: &["author"],
             writers: &["authors"],
+            archive: &["author", "authors", "contributor", "contributors", "writer", "writers"],
             ..ROW
         },
     ),
@@ -69,6 +74,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             writer: &["autor", "autorin", "verfasser", "verfasserin"],
             writers: &["autoren", "autorinnen"],
             text: &["text"],
+            archive: &["autor", "autorin", "autoren"],
             ..ROW
         },
     ),
@@ -80,20 +86,44 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             writer: &["auteur", "auteure"],
             writers: &["auteurs", "auteures"],
             text: &["texte"],
+            archive: &["auteur", "auteurs"],
             ..ROW
         },
     ),
     (
         "es",
-        Labels { by: &["por"], by_phrases: &["escrito por"], posted_by: &["publicado por"], writer: &["autor"], ..ROW },
+        Labels {
+            by: &["por"],
+            by_phrases: &["escrito por"],
+            posted_by: &["publicado por"],
+            writer: &["autor"],
+            archive: &["autor", "autores"],
+            ..ROW
+        },
     ),
     (
         "pt",
-        Labels { by: &["por"], by_phrases: &["escrito por"], posted_by: &["publicado por"], writer: &["autor"], ..ROW },
+        Labels {
+            by: &["por"],
+            by_phrases: &["escrito por"],
+            posted_by: &["publicado por"],
+            writer: &["autor"],
+            archive: &["autor", "autores"],
+            ..ROW
+        },
     ),
-    ("it", Labels { by: &["di"], posted_by: &["pubblicato da"], writer: &["autore"], ..ROW }),
+    (
+        "it",
+        Labels {
+            by: &["di"],
+            posted_by: &["pubblicato da"],
+            writer: &["autore"],
+            archive: &["autore", "autori"],
+            ..ROW
+        },
+    ),
     ("nl", Labels { by: &["door"], ..ROW }),
-    ("pl", Labels { by: &["przez"], writer: &["autor", "autorka"], ..ROW }),
+    ("pl", Labels { by: &["przez"], writer: &["autor", "autorka"], archive: &["autor"], ..ROW }),
     ("ru", Labels { writer: &["автор"], ..ROW }),
     ("el", Labels { by: &["από"], ..ROW }),
     (
@@ -207,9 +237,34 @@ pub(crate) static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// Whether a word is a preposition that puts the writer after it and never
+/// begins a surname ("by"; not "von" or "di", which its row marks as such).
+pub(crate) fn plain_by(word: &str) -> bool {
+    LANGUAGES.iter().any(|(_, row)| row.by_without_colon && row.by.iter().any(|b| b.eq_ignore_ascii_case(word)))
+}
+
+/// A link to a writer's own page on the site: the path has one of the
+/// rows' archive segments followed by the writer's slug, and nothing after
+/// it ("/author/jane-doe/", not "/author/jane-doe/page/2" or "/authors/").
+pub(crate) static ARCHIVE: LazyLock<Regex> = LazyLock::new(|| {
+    let segments = alternation(LANGUAGES.iter().flat_map(|(_, row)| row.archive.iter().copied()), "-");
+    build(&format!(r"(?i)^[^?#]*/{segments}/[^/?#]+/?(?:[?#]|$)"))
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_a_writer_page() {
+        assert!(ARCHIVE.is_match("https://example.com/blog/author/jane-doe/"));
+        assert!(ARCHIVE.is_match("/magazine/contributor/a._j._neal"));
+        assert!(ARCHIVE.is_match("/autoren/hans-muster?ref=byline"));
+        assert!(!ARCHIVE.is_match("/authors/"));
+        assert!(!ARCHIVE.is_match("/author/jane-doe/page/2"));
+        assert!(!ARCHIVE.is_match("/authority/report"));
+        assert!(!ARCHIVE.is_match("/search?q=/author/jane"));
+    }
 
     fn name(re: &Regex, line: &str) -> Option<String> {
         re.captures(line).map(|c| c[1].to_string())

@@ -4,8 +4,8 @@
 use copydesk_proto::v1::Author;
 
 use crate::byline::byline_names;
-use crate::byline::labels::{LABEL, LABELLED_LINE};
-use crate::byline::names::plausible_name;
+use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, plain_by};
+use crate::byline::names::{plausible_name, split_names};
 use crate::dom::{Item, Page, flag};
 use crate::text;
 
@@ -68,6 +68,46 @@ fn handle(s: &str) -> bool {
         && letters > digits
         && digits > 0
         && letters >= 2
+}
+
+/// The writer named by a link to their page on the site ("/author/jane-doe/"),
+/// the first such link in the page whose text reads as names: templates that
+/// mark the byline no other way still link it to the writer's archive. Link
+/// texts such as "View all posts" or "More from Jane Doe" are not names.
+pub(crate) fn archive_link(page: &Page, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        for (href, anchor) in &b.links {
+            if !ARCHIVE.is_match(href) {
+                continue;
+            }
+            let names: Vec<Author> = split_names(anchor)
+                .into_iter()
+                .filter(|n| cased_like_a_name(n))
+                .map(|name| Author { name, ..Default::default() })
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            // A line that is little more than the link is the byline.
+            if b.chars <= anchor.chars().count() + 8 {
+                used.insert(i);
+            }
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// Capitals as a name has them: every word capitalised but short particles
+/// inside ("Jasper den Hertog", "Max von Hippel"), or a one-word user name
+/// in lower case ("jsteinhardt"). "View all posts", "Learn more" and
+/// "Articles by Jane" fail.
+fn cased_like_a_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let lower = |w: &str| w.chars().next().is_some_and(char::is_lowercase);
+    let particle = |i: usize, w: &str| i > 0 && i + 1 < words.len() && w.chars().count() <= 3 && !plain_by(w);
+    words.len() == 1 || words.iter().enumerate().all(|(i, w)| !lower(w) || particle(i, w))
 }
 
 fn is_inline(tag: &str) -> bool {

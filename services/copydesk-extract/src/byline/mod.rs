@@ -214,6 +214,15 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     if authors.is_empty() {
         authors = crate::byline::marks::inline(page, None, used);
     }
+    if authors.is_empty() {
+        authors = crate::byline::marks::archive_link(page, used);
+    }
+    if authors.is_empty() {
+        // "Autor: X" or a label line and a name line in an author box
+        // anywhere outside boilerplate: element 0 is the root, so its
+        // range is the whole page.
+        authors = crate::byline::marks::labelled(page, 0, used);
+    }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
