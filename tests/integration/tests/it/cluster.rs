@@ -46,25 +46,33 @@ fn left(published: &[String], done: &HashSet<String>) -> [usize; 3] {
 /// group's coordinator (the leader of `__consumer_offsets`' one partition):
 /// losing it is the hard case, where librdkafka's `send_offsets_to_transaction`
 /// waited for ever on the coordinator it had cached. Only a partition with
-/// work still to do can show that work resumed, so one without is never
-/// chosen, even when a metadata request times out on a loaded machine.
-async fn victim(cluster: &KafkaCluster, input: &str, left: [usize; 3]) -> (usize, i32) {
+/// work still to do can show that work resumed, so the work left is counted
+/// after the leader lookups, which take seconds on a loaded machine. Also
+/// says whether the broker chosen is the coordinator.
+async fn victim(
+    cluster: &KafkaCluster,
+    input: &str,
+    sources: &[String],
+    watcher: &OutputWatcher,
+) -> (usize, i32, bool) {
     let coordinator = cluster.leader("__consumer_offsets", 0).await;
-    let mut led = Vec::new();
-    for p in (0..3).filter(|&p| left[p as usize] > 0) {
-        // A lookup that times out is asked again: leaving the partition out
-        // could leave only partitions that are all but done.
-        let mut leader = None;
+    let mut leaders = [None; 3];
+    for (p, leader) in (0..3).zip(leaders.iter_mut()) {
+        // A lookup that times out is asked again rather than leaving the
+        // partition out of the choice.
         for _ in 0..5 {
-            leader = cluster.leader(input, p).await;
+            *leader = cluster.leader(input, p).await;
             if leader.is_some() {
                 break;
             }
         }
-        if let Some(leader) = leader {
-            led.push((leader, p, left[p as usize]));
-        }
     }
+    let left = left(sources, &watcher.sources());
+    let led: Vec<_> = (0..3)
+        .zip(leaders)
+        .filter_map(|(p, leader)| Some((leader?, p, left[p as usize])))
+        .filter(|&(_, _, left)| left > 0)
+        .collect();
     let busy: Vec<_> = led.iter().copied().filter(|&(_, _, left)| left >= BUSY).collect();
     let busiest = |c: &[(usize, i32, usize)]| c.iter().copied().max_by_key(|&(_, _, left)| left);
     let by_coordinator: Vec<_> = busy.iter().copied().filter(|&(l, _, _)| Some(l) == coordinator).collect();
@@ -72,7 +80,7 @@ async fn victim(cluster: &KafkaCluster, input: &str, left: [usize; 3]) -> (usize
         .or_else(|| busiest(&busy))
         .or_else(|| busiest(&led))
         .unwrap_or_else(|| panic!("no input partition with work left has a leader (left: {left:?})"));
-    (leader, partition)
+    (leader, partition, Some(leader) == coordinator)
 }
 
 /// Inputs a partition must still have for its leader's death to come mid-stream.
@@ -100,18 +108,25 @@ async fn leader_kill_and_full_restart(delivery: Delivery) {
 
     // 1. The leader of a busy input partition dies mid-stream, then comes back.
     assert!(watcher.wait_for(sources.len() / 4, DRAIN).await, "no progress before the leader kill");
-    let (leader, partition) = victim(&cluster, &topics.input, left(&sources, &watcher.sources())).await;
-    let coordinator = cluster.leader("__consumer_offsets", 0).await == Some(leader);
+    let (leader, partition, coordinator) = victim(&cluster, &topics.input, &sources, &watcher).await;
     let before = done_in(&watcher, partition);
-    let left_then = left(&sources, &watcher.sources())[partition as usize];
     cluster.kill(leader).await;
     let killed = Instant::now();
     let at_kill = watcher.sources().len();
+    // Ingest may have drained the partition while the kill took effect. New
+    // input then shows the same thing: it can only flow through the dead
+    // leader's successor.
+    let left_then = left(&sources, &watcher.sources())[partition as usize];
+    let topped_up = left_then < BUSY;
+    if topped_up {
+        sources.extend(publish(&bootstrap, &topics.input, &copy(5)).await);
+    }
     assert!(at_kill < sources.len(), "the leader kill should come mid-stream");
     let moved = wait_until(RESUME, || async { done_in(&watcher, partition) > before }).await;
     assert!(
         moved,
-        "input partition {partition} ({left_then} inputs to go) made no progress within {RESUME:?} after its leader died"
+        "input partition {partition} ({left_then} inputs to go at the kill, topped up: {topped_up}) made no progress \
+         within {RESUME:?} after its leader died"
     );
     let after_leader_kill = killed.elapsed();
     cluster.start(leader).await;
@@ -158,7 +173,8 @@ async fn leader_kill_and_full_restart(delivery: Delivery) {
     }
     eprintln!(
         "cluster ({delivery:?}): {} inputs, {} outputs; leader of input partition {partition} (node {}, group \
-         coordinator: {coordinator}) killed at {at_kill} accounted, output from that partition again after {:.1} s; \
+         coordinator: {coordinator}) killed at {at_kill} accounted (input topped up after: {topped_up}), output from that partition \
+         again after {:.1} s; \
          full restart at {at_restart} accounted: cluster back after {:.1} s, output again {:.1} s after it went down; \
          {} restart(s) of ingest",
         sources.len(),
