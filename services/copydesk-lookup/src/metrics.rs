@@ -23,10 +23,11 @@ pub(crate) enum Rpc {
     Lookup,
     List,
     Watch,
+    Revisions,
 }
 
 impl Rpc {
-    const ALL: [Rpc; 5] = [Rpc::Get, Rpc::BatchGet, Rpc::Lookup, Rpc::List, Rpc::Watch];
+    const ALL: [Rpc; 6] = [Rpc::Get, Rpc::BatchGet, Rpc::Lookup, Rpc::List, Rpc::Watch, Rpc::Revisions];
 
     fn label(self) -> &'static str {
         match self {
@@ -35,6 +36,7 @@ impl Rpc {
             Rpc::Lookup => "Lookup",
             Rpc::List => "List",
             Rpc::Watch => "Watch",
+            Rpc::Revisions => "ListRevisions",
         }
     }
 }

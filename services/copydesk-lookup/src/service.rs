@@ -8,8 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use copydesk_proto::v1::article_service_server::ArticleService;
 use copydesk_proto::v1::{
-    Article, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticlesRequest,
-    ListArticlesResponse, LookupArticleRequest, WatchArticlesRequest,
+    Article, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticleRevisionsRequest,
+    ListArticleRevisionsResponse, ListArticlesRequest, ListArticlesResponse, LookupArticleRequest,
+    WatchArticlesRequest,
 };
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc, watch};
@@ -23,6 +24,8 @@ use crate::metrics::{Metrics, Rpc};
 use crate::store::Store;
 use crate::view::View;
 use crate::{LookupError, blocking};
+
+mod revisions;
 
 /// Page size when the request names none (AIP-158 leaves it to the server).
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -279,6 +282,13 @@ impl ArticleService for Lookup {
         request: Request<WatchArticlesRequest>,
     ) -> Result<Response<Self::WatchArticlesStream>, Status> {
         self.counted(Rpc::Watch, self.watch(request).await)
+    }
+
+    async fn list_article_revisions(
+        &self,
+        request: Request<ListArticleRevisionsRequest>,
+    ) -> Result<Response<ListArticleRevisionsResponse>, Status> {
+        self.counted(Rpc::Revisions, revisions::list(self, request).await)
     }
 }
 
