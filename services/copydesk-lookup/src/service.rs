@@ -129,7 +129,7 @@ impl Lookup {
         let found = self.read({
             let id = id.clone();
             move |s| {
-                let article = s.get_many_within(&[&id], |n| call.reserve(n))?.pop().flatten();
+                let article = s.get_part_within(&[&id], view.part(), |n| call.reserve(n))?.pop().flatten();
                 let trace = if linked { s.trace_of(&id)? } else { None };
                 Ok((article, trace, call))
             }
@@ -167,7 +167,7 @@ impl Lookup {
         let (ids, found, call) = self
             .read(move |s| {
                 let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let found = s.get_many_within(&refs, |n| call.reserve(n))?;
+                let found = s.get_part_within(&refs, view.part(), |n| call.reserve(n))?;
                 Ok((ids, found, call))
             })
             .await?;
@@ -188,7 +188,7 @@ impl Lookup {
         let mut call = self.admission.call()?;
         let found = self.read({
             let url = url.clone();
-            move |s| Ok((s.find_url_within(&url, |n| call.reserve(n))?, call))
+            move |s| Ok((s.find_url_part(&url, view.part(), |n| call.reserve(n))?, call))
         });
         match found.await? {
             (Some(article), call) => Ok(call.attach(Response::new(view.shape(article)))),
@@ -220,7 +220,9 @@ impl Lookup {
                     let keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)> =
                         if filter_is_empty { None } else { Some(&keep) };
                     let page =
-                        s.list_within(site.as_deref(), after.as_deref(), size, max_bytes, keep, |n| call.reserve(n))?;
+                        s.list_part(site.as_deref(), after.as_deref(), size, (max_bytes, view.part()), keep, |n| {
+                            call.reserve(n)
+                        })?;
                     Ok((page, call))
                 }
             })

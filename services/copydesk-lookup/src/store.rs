@@ -296,6 +296,33 @@ impl Store {
         Ok(self.len()? == 0)
     }
 
+    /// Where the file's bytes go, for benchmarks: the records' bytes (all
+    /// revisions), and redb's pages by kind.
+    pub fn space(&self) -> Result<String, LookupError> {
+        let txn = self.db.begin_write()?;
+        let mut records = 0;
+        for entry in txn.open_table(ARTICLES)?.iter()? {
+            records += entry?.1.value().len();
+        }
+        for entry in txn.open_table(revisions::REVISIONS)?.iter()? {
+            records += entry?.1.value().len();
+        }
+        let stats = txn.stats()?;
+        let page = stats.page_size() as u64;
+        let text = format!(
+            "records {records} bytes; pages: {} allocated, {} leaf, {} branch ({} bytes each); stored {} bytes, metadata {}, fragmented {}",
+            stats.allocated_pages(),
+            stats.leaf_pages(),
+            stats.branch_pages(),
+            page,
+            stats.stored_bytes(),
+            stats.metadata_bytes(),
+            stats.fragmented_bytes()
+        );
+        txn.abort()?;
+        Ok(text)
+    }
+
     /// The `traceparent` of the record that stored article `id`, if it had one.
     pub fn trace_of(&self, id: &str) -> Result<Option<String>, LookupError> {
         let txn = self.db.begin_read()?;
@@ -350,10 +377,20 @@ impl Store {
         url: &str,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Option<Article>, LookupError> {
+        self.find_url_part(url, Part::Whole, reserve)
+    }
+
+    /// [`Store::find_url_within`] reading only `part` of the article.
+    pub fn find_url_part(
+        &self,
+        url: &str,
+        part: Part,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Option<Article>, LookupError> {
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(url_index::URL_OWNERS)?;
         let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(None) };
-        Ok(self.get_many_within(&[&id], reserve)?.pop().flatten())
+        Ok(self.get_part_within(&[&id], part, reserve)?.pop().flatten())
     }
 }
 

@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 
 use super::{DEFAULT_PAGE_SIZE, Lookup, MAX_PAGE_SIZE, required};
 use crate::LookupError;
-use crate::store::{Key, Part};
+use crate::store::Key;
 use crate::view::View;
 
 /// The format of these tokens; a listing's tokens are another format.
@@ -51,10 +51,7 @@ pub(super) async fn list(
         0 => DEFAULT_PAGE_SIZE,
         n => (n as usize).min(MAX_PAGE_SIZE),
     };
-    let part = match View::of(request.view)? {
-        View::Basic => Part::Head,
-        View::Full => Part::Whole,
-    };
+    let part = View::of(request.view)?.part();
     let before = decode_token(&request.page_token, &id)?;
     let mut call = service.admission.call()?;
     let max_bytes = service.admission.max_response_bytes();

@@ -37,6 +37,20 @@ impl Store {
         keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)>,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Page, LookupError> {
+        self.list_part(site, after, limit, (max_bytes, Part::Whole), keep, reserve)
+    }
+
+    /// [`Store::list_within`] reading only `part` of each article; the
+    /// byte budget is of that part.
+    pub fn list_part(
+        &self,
+        site: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+        (max_bytes, part): (usize, Part),
+        keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)>,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
         let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
@@ -104,7 +118,7 @@ impl Store {
         let (mut total, mut cut) = (0, None);
         for (i, id) in ids.iter().enumerate() {
             let Some(bytes) = articles.get(id.as_str())? else { continue };
-            let size = record::decoded_len(bytes.value(), Part::Whole);
+            let size = record::decoded_len(bytes.value(), part);
             if i > 0 && total + size > max_bytes {
                 cut = Some(i);
                 break;
@@ -115,7 +129,7 @@ impl Store {
         reserve(total)?;
         let page = stored
             .into_iter()
-            .map(|(i, bytes)| record::decode(&ids[i], bytes.value(), Part::Whole))
+            .map(|(i, bytes)| record::decode(&ids[i], bytes.value(), part))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(cut) = cut {
             ids.truncate(cut);

@@ -63,7 +63,11 @@ pub(super) fn key_of(article: &Article) -> (i64, &str) {
     (captured(article), article.content_hash.as_str())
 }
 
-fn range_of(id: &str) -> (Bound<(&str, i64, &str)>, Bound<(&str, i64, &str)>) {
+/// A bound on the table's keys.
+type Edge<'a> = Bound<(&'a str, i64, &'a str)>;
+
+/// Every key of article `id`.
+fn range_of(id: &str) -> (Edge<'_>, Edge<'_>) {
     (Bound::Included((id, i64::MIN, "")), Bound::Included((id, i64::MAX, "")))
 }
 

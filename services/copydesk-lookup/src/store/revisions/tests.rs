@@ -140,7 +140,7 @@ fn a_store_of_the_plain_protobuf_format_is_rewritten_when_opened() {
     let a = capture(1_000, "old body");
     {
         let store = t.open();
-        apply_all(&store, &[a.clone()]);
+        apply_all(&store, std::slice::from_ref(&a));
         // As the previous version wrote it: the record as read, no format key.
         let txn = store.db.begin_write().unwrap();
         txn.open_table(ARTICLES).unwrap().insert("a1", a.encode_to_vec().as_slice()).unwrap();
