@@ -11,9 +11,11 @@ use copydesk_settings::{KafkaArgs, optional_socket, valid_topic};
 use crate::LookupError;
 
 mod limits;
+mod revisions;
 mod security;
 
 pub use self::limits::Limits;
+pub use self::revisions::Revisions;
 pub use self::security::Security;
 
 /// Settings of `copydesk serve`.
@@ -66,6 +68,8 @@ pub struct LookupConfig {
     #[command(flatten)]
     pub limits: Limits,
     #[command(flatten)]
+    pub revisions: Revisions,
+    #[command(flatten)]
     pub security: Security,
 }
 
@@ -116,6 +120,7 @@ impl LookupConfig {
             errors.push("partition-check-secs: must be at least 1".to_string());
         }
         errors.append(&mut self.limits.problems());
+        errors.append(&mut self.revisions.problems());
         errors.append(&mut self.security.problems());
         if errors.is_empty() { Ok(()) } else { Err(LookupError::Config(errors)) }
     }

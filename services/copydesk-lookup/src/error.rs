@@ -23,6 +23,8 @@ pub enum LookupError {
     Store(#[from] redb::Error),
     #[error("stored article {id} does not decode: {source}")]
     Corrupt { id: String, source: prost::DecodeError },
+    #[error("stored article {id} does not decompress: {reason}")]
+    CorruptRecord { id: String, reason: String },
     #[error("cannot create the Kafka {role}: {source}")]
     Client { role: &'static str, source: KafkaError },
     #[error("cannot read {topic} from Kafka: {source}")]

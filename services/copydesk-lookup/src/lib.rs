@@ -3,12 +3,14 @@
 //!
 //! # Layout
 //! - `config`: the role's settings (flags and `COPYDESK_*` env) and their validation.
-//! - `store`: the redb file: articles, URL and site indexes, offsets per partition.
+//! - `store`: the redb file: articles (compressed records) and their earlier revisions, URL and
+//!   site indexes, offsets per partition.
 //! - `url_key`: the one URL normaliser, of index writes and of lookups.
 //! - `materialise`: the whole topic into the store, from the stored offsets; readiness;
 //!   partitions added while running.
 //! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters;
-//!   `service::watch`: the watch streams, deletions, resume tokens and replays); `server`: gRPC wiring, health, reflection.
+//!   `service::watch`: the watch streams, deletions, resume tokens and replays; `service::revisions`:
+//!   ListArticleRevisions); `server`: gRPC wiring, health, reflection.
 //! - `view`: ArticleView, BASIC (no body) or FULL.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
@@ -71,7 +73,9 @@ impl App {
             None => None,
         };
         let (path, topic, cache) = (config.store_path.clone(), config.articles_topic.clone(), config.store_cache_bytes);
+        let retention = config.revisions.retention();
         let store = blocking("store open", move || Store::open_with_cache(&path, &topic, cache)).await??;
+        let store = store.with_retention(retention);
         let articles = store.len()?;
         info!(message = "Store open.", path = %store.path().display(), articles);
         let metrics = Arc::new(Metrics::new());

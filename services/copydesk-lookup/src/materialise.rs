@@ -385,10 +385,10 @@ pub(crate) fn change_of(message: &BorrowedMessage<'_>) -> Result<Change, Skip> {
     let mut article = Article::decode(payload).map_err(|_| Skip::Undecodable)?;
     if article.id.is_empty() {
         article.id = id.clone();
-        return Ok(Change::Upsert { bytes: article.encode_to_vec(), id, article: Box::new(article) });
+        return Ok(Change::Upsert { id, article: Box::new(article) });
     }
     if article.id != id {
         return Err(Skip::KeyIdMismatch);
     }
-    Ok(Change::Upsert { id, article: Box::new(article), bytes: payload.to_vec() })
+    Ok(Change::Upsert { id, article: Box::new(article) })
 }

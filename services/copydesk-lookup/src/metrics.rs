@@ -24,10 +24,12 @@ pub(crate) enum Rpc {
     List,
     Watch,
     WatchEvents,
+    Revisions,
 }
 
 impl Rpc {
-    const ALL: [Rpc; 6] = [Rpc::Get, Rpc::BatchGet, Rpc::Lookup, Rpc::List, Rpc::Watch, Rpc::WatchEvents];
+    const ALL: [Rpc; 7] =
+        [Rpc::Get, Rpc::BatchGet, Rpc::Lookup, Rpc::List, Rpc::Watch, Rpc::WatchEvents, Rpc::Revisions];
 
     fn label(self) -> &'static str {
         match self {
@@ -37,6 +39,7 @@ impl Rpc {
             Rpc::List => "List",
             Rpc::Watch => "Watch",
             Rpc::WatchEvents => "WatchEvents",
+            Rpc::Revisions => "ListRevisions",
         }
     }
 }

@@ -8,8 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use copydesk_proto::v1::article_service_server::ArticleService;
 use copydesk_proto::v1::{
-    Article, ArticleEvent, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest, ListArticlesRequest,
-    ListArticlesResponse, LookupArticleRequest, WatchArticlesRequest,
+    Article, ArticleEvent, BatchGetArticlesRequest, BatchGetArticlesResponse, GetArticleRequest,
+    ListArticleRevisionsRequest, ListArticleRevisionsResponse, ListArticlesRequest, ListArticlesResponse,
+    LookupArticleRequest, WatchArticlesRequest,
 };
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +24,8 @@ use crate::view::View;
 use crate::{LookupConfig, LookupError, blocking};
 
 pub(crate) mod watch;
+
+mod revisions;
 
 /// Page size when the request names none (AIP-158 leaves it to the server).
 pub const DEFAULT_PAGE_SIZE: usize = 50;
@@ -127,7 +130,7 @@ impl Lookup {
         let found = self.read({
             let id = id.clone();
             move |s| {
-                let article = s.get_many_within(&[&id], |n| call.reserve(n))?.pop().flatten();
+                let article = s.get_part_within(&[&id], view.part(), |n| call.reserve(n))?.pop().flatten();
                 let trace = if linked { s.trace_of(&id)? } else { None };
                 Ok((article, trace, call))
             }
@@ -165,7 +168,7 @@ impl Lookup {
         let (ids, found, call) = self
             .read(move |s| {
                 let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let found = s.get_many_within(&refs, |n| call.reserve(n))?;
+                let found = s.get_part_within(&refs, view.part(), |n| call.reserve(n))?;
                 Ok((ids, found, call))
             })
             .await?;
@@ -186,7 +189,7 @@ impl Lookup {
         let mut call = self.admission.call()?;
         let found = self.read({
             let url = url.clone();
-            move |s| Ok((s.find_url_within(&url, |n| call.reserve(n))?, call))
+            move |s| Ok((s.find_url_part(&url, view.part(), |n| call.reserve(n))?, call))
         });
         match found.await? {
             (Some(article), call) => Ok(call.attach(Response::new(view.shape(article)))),
@@ -218,7 +221,9 @@ impl Lookup {
                     let keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)> =
                         if filter_is_empty { None } else { Some(&keep) };
                     let page =
-                        s.list_within(site.as_deref(), after.as_deref(), size, max_bytes, keep, |n| call.reserve(n))?;
+                        s.list_part(site.as_deref(), after.as_deref(), size, (max_bytes, view.part()), keep, |n| {
+                            call.reserve(n)
+                        })?;
                     Ok((page, call))
                 }
             })
@@ -264,6 +269,13 @@ impl ArticleService for Lookup {
     ) -> Result<Response<Self::WatchArticlesStream>, Status> {
         let answer = self.watch_articles(request.into_inner()).await;
         self.counted(Rpc::Watch, answer.map(Response::new).map_err(Status::from))
+    }
+
+    async fn list_article_revisions(
+        &self,
+        request: Request<ListArticleRevisionsRequest>,
+    ) -> Result<Response<ListArticleRevisionsResponse>, Status> {
+        self.counted(Rpc::Revisions, revisions::list(self, request).await)
     }
 
     type WatchArticleEventsStream = watch::Stream<ArticleEvent>;

@@ -1,5 +1,7 @@
-//! The embedded store (redb, one file): articles by id, the URL and site
-//! indexes, and the next offset to read per partition of the articles topic.
+//! The embedded store (redb, one file): articles by id (their current
+//! revision, compressed: `record`), their earlier revisions (`revisions`),
+//! the URL and site indexes, and the next offset to read per partition of
+//! the articles topic.
 //!
 //! A batch of records and the offsets just past them are written in one
 //! write transaction, so the file always describes a prefix of each
@@ -7,22 +9,27 @@
 //! where the last committed batch ended, and never has to re-read from 0.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use copydesk_proto::v1::Article;
-use prost::Message;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tracing::{info, warn};
 
+use self::format::{Upgrade, empty, upgrade_records};
+pub use self::record::Part;
+use self::revisions::Revisions;
+pub use self::revisions::{DEFAULT_KEEP, Key, Retention, RevisionPage};
 use crate::LookupError;
-use crate::list_filter::SCAN_BUDGET;
 pub use crate::url_key::url_key;
 
+mod format;
+mod listing;
+mod record;
+mod revisions;
 mod url_index;
 
-/// Article id -> the record's value as read from Kafka (protobuf `Article`).
-/// Stored as received so that serving never re-encodes what ingest wrote.
+/// Article id -> its current revision, as a `record` (compressed; encoded
+/// once when written, so that serving never re-encodes).
 const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
 /// (site, article id), so one site's articles are a contiguous range in id order.
 const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites");
@@ -39,9 +46,8 @@ const TOPIC_ID: &str = "topic_id";
 /// One record's effect on the store.
 #[derive(Debug, Clone)]
 pub enum Change {
-    /// The latest version of an article (the record's key is `id`), decoded
-    /// for the indexes and watchers, and as read, for storing.
-    Upsert { id: String, article: Box<Article>, bytes: Vec<u8> },
+    /// A capture of an article (the record's key is `id`).
+    Upsert { id: String, article: Box<Article> },
     /// A tombstone: the article is gone.
     Delete { id: String },
 }
@@ -73,6 +79,7 @@ pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 pub struct Store {
     db: Database,
     path: PathBuf,
+    retention: Retention,
 }
 
 impl Store {
@@ -90,6 +97,7 @@ impl Store {
         {
             // Every table exists from the start, so readers never meet a missing one.
             txn.open_table(ARTICLES)?;
+            txn.open_table(revisions::REVISIONS)?;
             txn.open_table(url_index::URL_OWNERS)?;
             txn.open_table(SITES)?;
             txn.open_table(OFFSETS)?;
@@ -109,11 +117,26 @@ impl Store {
                 Some(_) => {}
             }
         }
+        match upgrade_records(&txn)? {
+            Upgrade::Current => {}
+            Upgrade::Rewritten(n) => {
+                info!(message = "Records rewritten in this version's format.", path = %path.display(), records = n)
+            }
+            Upgrade::Emptied(format) => {
+                warn!(message = "The store's records are of an unknown format; rebuilding it from the topic.", path = %path.display(), format)
+            }
+        }
         if url_index::rebuild_if_stale(&txn)? {
             info!(message = "URL index built for this version's URL normaliser.", path = %path.display());
         }
         txn.commit()?;
-        Ok(Store { db, path: path.to_path_buf() })
+        Ok(Store { db, path: path.to_path_buf(), retention: Retention::default() })
+    }
+
+    /// The store, keeping earlier revisions as `retention` says from now on.
+    pub fn with_retention(mut self, retention: Retention) -> Store {
+        self.retention = retention;
+        self
     }
 
     /// Checks the store against the topic's Kafka topic id. A store that has
@@ -129,17 +152,7 @@ impl Store {
             return Ok(false);
         }
         if rebuild {
-            // Deleted and opened again empty: cheaper than removing each row.
-            txn.delete_table(ARTICLES)?;
-            txn.open_table(ARTICLES)?;
-            txn.delete_table(url_index::URL_OWNERS)?;
-            txn.open_table(url_index::URL_OWNERS)?;
-            txn.delete_table(SITES)?;
-            txn.open_table(SITES)?;
-            txn.delete_table(OFFSETS)?;
-            txn.open_table(OFFSETS)?;
-            txn.delete_table(TRACES)?;
-            txn.open_table(TRACES)?;
+            empty(&txn)?;
         }
         txn.open_table(META)?.insert(TOPIC_ID, id)?;
         txn.commit()?;
@@ -166,44 +179,48 @@ impl Store {
             let mut sites = txn.open_table(SITES)?;
             let mut offsets = txn.open_table(OFFSETS)?;
             let mut traces = txn.open_table(TRACES)?;
+            let mut history = txn.open_table(revisions::REVISIONS)?;
             let mut kept_newer = Vec::new();
             for change in &batch.changes {
-                // An older capture read after a newer one (a replay, or two
-                // captures finishing out of order) never replaces it.
-                if let Change::Upsert { id, article, .. } = change {
-                    let stored = articles.get(id.as_str())?.map(|v| Article::decode(v.value()));
-                    if let Some(Ok(stored)) = stored
-                        && captured(&stored) > captured(article)
-                    {
-                        kept_newer.push(id.as_str());
-                        continue;
-                    }
-                }
-                // A new version's trace replaces the old one's, or none is left.
                 let id = match change {
-                    Change::Upsert { id, .. } | Change::Delete { id } => id,
+                    Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
                 };
-                traces.remove(id.as_str())?;
-                let (id, replaced) = match change {
-                    Change::Upsert { id, bytes, .. } => (id, articles.insert(id.as_str(), bytes.as_slice())?),
-                    Change::Delete { id } => (id, articles.remove(id.as_str())?),
+                let record = match change {
+                    Change::Upsert { article, .. } => {
+                        let record = record::encode(article);
+                        if !self.place(&articles, &mut history, id, article, &record)? {
+                            kept_newer.push(id);
+                            continue;
+                        }
+                        Some(record)
+                    }
+                    Change::Delete { .. } => {
+                        revisions::remove_all(&mut history, id)?;
+                        None
+                    }
+                };
+                // A new version's trace replaces the old one's, or none is left.
+                traces.remove(id)?;
+                let replaced = match &record {
+                    Some(record) => articles.insert(id, record.as_slice())?,
+                    None => articles.remove(id)?,
                 };
                 // The old version's index entries go first; the new version's
                 // are then added, so entries both share survive.
-                if let Some(old) = replaced.map(|v| Article::decode(v.value())) {
+                if let Some(old) = replaced.map(|v| record::decode(id, v.value(), Part::Head)) {
                     match old {
                         Ok(old) => {
                             url_index::remove(&mut urls, id, &old)?;
-                            sites.remove((old.site.as_str(), id.as_str()))?;
+                            sites.remove((old.site.as_str(), id))?;
                         }
                         Err(error) => {
                             warn!(message = "A stored article does not decode; its index entries stay.", id, %error)
                         }
                     }
                 }
-                if let Change::Upsert { id, article, .. } = change {
+                if let Change::Upsert { article, .. } = change {
                     url_index::add(&mut urls, &mut seq, id, article)?;
-                    sites.insert((article.site.as_str(), id.as_str()), ())?;
+                    sites.insert((article.site.as_str(), id), ())?;
                 }
             }
             for (id, traceparent) in batch.traces.iter().filter(|(id, _)| !kept_newer.contains(&id.as_str())) {
@@ -216,6 +233,45 @@ impl Store {
         }
         txn.commit()?;
         Ok(())
+    }
+
+    /// Whether an upserted `article` (stored as `record`) becomes the
+    /// article, its current revision. The revision it replaces is kept in
+    /// the history when their contents differ; a capture older than the
+    /// current one goes into the history instead (unless its content is a
+    /// neighbour's there), so a late or replayed record never replaces a
+    /// newer one.
+    fn place(
+        &self,
+        articles: &impl ReadableTable<&'static str, &'static [u8]>,
+        history: &mut Revisions<'_>,
+        id: &str,
+        article: &Article,
+        record: &[u8],
+    ) -> Result<bool, LookupError> {
+        let Some(stored) = articles.get(id)?.map(|v| v.value().to_vec()) else { return Ok(true) };
+        let current = match record::decode(id, &stored, Part::Head) {
+            Ok(current) => current,
+            Err(error) => {
+                warn!(message = "A stored article does not decode; the new capture replaces it.", id, %error);
+                return Ok(true);
+            }
+        };
+        let (new, old) = (revisions::key_of(article), revisions::key_of(&current));
+        if new.1 == old.1 {
+            // The same content captured again: no new revision; the latest
+            // capture of it is what is served.
+            return Ok(new.0 >= old.0);
+        }
+        if new < old {
+            if revisions::add_older(history, id, article, record, &current)? {
+                revisions::prune(history, id, &self.retention)?;
+            }
+            return Ok(false);
+        }
+        revisions::add_replaced(history, id, &current, &stored)?;
+        revisions::prune(history, id, &self.retention)?;
+        Ok(true)
     }
 
     /// The next offset to read for every partition read so far.
@@ -240,6 +296,33 @@ impl Store {
         Ok(self.len()? == 0)
     }
 
+    /// Where the file's bytes go, for benchmarks: the records' bytes (all
+    /// revisions), and redb's pages by kind.
+    pub fn space(&self) -> Result<String, LookupError> {
+        let txn = self.db.begin_write()?;
+        let mut records = 0;
+        for entry in txn.open_table(ARTICLES)?.iter()? {
+            records += entry?.1.value().len();
+        }
+        for entry in txn.open_table(revisions::REVISIONS)?.iter()? {
+            records += entry?.1.value().len();
+        }
+        let stats = txn.stats()?;
+        let page = stats.page_size() as u64;
+        let text = format!(
+            "records {records} bytes; pages: {} allocated, {} leaf, {} branch ({} bytes each); stored {} bytes, metadata {}, fragmented {}",
+            stats.allocated_pages(),
+            stats.leaf_pages(),
+            stats.branch_pages(),
+            page,
+            stats.stored_bytes(),
+            stats.metadata_bytes(),
+            stats.fragmented_bytes()
+        );
+        txn.abort()?;
+        Ok(text)
+    }
+
     /// The `traceparent` of the record that stored article `id`, if it had one.
     pub fn trace_of(&self, id: &str) -> Result<Option<String>, LookupError> {
         let txn = self.db.begin_read()?;
@@ -261,18 +344,26 @@ impl Store {
         self.get_many_within(ids, |_| Ok(()))
     }
 
-    /// [`Store::get_many`], with `reserve` told the stored bytes of what was
-    /// found before anything is decoded, so that a caller can refuse (or
-    /// budget) a large answer before it takes memory.
+    /// [`Store::get_many`], with `reserve` told the decoded bytes of what
+    /// was found before anything is decompressed, so that a caller can
+    /// refuse (or budget) a large answer before it takes memory.
     pub fn get_many_within(&self, ids: &[&str], reserve: impl FnOnce(usize) -> Reserved) -> Articles {
+        self.get_part_within(ids, Part::Whole, reserve)
+    }
+
+    /// [`Store::get_many_within`] reading only `part` of each article.
+    pub fn get_part_within(&self, ids: &[&str], part: Part, reserve: impl FnOnce(usize) -> Reserved) -> Articles {
         let txn = self.db.begin_read()?;
         let articles = txn.open_table(ARTICLES)?;
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
             found.push(articles.get(*id)?);
         }
-        reserve(found.iter().flatten().map(|bytes| bytes.value().len()).sum())?;
-        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| decode(id, b.value())).transpose()).collect()
+        reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes.value(), part)).sum())?;
+        ids.iter()
+            .zip(found)
+            .map(|(id, bytes)| bytes.map(|b| record::decode(id, b.value(), part)).transpose())
+            .collect()
     }
 
     /// The article whose URL or canonical URL is `url` (after [`url_key`]).
@@ -286,137 +377,28 @@ impl Store {
         url: &str,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Option<Article>, LookupError> {
+        self.find_url_part(url, Part::Whole, reserve)
+    }
+
+    /// [`Store::find_url_within`] reading only `part` of the article.
+    pub fn find_url_part(
+        &self,
+        url: &str,
+        part: Part,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Option<Article>, LookupError> {
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(url_index::URL_OWNERS)?;
         let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(None) };
-        Ok(self.get_many_within(&[&id], reserve)?.pop().flatten())
-    }
-
-    /// Up to `limit` articles after the id `after`, in id order, of one site
-    /// or of all. The order is the keys', so it is stable across calls and an
-    /// article present throughout a listing is returned exactly once.
-    pub fn list(&self, site: Option<&str>, after: Option<&str>, limit: usize) -> Result<Page, LookupError> {
-        self.list_within(site, after, limit, usize::MAX, None, |_| Ok(()))
-    }
-
-    /// [`Store::list`], with the page also ended before its stored bytes
-    /// pass `max_bytes` (one article at least, so a listing always moves on),
-    /// only articles `keep` accepts (at most [`SCAN_BUDGET`] or 20 per asked
-    /// result examined: a page out of budget is short, and goes on after the
-    /// last one examined), and `reserve` told the page's bytes before the
-    /// page is decoded.
-    pub fn list_within(
-        &self,
-        site: Option<&str>,
-        after: Option<&str>,
-        limit: usize,
-        max_bytes: usize,
-        keep: Option<&(dyn Fn(&Article) -> bool + Send + Sync)>,
-        reserve: impl FnOnce(usize) -> Reserved,
-    ) -> Result<Page, LookupError> {
-        let txn = self.db.begin_read()?;
-        let articles = txn.open_table(ARTICLES)?;
-        let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
-            None => {
-                let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-                let range = articles.range::<&str>((lower, Bound::Unbounded))?;
-                Box::new(range.map(|entry| Ok(entry?.0.value().to_string())))
-            }
-            Some(site) => {
-                let sites = txn.open_table(SITES)?;
-                let lower = match after {
-                    Some(after) => Bound::Excluded((site, after)),
-                    None => Bound::Included((site, "")),
-                };
-                let range = sites.range::<(&str, &str)>((lower, Bound::Unbounded))?;
-                let site = site.to_string();
-                Box::new(
-                    range
-                        .map(move |entry| {
-                            let (key, _) = entry?;
-                            let (entry_site, id) = key.value();
-                            Ok((entry_site == site).then(|| id.to_string()))
-                        })
-                        .take_while(|id: &Result<Option<String>, LookupError>| !matches!(id, Ok(None)))
-                        .map(|id| id.map(Option::unwrap_or_default)),
-                )
-            }
-        };
-        // One more than asked tells whether another page follows.
-        let mut ids: Vec<String> = Vec::with_capacity(limit.min(MAX_PREALLOCATED) + 1);
-        let budget = if keep.is_some() { SCAN_BUDGET.max(limit.saturating_mul(20)) } else { usize::MAX };
-        let (mut examined, mut resume) = (0, None);
-        for id in candidates {
-            if ids.len() > limit {
-                break;
-            }
-            let id = id?;
-            if let Some(keep) = keep {
-                if examined == budget {
-                    break;
-                }
-                examined += 1;
-                let kept = match articles.get(id.as_str())? {
-                    Some(bytes) => decode(&id, bytes.value()).is_ok_and(|a| keep(&a)),
-                    None => false,
-                };
-                if !kept {
-                    resume = Some(id);
-                    continue;
-                }
-                resume = None;
-            }
-            ids.push(id);
-        }
-        // Only a scan that ran out of budget after a left-out article resumes there.
-        if examined < budget {
-            resume = None;
-        }
-        let mut more = ids.len() > limit;
-        ids.truncate(limit);
-        // Indexes and articles change in the same transactions, so an
-        // indexed id is always stored in this snapshot.
-        let mut stored = Vec::with_capacity(ids.len());
-        let (mut total, mut cut) = (0, None);
-        for (i, id) in ids.iter().enumerate() {
-            let Some(bytes) = articles.get(id.as_str())? else { continue };
-            let size = bytes.value().len();
-            if i > 0 && total + size > max_bytes {
-                cut = Some(i);
-                break;
-            }
-            total += size;
-            stored.push((i, bytes));
-        }
-        reserve(total)?;
-        let page =
-            stored.into_iter().map(|(i, bytes)| decode(&ids[i], bytes.value())).collect::<Result<Vec<_>, _>>()?;
-        if let Some(cut) = cut {
-            ids.truncate(cut);
-            more = true;
-        }
-        let next_after = match (more, resume) {
-            (true, _) => ids.pop(),
-            (false, Some(resume)) => Some(resume),
-            (false, None) if examined == budget => ids.pop(),
-            (false, None) => None,
-        };
-        Ok(Page { articles: page, next_after })
+        Ok(self.get_part_within(&[&id], part, reserve)?.pop().flatten())
     }
 }
-
-/// Listings reserve room for at most this many ids up front.
-const MAX_PREALLOCATED: usize = 1024;
 
 /// What a reservation answers: go on, or refuse the read with this error.
 pub type Reserved = Result<(), LookupError>;
 
 /// Articles in the order their ids were asked, `None` where absent.
 pub type Articles = Result<Vec<Option<Article>>, LookupError>;
-
-fn decode(id: &str, bytes: &[u8]) -> Result<Article, LookupError> {
-    Article::decode(bytes).map_err(|source| LookupError::Corrupt { id: id.to_string(), source })
-}
 
 #[cfg(test)]
 mod tests;

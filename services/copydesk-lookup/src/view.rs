@@ -6,6 +6,7 @@
 use copydesk_proto::v1::{Article, ArticleView};
 
 use crate::LookupError;
+use crate::store::Part;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum View {
@@ -22,6 +23,15 @@ impl View {
             Ok(ArticleView::Basic) => Ok(View::Basic),
             Ok(ArticleView::Unspecified | ArticleView::Full) => Ok(View::Full),
             Err(_) => Err(LookupError::InvalidArgument(format!("view: unknown value {view}"))),
+        }
+    }
+
+    /// The part of a stored article this view needs: BASIC's has no body
+    /// to decompress or decode.
+    pub(crate) fn part(self) -> Part {
+        match self {
+            View::Basic => Part::Head,
+            View::Full => Part::Whole,
         }
     }
 

@@ -6,21 +6,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use copydesk_proto::v1::Article;
-use prost::Message;
 
 use super::*;
 
 /// A store file in the temp folder, removed when dropped.
-struct Temp {
-    path: PathBuf,
+pub(super) struct Temp {
+    pub(super) path: PathBuf,
 }
 
 impl Temp {
-    fn new() -> Temp {
+    pub(super) fn new() -> Temp {
         Temp { path: std::env::temp_dir().join(format!("copydesk-store-{}.redb", uuid::Uuid::new_v4().simple())) }
     }
 
-    fn open(&self) -> Store {
+    pub(super) fn open(&self) -> Store {
         Store::open(&self.path, "articles").unwrap()
     }
 }
@@ -31,7 +30,7 @@ impl Drop for Temp {
     }
 }
 
-fn article(id: &str, site: &str, url: &str, canonical: &str) -> Article {
+pub(super) fn article(id: &str, site: &str, url: &str, canonical: &str) -> Article {
     Article {
         id: id.into(),
         site: site.into(),
@@ -42,11 +41,11 @@ fn article(id: &str, site: &str, url: &str, canonical: &str) -> Article {
     }
 }
 
-fn upsert(a: &Article) -> Change {
-    Change::Upsert { id: a.id.clone(), article: Box::new(a.clone()), bytes: a.encode_to_vec() }
+pub(super) fn upsert(a: &Article) -> Change {
+    Change::Upsert { id: a.id.clone(), article: Box::new(a.clone()) }
 }
 
-fn batch(changes: Vec<Change>, offsets: &[(i32, i64)]) -> Batch {
+pub(super) fn batch(changes: Vec<Change>, offsets: &[(i32, i64)]) -> Batch {
     Batch { changes, offsets: offsets.iter().copied().collect(), traces: Vec::new() }
 }
 

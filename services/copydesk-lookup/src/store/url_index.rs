@@ -10,7 +10,6 @@
 use std::ops::Bound;
 
 use copydesk_proto::v1::Article;
-use prost::Message;
 use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 
 use super::{ARTICLES, META, captured};
@@ -114,7 +113,7 @@ pub(super) fn rebuild_if_stale(txn: &WriteTransaction) -> Result<bool, LookupErr
         for entry in articles.iter()? {
             let (id, bytes) = entry?;
             // An article that does not decode is served as stored but cannot be indexed.
-            if let Ok(article) = Article::decode(bytes.value()) {
+            if let Ok(article) = super::record::decode(id.value(), bytes.value(), super::Part::Head) {
                 add(&mut owners, &mut seq, id.value(), &article)?;
             }
         }

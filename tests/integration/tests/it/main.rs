@@ -8,6 +8,7 @@ mod failures;
 mod lookup;
 mod lookup_limits;
 mod lookup_queries;
+mod lookup_revisions;
 mod lookup_security;
 mod lookup_topic;
 mod lookup_urls;

@@ -1,0 +1,90 @@
+//! The format of the stored records, checked when the store opens: a
+//! store of an earlier version is brought to this one's in place; one of a
+//! format this version does not know is emptied and rebuilt from the topic.
+
+use std::ops::Bound;
+
+use redb::{ReadableTable, WriteTransaction};
+use tracing::warn;
+
+use super::record::{self, Part};
+use super::{ARTICLES, META, OFFSETS, SITES, TRACES, revisions, url_index};
+use crate::LookupError;
+
+/// The `META` key of the stored records' format, and the format written
+/// now. A store without it holds the plain protobuf records of earlier
+/// versions: they are rewritten when opened. Another format (a later
+/// version's) cannot be read: the store is emptied and rebuilt from the topic.
+pub(super) const FORMAT_KEY: &str = "record_format";
+pub(super) const FORMAT: &str = "2";
+
+/// Empties every table of articles, revisions, indexes, traces and offsets,
+/// in `txn`: the store is then rebuilt from the topic's beginning.
+pub(super) fn empty(txn: &WriteTransaction) -> Result<(), LookupError> {
+    // Deleted and opened again empty: cheaper than removing each row.
+    txn.delete_table(ARTICLES)?;
+    txn.open_table(ARTICLES)?;
+    txn.delete_table(revisions::REVISIONS)?;
+    txn.open_table(revisions::REVISIONS)?;
+    txn.delete_table(url_index::URL_OWNERS)?;
+    txn.open_table(url_index::URL_OWNERS)?;
+    txn.delete_table(SITES)?;
+    txn.open_table(SITES)?;
+    txn.delete_table(OFFSETS)?;
+    txn.open_table(OFFSETS)?;
+    txn.delete_table(TRACES)?;
+    txn.open_table(TRACES)?;
+    Ok(())
+}
+
+/// What opening did to the stored records' format.
+pub(super) enum Upgrade {
+    Current,
+    /// Records of the earlier, plain protobuf format rewritten (how many).
+    Rewritten(u64),
+    /// A format this version does not know: emptied, to be rebuilt.
+    Emptied(String),
+}
+
+/// Brings the records to this version's format, in `txn`.
+pub(super) fn upgrade_records(txn: &WriteTransaction) -> Result<Upgrade, LookupError> {
+    let stored = txn.open_table(META)?.get(FORMAT_KEY)?.map(|v| v.value().to_string());
+    let upgrade = match stored.as_deref() {
+        Some(FORMAT) => return Ok(Upgrade::Current),
+        Some(other) => {
+            empty(txn)?;
+            Upgrade::Emptied(other.to_string())
+        }
+        None => Upgrade::Rewritten(rewrite_legacy(txn)?),
+    };
+    txn.open_table(META)?.insert(FORMAT_KEY, FORMAT)?;
+    Ok(upgrade)
+}
+
+/// Rewrites the plain protobuf records of earlier versions compressed, a
+/// chunk of ids at a time (a table is not written while it is iterated).
+fn rewrite_legacy(txn: &WriteTransaction) -> Result<u64, LookupError> {
+    let mut articles = txn.open_table(ARTICLES)?;
+    let (mut after, mut rewritten) = (None::<String>, 0);
+    loop {
+        let lower = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let mut chunk = Vec::new();
+        for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(1024) {
+            let (id, stored) = entry?;
+            chunk.push((id.value().to_string(), record::is_legacy(stored.value()).then(|| stored.value().to_vec())));
+        }
+        let Some((last, _)) = chunk.last() else { return Ok(rewritten) };
+        after = Some(last.clone());
+        for (id, legacy) in chunk {
+            let Some(legacy) = legacy else { continue };
+            match record::decode(&id, &legacy, Part::Whole) {
+                Ok(article) => {
+                    articles.insert(id.as_str(), record::encode(&article).as_slice())?;
+                    rewritten += 1;
+                }
+                // Kept as it is: it is served (as an error) as before.
+                Err(error) => warn!(message = "A stored article does not decode; left as it is.", id, %error),
+            }
+        }
+    }
+}
