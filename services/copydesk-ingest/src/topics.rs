@@ -2,15 +2,22 @@
 //! start against the settings, so a mismatch is one clear error at start
 //! instead of a wedged partition or a dead-letter loop hours later.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::types::RDKafkaErrorCode;
+use tracing::warn;
 
 use crate::IngestError;
 use crate::config::IngestConfig;
 use crate::kafka;
+
+/// How long the check asks again when no broker answers. No answer says
+/// nothing of the settings: an instance restarted while its cluster restarts
+/// (or before the brokers are up) waits for them instead of exiting as
+/// misconfigured.
+const BROKERS_WAIT: Duration = Duration::from_secs(120);
 
 /// What the check learnt of one topic: `None` when it does not exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,11 +68,20 @@ pub(crate) async fn check(config: &IngestConfig) -> Result<(), IngestError> {
     let owned: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let (admin, missing) = tokio::task::spawn_blocking(move || {
         let mut missing = Vec::new();
+        let started = Instant::now();
         for name in &owned {
-            match admin.inner().fetch_metadata(Some(name), Duration::from_secs(30)) {
-                Ok(metadata) if metadata.topics().iter().any(|t| t.name() == name && t.error().is_none()) => {}
-                Ok(_) => missing.push(name.clone()),
-                Err(e) => return (admin, Err(format!("cannot read the metadata of {name}: {e}"))),
+            loop {
+                match admin.inner().fetch_metadata(Some(name), Duration::from_secs(30)) {
+                    Ok(metadata) if metadata.topics().iter().any(|t| t.name() == name && t.error().is_none()) => {}
+                    Ok(_) => missing.push(name.clone()),
+                    Err(e) if started.elapsed() < BROKERS_WAIT => {
+                        warn!(message = "No metadata from the brokers yet; asking again.", topic = %name, error = %e);
+                        std::thread::sleep(Duration::from_secs(1));
+                        continue;
+                    }
+                    Err(e) => return (admin, Err(format!("cannot read the metadata of {name}: {e}"))),
+                }
+                break;
             }
         }
         (admin, Ok(missing))

@@ -161,3 +161,27 @@ async fn the_service_rides_out_a_broker_restart() {
     app.stop().await.expect("clean shutdown");
     assert_accounted(&watcher.records(), &sources);
 }
+
+/// An instance started while its broker is down (as when it is restarted in
+/// the middle of a cluster restart) waits for the broker: no answer from the
+/// brokers says nothing of its settings, so it must not exit as misconfigured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_started_while_the_broker_is_down_waits_for_it() {
+    let broker = KafkaBroker::start().await;
+    let bootstrap = broker.bootstrap();
+    let topics = Topics::create(&bootstrap).await;
+    let sources = publish(&bootstrap, &topics.input, &stream(1)).await;
+    broker.stop().await;
+    let mut ingest = IngestProcess::spawn(&topics.args(&bootstrap, Delivery::AtLeastOnce));
+    let waiting =
+        wait_until(TAKEOVER, || async { ingest.log().iter().any(|l| l.contains("No metadata from the brokers yet")) })
+            .await;
+    assert!(waiting, "no sign of waiting for the brokers; log:\n{}", ingest.log().join("\n"));
+    assert!(ingest.is_running(), "exited while the broker was down; log:\n{}", ingest.log().join("\n"));
+    broker.start_again().await;
+    let watcher = OutputWatcher::start(&bootstrap, &topics, false).await;
+    assert!(watcher.wait_for(sources.len(), DRAIN).await, "accounted {} of {}", watcher.sources().len(), sources.len());
+    assert!(ingest.is_running(), "still running once the broker is back");
+    assert!(ingest.terminate(Duration::from_secs(60)), "clean shutdown");
+    assert_accounted(&watcher.records(), &sources);
+}
