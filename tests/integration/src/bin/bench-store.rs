@@ -3,8 +3,11 @@
 //! size and a store of plain protobuf records (the earlier format), and the
 //! CPU time of a GetArticle's read (FULL and BASIC) against the plain read.
 //! No broker: the articles are applied as the materialiser applies them.
+//! With `generated N`, N generated articles shaped like the corpus's
+//! (bench-lookup's generator) instead: the store at scale, its write rate,
+//! RSS, and the wall-clock latency of reads by id and by URL.
 //!
-//! `cargo run --release -p copydesk-integration --bin bench-store -- [ROUNDS]`
+//! `cargo run --release -p copydesk-integration --bin bench-store -- [ROUNDS | generated N]`
 
 use copydesk_extract::Hints;
 use copydesk_lookup::store::{Batch, Change, Part, Store};
@@ -12,6 +15,11 @@ use copydesk_proto::v1::Article;
 use prost::Message;
 use rayon::prelude::*;
 use redb::{ReadableDatabase, TableDefinition};
+
+/// bench-lookup's article generator; the benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "bench-lookup/generate.rs"]
+mod generate;
 
 /// The materialiser's default batch.
 const BATCH: usize = 1000;
@@ -45,7 +53,103 @@ fn per_call(ids: &[String], rounds: usize, mut read: impl FnMut(&str)) -> f64 {
     (cpu_secs() - before) * 1e6 / calls
 }
 
+/// `VmRSS` and `VmHWM` (the peak) of this process, in MiB.
+fn rss_mib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        let line = status.lines().find(|l| l.starts_with(key)).unwrap_or("");
+        line.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    };
+    (kib("VmRSS:") / 1024, kib("VmHWM:") / 1024)
+}
+
+/// p50 and p99 of `samples`, in microseconds.
+fn percentiles(mut samples: Vec<std::time::Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at = |q: usize| samples[(samples.len() - 1) * q / 100].as_secs_f64() * 1e6;
+    (at(50), at(99))
+}
+
+/// `n` generated articles applied in batches, with figures every tenth.
+fn generated(n: u64) {
+    use generate::{Generator, Rng, article_id};
+    let generator = Generator::new(generate::corpus_articles());
+    let dir = std::env::temp_dir().join(format!("bench-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+    let path = dir.join("store.redb");
+    let store = Store::open(&path, "articles").expect("open the store");
+    let (started, cpu_start) = (std::time::Instant::now(), cpu_secs());
+    let (mut done, mut encoded, mut apply_secs) = (0u64, 0u64, 0.0);
+    let report_every = (n / 10).max(BATCH as u64);
+    while done < n {
+        let upto = (done + BATCH as u64).min(n);
+        let articles: Vec<Article> = (done..upto).into_par_iter().map(|i| generator.article(i)).collect();
+        encoded += articles.iter().map(|a| a.encoded_len() as u64).sum::<u64>();
+        let changes = articles.into_iter().map(|a| Change::Upsert { id: a.id.clone(), article: Box::new(a) }).collect();
+        let batch = Batch { changes, offsets: [(0, upto as i64)].into_iter().collect(), traces: Vec::new() };
+        let applying = std::time::Instant::now();
+        store.apply(&batch).expect("apply");
+        apply_secs += applying.elapsed().as_secs_f64();
+        done = upto;
+        if done % report_every == 0 || done == n {
+            let (rss, peak) = rss_mib();
+            println!(
+                "{done} articles: protobuf {:.0} B/article; store file {:.0} B/article; applied {:.0} articles/s (store.apply alone {:.0}/s), {:.0} s, {:.1} CPU s; RSS {rss} MiB (peak {peak})",
+                encoded as f64 / done as f64,
+                file_bytes(&path) as f64 / done as f64,
+                done as f64 / started.elapsed().as_secs_f64(),
+                done as f64 / apply_secs,
+                started.elapsed().as_secs_f64(),
+                cpu_secs() - cpu_start,
+            );
+        }
+    }
+    println!("store space: {}", store.space().expect("stats"));
+    // Reads of random articles, each timed: a cold file is the page cache's
+    // (the store's own cache is 64 MiB), as in serve.
+    let mut rng = Rng::new(7);
+    let sample: Vec<u64> = (0..20_000).map(|_| rng.next() % n).collect();
+    let urls: Vec<String> = sample.par_iter().map(|&i| generator.article(i).canonical_url).collect();
+    let timed = |read: &dyn Fn(usize)| -> Vec<std::time::Duration> {
+        (0..sample.len())
+            .map(|k| {
+                let t = std::time::Instant::now();
+                read(k);
+                t.elapsed()
+            })
+            .collect()
+    };
+    let get = percentiles(timed(&|k| {
+        let id = article_id(sample[k]);
+        assert!(store.get_part_within(&[&id], Part::Whole, |_| Ok(())).expect("get")[0].is_some(), "stored");
+    }));
+    let basic = percentiles(timed(&|k| {
+        let id = article_id(sample[k]);
+        store.get_part_within(&[&id], Part::Head, |_| Ok(())).expect("get");
+    }));
+    let lookup = percentiles(timed(&|k| {
+        assert!(store.find_url(&urls[k]).expect("find").is_some(), "found by URL");
+    }));
+    let (rss, peak) = rss_mib();
+    println!(
+        "reads of {} random articles, wall clock in this process: Get FULL p50 {:.0} us p99 {:.0} us; Get BASIC p50 {:.0} us p99 {:.0} us; Lookup by URL p50 {:.0} us p99 {:.0} us; RSS {rss} MiB (peak {peak})",
+        sample.len(),
+        get.0,
+        get.1,
+        basic.0,
+        basic.1,
+        lookup.0,
+        lookup.1
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("generated") {
+        let n = std::env::args().nth(2).map_or(1_000_000, |a| a.parse().expect("a number"));
+        return generated(n);
+    }
     let rounds: usize = std::env::args().nth(1).map_or(200, |a| a.parse().expect("a number"));
     let inputs = copydesk_integration::corpus_inputs();
     let mut articles: Vec<Article> = inputs
@@ -54,11 +158,18 @@ fn main() {
         .map(|e| e.article)
         .filter(|a| !a.id.is_empty())
         .collect();
-    articles.sort_by(|a, b| a.id.cmp(&b.id));
-    articles.dedup_by(|a, b| a.id == b.id);
+    // In the corpus's order, as a replay publishes them: the topic's order,
+    // which is not the ids' (hashes). Applied in id order, every B-tree leaf
+    // split would leave a half-full page behind.
+    let mut seen = std::collections::HashSet::new();
+    articles.retain(|a| seen.insert(a.id.clone()));
     let n = articles.len() as u64;
     let encoded: u64 = articles.iter().map(|a| a.encoded_len() as u64).sum();
     println!("bench-store: {n} dev corpus articles, protobuf {:.0} bytes/article", encoded as f64 / n as f64);
+    let mut sizes: Vec<usize> = articles.iter().map(|a| a.encoded_len()).collect();
+    sizes.sort_unstable();
+    let at = |q: usize| sizes[(sizes.len() - 1) * q / 100];
+    println!("protobuf sizes: p10 {} p50 {} p90 {} p99 {} max {}", at(10), at(50), at(90), at(99), at(100));
 
     let dir = std::env::temp_dir().join(format!("bench-store-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp folder");
