@@ -34,6 +34,8 @@ enum Command {
     List(cmd::list::Args),
     /// Follow the lookup service's changes (stored, deleted), one JSON line each, resumable.
     Watch(cmd::watch::Args),
+    /// An article's revisions from the lookup service, newest first, one JSON line each.
+    Revisions(cmd::revisions::Args),
     /// Extract articles from snapshot or HTML files, offline.
     Extract(cmd::extract::Args),
     /// Score extraction on annotated page sets, with timings.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Lookup(args) => cmd::lookup::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Watch(args) => cmd::watch::run(args),
+        Command::Revisions(args) => cmd::revisions::run(args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Explain { path } => cmd::explain(&path),

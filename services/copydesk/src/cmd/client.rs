@@ -1,4 +1,4 @@
-//! How the client commands (`lookup --server`, `list`, `watch`) reach the
+//! How the client commands (`lookup --server`, `list`, `watch`, `revisions`) reach the
 //! lookup service: its address, TLS (the CA to trust, a client certificate
 //! for mutual TLS) and the bearer token. One set of flags, flattened into
 //! each command, and one place that builds the gRPC client from them.

@@ -7,6 +7,7 @@ pub(crate) mod ingest;
 pub(crate) mod list;
 pub(crate) mod lookup;
 pub(crate) mod replay;
+pub(crate) mod revisions;
 pub(crate) mod runtime;
 pub(crate) mod serve;
 pub(crate) mod watch;

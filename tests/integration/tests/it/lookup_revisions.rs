@@ -1,13 +1,13 @@
 //! Revisions over the real broker: two captures of one page with different
 //! content are two revisions, the newest served (even when it was published
 //! first); the same records read again add none; a tombstone deletes the
-//! article with its history.
+//! article with its history. `copydesk revisions` prints the history.
 
 use std::time::Duration;
 
 use copydesk_integration::{
-    StorePath, create_topic, publish_article, publish_tombstone, shared_broker, spawn_lookup, test_article, unique,
-    wait_until,
+    StorePath, client_command, create_topic, publish_article, publish_tombstone, shared_broker, spawn_lookup,
+    test_article, unique, wait_until,
 };
 use copydesk_proto::Timestamp;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
@@ -72,6 +72,19 @@ async fn changed_captures_are_revisions_replays_add_none_and_a_tombstone_ends_th
     assert_eq!(get(&client, "r1").await.expect("r1").text, "The corrected version.");
     let both = vec![(2_000, "h2".to_string()), (1_000, "h1".to_string())];
     assert_eq!(revisions(&client, "r1").await.expect("revisions"), both);
+    // The client command: every page followed, one JSON line per revision, newest first.
+    let listed = client_command("revisions", lookup.addr, &["r1", "--page-size", "1", "--view", "basic"]).await;
+    assert!(listed.status.success(), "{listed:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let hashes: Vec<&str> = lines.iter().map(|v| v["contentHash"].as_str().unwrap_or("")).collect();
+    assert_eq!(hashes, ["h2", "h1"]);
+    assert!(lines.iter().all(|v| v["text"].as_str().unwrap_or("").is_empty()), "BASIC leaves the body out: {lines:?}");
+    let absent = client_command("revisions", lookup.addr, &["no-such-article"]).await;
+    assert_eq!(absent.status.code(), Some(1), "{absent:?}");
+    assert!(String::from_utf8_lossy(&absent.stderr).contains("no-such-article"), "{absent:?}");
 
     // The same records again (a replay), then a marker: once the marker is
     // served, the replay before it has been applied.
