@@ -1,13 +1,14 @@
 //! Revisions over the real broker: two captures of one page with different
 //! content are two revisions, the newest served (even when it was published
 //! first); the same records read again add none; a tombstone deletes the
-//! article with its history. `copydesk revisions` prints the history.
+//! article with its history. `copydesk revisions` prints the history; a
+//! retention of two revisions keeps the newest two of three captures.
 
 use std::time::Duration;
 
 use copydesk_integration::{
-    StorePath, client_command, create_topic, publish_article, publish_tombstone, shared_broker, spawn_lookup,
-    test_article, unique, wait_until,
+    StorePath, client_command, create_topic, lookup_config, publish_article, publish_tombstone, shared_broker,
+    spawn_lookup, spawn_lookup_with, test_article, unique, wait_until,
 };
 use copydesk_proto::Timestamp;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
@@ -102,5 +103,27 @@ async fn changed_captures_are_revisions_replays_add_none_and_a_tombstone_ends_th
     assert_eq!(gone.code(), Code::NotFound);
     let other = revisions(&client, "marker").await.expect("marker's revisions");
     assert_eq!(other.len(), 1);
+    lookup.stop().await.expect("clean stop");
+}
+
+/// `--revisions-keep 2` end to end: of three captures with different
+/// content, the newest two are kept and the newest is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retention_of_two_keeps_the_newest_two_of_three_captures() {
+    let bootstrap = shared_broker().await.bootstrap();
+    let topic = unique("articles");
+    create_topic(&bootstrap, &topic, 1, &[("cleanup.policy", "compact")]).await;
+    for (seconds, text, hash) in [(1_000, "First.", "k1"), (2_000, "Second.", "k2"), (3_000, "Third.", "k3")] {
+        publish_article(&bootstrap, &topic, &capture(seconds, text, hash)).await;
+    }
+    let store = StorePath::new();
+    let mut config = lookup_config(&bootstrap, &topic, store.path());
+    config.revisions.revisions_keep = 2;
+    let lookup = spawn_lookup_with(config).await;
+    assert!(lookup.wait_serving(SERVING_WITHIN).await, "never SERVING");
+    let client = lookup.client().await;
+    assert_eq!(get(&client, "r1").await.expect("r1").text, "Third.");
+    let kept = vec![(3_000, "k3".to_string()), (2_000, "k2".to_string())];
+    assert_eq!(revisions(&client, "r1").await.expect("revisions"), kept);
     lookup.stop().await.expect("clean stop");
 }
