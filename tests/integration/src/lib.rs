@@ -39,8 +39,9 @@ pub use kafka::{
     wait_until,
 };
 pub use lookup::{
-    LookupApp, LookupProcess, StorePath, client_command, delete_records_before, delete_topic, lookup_config,
-    publish_article, publish_article_to, publish_tombstone, spawn_lookup, spawn_lookup_with, test_article,
+    LookupApp, LookupProcess, StorePath, client_command, client_command_at, delete_records_before, delete_topic,
+    lookup_config, publish_article, publish_article_to, publish_tombstone, spawn_lookup, spawn_lookup_with,
+    test_article,
 };
 pub use otlp::OtlpSink;
 pub use supervised::Supervised;

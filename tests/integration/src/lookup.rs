@@ -314,11 +314,18 @@ pub async fn delete_records_before(bootstrap: &str, topic: &str, partition: i32,
     }
 }
 
-/// A `copydesk` client command (`list`, `watch`, `lookup`) against this
-/// service, with `args` after `--server`, run to its end.
+/// A `copydesk` client command (`list`, `watch`, `lookup`, `revisions`)
+/// against this service over plain HTTP/2, with `args` after `--server`, run
+/// to its end.
 pub async fn client_command(command: &str, addr: std::net::SocketAddr, args: &[&str]) -> std::process::Output {
+    client_command_at(command, &format!("http://{addr}"), args).await
+}
+
+/// [`client_command`] against the service at `server` (a URL: `https://`
+/// for TLS, with `--ca-cert` and the like among `args`).
+pub async fn client_command_at(command: &str, server: &str, args: &[&str]) -> std::process::Output {
     let mut child = std::process::Command::new(crate::copydesk::binary());
-    child.arg(command).arg("--server").arg(format!("http://{addr}")).args(args);
+    child.arg(command).arg("--server").arg(server).args(args);
     tokio::task::spawn_blocking(move || child.output().expect("the copydesk command runs"))
         .await
         .expect("the command's thread")

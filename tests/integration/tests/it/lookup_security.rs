@@ -2,13 +2,15 @@
 //! certificates (mutual TLS), bearer tokens refused, accepted and rotated
 //! without a restart while health stays open, and reflection turned off.
 //! Certificates are generated here (rcgen): a CA, a server and a client.
+//! The client commands (`copydesk list`, `copydesk lookup --server`) reach
+//! the TLS and mutual TLS services with the shared client flags.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use copydesk_integration::{
-    LookupApp, StorePath, create_topic, lookup_config, publish_article, shared_broker, spawn_lookup_with, test_article,
-    unique, wait_until,
+    LookupApp, StorePath, client_command_at, create_topic, lookup_config, publish_article, shared_broker,
+    spawn_lookup_with, test_article, unique, wait_until,
 };
 use copydesk_proto::v1::GetArticleRequest;
 use copydesk_proto::v1::article_service_client::ArticleServiceClient;
@@ -133,15 +135,33 @@ async fn tls_and_client_certificates() {
     assert!(wait_ready(&tls, &pki, None).await, "never served over TLS");
     let plain = Endpoint::from_shared(format!("http://{}", tls.addr)).expect("endpoint").connect_lazy();
     assert!(serves(plain).await.is_err(), "plaintext must not be served when TLS is on");
+    // The client command trusts the CA given, and checks the name it is told.
+    let (server, ca_path) = (format!("https://127.0.0.1:{}", tls.addr.port()), ca.to_str().expect("UTF-8"));
+    let listed = client_command_at("list", &server, &["--ca-cert", ca_path, "--tls-name", "localhost"]).await;
+    assert!(listed.status.success(), "{listed:?}");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("\"id\":\"s1\""), "{listed:?}");
+    let untrusted = client_command_at("list", &server, &["--tls-name", "localhost"]).await;
+    assert!(!untrusted.status.success(), "listed without trusting the server's CA: {untrusted:?}");
     tls.stop().await.expect("clean stop");
 
     // Mutual TLS: a client without a certificate from the CA is turned away.
     let store = StorePath::new();
     let mut config = lookup_config(&bootstrap, &topic, store.path());
     (config.security.tls_cert, config.security.tls_key) = (Some(cert), Some(key));
-    config.security.tls_client_ca = Some(ca);
+    config.security.tls_client_ca = Some(ca.clone());
     let mtls = spawn_lookup_with(config).await;
     assert!(wait_ready(&mtls, &pki, Some(&pki.client)).await, "never served to a client with a certificate");
+    let server = format!("https://127.0.0.1:{}", mtls.addr.port());
+    let (client_cert, client_key) =
+        (folder.write("client.pem", &pki.client.0), folder.write("client.key", &pki.client.1));
+    let tls_args = ["--id", "s1", "--ca-cert", ca_path, "--tls-name", "localhost"];
+    let identity =
+        ["--client-cert", client_cert.to_str().expect("UTF-8"), "--client-key", client_key.to_str().expect("UTF-8")];
+    let found = client_command_at("lookup", &server, &[&tls_args[..], &identity[..]].concat()).await;
+    assert!(found.status.success(), "{found:?}");
+    assert!(String::from_utf8_lossy(&found.stdout).contains("\"s1\""), "{found:?}");
+    let anonymous = client_command_at("lookup", &server, &tls_args).await;
+    assert!(!anonymous.status.success(), "looked up without a client certificate: {anonymous:?}");
     let anonymous = match tls_channel(&mtls, &pki, None).await {
         Ok(channel) => serves(channel).await.is_err(),
         Err(_) => true,
