@@ -32,6 +32,7 @@ pub(crate) fn published(
                 "publishdate",
                 "publish-date",
                 "pubdate",
+                "published",
                 "publication_date",
                 "date",
                 "dc.date.issued",
@@ -167,8 +168,10 @@ fn dated_line(
         .take(TEASERS)
         .count()
         >= TEASERS;
+    let mut above = Label::None;
     for (line, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
+        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
         if !in_window(b.elem) {
             continue;
         }
@@ -203,7 +206,7 @@ fn dated_line(
             continue;
         }
         let Some(f) = line_date(&b.text, fetched_at) else { continue };
-        match zones::label(&b.text) {
+        match zones::label_under(&b.text, label_line) {
             Label::Updated => updated = updated.or(Some(f)),
             Label::Elsewhere => {}
             Label::Published | Label::None => return (Some(f), None),
@@ -247,8 +250,10 @@ fn labelled(
     let end = container.map_or(u32::MAX, |c| page.elems[c as usize].end);
     let mut after = 0;
     let mut updated = None;
+    let mut above = Label::None;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
+        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
         if b.elem >= end {
             after += 1;
             if after > AFTER_BODY {
@@ -262,7 +267,7 @@ fn labelled(
         if !b.text.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        match zones::label(&b.text) {
+        match zones::label_under(&b.text, label_line) {
             Label::None | Label::Elsewhere => {}
             Label::Published => {
                 if let Some(f) = line_date(&b.text, fetched_at) {
@@ -329,6 +334,14 @@ mod tests {
         };
         assert_eq!(published(&page("December 18, 2025")), "2025-12-18");
         assert_eq!(published(&page("December 19, 2025")), "2025-12-19T02:41:41Z");
+    }
+
+    #[test]
+    fn a_label_line_over_a_date_line_labels_it() {
+        let page = format!(
+            "<html><body><h1>Harbour plan</h1><p>Last updated:</p><p>1 March 2024</p><div>{BODY}</div>             <p>Published</p><p>10 February 2024</p></body></html>"
+        );
+        assert_eq!(published(&page), "2024-02-10");
     }
 
     #[test]

@@ -70,12 +70,22 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         if n >= 4 && metadata.iter().any(|m| text::fold(m).contains(&folded) && n * 2 >= text::fold(m).chars().count())
         {
             // Spans joined inside a heading leave stray spaces ("Kicker : Headline")
-            // that the metadata, typed as one string, does not have.
-            let squeezed = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-            return match metadata.iter().find(|m| squeezed(m) == squeezed(h)) {
+            // that the metadata, typed as one string, does not have; a heading
+            // set in capitals or with curly apostrophes by the theme is the
+            // same title as the metadata's plain string.
+            return match metadata.iter().find(|m| plain(m) == plain(h)) {
                 Some(m) => m.to_string(),
                 None => h.clone(),
             };
+        }
+        // The metadata's "Headline - Site name", the <h1> reading "Headline":
+        // the page shows where the headline ends.
+        if n >= 8
+            && metadata.iter().any(|m| {
+                SEPARATORS.iter().any(|sep| m.rsplit_once(sep).is_some_and(|(head, _)| text::fold(head) == folded))
+            })
+        {
+            return h.clone();
         }
         // "Headline | Blog name" in the <h1>, the metadata naming only "Headline".
         for sep in SEPARATORS {
@@ -112,6 +122,16 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         return stripped;
     }
     headings.into_iter().next().unwrap_or_default()
+}
+
+/// A title as typed, whatever the theme did to it: no spaces, lower case,
+/// straight apostrophes.
+fn plain(t: &str) -> String {
+    t.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .map(|c| if matches!(c, '\u{2019}' | '\u{2018}') { '\'' } else { c })
+        .collect()
 }
 
 /// Whether at least half the words of `heading` (of three letters or more,
@@ -331,6 +351,11 @@ fn strip_site_name(title: &str, others: &[&str], site: &Site<'_>) -> String {
         return rest.to_string();
     }
     for sep in SEPARATORS {
+        // An underscore between letters joins a name ("rustc_codegen_gcc"),
+        // it does not separate one.
+        if *sep == "_" && glued_underscore(title) {
+            continue;
+        }
         if title.contains(sep) {
             let parts: Vec<&str> = title.split(sep).map(str::trim).filter(|p| !p.is_empty()).collect();
             if parts.len() < 2 {
@@ -344,6 +369,12 @@ fn strip_site_name(title: &str, others: &[&str], site: &Site<'_>) -> String {
         }
     }
     title.to_string()
+}
+
+/// Whether some `_` of the title has a Latin letter or digit on both sides.
+fn glued_underscore(title: &str) -> bool {
+    let chars: Vec<char> = title.chars().collect();
+    chars.windows(3).any(|w| w[1] == '_' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric())
 }
 
 fn is_cjk(c: char) -> bool {
@@ -384,6 +415,29 @@ mod tests {
     }
 
     #[test]
+    fn the_metadata_spells_a_heading_the_theme_restyled() {
+        assert_eq!(plain("WHY CHEAP SEO DOESN’T WORK"), plain("Why cheap SEO doesn't  work"));
+        assert_ne!(plain("Keeping It Clean ?>"), plain("Keeping It Clean"));
+    }
+
+    fn title_of(head: &str, body: &str) -> String {
+        let para = "<p>Go has the usual mechanisms for control flow, and a few more that this article explains at \
+            length with examples for each of them, from the simplest case to the hardest one.</p>";
+        let html = format!("<html><head>{head}</head><body>{body}<article>{}</article></body></html>", para.repeat(3));
+        crate::extract(html.as_bytes(), &crate::Hints::default()).map(|e| e.article.title).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_h1_that_is_the_metadata_title_before_its_site_name_is_the_headline() {
+        let head = "<title>Defer, Panic, and Recover - The Go Programming Language</title>";
+        let body = "<header><h1 class=small><a href=/blog/>The Go Blog</a></h1></header>\
+            <h1>Defer, Panic, and Recover</h1>";
+        assert_eq!(title_of(head, body), "Defer, Panic, and Recover");
+        let head = "<title>BEST DRIP COFFEE MAKERS</title><meta property=og:title content='Best Drip Coffee Makers'>";
+        assert_eq!(title_of(head, "<h1>BEST DRIP COFFEE MAKERS</h1>"), "Best Drip Coffee Makers");
+    }
+
+    #[test]
     fn a_heading_must_share_most_of_its_words() {
         assert!(shares_most_words(
             "Top 7 Innovative Kitchen Appliance Trends from KBIS & IBS 2025",
@@ -398,6 +452,10 @@ mod tests {
         assert_eq!(strip_site_name("Big storm hits coast | Example News", &[], &NO_SITE), "Big storm hits coast");
         assert_eq!(strip_site_name("国务院召开常务会议_新闻频道_央视网", &[], &NO_SITE), "国务院召开常务会议");
         assert_eq!(strip_site_name("Plain headline", &[], &NO_SITE), "Plain headline");
+        assert_eq!(
+            strip_site_name("rustc_codegen_gcc: Progress Report #39", &[], &NO_SITE),
+            "rustc_codegen_gcc: Progress Report #39"
+        );
         assert_eq!(
             strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", &[], &NO_SITE),
             "武汉的声音：有英勇的你，才有英雄的城！"

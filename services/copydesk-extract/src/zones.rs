@@ -48,6 +48,30 @@ pub(crate) fn label(line: &str) -> Label {
     }
 }
 
+/// Longest label line that names the date on the line after it.
+const LABEL_LINE_CHARS: usize = 30;
+
+/// Longest line that takes its label from the line above it.
+const LABELLED_DATE_CHARS: usize = 40;
+
+/// The label a line without a date gives the short line after it:
+/// "Last updated:" then "Dec 12, 2025", a "Published" heading over a date.
+pub(crate) fn label_above(line: &str) -> Label {
+    let line = line.trim();
+    if line.is_empty() || line.chars().count() > LABEL_LINE_CHARS || line.bytes().any(|c| c.is_ascii_digit()) {
+        return Label::None;
+    }
+    label(&format!("{line} 0"))
+}
+
+/// The label of a short dated line, else the one its label line gives it.
+pub(crate) fn label_under(line: &str, above: Label) -> Label {
+    match label(line) {
+        Label::None if line.chars().count() <= LABELLED_DATE_CHARS => above,
+        own => own,
+    }
+}
+
 /// The elements where the article's own date is written: the body's parent,
 /// widened back to the headline when that stands a little before it (dates
 /// sit between headline and body as often as inside the body's wrapper).
@@ -122,6 +146,16 @@ mod tests {
         assert_eq!(label("Зарегистрирован: 12.03.2011"), Label::Elsewhere);
         // Only the words before the date count.
         assert_eq!(label("发表于 2005-9-15 11:46:00 注册用户可评论"), Label::Published);
+    }
+
+    #[test]
+    fn a_label_line_names_the_date_under_it() {
+        use super::{label_above, label_under};
+        assert_eq!(label_under("Dec 12, 2025", label_above("Last updated:")), Label::Updated);
+        assert_eq!(label_under("Feb 2, 2023", label_above("Published")), Label::Published);
+        assert_eq!(label_above("Published 3 May 2022"), Label::None, "a dated line names its own date");
+        assert_eq!(label_above("Read more about the people who published it"), Label::None);
+        assert_eq!(label_under("Updated 4 May 2022", label_above("Published")), Label::Updated);
     }
 
     #[test]
