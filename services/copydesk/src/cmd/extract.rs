@@ -37,7 +37,7 @@ enum Format {
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    purge_freed_memory_at_once();
+    purge_freed_memory_soon();
     let hints = Hints { url: args.url.clone(), ..Hints::default() };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -52,19 +52,26 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// mimalloc keeps freed pages for a while before it returns them to the
-/// system (`purge_delay`), so each page's DOM stayed resident next to the
-/// next one's: peak RSS over the 702 wcxb pages was 50 MB, and 38 MB with
-/// immediate purging, at the same speed within the machine's noise. Only
-/// this one-page-after-another command wants that; the services keep the
+/// system (`purge_delay`, 1 s in v3), so the DOMs of many pages stayed
+/// resident together: peak RSS over the 702 wcxb pages was 50 MB. Returning
+/// them at once (0 ms) gave 38 MB there, but each page then faulted its
+/// memory in again: over the five dev sets, 8 interleaved rounds beside
+/// dom_smoothie's runner, 50 ms took the whole process from 0.84 to 0.76 of
+/// the peer's CPU time (user + sys) for 47 MB of peak RSS against 44.
+/// Only this one-page-after-another command sets it; the services keep the
 /// default, which suits several workers. One of the two places the
 /// workspace lets `unsafe` in: a foreign call with a plain integer.
 #[allow(unsafe_code)]
-fn purge_freed_memory_at_once() {
+fn purge_freed_memory_soon() {
+    // mimalloc's own variable, when set, is the operator's choice.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // `mi_option_purge_delay` in mimalloc.h (v2 and v3), which the sys
     // crate does not name.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one integer option; mimalloc reads options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 50) };
 }
 
 /// Extracts every input with `extract`, writing articles to `out` and naming each input that
