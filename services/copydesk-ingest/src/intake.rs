@@ -27,6 +27,7 @@ use crate::IngestError;
 use crate::config::IngestConfig;
 use crate::kafka;
 use crate::metrics::lag::ConsumerMetrics;
+use crate::wake::FetchWaker;
 
 /// Called with the partitions revoked, before librdkafka lets them go.
 pub(crate) type OnRevoke = Box<dyn Fn(&[i32]) + Send + Sync>;
@@ -117,8 +118,9 @@ pub(crate) struct Taken {
 
 /// The subscribed input consumer.
 pub(crate) struct Intake {
-    consumer: StreamConsumer<IntakeContext>,
+    consumer: Arc<StreamConsumer<IntakeContext>>,
     ownership: Arc<Mutex<Ownership>>,
+    waker: FetchWaker,
 }
 
 impl Intake {
@@ -131,7 +133,7 @@ impl Intake {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
         let context = IntakeContext { metrics, ownership: ownership.clone(), on_revoke };
         let consumer = kafka::subscribed_consumer(config, context)?;
-        Ok(Intake { consumer, ownership })
+        Ok(Intake { consumer: Arc::new(consumer), ownership, waker: FetchWaker::default() })
     }
 
     /// The next message, serving group changes on the way. Cancel-safe.
@@ -152,7 +154,8 @@ impl Intake {
     /// Pauses every assigned partition when the window is `full`, and
     /// resumes them once it is `low` again. A pause drops what librdkafka
     /// prefetched (it is fetched again on resume), so the gap between the two
-    /// marks keeps that from happening once per message.
+    /// marks keeps that from happening once per message. A resume also wakes
+    /// the fetchers (see `wake`).
     pub(crate) fn flow(&self, full: bool, low: bool) {
         let paused = lock(&self.ownership).paused;
         if !paused && full {
@@ -178,7 +181,12 @@ impl Intake {
         };
         let result = if pause { self.consumer.pause(&assignment) } else { self.consumer.resume(&assignment) };
         match result {
-            Ok(()) => ownership.paused = pause,
+            Ok(()) => {
+                ownership.paused = pause;
+                if !pause {
+                    self.waker.wake(&self.consumer, &assignment);
+                }
+            }
             Err(error) => warn!(message = "Cannot pause or resume the input.", %error, pause),
         }
     }

@@ -5,7 +5,8 @@
 //! - `kafka`: client configurations that carry the delivery guarantees.
 //! - `topics`: topic creation, and the start-up check of the topics against the settings.
 //! - `at_least_once` / `exactly_once`: the two pipeline loops.
-//! - `intake`: the input consumer, always polled, with flow control by pausing partitions.
+//! - `intake`: the input consumer, always polled, with flow control by pausing partitions;
+//!   `wake`: the fetchers woken after a resume, which librdkafka leaves asleep up to 1 s.
 //! - `process`: one message to one delivered record; `delivery`: what a failed delivery means.
 //! - `order`: newer captures win over older ones under the same article key.
 //! - `pool`: the extraction threads.
@@ -29,6 +30,7 @@ mod topics;
 pub mod trace;
 mod tracker;
 mod txn;
+mod wake;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
