@@ -68,7 +68,10 @@ pub(crate) fn spawn(stop: CancellationToken) -> SocketAddr {
                 .add_service(HealthServer::new(Fixed))
                 .add_service(reflection_v1)
                 .add_service(reflection_v1alpha)
-                .serve_with_incoming_shutdown(TcpIncoming::from(listener), stop.cancelled_owned())
+                .serve_with_incoming_shutdown(
+                    TcpIncoming::from(listener).with_nodelay(Some(true)),
+                    stop.cancelled_owned(),
+                )
                 .await
                 .expect("the no-op server runs");
         });
