@@ -7,10 +7,14 @@
 //! while the window ran dry: `bench-ingest` on a quiet machine did half the
 //! documents per second of the code before the window existed (336 against
 //! 722). A request to a broker wakes its thread, and the thread then sees the
-//! resumed partitions, so after a resume each leader of an assigned
-//! partition gets one small request (a watermark query) from this consumer.
+//! resumed partitions, so after a resume each resumed partition gets one
+//! small request (a watermark query) to its leader from this consumer.
+//!
+//! Asking the metadata first, to send one request per leader instead of one
+//! per partition, was tried: a metadata call naming the topic left the
+//! consumer's destroy waiting for ever on a broker thread that never ended
+//! (the exactly-once tests' graceful exits hung).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -30,7 +34,7 @@ pub(crate) struct FetchWaker {
 }
 
 impl FetchWaker {
-    /// Sends one request to each broker leading a partition of `resumed`, on
+    /// Sends one request for each partition of `resumed` to its leader, on
     /// a blocking thread (the client calls block). Needs a tokio runtime;
     /// without one it does nothing, and the fetchers wake by themselves.
     pub(crate) fn wake<C: ConsumerContext + 'static>(
@@ -44,9 +48,10 @@ impl FetchWaker {
         }
         let consumer = consumer.clone();
         let running = self.running.clone();
-        let resumed = resumed.clone();
+        let partitions: Vec<(String, i32)> =
+            resumed.elements().iter().map(|e| (e.topic().to_string(), e.partition())).collect();
         runtime.spawn_blocking(move || {
-            for (topic, partition) in one_partition_per_leader(consumer.as_ref(), &resumed) {
+            for (topic, partition) in partitions {
                 if let Err(error) = consumer.fetch_watermarks(&topic, partition, TIMEOUT) {
                     debug!(message = "Fetcher wake-up request failed.", %error, topic, partition);
                 }
@@ -54,39 +59,4 @@ impl FetchWaker {
             running.store(false, Ordering::Release);
         });
     }
-}
-
-/// For each broker leading some partition of `list`, one such partition.
-/// Without metadata, every partition: one request too many costs less than
-/// a fetcher left asleep.
-fn one_partition_per_leader<C: ConsumerContext>(
-    consumer: &StreamConsumer<C>,
-    list: &TopicPartitionList,
-) -> Vec<(String, i32)> {
-    let mut by_topic: BTreeMap<String, Vec<i32>> = BTreeMap::new();
-    for element in list.elements() {
-        by_topic.entry(element.topic().to_string()).or_default().push(element.partition());
-    }
-    let mut chosen = BTreeMap::new();
-    let mut unknown = Vec::new();
-    for (topic, partitions) in by_topic {
-        let leaders: BTreeMap<i32, i32> = match consumer.fetch_metadata(Some(&topic), TIMEOUT) {
-            Ok(metadata) => {
-                metadata.topics().iter().flat_map(|t| t.partitions().iter().map(|p| (p.id(), p.leader()))).collect()
-            }
-            Err(error) => {
-                debug!(message = "No metadata for the fetcher wake-up.", %error, topic);
-                BTreeMap::new()
-            }
-        };
-        for partition in partitions {
-            match leaders.get(&partition) {
-                Some(&leader) if leader >= 0 => {
-                    chosen.entry(leader).or_insert_with(|| (topic.clone(), partition));
-                }
-                _ => unknown.push((topic.clone(), partition)),
-            }
-        }
-    }
-    chosen.into_values().chain(unknown).collect()
 }
