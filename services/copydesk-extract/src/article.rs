@@ -85,7 +85,8 @@ pub(crate) fn build(opened: &mut Opened, hints: &Hints, limits: &Limits) -> Resu
         declared_description.to_string()
     };
 
-    let (published_at, modified_at) = published::published(&page, &meta, container, &title, fetched_at, base);
+    let (published_at, modified_at) =
+        published::published(&page, &meta, container, &title, fetched_at, base, &byline.items);
     let declared: Vec<&str> = [
         meta.html_lang.as_deref(),
         meta.first(&["content-language", "og:locale", "language", "dc.language"]),

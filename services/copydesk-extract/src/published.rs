@@ -2,12 +2,14 @@
 //! JSON-LD, meta tags, microdata, a `<time>` or dated line near the
 //! headline, and the URL.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
 
 use crate::dom::{self, Item, Kind, flag};
 use crate::zones::Label;
-use crate::{dates, meta, relative, tz, zones};
+use crate::{byline, dates, meta, relative, tz, zones};
 
 /// Publication and modification times, from the most to the least explicit source.
 pub(crate) fn published(
@@ -17,6 +19,7 @@ pub(crate) fn published(
     title: &str,
     fetched_at: Option<DateTime<Utc>>,
     base: Option<&Url>,
+    byline_items: &HashSet<usize>,
 ) -> (Option<dates::Found>, Option<DateTime<Utc>>) {
     let parse = |s: &str| dates::parse(s, fetched_at);
     let explicit = meta
@@ -57,7 +60,7 @@ pub(crate) fn published(
         })
         .map(|f| f.at);
 
-    let (visible, updated, shown) = visible_date(page, container, title, fetched_at);
+    let (visible, updated, shown) = visible_date(page, container, title, fetched_at, byline_items);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
@@ -78,11 +81,13 @@ fn visible_date(
     container: Option<u32>,
     title: &str,
     fetched_at: Option<DateTime<Utc>>,
+    byline_items: &HashSet<usize>,
 ) -> (Option<dates::Found>, Option<dates::Found>, Option<NaiveDate>) {
     match time_element(page, container, title, fetched_at) {
         Some((f, written)) => (Some(f), None, written.and_then(written_day)),
         None => {
             let (found, updated) = dated_line(page, container, title, fetched_at);
+            let found = found.or_else(|| byline_date(page, container, fetched_at, byline_items));
             (found, updated, found.and_then(written_day))
         }
     }
@@ -238,6 +243,67 @@ const SHORT_YEAR_LINE: usize = 40;
 /// Lines past the body that can still be its own ("Submitted by X on ...").
 const AFTER_BODY: usize = 8;
 
+/// Longest line beside a byline that is read as the byline's date.
+const BESIDE_BYLINE_CHARS: usize = 40;
+
+/// The date on the writer's line or on a short line just under or over it
+/// ("By Jane Doe ● June 13, 2025"; "Written by Jane Doe" over "April 8,
+/// 2024"), up to just past the body: pages that set their dateline apart
+/// from the headline, or at the end of the article, keep it with the byline.
+fn byline_date(
+    page: &dom::Page,
+    container: Option<u32>,
+    fetched_at: Option<DateTime<Utc>>,
+    byline_items: &HashSet<usize>,
+) -> Option<dates::Found> {
+    let end = container.map_or(u32::MAX, |c| page.elems[c as usize].end);
+    let lines: Vec<(usize, &dom::Block)> = page
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Text(b) => Some((i, b)),
+            Item::Image(_) => None,
+        })
+        .collect();
+    let dated = |b: &dom::Block, limit: usize| -> Option<dates::Found> {
+        if b.flags & (flag::LIST | flag::CAPTION) != 0 || b.chars > limit || !b.text.bytes().any(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        match zones::label(&b.text) {
+            Label::Published | Label::None => line_date(&b.text, fetched_at),
+            Label::Updated | Label::Elsewhere => None,
+        }
+    };
+    let mut after = 0;
+    for (at, &(i, b)) in lines.iter().enumerate() {
+        if b.elem >= end {
+            after += 1;
+            if after > AFTER_BODY {
+                break;
+            }
+        }
+        let is_byline = byline_items.contains(&i)
+            || (b.flags & flag::BOILER == 0
+                && b.chars <= LABELLED_BYLINE_CHARS
+                && (b.flags & flag::BYLINE != 0 || byline::is_marked(&b.text)));
+        if !is_byline {
+            continue;
+        }
+        let beside = [at + 1, at.wrapping_sub(1)].into_iter().filter_map(|j| lines.get(j)).map(|&(_, n)| n);
+        if let Some(f) = dated(b, LABELLED_BYLINE_CHARS)
+            .or_else(|| beside.filter(|n| n.flags & flag::BOILER == 0).find_map(|n| dated(n, BESIDE_BYLINE_CHARS)))
+        {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// Longest byline line whose own date is read.
+const LABELLED_BYLINE_CHARS: usize = 100;
+
 /// A line labelled as the publication date ("发布时间：...", "Veröffentlicht
 /// am ...") anywhere before the body's end or just after it, outside
 /// navigation and teaser lists: tables and old templates put it far from
@@ -288,6 +354,26 @@ mod tests {
         the town for years and drawn crowds to every meeting since the spring.</p>\
         <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
         several spoke at length before the vote was finally called late in the night.</p>";
+
+    #[test]
+    fn the_date_beside_the_byline_is_read() {
+        let filler: String = (0..20).map(|i| format!("<div class=widget>Donate {i}</div>")).collect();
+        let page = format!(
+            "<html><body><h1>Harbour plan divides the town</h1><div>By Jane Doe ● June 13, 2025 ● 6 min read</div>\
+             {filler}<section><div>{BODY}</div></section></body></html>"
+        );
+        assert_eq!(published(&page), "2025-06-13");
+        let page = format!(
+            "<html><body><h1>Harbour plan divides the town</h1><section><div>{BODY}\
+             <p>Written by Jane Doe</p><p>April 8, 2024</p></div></section></body></html>"
+        );
+        assert_eq!(published(&page), "2024-04-08");
+        let page = format!(
+            "<html><body><h1>Harbour plan divides the town</h1><section><div>{BODY}\
+             <p>Written by Jane Doe</p><p>Updated April 8, 2024</p></div></section></body></html>"
+        );
+        assert_eq!(published(&page), "2024-04-08", "an update is the fallback, still");
+    }
 
     fn published(html: &str) -> String {
         extract(html.as_bytes(), &Hints::default()).map(|e| e.article.published_local).unwrap_or_default()

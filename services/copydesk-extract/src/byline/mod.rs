@@ -227,6 +227,11 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     authors
 }
 
+/// Whether a line opens with a writer's label ("By Jane Doe", "Written by X", "作者：张三").
+pub(crate) fn is_marked(text: &str) -> bool {
+    MARKED.is_match(text.trim())
+}
+
 /// The people a byline line names: after its marker word ("By", "作者："), or the whole line.
 pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     // "Photograph by X, Agency" credits a picture, whoever it names.
