@@ -153,11 +153,11 @@ static SLASHED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(\p{L}{3,12})\.?,?\s+(?:de\s+)?(\d{4})")
+    Regex::new(r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})")
         .expect("valid regex")
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w])(\p{L}{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
+    Regex::new(r"(?i)(?:^|[^\w])(\p{L}+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
 });
 
 /// Finds the first human-written date in a line of text.
@@ -202,20 +202,28 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
         }
     }
     for c in DAY_MONTH_YEAR.captures_iter(s) {
-        if let Some(m) = month(&c[2])
+        if let Some(m) = month_word(&c[2])
             && let Some(date) = ymd(&c[3], &m.to_string(), &c[1])
         {
             return Some(with_time(date, None, None));
         }
     }
     for c in MONTH_DAY_YEAR.captures_iter(s) {
-        if let Some(m) = month(&c[1])
+        if let Some(m) = month_word(&c[1])
             && let Some(date) = ymd(&c[3], &m.to_string(), &c[2])
         {
             return Some(with_time(date, None, None));
         }
     }
     None
+}
+
+/// The month a whole word of 3 to 12 letters names. The patterns take any
+/// run of letters and leave the length to this check: a counted repeat of a
+/// Unicode class (`\p{L}{3,12}`) compiles to twelve copies of the class's
+/// automaton, about 1 MB of heap for each of the three patterns.
+fn month_word(word: &str) -> Option<u32> {
+    (3..=12).contains(&word.chars().count()).then(|| month(word)).flatten()
 }
 
 /// Whether four digits stand in a row, as `\d{4}` would match them (any
@@ -233,9 +241,8 @@ fn has_four_digits(s: &str) -> bool {
 
 static SHORT_NUMERIC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)").expect("valid regex"));
-static SHORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}{3,12})\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex")
-});
+static SHORT_NAMED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}+)\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex"));
 
 /// A day with a two-digit year ("31.10.23", "14 Gennaio 20"). Only for a
 /// line that is little more than a date: in prose, "14 March 20" is as
@@ -245,7 +252,7 @@ pub(crate) fn short_year(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<F
         (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse::<i32>().ok()?)
     } else {
         let c = SHORT_NAMED.captures(s)?;
-        (c[1].parse().ok()?, month(&c[2])?, c[3].parse::<i32>().ok()?)
+        (c[1].parse().ok()?, month_word(&c[2])?, c[3].parse::<i32>().ok()?)
     };
     // The century that does not put the date in the future.
     let now = fetched_at.unwrap_or_else(Utc::now).date_naive();
