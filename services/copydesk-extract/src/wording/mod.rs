@@ -4,7 +4,8 @@
 //! a disclaimer or a button label from the article around it; their wording
 //! does, and it is the same on every site of a language. Each rule applies to
 //! short blocks only: an article paragraph may use any of these words, but a
-//! line that is nothing more than one of these phrases is not prose.
+//! line that is nothing more than one of these phrases is not prose. The
+//! words themselves are rows of a table, one per language (`rows.rs`).
 
 use std::sync::LazyLock;
 
@@ -12,13 +13,28 @@ use regex::Regex;
 
 use crate::dom::Block;
 
-static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)copyright|all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|droits\s+réservés|derechos\s+reservados
-        |diritti\s+riservati|prawa\s+zastrzeżone|права\s+защищены|版权所有|版權所有|著作権|όλα\s+τα\s+δικαιώματα",
-    )
-    .expect("valid regex")
-});
+mod rows;
+
+use rows::{LANGUAGES, Wording};
+
+/// Every row's entries of one field as one alternation, each entry once.
+fn any_of(field: fn(&Wording) -> &'static [&'static str]) -> String {
+    let mut entries: Vec<&str> = Vec::new();
+    for entry in LANGUAGES.iter().flat_map(|(_, row)| field(row)) {
+        if !entries.contains(entry) {
+            entries.push(entry);
+        }
+    }
+    format!("(?:{})", entries.join("|"))
+}
+
+/// Matching ignores case; the rows' spaces stay literal, since a block's
+/// white space is folded to single spaces.
+fn matcher(pattern: &str) -> Regex {
+    Regex::new(&format!("(?i){pattern}")).expect("the wording rows make a valid regex")
+}
+
+static LEGAL: LazyLock<Regex> = LazyLock::new(|| matcher(&any_of(|row| row.rights)));
 
 /// Copyright and rights notices: page furniture in every language. The sign
 /// alone is enough, the words only in a short block (an article may discuss
@@ -28,66 +44,22 @@ pub(crate) fn is_legal(block: &Block) -> bool {
 }
 
 /// Whole lines that are a button, a label or a share-bar entry.
-static JUNK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(?:share|share\ this|tweet|print|email|advertisement|advertising|ad|sponsored|read\ more|more|comments?
-        |广告|廣告|分享|打印|返回顶部|返回首页|阅读更多|相关阅读|相关新闻|点击.*|skip\ to\ .*|werbung|anzeige
-        |publicité|реклама|loading.*|subscribe.*|sign\ up.*|follow\ us.*|image|photo|video
-        |(?:show|hide)\ (?:more|less|all|sources|comments|details)|\w+\ (?:ausblenden|einblenden)
-        |(?:mehr|weniger|alle)\ anzeigen|(?:ver|mostrar)\ m[aá]s|voir\ plus|mostra\ (?:di\ )?più)$",
-    )
-    .expect("valid regex")
-});
+static JUNK: LazyLock<Regex> = LazyLock::new(|| matcher(&format!("^{}$", any_of(|row| row.buttons))));
 
 /// How short lines that open a related-links box, a share or follow bar, a
 /// subscription pitch, a tag list or an advertisement begin.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)^(?:related\ (?:articles?|stories|posts|news|content|reading)|(?:read|see)\ (?:more|also|next|further)
-        |you\ (?:may|might)\ also\ like|more\ (?:stories|on\ this)|share\ (?:this|on)|follow\ (?:us|the|our)
-        |subscribe|never\ miss|sign\ up|listen\ to\ this|advertising\ disclosure|tags?\s*:|disclaimer
-        |das\ könnte\ sie\ auch|mehr\ zum\ thema|weiterlesen|lesen\ sie\ auch|auch\ interessant
-        |weitere\ (?:aktuelle\ )?(?:themen|artikel|beiträge|nachrichten)|top[-\ ]themen|abonnieren\ sie|folgen?\ sie\ uns
-        |markiert\ mit|schlagwörter|den\ artikel\ .{0,30}teilen|entdecken\ sie
-        |(?:notas|noticias|artículos)\ relacionad[oa]s|lea\ también|síguenos|suscríbete|escucha\ esta\ nota
-        |(?:à\ )?lire\ aussi|voir\ aussi|articles?\ liés|suivez-nous|abonnez-vous|inscrivez-vous
-        |veja\ também|leia\ também|leggi\ anche|ti\ potrebbe\ interessare
-        |читайте\ также|также\ читайте|по\ теме|теги|zobacz\ (?:także|też)|czytaj\ (?:także|też)
-        |相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀)|推荐阅读|延伸阅读
-        |(?:anzeige|werbung|advertisement|advertorial|sponsored|publicidad|publicité|pubblicità|reklama|реклама)\s*[-–—:|]
-        |(?:last\ )?updated?(?:\ on)?\s*:?\s*\d|aktualisiert\ (?:am\ )?\d|actualizado\ (?:el\ )?\d|mis\ à\ jour\ (?:le\ )?\d
-        |(?:crédits?\ photos?|photo\ credits?|bildquellen?|image\ credits?)\s*:)",
-    )
-    .expect("valid regex")
+    matcher(&format!("^(?:{}|{}\\s*[-–—:|])", any_of(|row| row.openers), any_of(|row| row.ad_labels)))
 });
 
 /// Phrases that make a short line a pitch to the reader (subscribe, log in,
 /// follow us, join our channel) or a disclaimer of the site, wherever they
 /// stand in it.
-static PITCH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)please\s+(?:subscribe|log\s*in|sign\s*in|register)|already\s+a\s+(?:subscriber|member)
-        |(?:first-time|new)\s+subscribers|to\s+(?:view|read|continue\s+reading|access)\s+(?:the\s+full|this|the\s+rest)
-        |(?:our|free|daily|weekly)\s+newsletter|stay\s+up[\s-]to[\s-]date\s+(?:on|with)|get\s+e-?mail\s+updates
-        |follow\s+(?:\S+\s+){0,3}on\s+(?:twitter|facebook|instagram|linkedin|tiktok|youtube)
-        |submit\s+your\s+(?:letter|story|tip|news)|not\s+logged\s+in|(?:log|sign)\s+in\s+to\s+(?:comment|reply|post)
-        |(?:is|are)\s+not\s+responsible\s+for\s+(?:the\s+)?(?:opinions|content|views|comments)
-        |does\s+not\s+(?:offer|provide|give)\s+(?:medical|legal|financial)\s+advice|(?:opinions|views)\s+expressed\s+(?:in|here|by)
-        |abonnieren\s+sie|jetzt\s+abonnieren|nicht\s+eingeloggt|loggen\s+sie\s+sich|e-paper|(?:unser(?:en)?|zum)\s+newsletter
-        |folgen\s+sie\s+uns|suscr[ií]bete|s[ií]guenos|[uú]nete\s|canal\s+de\s+(?:youtube|telegram|whatsapp)
-        |(?:nuestro|nuestra)\s+(?:newsletter|bolet[ií]n)|abonnez-vous|inscrivez-vous|(?:notre|la)\s+newsletter|suivez-nous
-        |les\s+opinions\s+exprimées|n['’]engagent\s+que|iscriviti\s+alla|seguici\s+su|inscreva-se|siga-nos
-        |zapisz\s+się\s+na|obserwuj\s+nas|подпишитесь|подписывайтесь|扫码关注|关注我们|微信公众号|扫描二维码",
-    )
-    .expect("valid regex")
-});
+static PITCH: LazyLock<Regex> = LazyLock::new(|| matcher(&any_of(|row| row.pitches)));
 
 /// The word before the colon of a picture credit that ends a caption set in
 /// the text ("The square at dawn. Photo: Jane Doe").
-static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:foto|fotos|photo|photos|imagen|bild|crédit\s+photo|credit|φωτο|фото)\s*$")
-        .expect("valid regex")
-});
+static CREDIT_WORD: LazyLock<Regex> = LazyLock::new(|| matcher(&format!(r"\b{}\s*$", any_of(|row| row.credits))));
 
 /// Longest credit after the colon, in chars: a name or an agency.
 const CREDIT_TAIL: usize = 40;
@@ -117,4 +89,33 @@ pub(crate) fn is_furniture(block: &Block) -> bool {
         return true;
     }
     block.chars <= SHORT && (PITCH.is_match(text) || (block.chars <= 200 && ends_on_credit(text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_lower_case_and_named_once() {
+        for (i, (code, row)) in LANGUAGES.iter().enumerate() {
+            assert!(LANGUAGES[..i].iter().all(|(c, _)| c != code), "{code} twice");
+            let fields = [row.buttons, row.openers, row.ad_labels, row.pitches, row.rights, row.credits];
+            for entry in fields.iter().flat_map(|f| f.iter()) {
+                // Upper case only as a regex escape (`\S`).
+                let unescaped =
+                    entry.split('\\').enumerate().flat_map(|(i, part)| part.chars().skip(usize::from(i > 0)));
+                assert!(unescaped.clone().all(|c| !c.is_uppercase()), "{code}: {entry}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_matcher_reads_its_own_field() {
+        assert!(JUNK.is_match("Share this") && !JUNK.is_match("Share this story with a friend"));
+        assert!(FURNITURE.is_match("Lesen Sie auch: Die Brücke") && FURNITURE.is_match("Anzeige – Reisen"));
+        assert!(!FURNITURE.is_match("Die Anzeige der Stadt"));
+        assert!(PITCH.is_match("Pour ne rien manquer, abonnez-vous à notre newsletter"));
+        assert!(LEGAL.is_match("Όλα τα δικαιώματα διατηρούνται") && !LEGAL.is_match("All rights to the bridge"));
+        assert!(ends_on_credit("The square at dawn. Фото: Иван Петров") && !ends_on_credit("Photographer: Jane Doe"));
+    }
 }
