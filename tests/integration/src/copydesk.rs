@@ -210,6 +210,8 @@ impl IngestProcess {
         // Info from the pipeline (group changes, the metrics address), warnings
         // from the rest; `COPYDESK_CHILD_LOG` overrides it to study a test.
         let filter = std::env::var("COPYDESK_CHILD_LOG").unwrap_or_else(|_| "warn,copydesk_ingest=info".into());
+        // A test that asks for its own log filter in `env` keeps it.
+        let filter = env.iter().find(|(key, _)| *key == "COPYDESK_LOG").and_then(|(_, v)| *v).unwrap_or(&filter);
         let mut command = Command::new(bin);
         for (key, value) in env {
             match value {

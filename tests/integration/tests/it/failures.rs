@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use copydesk_ingest::Delivery;
 use copydesk_integration::{
-    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, corpus_inputs, publish, shared_broker,
+    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, binary, corpus_inputs, publish, shared_broker,
     spawn_app, wait_until,
 };
 
@@ -84,10 +84,15 @@ async fn a_newcomer_takes_partitions_and_dies(delivery: Delivery) {
         args.extend(["--transaction-ms".to_string(), "2000".to_string()]);
     }
 
-    let mut first = IngestProcess::spawn(&args);
+    // librdkafka's group log rides along, printed only if the test fails: a
+    // newcomer that once served no group event for 60 s in a CI run (and
+    // not in 100 runs since) must say what its group state was next time.
+    args.extend(["-X".to_string(), "debug=cgrp".to_string()]);
+    let env = [("COPYDESK_LOG", Some("warn,copydesk_ingest=info,librdkafka=debug"))];
+    let mut first = IngestProcess::spawn_with(&binary(), &args, &env);
     assert!(watcher.wait_for(50, DRAIN).await, "no progress");
     let joined = Instant::now();
-    let mut second = IngestProcess::spawn(&args);
+    let mut second = IngestProcess::spawn_with(&binary(), &args, &env);
     assert!(
         second.wait_for_partitions(TAKEOVER).await,
         "the newcomer got no partition within {TAKEOVER:?}; its assignments: {:?}",
