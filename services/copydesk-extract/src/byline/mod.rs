@@ -259,7 +259,15 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
 
 fn cut_tail(names: &str) -> String {
     let end = [&*TAIL, &*CREDIT_TAIL, &*NEXT_FIELD].into_iter().filter_map(|r| r.find(names)).map(|m| m.start()).min();
-    names.get(..end.unwrap_or(names.len())).unwrap_or(names).to_string()
+    let kept = names.get(..end.unwrap_or(names.len())).unwrap_or(names).trim_end();
+    // "Daniel Renfrow April 12, 2024": the month opens the date that was cut.
+    if end.is_some()
+        && let Some((head, last)) = kept.rsplit_once(char::is_whitespace)
+        && crate::months::month(last).is_some()
+    {
+        return head.trim_end().to_string();
+    }
+    kept.to_string()
 }
 
 /// Another field after the names: an affiliation after a full-width colon
@@ -270,7 +278,8 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[-—–]\s|\s+\d").expect("valid regex")
+    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
+        .expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
 static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -296,6 +305,9 @@ mod tests {
         assert_eq!(names("Gespeichert von rasos am 24. Juli 2017 - 18:55"), vec!["rasos"]);
         assert_eq!(names("Von R. R. am 07.08.2013"), vec!["R. R."]);
         assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);
+        assert_eq!(names("By Daniel Renfrow April 12, 2024"), vec!["Daniel Renfrow"]);
+        assert_eq!(names("By Jane Doe Dec. 3, 2024"), vec!["Jane Doe"]);
+        assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
         assert_eq!(names("Text von Christian Seiler Illustration von Markus Roost"), vec!["Christian Seiler"]);
         assert!(names("Photograph by Ed Marshall, Redonda Restoration Programme").is_empty());
         assert!(names("Philosophe, Professeur de philosophie politique à l’Université Bordeaux Montaigne.").is_empty());
