@@ -174,3 +174,13 @@ fn a_labelled_name_in_a_box_after_the_article_is_read() {
     let html = page("", "", "").replace("</article>", "</article><nav><h3>Author</h3><p>Lisa D. Ellis</p></nav>");
     assert!(authors(&html).is_empty(), "{:?}", authors(&html));
 }
+
+#[test]
+fn an_author_label_in_a_furniture_box_inside_the_article_is_read() {
+    let html = format!(
+        "<html><body><h1>Harbour plan divides the town</h1><article><div>{BODY}{BODY}\
+         <div class=sidebar><h3>Author</h3><p>Lisa D. Ellis</p></div></div></article>\
+         <div class=sidebar><h3>Author</h3><p>Someone Else</p></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Lisa D. Ellis"]);
+}

@@ -116,12 +116,19 @@ fn is_inline(tag: &str) -> bool {
 
 /// "Autor: X" or "Text: X" on a line of its own anywhere in the article's
 /// wrapper (often at its end), or a label alone on a line with the name on
-/// the next ("Autor" / "Nikolai Huke").
-pub(crate) fn labelled(page: &Page, scope: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+/// the next ("Autor" / "Nikolai Huke"). A box the template marks as
+/// furniture counts only inside the article's own container.
+pub(crate) fn labelled(
+    page: &Page,
+    scope: u32,
+    container: u32,
+    used: &mut std::collections::HashSet<usize>,
+) -> Vec<Author> {
     let mut label: Option<usize> = None;
     for (i, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
-        if !page.contains(scope, b.elem) || b.flags & flag::BOILER != 0 {
+        let furniture = b.flags & flag::BOILER != 0 && !page.contains(container, b.elem);
+        if !page.contains(scope, b.elem) || furniture {
             continue;
         }
         let line = b.text.trim();

@@ -193,7 +193,7 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         authors = crate::byline::marks::inline(page, Some(scope), used);
     }
     if authors.is_empty() {
-        authors = crate::byline::marks::labelled(page, scope, used);
+        authors = crate::byline::marks::labelled(page, scope, container, used);
     }
     if authors.is_empty() {
         // A marked-up byline elsewhere on the page (a header above the body,
@@ -221,7 +221,7 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         // "Autor: X" or a label line and a name line in an author box
         // anywhere outside boilerplate: element 0 is the root, so its
         // range is the whole page.
-        authors = crate::byline::marks::labelled(page, 0, used);
+        authors = crate::byline::marks::labelled(page, 0, container, used);
     }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
