@@ -176,6 +176,20 @@ fn a_labelled_name_in_a_box_after_the_article_is_read() {
 }
 
 #[test]
+fn a_by_line_under_a_headline_above_the_body_wrapper_is_read() {
+    // The meta strip sits beside the <h1>, outside the wrapper of the body,
+    // and its classes read like furniture.
+    let html = format!(
+        "<html><body><div class=page><header class=article__header><h1>Harbour plan divides the town</h1>\
+         <div class=article__meta><p class=link-faded><time>Mar 24, 2025</time></p>\
+         <p class=link-faded>By Amy Wilhelm</p><a href=#comments>0 comments</a></div></header>\
+         <section><div class=article-template><div class=rte>{BODY}</div></div></section></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Amy Wilhelm"]);
+    assert!(!article(&html).text.contains("Amy Wilhelm"));
+}
+
+#[test]
 fn an_author_label_in_a_furniture_box_inside_the_article_is_read() {
     let html = format!(
         "<html><body><h1>Harbour plan divides the town</h1><article><div>{BODY}{BODY}\

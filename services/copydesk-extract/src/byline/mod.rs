@@ -223,6 +223,9 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         // range is the whole page.
         authors = crate::byline::marks::labelled(page, 0, container, used);
     }
+    if authors.is_empty() {
+        authors = crate::byline::marks::under_headline(page, container, used);
+    }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
