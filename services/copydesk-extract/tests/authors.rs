@@ -198,3 +198,14 @@ fn an_author_label_in_a_furniture_box_inside_the_article_is_read() {
     );
     assert_eq!(authors(&html), vec!["Lisa D. Ellis"]);
 }
+
+#[test]
+fn a_by_line_under_the_headline_and_its_standfirst_is_read() {
+    let html = format!(
+        "<html><body><div class=page><header><div class=kicker>Adventure Time</div>\
+         <h1>Harbour plan divides the town</h1><div class=dek>Despite what you may have heard, there has never \
+         been a better time to take the ferry across the bay.</div><p>By Daniel Renfrow April 12, 2024</p></header>\
+         <section><div class=post><div class=rte>{BODY}</div></div></section></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Daniel Renfrow"]);
+}

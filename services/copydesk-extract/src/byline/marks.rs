@@ -125,8 +125,12 @@ pub(crate) fn under_headline(page: &Page, container: u32, used: &mut std::collec
     };
     for (i, item) in page.items.iter().enumerate().skip(headline + 1).take(UNDER_HEADLINE) {
         let Item::Text(b) = item else { continue };
-        if !before(b.elem) || b.chars > 100 {
+        // A standfirst may come between; body text ends the search.
+        if !before(b.elem) || b.chars > STANDFIRST_CHARS {
             break;
+        }
+        if b.chars > 100 {
+            continue;
         }
         let line = b.text.trim();
         if b.flags & flag::CAPTION != 0 || !MARKED.is_match(line) {
@@ -144,6 +148,9 @@ pub(crate) fn under_headline(page: &Page, container: u32, used: &mut std::collec
 /// How many items under the headline may hold its byline: a kicker, a date
 /// and a comment count come first on some templates.
 const UNDER_HEADLINE: usize = 4;
+
+/// Longest line under the headline that is still its standfirst, not body.
+const STANDFIRST_CHARS: usize = 300;
 
 fn is_inline(tag: &str) -> bool {
     matches!(tag, "span" | "a" | "address" | "b" | "strong" | "em" | "i" | "small" | "cite" | "font" | "label")
