@@ -251,7 +251,11 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     if SPLIT.split(&raw).any(long_han_run) {
         return Vec::new();
     }
-    let names = split_names(&raw);
+    let mut names = split_names(&raw);
+    // "Jane Doe and John Roe | Guest Columnists": a role beside the names.
+    if names.iter().any(|n| !ROLE.is_match(n)) {
+        names.retain(|n| !ROLE.is_match(n));
+    }
     // "Philosophe, professeur à l'université de Bordeaux." is a biography,
     // not a list of names, unless a marker word says names follow.
     if !MARKED.is_match(text) && SPLIT.split(text).any(|part| part.split_whitespace().count() >= 3 && sentence(part)) {
@@ -311,6 +315,11 @@ mod tests {
         assert_eq!(names("By Daniel Renfrow April 12, 2024"), vec!["Daniel Renfrow"]);
         assert_eq!(names("By Jane Doe Dec. 3, 2024"), vec!["Jane Doe"]);
         assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
+        assert_eq!(
+            names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),
+            vec!["Manoj Jain", "Jagpreet Chhatwal"]
+        );
+        assert_eq!(names("By Staff Writer"), vec!["Staff Writer"], "a role alone is all the line gives");
         assert_eq!(names("Text von Christian Seiler Illustration von Markus Roost"), vec!["Christian Seiler"]);
         assert!(names("Photograph by Ed Marshall, Redonda Restoration Programme").is_empty());
         assert!(names("Philosophe, Professeur de philosophie politique à l’Université Bordeaux Montaigne.").is_empty());
