@@ -242,6 +242,23 @@ static INDEX: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
     index
 });
 
+/// Day names, long and short, one row per language: a byline that reads only
+/// "Sat" or "Dec" is what is left of a date, not a writer.
+const WEEKDAYS: &[[&str; 7]] = &[
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    ["", "tues", "", "thur", "", "", ""],
+    ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"],
+    ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+];
+
+/// Whether a word is a month's or a weekday's name or abbreviation ("Dec.", "Sat").
+pub(crate) fn calendar_word(word: &str) -> bool {
+    let bare = word.trim_end_matches('.').to_lowercase();
+    month(word).is_some() || (!bare.is_empty() && WEEKDAYS.iter().any(|row| row.contains(&bare.as_str())))
+}
+
 /// The month number of a name or abbreviation ("Sept.", "июня", "Gennaio").
 pub(crate) fn month(name: &str) -> Option<u32> {
     let name = name.trim_end_matches('.');
@@ -272,6 +289,11 @@ mod tests {
         assert_eq!(month("the"), None);
         assert_eq!(month(""), None);
         assert_eq!(month("Monday"), None);
+        assert!(super::calendar_word("Sat"));
+        assert!(super::calendar_word("Dec."));
+        assert!(super::calendar_word("Mittwoch"));
+        assert!(!super::calendar_word("Amanda"));
+        assert!(!super::calendar_word(""));
     }
 
     #[test]

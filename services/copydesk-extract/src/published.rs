@@ -326,7 +326,11 @@ fn labelled(
                 break;
             }
         }
-        if b.flags & (flag::BOILER | flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
+        // A box the template marks as furniture ("content-item", "meta")
+        // inside the article's own container still dates the article when
+        // it says so; elsewhere such boxes are teasers'.
+        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem));
+        if furniture || b.flags & (flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
             continue;
         }
         // Byte check before the regexes: a date needs a digit.
@@ -373,6 +377,16 @@ mod tests {
              <p>Written by Jane Doe</p><p>Updated April 8, 2024</p></div></section></body></html>"
         );
         assert_eq!(published(&page), "2024-04-08", "an update is the fallback, still");
+    }
+
+    #[test]
+    fn a_labelled_date_in_a_furniture_box_inside_the_article_is_read() {
+        let page = format!(
+            "<html><body><h1>Harbour plan</h1><article><div>{BODY}{BODY}\
+             <div class=sidebar><h3>Published</h3><p>August 30, 2024</p></div></div></article>\
+             <div class=sidebar><h3>Published</h3><p>May 1, 2019</p></div></body></html>"
+        );
+        assert_eq!(published(&page), "2024-08-30");
     }
 
     fn published(html: &str) -> String {

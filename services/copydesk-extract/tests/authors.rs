@@ -174,3 +174,38 @@ fn a_labelled_name_in_a_box_after_the_article_is_read() {
     let html = page("", "", "").replace("</article>", "</article><nav><h3>Author</h3><p>Lisa D. Ellis</p></nav>");
     assert!(authors(&html).is_empty(), "{:?}", authors(&html));
 }
+
+#[test]
+fn a_by_line_under_a_headline_above_the_body_wrapper_is_read() {
+    // The meta strip sits beside the <h1>, outside the wrapper of the body,
+    // and its classes read like furniture.
+    let html = format!(
+        "<html><body><div class=page><header class=article__header><h1>Harbour plan divides the town</h1>\
+         <div class=article__meta><p class=link-faded><time>Mar 24, 2025</time></p>\
+         <p class=link-faded>By Amy Wilhelm</p><a href=#comments>0 comments</a></div></header>\
+         <section><div class=article-template><div class=rte>{BODY}</div></div></section></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Amy Wilhelm"]);
+    assert!(!article(&html).text.contains("Amy Wilhelm"));
+}
+
+#[test]
+fn an_author_label_in_a_furniture_box_inside_the_article_is_read() {
+    let html = format!(
+        "<html><body><h1>Harbour plan divides the town</h1><article><div>{BODY}{BODY}\
+         <div class=sidebar><h3>Author</h3><p>Lisa D. Ellis</p></div></div></article>\
+         <div class=sidebar><h3>Author</h3><p>Someone Else</p></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Lisa D. Ellis"]);
+}
+
+#[test]
+fn a_by_line_under_the_headline_and_its_standfirst_is_read() {
+    let html = format!(
+        "<html><body><div class=page><header><div class=kicker>Adventure Time</div>\
+         <h1>Harbour plan divides the town</h1><div class=dek>Despite what you may have heard, there has never \
+         been a better time to take the ferry across the bay.</div><p>By Daniel Renfrow April 12, 2024</p></header>\
+         <section><div class=post><div class=rte>{BODY}</div></div></section></div></body></html>"
+    );
+    assert_eq!(authors(&html), vec!["Daniel Renfrow"]);
+}

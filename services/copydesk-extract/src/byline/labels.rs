@@ -57,9 +57,9 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
         Labels {
             by: &["by"],
             by_without_colon: true,
-            by_phrases: &["written by"],
+            by_phrases: &["written by", "authored by", "article by"],
             posted_by: &["posted by", "submitted by"],
-            writer: &["author"],
+            writer: &["author", "about the author"],
             writers: &["authors"],
             archive: &["author", "authors", "contributor", "contributors", "writer", "writers"],
             ..ROW
@@ -282,11 +282,16 @@ mod tests {
         assert_eq!(name(&MARKED, "文 官嘉盈").as_deref(), Some("官嘉盈"));
         assert!(MARKED.captures("文章处理费").is_none());
         assert!(MARKED.captures("Byron Smith").is_none());
+        assert_eq!(name(&MARKED, "About the author: Tom").as_deref(), Some("Tom"));
+        assert_eq!(name(&MARKED, "Authored by Jane Doe").as_deref(), Some("Jane Doe"));
+        assert_eq!(name(&MARKED, "Article by Matias Heikkilä").as_deref(), Some("Matias Heikkilä"));
     }
 
     #[test]
     fn labels_alone_on_their_line() {
-        for line in ["By", "von:", "Autorinnen", "Auteurs :", "written by", "автор", "作者："] {
+        for line in
+            ["By", "von:", "Autorinnen", "Auteurs :", "written by", "Article by", "About the author", "автор", "作者："]
+        {
             assert!(BARE_LABEL.is_match(line), "{line}");
         }
         assert!(LABEL.is_match("Authors:"));

@@ -4,9 +4,9 @@
 use copydesk_proto::v1::Author;
 
 use crate::byline::byline_names;
-use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, plain_by};
+use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, plain_by};
 use crate::byline::names::{plausible_name, split_names};
-use crate::dom::{Item, Page, flag};
+use crate::dom::{Item, Kind, Page, flag};
 use crate::text;
 
 /// Inline elements the page marks as its author (`<span class="author vcard">`,
@@ -110,18 +110,67 @@ fn cased_like_a_name(name: &str) -> bool {
     words.len() == 1 || words.iter().enumerate().all(|(i, w)| !lower(w) || particle(i, w))
 }
 
+/// A "By Jane Doe" line among the few just under the headline, when the
+/// headline stands above the article's container: templates put the byline
+/// in a meta strip beside the `<h1>`, outside the body's wrapper, and often
+/// mark that strip up like furniture.
+pub(crate) fn under_headline(page: &Page, container: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let before = |elem: u32| elem < container && !page.contains(elem, container);
+    let Some(headline) = page
+        .items
+        .iter()
+        .rposition(|item| matches!(item, Item::Text(b) if b.kind == Kind::Heading(1) && before(b.elem)))
+    else {
+        return Vec::new();
+    };
+    for (i, item) in page.items.iter().enumerate().skip(headline + 1).take(UNDER_HEADLINE) {
+        let Item::Text(b) = item else { continue };
+        // A standfirst may come between; body text ends the search.
+        if !before(b.elem) || b.chars > STANDFIRST_CHARS {
+            break;
+        }
+        if b.chars > 100 {
+            continue;
+        }
+        let line = b.text.trim();
+        if b.flags & flag::CAPTION != 0 || !MARKED.is_match(line) {
+            continue;
+        }
+        let names = byline_names(line);
+        if !names.is_empty() {
+            used.insert(i);
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// How many items under the headline may hold its byline: a kicker, a date
+/// and a comment count come first on some templates.
+const UNDER_HEADLINE: usize = 4;
+
+/// Longest line under the headline that is still its standfirst, not body.
+const STANDFIRST_CHARS: usize = 300;
+
 fn is_inline(tag: &str) -> bool {
     matches!(tag, "span" | "a" | "address" | "b" | "strong" | "em" | "i" | "small" | "cite" | "font" | "label")
 }
 
 /// "Autor: X" or "Text: X" on a line of its own anywhere in the article's
 /// wrapper (often at its end), or a label alone on a line with the name on
-/// the next ("Autor" / "Nikolai Huke").
-pub(crate) fn labelled(page: &Page, scope: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+/// the next ("Autor" / "Nikolai Huke"). A box the template marks as
+/// furniture counts only inside the article's own container.
+pub(crate) fn labelled(
+    page: &Page,
+    scope: u32,
+    container: u32,
+    used: &mut std::collections::HashSet<usize>,
+) -> Vec<Author> {
     let mut label: Option<usize> = None;
     for (i, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
-        if !page.contains(scope, b.elem) || b.flags & flag::BOILER != 0 {
+        let furniture = b.flags & flag::BOILER != 0 && !page.contains(container, b.elem);
+        if !page.contains(scope, b.elem) || furniture {
             continue;
         }
         let line = b.text.trim();

@@ -193,7 +193,7 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         authors = crate::byline::marks::inline(page, Some(scope), used);
     }
     if authors.is_empty() {
-        authors = crate::byline::marks::labelled(page, scope, used);
+        authors = crate::byline::marks::labelled(page, scope, container, used);
     }
     if authors.is_empty() {
         // A marked-up byline elsewhere on the page (a header above the body,
@@ -221,7 +221,10 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
         // "Autor: X" or a label line and a name line in an author box
         // anywhere outside boilerplate: element 0 is the root, so its
         // range is the whole page.
-        authors = crate::byline::marks::labelled(page, 0, used);
+        authors = crate::byline::marks::labelled(page, 0, container, used);
+    }
+    if authors.is_empty() {
+        authors = crate::byline::marks::under_headline(page, container, used);
     }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
@@ -248,7 +251,11 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     if SPLIT.split(&raw).any(long_han_run) {
         return Vec::new();
     }
-    let names = split_names(&raw);
+    let mut names = split_names(&raw);
+    // "Jane Doe and John Roe | Guest Columnists": a role beside the names.
+    if names.iter().any(|n| !ROLE.is_match(n)) {
+        names.retain(|n| !ROLE.is_match(n));
+    }
     // "Philosophe, professeur à l'université de Bordeaux." is a biography,
     // not a list of names, unless a marker word says names follow.
     if !MARKED.is_match(text) && SPLIT.split(text).any(|part| part.split_whitespace().count() >= 3 && sentence(part)) {
@@ -259,7 +266,15 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
 
 fn cut_tail(names: &str) -> String {
     let end = [&*TAIL, &*CREDIT_TAIL, &*NEXT_FIELD].into_iter().filter_map(|r| r.find(names)).map(|m| m.start()).min();
-    names.get(..end.unwrap_or(names.len())).unwrap_or(names).to_string()
+    let kept = names.get(..end.unwrap_or(names.len())).unwrap_or(names).trim_end();
+    // "Daniel Renfrow April 12, 2024": the month opens the date that was cut.
+    if end.is_some()
+        && let Some((head, last)) = kept.rsplit_once(char::is_whitespace)
+        && crate::months::month(last).is_some()
+    {
+        return head.trim_end().to_string();
+    }
+    kept.to_string()
 }
 
 /// Another field after the names: an affiliation after a full-width colon
@@ -270,7 +285,8 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·)|\s+[-—–]\s|\s+\d").expect("valid regex")
+    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
+        .expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
 static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
@@ -296,6 +312,14 @@ mod tests {
         assert_eq!(names("Gespeichert von rasos am 24. Juli 2017 - 18:55"), vec!["rasos"]);
         assert_eq!(names("Von R. R. am 07.08.2013"), vec!["R. R."]);
         assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);
+        assert_eq!(names("By Daniel Renfrow April 12, 2024"), vec!["Daniel Renfrow"]);
+        assert_eq!(names("By Jane Doe Dec. 3, 2024"), vec!["Jane Doe"]);
+        assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
+        assert_eq!(
+            names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),
+            vec!["Manoj Jain", "Jagpreet Chhatwal"]
+        );
+        assert_eq!(names("By Staff Writer"), vec!["Staff Writer"], "a role alone is all the line gives");
         assert_eq!(names("Text von Christian Seiler Illustration von Markus Roost"), vec!["Christian Seiler"]);
         assert!(names("Photograph by Ed Marshall, Redonda Restoration Programme").is_empty());
         assert!(names("Philosophe, Professeur de philosophie politique à l’Université Bordeaux Montaigne.").is_empty());

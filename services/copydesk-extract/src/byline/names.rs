@@ -94,6 +94,8 @@ pub(crate) fn plausible_name(name: &str) -> bool {
         && !name.ends_with([':', '：'])
         && name.chars().any(char::is_alphabetic)
         && !long_han_run(name)
+        // "Dec", "Sat": a date's remains in the author's place.
+        && (name.contains(char::is_whitespace) || !crate::months::calendar_word(name))
         // "责任编辑", "记者": a role whose name was left empty.
         && !(name.chars().all(text::is_han) && ROLE.is_match(name))
 }
@@ -139,5 +141,9 @@ mod tests {
         assert!(!plausible_name("Photograph by Ed Marshall"));
         assert_eq!(clean_name("AFP - desk@example.org"), "AFP");
         assert_eq!(clean_name("example.org"), "example.org");
+        for date_word in ["Dec", "Sat", "Apr."] {
+            assert!(!plausible_name(date_word), "{date_word}");
+        }
+        assert!(plausible_name("Amanda"));
     }
 }
