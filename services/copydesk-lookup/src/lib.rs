@@ -11,6 +11,8 @@
 //! - `service`: ArticleService over the store (`list_filter`: ListArticles' language and time filters;
 //!   `service::watch`: the watch streams, deletions, resume tokens and replays; `service::revisions`:
 //!   ListArticleRevisions); `server`: gRPC wiring, health, reflection.
+//! - `encoded`: the codec of responses encoded beforehand (GetArticle and LookupArticle send
+//!   the stored bytes: `service::encoded`).
 //! - `view`: ArticleView, BASIC (no body) or FULL.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
@@ -20,6 +22,7 @@
 mod admission;
 mod auth;
 pub mod config;
+pub mod encoded;
 mod error;
 mod list_filter;
 mod materialise;

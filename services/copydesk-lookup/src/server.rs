@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use copydesk_proto::v1::article_service_server::ArticleServiceServer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -23,6 +22,7 @@ use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::security::Secured;
 use crate::service::Lookup;
+use crate::service::encoded::Articles;
 
 /// The name health checks use for ArticleService; "" is the whole server.
 pub const SERVICE_NAME: &str = "copydesk.v1.ArticleService";
@@ -80,9 +80,8 @@ pub(crate) async fn serve(
     // A response is at most the article bytes allowed plus the missing ids
     // (no more than the request held) and a little framing.
     let max_encoding = limits.max_response_bytes + limits.max_request_bytes + (64 << 10);
-    let articles = ArticleServiceServer::new(service)
-        .max_decoding_message_size(limits.max_request_bytes)
-        .max_encoding_message_size(max_encoding);
+    // GetArticle and LookupArticle send the stored bytes; the rest is generated.
+    let articles = Articles::new(service, limits.max_request_bytes, max_encoding);
     let mut builder = Server::builder();
     if let Some(tls) = secured.tls {
         builder = builder.tls_config(tls)?;

@@ -23,6 +23,7 @@ use crate::store::Store;
 use crate::view::View;
 use crate::{LookupConfig, LookupError, blocking};
 
+pub(crate) mod encoded;
 pub(crate) mod watch;
 
 mod revisions;

@@ -15,6 +15,7 @@ use copydesk_proto::v1::Article;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tracing::{info, warn};
 
+pub use self::encoded::Found;
 use self::format::{Upgrade, empty, upgrade_records};
 pub use self::record::Part;
 use self::revisions::Revisions;
@@ -22,6 +23,7 @@ pub use self::revisions::{DEFAULT_KEEP, Key, Retention, RevisionPage};
 use crate::LookupError;
 pub use crate::url_key::url_key;
 
+mod encoded;
 mod format;
 mod listing;
 mod record;

@@ -3,7 +3,11 @@
 //! it (rate, store bytes per article against the topic's, RSS), then ghz in
 //! a process of its own against serve (GetArticle, LookupArticle, health
 //! Check) and against a no-op tonic server of the same settings in the same
-//! run, at the maximum rate and at 80% of the no-op's. Prints a report.
+//! run (an empty Check, and a GetArticle answering the same articles'
+//! bytes from memory, so that ghz decodes the same on both sides), at the
+//! maximum rate and at 80% of each no-op's. Prints a report, with each
+//! side's CPU per call, which the shared machine's load changes far less
+//! than QPS.
 //!
 //! `cargo run --release -p copydesk-integration --bin bench-lookup -- [ARTICLES] [SECS] [ROUNDS]`
 //! (after `cargo build --release --workspace --bin copydesk` and `scripts/go-tools.sh ghz`; `make bench-lookup` does all three).
@@ -61,10 +65,15 @@ fn load_average() -> String {
         .join(" ")
 }
 
-/// Writes a JSON array of `REQUESTS` requests built by `one` from random article numbers.
-fn data_file(dir: &Path, name: &str, n: u64, one: impl Fn(u64) -> serde_json::Value) -> std::path::PathBuf {
+/// The `REQUESTS` article numbers (of `n`) a data file asks for, the same in every run.
+fn sample(name: &str, n: u64) -> Vec<u64> {
     let mut rng = Rng::new(0xBE7C_4000 ^ name.len() as u64);
-    let requests: Vec<serde_json::Value> = (0..REQUESTS).map(|_| one(rng.below(n as usize) as u64)).collect();
+    (0..REQUESTS).map(|_| rng.below(n as usize) as u64).collect()
+}
+
+/// Writes a JSON array of `REQUESTS` requests built by `one` from [`sample`]'s article numbers.
+fn data_file(dir: &Path, name: &str, n: u64, one: impl Fn(u64) -> serde_json::Value) -> std::path::PathBuf {
+    let requests: Vec<serde_json::Value> = sample(name, n).into_iter().map(one).collect();
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, serde_json::to_vec(&requests).expect("JSON")).expect("write a ghz data file");
     path
@@ -164,10 +173,16 @@ async fn main() {
         let article = generator.article(i);
         serde_json::json!({ "url": article.url })
     });
+    // The no-op's GetArticle answers the same articles, encoded as the topic holds them.
+    let noop_articles = sample("get", articles)
+        .into_iter()
+        .map(|i| (article_id(i), prost::Message::encode_to_vec(&generator.article(i))))
+        .collect();
     let stop = CancellationToken::new();
-    let noop_addr = noop::spawn(stop.clone());
+    let noop_addr = noop::spawn(stop.clone(), noop_articles);
     let me = std::process::id();
     let noop = Target { name: "no-op Health/Check", addr: noop_addr, pid: me, call: CHECK, data: &check_data };
+    let noop_get = Target { name: "no-op GetArticle (bytes)", addr: noop_addr, pid: me, call: GET, data: &get_data };
     let get = Target { name: "serve GetArticle", addr: serve.addr, pid: serve.pid(), call: GET, data: &get_data };
     let lookup =
         Target { name: "serve LookupArticle", addr: serve.addr, pid: serve.pid(), call: LOOKUP, data: &lookup_data };
@@ -176,8 +191,10 @@ async fn main() {
 
     println!("load at the maximum rate, sides interleaved ({CONNECTIONS} connections, {CONCURRENCY} in flight):");
     let (mut noop_max, mut get_max, mut lookup_max, mut check_max) = (vec![], vec![], vec![], vec![]);
+    let mut noop_get_max = vec![];
     for _ in 0..rounds {
         noop_max.push(load(&ghz, &noop, secs, None));
+        noop_get_max.push(load(&ghz, &noop_get, secs, None));
         get_max.push(load(&ghz, &get, secs, None));
         check_max.push(load(&ghz, &check, secs, None));
         lookup_max.push(load(&ghz, &lookup, secs, None));
@@ -190,6 +207,13 @@ async fn main() {
         noop_80.push(load(&ghz, &noop, secs, Some(target_rate)));
         get_80.push(load(&ghz, &get, secs, Some(target_rate)));
         lookup_80.push(load(&ghz, &lookup, secs, Some(target_rate)));
+    }
+    let article_rate = (0.8 * rps(&noop_get_max)).round() as u32;
+    println!("load at 80% of the no-op GetArticle's maximum ({article_rate}/s):");
+    let (mut noop_get_80, mut get_80_article) = (vec![], vec![]);
+    for _ in 0..rounds {
+        noop_get_80.push(load(&ghz, &noop_get, secs, Some(article_rate)));
+        get_80_article.push(load(&ghz, &get, secs, Some(article_rate)));
     }
     let p99 = |o: &[Outcome]| median(&o.iter().map(|o| o.p99_ms).collect::<Vec<_>>());
     let p50 = |o: &[Outcome]| median(&o.iter().map(|o| o.p50_ms).collect::<Vec<_>>());
@@ -215,6 +239,30 @@ async fn main() {
         p99(&lookup_80),
         rps(&lookup_80)
     );
+    println!(
+        "  max rate against the no-op GetArticle (same bytes, {:.0} QPS, p99 {:.2} ms): GetArticle {:.0}% of it (target >= 80%); at {article_rate}/s: no-op p99 {:.2} ms, GetArticle p99 {:.2} ms (target <= 5 ms), reached {:.0}/s",
+        rps(&noop_get_max),
+        p99(&noop_get_max),
+        100.0 * rps(&get_max) / rps(&noop_get_max),
+        p99(&noop_get_80),
+        p99(&get_80_article),
+        rps(&get_80_article)
+    );
+    // Per call, at the maximum rate: what load changes least.
+    let us = |o: &[Outcome], cpu: fn(&Outcome) -> f64| {
+        median(&o.iter().map(|o| 1e6 * cpu(o) / o.count.max(1) as f64).collect::<Vec<_>>())
+    };
+    let server: fn(&Outcome) -> f64 = |o| o.server_cpu_s;
+    let client: fn(&Outcome) -> f64 = |o| o.client_cpu_s;
+    for (name, o) in [
+        ("no-op Check", &noop_max),
+        ("no-op GetArticle", &noop_get_max),
+        ("serve GetArticle", &get_max),
+        ("serve LookupArticle", &lookup_max),
+        ("serve Check", &check_max),
+    ] {
+        println!("  CPU per call, {name:<20} server {:>6.1} us, ghz {:>6.1} us", us(o, server), us(o, client));
+    }
     println!(
         "  serve after the load: RSS {:.0} MiB (peak {:.0} MiB); load average {}",
         serve.memory("VmRSS") as f64 / (1 << 20) as f64,

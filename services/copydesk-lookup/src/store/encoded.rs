@@ -1,0 +1,110 @@
+//! Reads that answer one article as its protobuf bytes (`record::encoded`)
+//! rather than as a decoded `Article`: what GetArticle and LookupArticle
+//! send, without decoding and encoding the article again. A record larger
+//! than the caller's limit is not read at all, only sized, so a caller on
+//! an async thread can read the few large ones on a blocking thread.
+
+use redb::{ReadOnlyTable, ReadableDatabase};
+
+use super::{ARTICLES, Part, Reserved, Store, record, url_index, url_key};
+use crate::LookupError;
+
+/// What a read of one article's bytes found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// No such article (or no article holds that URL).
+    Absent,
+    /// The article's protobuf bytes.
+    Bytes(Vec<u8>),
+    /// Not read: its part decodes to this many bytes, over the limit asked.
+    Larger(usize),
+}
+
+impl Store {
+    /// Article `id` (only `part` of it) as its protobuf bytes: exactly what
+    /// encoding the article of [`Store::get_part_within`] gives. `reserve`
+    /// is told the bytes before anything is decompressed, as there; an
+    /// article whose part is over `limit` bytes is left unread (`Larger`).
+    pub fn get_encoded_within(
+        &self,
+        id: &str,
+        part: Part,
+        limit: usize,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Found, LookupError> {
+        let txn = self.db.begin_read()?;
+        read(&txn.open_table(ARTICLES)?, id, part, limit, reserve)
+    }
+
+    /// [`Store::get_encoded_within`] of the article [`Store::find_url_part`]
+    /// finds by URL (or canonical URL), in one snapshot.
+    pub fn find_url_encoded_within(
+        &self,
+        url: &str,
+        part: Part,
+        limit: usize,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Found, LookupError> {
+        let txn = self.db.begin_read()?;
+        let urls = txn.open_table(url_index::URL_OWNERS)?;
+        let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(Found::Absent) };
+        read(&txn.open_table(ARTICLES)?, &id, part, limit, reserve)
+    }
+}
+
+fn read(
+    articles: &ReadOnlyTable<&'static str, &'static [u8]>,
+    id: &str,
+    part: Part,
+    limit: usize,
+    reserve: impl FnOnce(usize) -> Reserved,
+) -> Result<Found, LookupError> {
+    let Some(stored) = articles.get(id)? else { return Ok(Found::Absent) };
+    let len = record::decoded_len(stored.value(), part);
+    if len > limit {
+        return Ok(Found::Larger(len));
+    }
+    reserve(len)?;
+    Ok(Found::Bytes(record::encoded(id, stored.value(), part)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::super::tests::{Temp, article, batch, upsert};
+    use super::*;
+    use crate::store::Change;
+
+    #[test]
+    fn reads_by_id_and_url_give_the_encoded_article_or_its_size() {
+        let t = Temp::new();
+        let store = t.open();
+        let mut a = article("a1", "s.example", "https://s.example/a", "https://s.example/a?c=1");
+        a.text = "Words. ".repeat(100);
+        store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+        let any = usize::MAX;
+        for part in [Part::Whole, Part::Head] {
+            let decoded = store.get_part_within(&["a1"], part, |_| Ok(())).unwrap().pop().flatten().unwrap();
+            let want = Found::Bytes(decoded.encode_to_vec());
+            let mut told = None;
+            let read = store.get_encoded_within("a1", part, any, |n| {
+                told = Some(n);
+                Ok(())
+            });
+            assert_eq!(read.unwrap(), want);
+            assert_eq!(told, Some(decoded.encoded_len()), "reserved before reading");
+            assert_eq!(store.find_url_encoded_within("HTTPS://s.example/a/", part, any, |_| Ok(())).unwrap(), want);
+            let size = decoded.encoded_len();
+            let over = store.get_encoded_within("a1", part, size - 1, |_| panic!("not reserved")).unwrap();
+            assert_eq!(over, Found::Larger(size));
+        }
+        assert_eq!(store.get_encoded_within("nope", Part::Whole, any, |_| Ok(())).unwrap(), Found::Absent);
+        let none = store.find_url_encoded_within("https://other.example/", Part::Whole, any, |_| Ok(()));
+        assert_eq!(none.unwrap(), Found::Absent);
+        let refused = store.get_encoded_within("a1", Part::Whole, any, |_| Err(LookupError::Overloaded("test")));
+        assert!(matches!(refused, Err(LookupError::Overloaded("test"))));
+        store.apply(&batch(vec![Change::Delete { id: "a1".into() }], &[(0, 2)])).unwrap();
+        assert_eq!(store.get_encoded_within("a1", Part::Whole, any, |_| Ok(())).unwrap(), Found::Absent);
+    }
+}
