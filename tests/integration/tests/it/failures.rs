@@ -86,7 +86,7 @@ async fn a_newcomer_takes_partitions_and_dies(delivery: Delivery) {
 
     // librdkafka's group log rides along, printed only if the test fails: a
     // newcomer that once served no group event for 60 s in a CI run (and
-    // not in 100 runs since) must say what its group state was next time.
+    // not in 70 loop runs since) must say what its group state was next time.
     args.extend(["-X".to_string(), "debug=cgrp".to_string()]);
     let env = [("COPYDESK_LOG", Some("warn,copydesk_ingest=info,librdkafka=debug"))];
     let mut first = IngestProcess::spawn_with(&binary(), &args, &env);
