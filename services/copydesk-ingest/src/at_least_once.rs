@@ -13,7 +13,7 @@ use futures::stream::FuturesUnordered;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
@@ -52,7 +52,7 @@ pub(crate) async fn run(
     let lag = ConsumerMetrics { metrics: metrics.clone(), topic: config.input_topic.as_str().into() };
     let intake = Intake::subscribe(&config, lag, Some(on_revoke))?;
     let consumer = intake.consumer();
-    let producer: FutureProducer = kafka::producer(&config, None)?;
+    let producer = kafka::producer(&config, None)?;
     info!(message = "Ingest started.", topic = %config.input_topic, group = %config.group_id, delivery = "at-least-once");
 
     let newest = Arc::new(Newest::default());

@@ -8,12 +8,13 @@ use std::time::Duration;
 use rdkafka::Message;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureRecord, Producer};
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::util::Timeout;
 use tracing::{Instrument, warn};
 
 use crate::config::IngestConfig;
+use crate::kafka::OutputProducer;
 use crate::metrics::Metrics;
 use crate::order::Newest;
 use crate::process;
@@ -33,7 +34,7 @@ pub(crate) enum Refusal {
 }
 
 /// Classifies a delivery error of a record for `topic`.
-pub(crate) async fn refusal(error: &KafkaError, producer: &FutureProducer, topic: &str) -> Refusal {
+pub(crate) async fn refusal(error: &KafkaError, producer: &OutputProducer, topic: &str) -> Refusal {
     if producer.client().fatal_error().is_some() {
         return Refusal::Permanent;
     }
@@ -79,7 +80,7 @@ fn classify(code: RDKafkaErrorCode) -> Class {
 
 /// Whether the cluster, asked now, says `topic` does not exist. No answer
 /// (the brokers are away) is not a yes.
-async fn topic_is_gone(producer: &FutureProducer, topic: &str) -> bool {
+async fn topic_is_gone(producer: &OutputProducer, topic: &str) -> bool {
     let (producer, topic) = (producer.clone(), topic.to_string());
     tokio::task::spawn_blocking(move || match producer.client().fetch_metadata(Some(&topic), Duration::from_secs(10)) {
         Ok(metadata) => metadata
@@ -137,7 +138,7 @@ pub(crate) fn in_order(out: Output, msg: &OwnedMessage, config: &IngestConfig, n
 /// payload but keeps its headers, so the record of the failure is never
 /// lost. A permanent failure is returned: the caller stops the service.
 pub(crate) async fn deliver(
-    producer: &FutureProducer,
+    producer: &OutputProducer,
     mut out: Output,
     msg: &OwnedMessage,
     config: &IngestConfig,

@@ -11,11 +11,22 @@
 //! Each assignment of a partition gets a new epoch; a message carries the
 //! epoch it was received under, so work begun before a revocation can be
 //! told from work of the current owner.
+//!
+//! A wait on the queue never trusts its wake-up alone: rdkafka's stream is
+//! woken when librdkafka's queue turns from empty to non-empty, and a wake-up
+//! lost there leaves the consumer unpolled, a group change unserved and the
+//! whole group waiting, until rdkafka's own safety wake-up at half of
+//! `max.poll.interval.ms` (150 s). So `recv` polls the queue again after each
+//! `POLL_TICK` of silence, and counts the times that found work no wake-up
+//! announced (`copydesk_consumer_wakeups_missed_total`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use futures::FutureExt;
+
+use copydesk_settings::rebootstrap::BrokerWatch;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::message::OwnedMessage;
@@ -29,6 +40,9 @@ use crate::kafka;
 use crate::metrics::lag::ConsumerMetrics;
 use crate::wake::FetchWaker;
 
+/// How long `recv` waits for a wake-up before it polls the queue anyway.
+const POLL_TICK: Duration = Duration::from_secs(1);
+
 /// Called with the partitions revoked, before librdkafka lets them go.
 pub(crate) type OnRevoke = Box<dyn Fn(&[i32]) + Send + Sync>;
 
@@ -39,6 +53,8 @@ struct Ownership {
     epochs: HashMap<i32, u64>,
     next_epoch: u64,
     paused: bool,
+    /// Group events served so far (assignments and revocations).
+    served: u64,
 }
 
 /// Hears group changes, commits and statistics on the polling task.
@@ -46,6 +62,7 @@ pub(crate) struct IntakeContext {
     metrics: ConsumerMetrics,
     ownership: Arc<Mutex<Ownership>>,
     on_revoke: Option<OnRevoke>,
+    brokers: Arc<BrokerWatch>,
 }
 
 fn lock(ownership: &Mutex<Ownership>) -> MutexGuard<'_, Ownership> {
@@ -61,6 +78,7 @@ fn partitions(list: &TopicPartitionList) -> Vec<i32> {
 impl ClientContext for IntakeContext {
     fn stats(&self, statistics: Statistics) {
         self.metrics.statistics(&statistics);
+        self.brokers.observe(&statistics);
     }
 }
 
@@ -81,6 +99,7 @@ impl ConsumerContext for IntakeContext {
     }
 
     fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        lock(&self.ownership).served += 1;
         if let Rebalance::Assign(list) = rebalance {
             let assigned = partitions(list);
             info!(message = "Partitions assigned.", partitions = ?assigned);
@@ -131,14 +150,31 @@ impl Intake {
         on_revoke: Option<OnRevoke>,
     ) -> Result<Intake, IngestError> {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
-        let context = IntakeContext { metrics, ownership: ownership.clone(), on_revoke };
-        let consumer = kafka::subscribed_consumer(config, context)?;
+        let brokers = BrokerWatch::new(&config.kafka.brokers);
+        let context = IntakeContext { metrics, ownership: ownership.clone(), on_revoke, brokers: brokers.clone() };
+        let consumer = kafka::subscribed_consumer(config, context, &brokers)?;
         Ok(Intake { consumer: Arc::new(consumer), ownership, waker: FetchWaker::default() })
     }
 
     /// The next message, serving group changes on the way. Cancel-safe.
     pub(crate) async fn recv(&self) -> Result<Taken, KafkaError> {
-        let message = self.consumer.recv().await?.detach();
+        let message = loop {
+            if let Ok(received) = tokio::time::timeout(POLL_TICK, self.consumer.recv()).await {
+                break received?.detach();
+            }
+            // A silent second: poll once more. A message or a group event
+            // found now was waiting without a wake-up (or, rarely, arrived
+            // in this very instant).
+            let served = lock(&self.ownership).served;
+            let found = self.consumer.recv().now_or_never();
+            if found.is_some() || lock(&self.ownership).served != served {
+                warn!(message = "The input consumer held work that no wake-up announced; served it on the poll tick.");
+                self.metrics().metrics.wakeup_missed();
+            }
+            if let Some(received) = found {
+                break received?.detach();
+            }
+        };
         let received = Instant::now();
         // Epoch 0 is never current: a message of a partition no longer owned
         // (it raced its revocation) is then dropped by the epoch checks.

@@ -1,9 +1,29 @@
 //! Kafka clients configured for the pipeline's guarantees.
 
-use rdkafka::ClientConfig;
+use std::sync::Arc;
+
+use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientConfig, ClientContext};
 
 use crate::IngestError;
 use crate::config::{Delivery, IngestConfig};
+use copydesk_settings::rebootstrap::{BrokerWatch, STATISTICS_MS};
+
+/// The output producer, idempotent or transactional.
+pub(crate) type OutputProducer = FutureProducer<OutputContext>;
+
+/// Hears the output producer's statistics, to keep it from losing every
+/// broker for good (`rebootstrap`).
+pub(crate) struct OutputContext {
+    brokers: Arc<BrokerWatch>,
+}
+
+impl ClientContext for OutputContext {
+    fn stats(&self, statistics: Statistics) {
+        self.brokers.observe(&statistics);
+    }
+}
 
 /// What one consumer fetch asks for at most, over all partitions and per
 /// partition (librdkafka's defaults are 50 MiB and 1 MiB).
@@ -24,7 +44,11 @@ fn base() -> ClientConfig {
         // timeout fails them. One small request per client each 5 s finds the
         // new leader soon after the controller elects it (about 9 s, KRaft's
         // broker session timeout).
-        .set("topic.metadata.refresh.interval.ms", "5000");
+        .set("topic.metadata.refresh.interval.ms", "5000")
+        // Every client reports statistics: they show a client that has lost
+        // every broker (`rebootstrap`), and give the consumer's lag. One
+        // small JSON report per 10 s.
+        .set("statistics.interval.ms", STATISTICS_MS.to_string());
     c
 }
 
@@ -74,10 +98,7 @@ pub(crate) fn consumer_config(config: &IngestConfig) -> ClientConfig {
         // A crashed instance's partitions move to the others within seconds,
         // not the 45 s default.
         .set("session.timeout.ms", "10000")
-        .set("heartbeat.interval.ms", "1000")
-        // Consumer lag for the metrics comes from librdkafka's statistics;
-        // one report per 10 s costs one small JSON parse.
-        .set("statistics.interval.ms", "10000");
+        .set("heartbeat.interval.ms", "1000");
     match config.delivery {
         Delivery::AtLeastOnce => {
             // Offsets are stored by us, only for contiguously acknowledged
@@ -120,15 +141,18 @@ pub(crate) fn producer_config(config: &IngestConfig, transactional_id: Option<&s
     with_pass_through(c, config)
 }
 
-/// The input consumer, subscribed; `context` hears rebalances.
+/// The input consumer, subscribed; `context` hears rebalances, and passes
+/// statistics to `brokers`, which is tied to the new client here.
 pub(crate) fn subscribed_consumer<C: rdkafka::consumer::ConsumerContext + 'static>(
     config: &IngestConfig,
     context: C,
+    brokers: &BrokerWatch,
 ) -> Result<rdkafka::consumer::StreamConsumer<C>, IngestError> {
     use rdkafka::consumer::Consumer;
     let consumer: rdkafka::consumer::StreamConsumer<C> = consumer_config(config)
         .create_with_context(context)
         .map_err(|source| IngestError::Client { role: "consumer", source })?;
+    brokers.attach(consumer.client());
     consumer
         .subscribe(&[&config.input_topic])
         .map_err(|source| IngestError::Subscribe { topic: config.input_topic.clone(), source })?;
@@ -136,11 +160,11 @@ pub(crate) fn subscribed_consumer<C: rdkafka::consumer::ConsumerContext + 'stati
 }
 
 /// The output producer: idempotent, or transactional under `transactional_id`.
-pub(crate) fn producer(
-    config: &IngestConfig,
-    transactional_id: Option<&str>,
-) -> Result<rdkafka::producer::FutureProducer, IngestError> {
-    producer_config(config, transactional_id)
-        .create()
-        .map_err(|source| IngestError::Client { role: "producer", source })
+pub(crate) fn producer(config: &IngestConfig, transactional_id: Option<&str>) -> Result<OutputProducer, IngestError> {
+    let brokers = BrokerWatch::new(&config.kafka.brokers);
+    let producer: OutputProducer = producer_config(config, transactional_id)
+        .create_with_context(OutputContext { brokers: brokers.clone() })
+        .map_err(|source| IngestError::Client { role: "producer", source })?;
+    brokers.attach(producer.client());
+    Ok(producer)
 }

@@ -45,6 +45,7 @@ pub struct Metrics {
     transactions_committed: Counter,
     transactions_aborted: Counter,
     transactions_abandoned: Counter,
+    wakeups_missed: Counter,
     pub(crate) lag: lag::LagGauges,
 }
 
@@ -147,6 +148,12 @@ impl Metrics {
             "Kafka transactions by outcome (exactly-once mode); abandoned: a transaction call never returned and the pipeline stopped.",
             transactions,
         );
+        let wakeups_missed = Counter::default();
+        registry.register(
+            "consumer_wakeups_missed",
+            "Times the input consumer's queue held a message or group event that no wake-up announced, found by the 1 s poll tick instead (0 is normal).",
+            wakeups_missed.clone(),
+        );
         let lag = lag::LagGauges::default();
         registry.register(
             "consumer_lag_messages",
@@ -171,6 +178,7 @@ impl Metrics {
             transactions_committed,
             transactions_aborted,
             transactions_abandoned,
+            wakeups_missed,
             lag,
         }
     }
@@ -249,6 +257,11 @@ impl Metrics {
     pub(crate) fn transaction_abandoned(&self) {
         self.transactions_abandoned.inc();
     }
+
+    /// Work found on the input by the poll tick, not by a wake-up.
+    pub(crate) fn wakeup_missed(&self) {
+        self.wakeups_missed.inc();
+    }
 }
 
 /// Where `reason` is counted: its place in `Reason::ALL` (a short scan, only
@@ -276,8 +289,10 @@ mod tests {
         m.finished(50);
         m.transaction(true);
         m.extracted(Duration::from_millis(3));
+        m.wakeup_missed();
         let text = m.encode();
         for expected in [
+            "copydesk_consumer_wakeups_missed_total 1",
             "copydesk_messages_consumed_total 2",
             "copydesk_input_bytes_total 150",
             "copydesk_articles_produced_total 1",

@@ -8,11 +8,11 @@ use copydesk_telemetry::messaging::{self, Parent};
 use rdkafka::Message;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
-use rdkafka::producer::FutureProducer;
 use tracing::{Instrument, Span};
 
 use crate::config::IngestConfig;
 use crate::delivery;
+use crate::kafka::OutputProducer;
 use crate::metrics::Metrics;
 use crate::order::Newest;
 use crate::pool::ExtractPool;
@@ -105,7 +105,7 @@ pub(crate) async fn process(
     msg: OwnedMessage,
     received: Instant,
     pool: ExtractPool,
-    producer: FutureProducer,
+    producer: OutputProducer,
     config: Arc<IngestConfig>,
     metrics: Arc<Metrics>,
     newest: Arc<Newest>,

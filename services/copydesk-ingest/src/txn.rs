@@ -17,11 +17,12 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use rdkafka::error::KafkaResult;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer;
 use tokio::sync::oneshot;
 use tracing::error;
 
 use crate::config::IngestConfig;
+use crate::kafka::OutputProducer;
 use crate::{IngestError, kafka};
 
 /// What each transaction call is given. No longer than the producer's
@@ -47,7 +48,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// The transactional producer, the id it was initialised with, and the
 /// thread its blocking transaction calls run on.
 pub(crate) struct Transactions {
-    producer: Arc<FutureProducer>,
+    producer: Arc<OutputProducer>,
     id: String,
     jobs: mpsc::Sender<Job>,
 }
@@ -71,7 +72,7 @@ impl Transactions {
     }
 
     /// For sends, which have their own message timeout.
-    pub(crate) fn producer(&self) -> &FutureProducer {
+    pub(crate) fn producer(&self) -> &OutputProducer {
         &self.producer
     }
 
@@ -82,7 +83,7 @@ impl Transactions {
     pub(crate) async fn call<T, F>(&self, what: &'static str, f: F) -> Result<T, CallError>
     where
         T: Send + 'static,
-        F: FnOnce(&FutureProducer) -> KafkaResult<T> + Send + 'static,
+        F: FnOnce(&OutputProducer) -> KafkaResult<T> + Send + 'static,
     {
         let (done, result) = oneshot::channel();
         // The job holds a handle of its own only while it runs, so the

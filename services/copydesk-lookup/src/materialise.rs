@@ -16,12 +16,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use copydesk_proto::v1::Article;
+use copydesk_settings::rebootstrap::{BrokerWatch, STATISTICS_MS};
 use copydesk_telemetry::messaging::{self, Parent};
 use prost::Message as _;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::statistics::Statistics;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::{broadcast, watch};
@@ -61,10 +63,17 @@ pub(crate) struct Materialiser {
 
 /// librdkafka reports each end of partition twice: to the reader (where it
 /// counts for readiness) and to the client's error callback, whose default
-/// logs it as an error. Here only real errors are logged.
-pub(crate) struct Context;
+/// logs it as an error. Here only real errors are logged. Statistics go to
+/// the watch that keeps the reader from losing every broker for good.
+pub(crate) struct Context {
+    brokers: Arc<BrokerWatch>,
+}
 
 impl ClientContext for Context {
+    fn stats(&self, statistics: Statistics) {
+        self.brokers.observe(&statistics);
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
         if matches!(error, KafkaError::PartitionEOF(_) | KafkaError::Global(RDKafkaErrorCode::PartitionEOF)) {
             return;
@@ -77,6 +86,21 @@ impl ClientContext for Context {
 impl ConsumerContext for Context {}
 
 pub(crate) type Reader = StreamConsumer<Context>;
+
+/// A reader of the articles topic made from `client` (`consumer_config`'s
+/// settings, perhaps amended), its broker watch tied to it.
+pub(crate) fn reader(
+    client: &ClientConfig,
+    config: &LookupConfig,
+    role: &'static str,
+) -> Result<Arc<Reader>, LookupError> {
+    let brokers = BrokerWatch::new(&config.kafka.brokers);
+    let reader: Reader = client
+        .create_with_context(Context { brokers: brokers.clone() })
+        .map_err(|source| LookupError::Client { role, source })?;
+    brokers.attach(reader.client());
+    Ok(Arc::new(reader))
+}
 
 pub(crate) fn consumer_config(config: &LookupConfig) -> ClientConfig {
     let limit = (config.max_message_bytes + (1 << 20)).to_string();
@@ -96,7 +120,9 @@ pub(crate) fn consumer_config(config: &LookupConfig) -> ClientConfig {
         // that partition over from its earliest record.
         .set("auto.offset.reset", "earliest")
         .set("fetch.max.bytes", &limit)
-        .set("max.partition.fetch.bytes", &limit);
+        .set("max.partition.fetch.bytes", &limit)
+        // Read by the broker watch (`copydesk_settings::rebootstrap`).
+        .set("statistics.interval.ms", STATISTICS_MS.to_string());
     config.kafka.apply(&mut c);
     c
 }
@@ -106,11 +132,7 @@ impl Materialiser {
     /// When the topic is deleted (and created again), readiness is withdrawn
     /// and the store is rebuilt from the new topic.
     pub(crate) async fn run(self, stop: CancellationToken) -> Result<(), LookupError> {
-        let consumer: Arc<Reader> = Arc::new(
-            consumer_config(&self.config)
-                .create_with_context(Context)
-                .map_err(|source| LookupError::Client { role: "consumer", source })?,
-        );
+        let consumer = reader(&consumer_config(&self.config), &self.config, "consumer")?;
         while let Ended::TopicReplaced = self.read(&consumer, &stop).await? {
             // Until the new topic is read to its end, answers would come
             // from a topic that no longer exists.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 mod kafka;
+pub mod rebootstrap;
 
 pub use kafka::KafkaArgs;
 

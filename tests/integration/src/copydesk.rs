@@ -139,8 +139,25 @@ pub async fn spawn_app_with(bootstrap: &str, topics: &Topics, delivery: Delivery
     spawn_app_args(&args).await
 }
 
+/// Logs of services run in this process, to the test's captured output:
+/// libtest shows them when the test fails. Threads inherit the capture of
+/// the test that spawned them, so each test's runtime logs into its own.
+/// The filter is `COPYDESK_CHILD_LOG`'s, as for child processes.
+pub(crate) fn log_in_process() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let filter = std::env::var("COPYDESK_CHILD_LOG").unwrap_or_else(|_| "warn,copydesk_ingest=info".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_ansi(false)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 /// The ingest service in-process, with exactly these flags.
 pub async fn spawn_app_args(args: &[String]) -> TestApp {
+    log_in_process();
     let app = App::build(config(args)).await.expect("ingest app builds");
     let metrics = app.metrics();
     let metrics_addr = app.metrics_addr().expect("the test flags enable metrics");
@@ -271,6 +288,22 @@ impl IngestProcess {
                 .find_map(|l| l.split("addr=").nth(1)?.split_whitespace().next()?.parse().ok())
         };
         wait_until(timeout, || async { find().is_some() }).await.then(find).flatten()
+    }
+
+    /// Every thread's stack, from gdb when the machine has it: what a test
+    /// that times out waiting on the process prints, so a rare stall says
+    /// whether the process was blocked somewhere or idle waiting for a wake-up.
+    pub fn thread_dump(&self) -> String {
+        let pid = self.child.id().to_string();
+        let output = Command::new("timeout")
+            .args(["60", "gdb", "-p", &pid, "-batch", "-nx", "-ex", "set pagination off", "-ex", "thread apply all bt"])
+            .stdin(Stdio::null())
+            .output();
+        match output {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            Ok(out) => format!("(gdb failed: {}: {})", out.status, String::from_utf8_lossy(&out.stderr)),
+            Err(error) => format!("(no thread dump: {error})"),
+        }
     }
 
     /// Whether the process is still running.

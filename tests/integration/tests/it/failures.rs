@@ -93,11 +93,10 @@ async fn a_newcomer_takes_partitions_and_dies(delivery: Delivery) {
     assert!(watcher.wait_for(50, DRAIN).await, "no progress");
     let joined = Instant::now();
     let mut second = IngestProcess::spawn_with(&binary(), &args, &env);
-    assert!(
-        second.wait_for_partitions(TAKEOVER).await,
-        "the newcomer got no partition within {TAKEOVER:?}; its assignments: {:?}",
-        second.assignments()
-    );
+    if !second.wait_for_partitions(TAKEOVER).await {
+        eprintln!("the newcomer's threads:\n{}", second.thread_dump());
+        panic!("the newcomer got no partition within {TAKEOVER:?}; its assignments: {:?}", second.assignments());
+    }
     let assigned = joined.elapsed();
     let addr = second.metrics_addr(TAKEOVER).await.expect("the newcomer serves metrics");
     let produced = || async { scrape(addr).await.value("copydesk_articles_produced_total") > 0.0 };

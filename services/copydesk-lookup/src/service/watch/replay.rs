@@ -20,7 +20,7 @@ use tracing::warn;
 
 use super::Event;
 use crate::admission::Admission;
-use crate::materialise::{Context, Reader, change_of, consumer_config};
+use crate::materialise::{Reader, change_of, consumer_config, reader};
 use crate::{LookupConfig, LookupError, blocking};
 
 /// How long the question for a partition's first offset may take.
@@ -62,11 +62,7 @@ impl Replay {
         // About two fetches queued ahead at most (librdkafka's default is 64 MiB
         // whatever the fetch size); `--max-watch-replays` bounds how many.
         client.set("queued.max.messages.kbytes", (config.max_message_bytes / 1024 * 2).max(16 << 10).to_string());
-        let consumer: Arc<Reader> = Arc::new(
-            client
-                .create_with_context(Context)
-                .map_err(|source| LookupError::Client { role: "replay consumer", source })?,
-        );
+        let consumer = reader(&client, config, "replay consumer")?;
         let topic = config.articles_topic.clone();
         let (c, t, w) = (consumer.clone(), topic.clone(), wanted.clone());
         // The first offset each partition still has, asked off the async workers.
