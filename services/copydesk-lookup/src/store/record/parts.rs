@@ -2,11 +2,11 @@
 //! the earlier format are read in `record`), and the article's text when it
 //! is its blocks' text, which is then not stored but rebuilt on read.
 
-use std::io::Write;
+use std::cell::RefCell;
 
 use copydesk_proto::v1::Block;
 use copydesk_proto::v1::block::Kind;
-use flate2::{Decompress, FlushDecompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use super::{skip, varint};
 
@@ -18,23 +18,41 @@ const TEXT_FIELD: u64 = 14;
 const BLOCK_KIND: u64 = 1;
 const BLOCK_TEXT: u64 = 2;
 
+thread_local! {
+    // A deflate or inflate state allocates tens of KB (its window, its
+    // tables): made once per thread and reset, not made per part read.
+    static DEFLATER: RefCell<Compress> = RefCell::new(Compress::new(Compression::default(), false));
+    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
 /// Raw deflate at the default level: reads pay for decompression alone,
 /// and a higher level gains little on prose.
 pub(super) fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder =
-        flate2::write::DeflateEncoder::new(Vec::with_capacity(bytes.len() / 2 + 16), flate2::Compression::default());
-    encoder.write_all(bytes).expect("writing to memory");
-    encoder.finish().expect("writing to memory")
+    DEFLATER.with_borrow_mut(|deflater| {
+        deflater.reset();
+        let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16 + 64);
+        loop {
+            let read = deflater.total_in() as usize;
+            match deflater.compress_vec(&bytes[read..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return out,
+                // Out of room (incompressible bytes): more, and on.
+                Ok(_) => out.reserve(out.capacity()),
+                Err(e) => unreachable!("deflate into memory cannot fail: {e}"),
+            }
+        }
+    })
 }
 
 /// Inflates raw deflate `bytes` into `out`; the bytes written.
 pub(super) fn inflate_into(bytes: &[u8], out: &mut [u8]) -> Result<usize, String> {
-    let mut inflater = Decompress::new(false);
-    match inflater.decompress(bytes, out, FlushDecompress::Finish) {
-        Ok(Status::StreamEnd) => Ok(inflater.total_out() as usize),
-        Ok(_) => Err("a part is cut short, or larger than its header says".into()),
-        Err(e) => Err(e.to_string()),
-    }
+    INFLATER.with_borrow_mut(|inflater| {
+        inflater.reset(false);
+        match inflater.decompress(bytes, out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) => Ok(inflater.total_out() as usize),
+            Ok(_) => Err("a part is cut short, or larger than its header says".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    })
 }
 
 /// The text extraction makes of an article's blocks: the text of every

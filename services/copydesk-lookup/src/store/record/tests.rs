@@ -208,3 +208,29 @@ fn fields_are_walked_to_where_the_body_goes() {
     assert_eq!(body_at(&[0x0a, 0x05, 1]), None, "a length past the end");
     assert_eq!(body_at(&[0x0b]), None, "a group");
 }
+
+#[test]
+fn parts_round_trip_one_after_another_incompressible_ones_too() {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let noise: Vec<u8> = (0..100_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let prose = "Some words, and some more words. ".repeat(300).into_bytes();
+    // The per-thread state is reset between parts: each one reads alone.
+    for part in [&noise[..], &prose[..], &[][..], &noise[..10]] {
+        let packed = parts::deflate(part);
+        let mut out = vec![0; part.len()];
+        assert_eq!(parts::inflate_into(&packed, &mut out), Ok(part.len()));
+        assert_eq!(out, part);
+        let mut short = vec![0; part.len().saturating_sub(1)];
+        if !part.is_empty() {
+            assert!(parts::inflate_into(&packed, &mut short).is_err(), "a part larger than its room");
+        }
+    }
+    assert!(parts::deflate(&prose).len() * 10 < prose.len());
+}
