@@ -12,11 +12,14 @@ use super::{ARTICLES, META, OFFSETS, SITES, TRACES, revisions, url_index};
 use crate::LookupError;
 
 /// The `META` key of the stored records' format, and the format written
-/// now. A store without it holds the plain protobuf records of earlier
-/// versions: they are rewritten when opened. Another format (a later
-/// version's) cannot be read: the store is emptied and rebuilt from the topic.
+/// now. A store without it holds the plain protobuf records of the first
+/// versions, a store of [`EARLIER`] LZ4 records: their articles are
+/// rewritten when opened (their revisions are still read as they are).
+/// Another format (a later version's) cannot be read: the store is emptied
+/// and rebuilt from the topic.
 pub(super) const FORMAT_KEY: &str = "record_format";
-pub(super) const FORMAT: &str = "2";
+pub(super) const FORMAT: &str = "3";
+const EARLIER: &str = "2";
 
 /// Empties every table of articles, revisions, indexes, traces and offsets,
 /// in `txn`: the store is then rebuilt from the topic's beginning.
@@ -40,7 +43,7 @@ pub(super) fn empty(txn: &WriteTransaction) -> Result<(), LookupError> {
 /// What opening did to the stored records' format.
 pub(super) enum Upgrade {
     Current,
-    /// Records of the earlier, plain protobuf format rewritten (how many).
+    /// Records of an earlier format (plain protobuf, LZ4) rewritten (how many).
     Rewritten(u64),
     /// A format this version does not know: emptied, to be rebuilt.
     Emptied(String),
@@ -51,19 +54,19 @@ pub(super) fn upgrade_records(txn: &WriteTransaction) -> Result<Upgrade, LookupE
     let stored = txn.open_table(META)?.get(FORMAT_KEY)?.map(|v| v.value().to_string());
     let upgrade = match stored.as_deref() {
         Some(FORMAT) => return Ok(Upgrade::Current),
+        None | Some(EARLIER) => Upgrade::Rewritten(rewrite_earlier(txn)?),
         Some(other) => {
             empty(txn)?;
             Upgrade::Emptied(other.to_string())
         }
-        None => Upgrade::Rewritten(rewrite_legacy(txn)?),
     };
     txn.open_table(META)?.insert(FORMAT_KEY, FORMAT)?;
     Ok(upgrade)
 }
 
-/// Rewrites the plain protobuf records of earlier versions compressed, a
-/// chunk of ids at a time (a table is not written while it is iterated).
-fn rewrite_legacy(txn: &WriteTransaction) -> Result<u64, LookupError> {
+/// Rewrites the articles' records of earlier formats in this one, a chunk
+/// of ids at a time (a table is not written while it is iterated).
+fn rewrite_earlier(txn: &WriteTransaction) -> Result<u64, LookupError> {
     let mut articles = txn.open_table(ARTICLES)?;
     let (mut after, mut rewritten) = (None::<String>, 0);
     loop {
@@ -71,13 +74,14 @@ fn rewrite_legacy(txn: &WriteTransaction) -> Result<u64, LookupError> {
         let mut chunk = Vec::new();
         for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(1024) {
             let (id, stored) = entry?;
-            chunk.push((id.value().to_string(), record::is_legacy(stored.value()).then(|| stored.value().to_vec())));
+            chunk
+                .push((id.value().to_string(), (!record::is_current(stored.value())).then(|| stored.value().to_vec())));
         }
         let Some((last, _)) = chunk.last() else { return Ok(rewritten) };
         after = Some(last.clone());
-        for (id, legacy) in chunk {
-            let Some(legacy) = legacy else { continue };
-            match record::decode(&id, &legacy, Part::Whole) {
+        for (id, earlier) in chunk {
+            let Some(earlier) = earlier else { continue };
+            match record::decode(&id, &earlier, Part::Whole) {
                 Ok(article) => {
                     articles.insert(id.as_str(), record::encode(&article).as_slice())?;
                     rewritten += 1;

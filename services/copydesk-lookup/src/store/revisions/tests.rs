@@ -157,6 +157,30 @@ fn a_store_of_the_plain_protobuf_format_is_rewritten_when_opened() {
 }
 
 #[test]
+fn a_store_of_lz4_records_is_rewritten_when_opened_and_its_history_still_read() {
+    let t = Temp::new();
+    let (old, new) = (capture(1_000, "old body"), capture(2_000, "new body"));
+    {
+        let store = t.open();
+        apply_all(&store, &[old.clone(), new.clone()]);
+        // As the previous version wrote them: LZ4 records, format "2".
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(ARTICLES).unwrap().insert("a1", record::encode_lz4(&new).as_slice()).unwrap();
+        let key = ("a1", 1_000_000i64, old.content_hash.as_str());
+        txn.open_table(REVISIONS).unwrap().insert(key, record::encode_lz4(&old).as_slice()).unwrap();
+        txn.open_table(META).unwrap().insert("record_format", "2").unwrap();
+        txn.commit().unwrap();
+    }
+    let store = t.open();
+    assert_eq!(store.revisions("a1").unwrap().unwrap(), [new.clone(), old]);
+    let txn = store.db.begin_read().unwrap();
+    let stored = txn.open_table(ARTICLES).unwrap().get("a1").unwrap().unwrap().value().to_vec();
+    assert!(record::is_current(&stored), "rewritten in this format");
+    assert_eq!(txn.open_table(META).unwrap().get("record_format").unwrap().unwrap().value(), "3");
+    assert_eq!(store.offsets().unwrap()[&0], 1, "kept: nothing to read again");
+}
+
+#[test]
 fn a_store_of_an_unknown_format_is_emptied_to_be_rebuilt() {
     let t = Temp::new();
     {
