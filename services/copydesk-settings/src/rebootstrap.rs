@@ -57,15 +57,15 @@ impl BrokerWatch {
     }
 
     /// Reads one statistics report of the attached client; restores the
-    /// bootstrap servers if it knows no broker.
-    pub fn observe(&self, statistics: &Statistics) {
+    /// bootstrap servers if it knows no broker, and then says so.
+    pub fn observe(&self, statistics: &Statistics) -> bool {
         if knows_a_broker(statistics) {
-            return;
+            return false;
         }
         let rk = self.client.load(Ordering::Acquire);
-        let Some(bootstrap) = &self.bootstrap else { return };
+        let Some(bootstrap) = &self.bootstrap else { return false };
         if rk.is_null() {
-            return;
+            return false;
         }
         // SAFETY: `rk` is the handle of the client whose statistics callback
         // is running now (the watch lives in that client's context), so the
@@ -77,6 +77,7 @@ impl BrokerWatch {
             client = %statistics.name,
             added,
         );
+        true
     }
 }
 
@@ -118,6 +119,6 @@ mod tests {
     #[test]
     fn a_watch_without_a_client_does_nothing() {
         // No client attached: nothing to call, and no crash.
-        BrokerWatch::new("127.0.0.1:9").observe(&statistics(&["internal"]));
+        assert!(!BrokerWatch::new("127.0.0.1:9").observe(&statistics(&["internal"])));
     }
 }

@@ -9,14 +9,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use copydesk_ingest::{App, Delivery, IngestConfig, IngestError, Metrics};
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::kafka::{consumer_config, create_topic, producer_config, send, topic_partitions, unique, wait_until};
+use crate::kafka::{
+    create_topic, producer_config, rebootstrapping_consumer, send, topic_partitions, unique, wait_until,
+};
 
 /// Input limit of the topics tests create: a 15 MB page must fit.
 pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
@@ -390,8 +392,7 @@ pub struct OutputWatcher {
 
 impl OutputWatcher {
     pub async fn start(bootstrap: &str, topics: &Topics, read_committed: bool) -> OutputWatcher {
-        let consumer: StreamConsumer =
-            consumer_config(bootstrap, &unique("watcher"), read_committed).create().expect("watcher consumer");
+        let consumer = rebootstrapping_consumer(bootstrap, &unique("watcher"), read_committed);
         let mut assignment = TopicPartitionList::new();
         for topic in [&topics.articles, &topics.dead_letters] {
             for p in topic_partitions(bootstrap, topic).await.expect("output topic metadata") {

@@ -1,16 +1,20 @@
 //! Kafka client helpers for tests: unique names, client configs, topic creation, produce, read-everything consume, and deadline-bounded waiting.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use copydesk_settings::rebootstrap::{BrokerWatch, STATISTICS_MS};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewPartitions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer, StreamConsumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 /// Client-side ceiling for tests with big messages, so that the broker's and the
 /// topic's limits are what a test exercises, not the client's 1 MB default.
@@ -54,6 +58,42 @@ pub fn consumer_config(bootstrap: &str, group: &str, read_committed: bool) -> Cl
         .set("session.timeout.ms", "6000")
         .set("isolation.level", if read_committed { "read_committed" } else { "read_uncommitted" });
     config
+}
+
+/// The context of the harness's long-lived readers: they ride out a whole
+/// cluster's restart as the services' own clients do. librdkafka can drop
+/// every broker when the last one stopping answers that there are none
+/// (`copydesk_settings::rebootstrap`, librdkafka #5301); a reader of the
+/// test's cut off that way would fail a test whose service is fine.
+pub(crate) struct Rebootstrapping(Arc<BrokerWatch>);
+
+impl ClientContext for Rebootstrapping {
+    fn stats(&self, statistics: Statistics) {
+        if self.0.observe(&statistics) {
+            eprintln!(
+                "test client {}: it knew no broker any more; its bootstrap servers were added again",
+                statistics.name
+            );
+        }
+    }
+}
+
+impl ConsumerContext for Rebootstrapping {}
+
+/// A consumer of [`consumer_config`] that gets its bootstrap servers back
+/// if it loses every broker.
+pub(crate) fn rebootstrapping_consumer(
+    bootstrap: &str,
+    group: &str,
+    read_committed: bool,
+) -> StreamConsumer<Rebootstrapping> {
+    let watch = BrokerWatch::new(bootstrap);
+    let consumer: StreamConsumer<Rebootstrapping> = consumer_config(bootstrap, group, read_committed)
+        .set("statistics.interval.ms", STATISTICS_MS.to_string())
+        .create_with_context(Rebootstrapping(watch.clone()))
+        .expect("create a test consumer");
+    watch.attach(consumer.client());
+    consumer
 }
 
 /// A transactional producer with its transactions initialised, ready for `begin_transaction`.
@@ -204,8 +244,7 @@ pub async fn consume_all(
         .await
         .unwrap_or_else(|e| panic!("metadata of {topic} before consuming: {e}"));
     assert!(!partitions.is_empty(), "topic {topic} has no partitions with a leader; was it created?");
-    let consumer: StreamConsumer =
-        consumer_config(bootstrap, &unique("consume-all"), read_committed).create().expect("create a consumer");
+    let consumer = rebootstrapping_consumer(bootstrap, &unique("consume-all"), read_committed);
     let mut assignment = TopicPartitionList::new();
     for partition in partitions {
         assignment.add_partition_offset(topic, partition, Offset::Beginning).expect("offset for a fresh assignment");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use copydesk_ingest::Delivery;
 use copydesk_integration::{
-    KafkaCluster, OutputWatcher, Supervised, Topics, assert_accounted, corpus_inputs, publish, wait_until,
+    KafkaCluster, OutputWatcher, Supervised, Topics, assert_accounted, consume_all, corpus_inputs, publish, wait_until,
 };
 
 /// Bounds, not expectations: the measured times are printed.
@@ -95,6 +95,16 @@ async fn all_in_sync(cluster: &KafkaCluster, topics: &Topics) -> bool {
     true
 }
 
+/// The output records a new reader finds now: tells a service that stopped
+/// producing from a test reader that stopped reading.
+async fn outputs_now(bootstrap: &str, topics: &Topics, read_committed: bool) -> usize {
+    let mut n = 0;
+    for topic in [&topics.articles, &topics.dead_letters] {
+        n += consume_all(bootstrap, topic, read_committed, usize::MAX, Duration::from_secs(15)).await.len();
+    }
+    n
+}
+
 async fn leader_kill_and_full_restart(delivery: Delivery) {
     let exactly_once = delivery == Delivery::ExactlyOnce;
     let cluster = KafkaCluster::launch().await;
@@ -156,7 +166,13 @@ async fn leader_kill_and_full_restart(delivery: Delivery) {
     cluster.restart_all().await;
     let up = down.elapsed();
     let flowing = watcher.wait_for(at_restart + 1, RESUME).await;
-    assert!(flowing, "no output within {RESUME:?} after the cluster came back");
+    if !flowing {
+        let fresh = outputs_now(&bootstrap, &topics, exactly_once).await;
+        panic!(
+            "no output within {RESUME:?} after the cluster came back: the watcher holds {} records, a new reader finds {fresh}",
+            watcher.records().len()
+        );
+    }
     let after_restart = down.elapsed();
 
     // 3. Everything is accounted for, and exactly-once saw nothing twice.
