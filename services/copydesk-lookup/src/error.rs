@@ -37,6 +37,8 @@ pub enum LookupError {
     Reflection(String),
     #[error("the gRPC server failed (or its TLS settings): {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error("cannot start the store read threads: {0}")]
+    ReadThreads(std::io::Error),
     #[error("the {task} task panicked: {reason}")]
     Panicked { task: &'static str, reason: String },
     #[error("the {task} task did not stop within the shutdown grace")]

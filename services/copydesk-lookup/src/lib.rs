@@ -14,6 +14,7 @@
 //! - `encoded`: the codec of responses encoded beforehand (GetArticle and LookupArticle send
 //!   the stored bytes: `service::encoded`).
 //! - `view`: ArticleView, BASIC (no body) or FULL.
+//! - `read_pool`: the threads GetArticle and LookupArticle read the store on.
 //! - `admission`: the limits on calls, bytes in flight and watchers (load shedding).
 //! - `security`: TLS and client certificates; `auth`: bearer tokens, re-read when rotated.
 //! - `metrics`: the Prometheus instruments, served on `/metrics` by `copydesk-telemetry`.
@@ -27,6 +28,7 @@ mod error;
 mod list_filter;
 mod materialise;
 pub mod metrics;
+mod read_pool;
 mod security;
 mod server;
 mod service;
@@ -112,6 +114,7 @@ impl App {
     /// be watched.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), LookupError> {
         let App { config, store, listener, secured, metrics, metrics_listener } = self;
+        let reads = read_pool::ReadPool::per_core().map_err(LookupError::ReadThreads)?;
         let stop = shutdown.child_token();
         let (events, _) = broadcast::channel(service::WATCH_BUFFER);
         let (ready_tx, ready_rx) = watch::channel(false);
@@ -130,6 +133,7 @@ impl App {
             stop: stop.clone(),
             metrics: metrics.clone(),
             admission: admission::Admission::new(&config.limits),
+            reads,
             config: config.clone(),
         };
         let server = server::serve(listener, service, config.limits.clone(), secured, ready_rx, stop.clone());

@@ -19,6 +19,7 @@ use tonic::{Code, Request, Response, Status};
 use crate::admission::Admission;
 use crate::list_filter::Filter;
 use crate::metrics::{Metrics, Rpc};
+use crate::read_pool::ReadPool;
 use crate::store::Store;
 use crate::view::View;
 use crate::{LookupConfig, LookupError, blocking};
@@ -53,6 +54,8 @@ pub struct Lookup {
     pub(crate) metrics: Arc<Metrics>,
     /// Limits on calls, bytes in flight and watchers; over them, load is shed.
     pub(crate) admission: Admission,
+    /// The threads GetArticle and LookupArticle read the store on.
+    pub(crate) reads: ReadPool,
     /// What a watch replay reads the articles topic with.
     pub(crate) config: Arc<LookupConfig>,
 }
@@ -319,7 +322,8 @@ mod tests {
         let admission = Admission::new(&crate::admission::limits(4, 1 << 20, 1 << 19));
         let stop = CancellationToken::new();
         let config = Arc::new(copydesk_settings::parse_args("serve", ["--store-path", "unused.redb"]).unwrap());
-        let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission, config };
+        let reads = ReadPool::new(2).unwrap();
+        let service = Lookup { store, events, ready, stop, metrics: metrics.clone(), admission, reads, config };
         let get = |id: &str| {
             service.get_article(Request::new(GetArticleRequest { id: id.to_string(), ..Default::default() }))
         };

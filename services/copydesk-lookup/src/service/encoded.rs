@@ -7,9 +7,10 @@
 //! same place: the token guard, the server's layers (deadlines, stream and
 //! admission limits, the call's span) and the counted answer all apply.
 //!
-//! An article of at most [`INLINE_BYTES`] is read on the async thread: a
-//! read from redb's cache or the kernel's page cache and the decompression
-//! of a few KB cost less than the hop to a blocking thread and back.
+//! Their reads run on the read pool (`crate::read_pool`), never on the
+//! async workers; an article over [`POOL_BYTES`] is read again on tokio's
+//! blocking pool, so that decompressing a page of megabytes never holds a
+//! pool thread that the short reads queue for.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -33,10 +34,9 @@ const GET: &str = "/copydesk.v1.ArticleService/GetArticle";
 const LOOKUP: &str = "/copydesk.v1.ArticleService/LookupArticle";
 
 /// The largest article (decoded bytes of the part asked for) read on the
-/// async thread; larger ones (rare: the 99th percentile of the dev corpus
-/// is under 64 KB) are read on a blocking thread, so that decompressing a
-/// page of megabytes never holds up the other calls of a worker.
-pub(crate) const INLINE_BYTES: usize = 64 << 10;
+/// read pool; larger ones (rare: the 99th percentile of the dev corpus is
+/// under 64 KB) are read on a blocking thread.
+pub(crate) const POOL_BYTES: usize = 64 << 10;
 
 /// ArticleService: two methods answered with encoded articles, the rest by
 /// the generated server.
@@ -140,7 +140,7 @@ impl Lookup {
         // produced the article; otherwise the link is not even read.
         let span = tracing::Span::current();
         if copydesk_telemetry::traceparent(&span).is_some()
-            && let Some(tp) = self.store.trace_of(&id)?
+            && let Some(tp) = self.read(move |s| s.trace_of(&id)).await?
         {
             copydesk_telemetry::link_to(&span, &tp);
         }
@@ -161,12 +161,17 @@ impl Lookup {
         }
     }
 
-    /// Admits the call and reads: on this thread when the article is at
-    /// most [`INLINE_BYTES`], else again on a blocking thread.
+    /// Admits the call and reads on the read pool, or, when the article is
+    /// over [`POOL_BYTES`], again on a blocking thread.
     async fn read_encoded(&self, key: String, part: Part, read: Read) -> Result<(Found, Call), LookupError> {
         let mut call = self.admission.call()?;
         self.check_ready()?;
-        match read(&self.store, &key, part, INLINE_BYTES, &mut call)? {
+        let store = self.store.clone();
+        let (found, mut call, key) = self
+            .reads
+            .run("store read", move || Ok((read(&store, &key, part, POOL_BYTES, &mut call)?, call, key)))
+            .await?;
+        match found {
             Found::Larger(_) => self.read(move |s| Ok((read(s, &key, part, usize::MAX, &mut call)?, call))).await,
             found => Ok((found, call)),
         }
@@ -184,6 +189,7 @@ mod tests {
     use super::*;
     use crate::admission::{Admission, limits};
     use crate::metrics::Metrics;
+    use crate::read_pool::ReadPool;
     use crate::service::ArticleService;
     use crate::store::{Batch, Change};
 
@@ -194,7 +200,8 @@ mod tests {
         let admission = Admission::new(&limits(calls, 64 << 20, 16 << 20));
         let config = Arc::new(copydesk_settings::parse_args("serve", ["--store-path", "unused.redb"]).unwrap());
         let stop = CancellationToken::new();
-        (Lookup { store, events, ready, stop, metrics: Arc::new(Metrics::new()), admission, config }, ready_tx)
+        let reads = ReadPool::new(2).unwrap();
+        (Lookup { store, events, ready, stop, metrics: Arc::new(Metrics::new()), admission, reads, config }, ready_tx)
     }
 
     fn article(id: &str, words: usize) -> Article {
@@ -224,7 +231,7 @@ mod tests {
         let path = std::env::temp_dir().join(format!("copydesk-encoded-{}.redb", uuid::Uuid::new_v4().simple()));
         let (lookup, ready) = service(&path, 8);
         let (small, large) = (article("small", 40), article("large", 8000));
-        assert!(large.encoded_len() > INLINE_BYTES && small.encoded_len() < INLINE_BYTES);
+        assert!(large.encoded_len() > POOL_BYTES && small.encoded_len() < POOL_BYTES);
         let changes = [&small, &large]
             .iter()
             .map(|a| Change::Upsert { id: a.id.clone(), article: Box::new((*a).clone()) })
