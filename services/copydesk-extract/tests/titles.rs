@@ -88,7 +88,9 @@ fn a_paragraph_set_as_an_h1_is_not_the_headline() {
     let h1 = "<h1>Learn which harbour projects repaid their cost? Get expert tips on how to judge a quay. \
         We'll help you learn everything you need to know about the value of your town's next project.</h1>";
     assert_eq!(title(head, h1), "The Best Harbour Projects of 2023");
-    // A headline of two sentences that does not end in a full stop is still a headline.
+    // Headlines of two sentences are still headlines.
     let h1 = "<h1>Tutoring was supposed to save the harbour. The results? 'Sobering'</h1>";
     assert_eq!(title(head, h1), "Tutoring was supposed to save the harbour. The results? 'Sobering'");
+    let h1 = "<h1>Wild goats ruled this harbour for a century. Now, it's being reborn.</h1>";
+    assert_eq!(title(head, h1), "Wild goats ruled this harbour for a century. Now, it's being reborn.");
 }
