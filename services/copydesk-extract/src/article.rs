@@ -8,8 +8,8 @@ use url::Url;
 
 use crate::front::Opened;
 use crate::{
-    Diagnostics, ExtractError, Extraction, Hints, Limits, byline, content, dom, lang, meta, published, text, title,
-    urls,
+    Diagnostics, ExtractError, Extraction, Hints, Limits, byline, content, dom, fallback, lang, meta, published, text,
+    title, urls,
 };
 
 /// Takes the decoded text out of `opened`: once parsed it is never read again, and freeing it
@@ -66,16 +66,21 @@ pub(crate) fn build(opened: &mut Opened, hints: &Hints, limits: &Limits) -> Resu
         }
     }
     if text.trim().is_empty() {
-        // Still no body. A page that declares itself an article and describes itself keeps what
-        // is certain (title, dates, authors) with its own description as the text; a page with
-        // neither (a login wall, an empty shell, a bare listing) has no article at all.
-        let declares_article = meta.ld.is_article || meta.first(&["og:type"]).is_some_and(|t| t.trim() == "article");
-        if !declares_article || declared_description.trim().is_empty() {
+        // Still no body. A page that describes itself and declares itself an article, or whose
+        // URL spells its title, keeps what is certain (title, dates, authors) with its own
+        // description as the text; any other (a login wall, an empty shell, a bare listing) has
+        // no article at all.
+        let Some(evidence) = fallback::article_evidence(&meta, &title, base, declared_description) else {
             return Err(ExtractError::NoContent);
-        }
+        };
         text = declared_description.trim().to_string();
         body.blocks = vec![PbBlock { kind: PbKind::Paragraph as i32, text: text.clone(), ..PbBlock::default() }];
-        warnings.push("no article body found; the text is the page's own description".into());
+        warnings.push(match evidence {
+            fallback::Evidence::Declared => "no article body found; the text is the page's own description".into(),
+            fallback::Evidence::SlugNamesTitle => {
+                "no article body found and no article declared, but the URL spells the title; the text is the page's own description".into()
+            }
+        });
     }
     deadline.check()?;
 
@@ -205,6 +210,41 @@ mod tests {
             let kind = extract(page.as_bytes(), &Hints::default()).map(|_| "article").unwrap_or_else(|e| e.kind());
             assert_eq!(kind, "no_content", "{page}");
         }
+    }
+
+    #[test]
+    fn a_script_built_page_whose_url_spells_its_title_keeps_its_description() {
+        let description = "Another year has passed, and my tastes in games keep changing: here are the ten I \
+            played for the first time this year and loved most.";
+        let page = format!(
+            "<html><head><title>2025 in Review: My favorite new-to-me games</title>\
+            <meta property=og:type content=website><meta name=description content=\"{description}\">\
+            <meta property=og:url content=https://example.com/list/366833/2025-in-review-my-favorite-new-to-me-games>\
+            </head><body><div id=app></div></body></html>"
+        );
+        let article = extract(page.as_bytes(), &Hints::default()).expect("an article").article;
+        assert_eq!(article.title, "2025 in Review: My favorite new-to-me games");
+        assert_eq!(article.text, description);
+        assert!(article.warnings.iter().any(|w| w.contains("URL spells the title")), "{:?}", article.warnings);
+        // The same page at a URL that does not name it is a shell.
+        let elsewhere = page.replace("2025-in-review-my-favorite-new-to-me-games", "app");
+        let kind = extract(elsewhere.as_bytes(), &Hints::default()).map(|_| "article").unwrap_or_else(|e| e.kind());
+        assert_eq!(kind, "no_content");
+    }
+
+    #[test]
+    fn a_login_wall_at_an_article_url_is_no_content() {
+        // The wall's own title names nothing the slug spells.
+        let wall = "<html><head><title>Sign in to keep reading</title><meta property=og:type content=website>\
+            <meta name=description content=\"Subscribe for unlimited access to our award-winning journalism, \
+            newsletters, puzzles and the archive, on every device, from one dollar a week.\"></head>\
+            <body><form><input name=user></form></body></html>";
+        let hints = Hints {
+            url: Some("https://example.com/2025/12/harbour-plan-divides-the-town".into()),
+            ..Default::default()
+        };
+        let kind = extract(wall.as_bytes(), &hints).map(|_| "article").unwrap_or_else(|e| e.kind());
+        assert_eq!(kind, "no_content");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod dates;
 mod decode;
 mod dom;
 mod error;
+mod fallback;
 mod feeds;
 mod figure;
 mod front;

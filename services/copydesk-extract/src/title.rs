@@ -101,7 +101,7 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     // title; metadata titles are often rewritten for search and social.
     if let Some(h) = near_h1(page, container) {
         let folded = text::fold(&h);
-        if folded.chars().count() >= 8 && site_folded.as_ref().is_none_or(|s| *s != folded) {
+        if folded.chars().count() >= 8 && site_folded.as_ref().is_none_or(|s| *s != folded) && !reads_as_prose(&h) {
             return h;
         }
     }
@@ -122,6 +122,18 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         return stripped;
     }
     headings.into_iter().next().unwrap_or_default()
+}
+
+/// A heading that reads as a paragraph set in large type, not a headline:
+/// longer than any headline ("Learn which home renovations have the best
+/// ROI? Get expert tips on ... We'll help you learn everything ..."), or
+/// three sentences or more ending in a full stop (news headlines run to two:
+/// "Wild goats ruled this island for a century. Now, it's being reborn.").
+/// Such an `<h1>` is only taken when the metadata names it.
+fn reads_as_prose(heading: &str) -> bool {
+    let heading = heading.trim();
+    let sentences = heading.split_inclusive(['.', '!', '?']).filter(|s| s.trim().chars().count() >= 12).count();
+    heading.chars().count() > 200 || (heading.ends_with('.') && sentences >= 3)
 }
 
 /// A title as typed, whatever the theme did to it: no spaces, lower case,

@@ -81,3 +81,16 @@ fn the_pages_one_h1_outside_the_article_is_the_title_when_the_metadata_rewrites_
     // A logo or a section label in the only <h1> is not.
     assert_eq!(title("Encore Realty Blog"), "Top 7 Kitchen Trends");
 }
+
+#[test]
+fn a_paragraph_set_as_an_h1_is_not_the_headline() {
+    let head = "<title>The Best Harbour Projects of 2023 | Example</title>";
+    let h1 = "<h1>Learn which harbour projects repaid their cost? Get expert tips on how to judge a quay. \
+        We'll help you learn everything you need to know about the value of your town's next project.</h1>";
+    assert_eq!(title(head, h1), "The Best Harbour Projects of 2023");
+    // Headlines of two sentences are still headlines.
+    let h1 = "<h1>Tutoring was supposed to save the harbour. The results? 'Sobering'</h1>";
+    assert_eq!(title(head, h1), "Tutoring was supposed to save the harbour. The results? 'Sobering'");
+    let h1 = "<h1>Wild goats ruled this harbour for a century. Now, it's being reborn.</h1>";
+    assert_eq!(title(head, h1), "Wild goats ruled this harbour for a century. Now, it's being reborn.");
+}
