@@ -23,7 +23,7 @@ use crate::kafka::{client_config, wait_until};
 /// Brokers in the cluster; node ids are 1..=NODES.
 pub const NODES: usize = 3;
 /// The listener the brokers use among themselves, by container name on the cluster's network.
-const INTERNAL_PORT: u16 = 19092;
+pub(crate) const INTERNAL_PORT: u16 = 19092;
 /// Small enough that three brokers fit beside the other tests on two cores.
 const HEAP: &str = "-Xmx384m -Xms384m";
 

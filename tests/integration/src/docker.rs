@@ -151,7 +151,14 @@ pub(crate) fn reserve_port() -> Result<u16, BrokerError> {
         let bytes = *uuid::Uuid::new_v4().as_bytes();
         let random = u16::from_le_bytes([bytes[0], bytes[1]]);
         let port = low + random % (high - low);
-        if !reserved.contains(&port) && TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+        // A host port is also the broker's EXTERNAL listener port inside its
+        // container, so it must not be a port the container listens on
+        // already: a node once drew 19092 and never started.
+        let in_container = [crate::cluster::INTERNAL_PORT, crate::broker::CONTROLLER_PORT];
+        if !in_container.contains(&port)
+            && !reserved.contains(&port)
+            && TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok()
+        {
             reserved.insert(port);
             return Ok(port);
         }

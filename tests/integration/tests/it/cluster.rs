@@ -156,9 +156,12 @@ async fn leader_kill_and_full_restart(delivery: Delivery) {
     assert!(watcher.wait_for(first + 50, DRAIN).await, "no progress before the full restart");
     // The watcher reads behind ingest in bursts: it once saw the last of the
     // four copies in the same read as the 50th, and the restart would have
-    // come after the stream. Then more input keeps it mid-stream.
+    // come after the stream. Then more input keeps it mid-stream: three
+    // copies at once, since on a quiet machine ingest kept pace with the
+    // publishing of one and the restart again came after the stream.
     if sources.len() - watcher.sources().len() < BUSY {
-        sources.extend(publish(&bootstrap, &topics.input, &copy(6)).await);
+        let more: Vec<_> = (6..=8).flat_map(copy).collect();
+        sources.extend(publish(&bootstrap, &topics.input, &more).await);
     }
     let at_restart = watcher.sources().len();
     assert!(at_restart < sources.len(), "the full restart should come mid-stream");
