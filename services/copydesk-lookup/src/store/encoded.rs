@@ -2,7 +2,7 @@
 //! rather than as a decoded `Article`: what GetArticle and LookupArticle
 //! send, without decoding and encoding the article again. A record larger
 //! than the caller's limit is not read at all, only sized, so a caller on
-//! an async thread can read the few large ones on a blocking thread.
+//! the read pool can leave the few large ones to a blocking thread.
 
 use redb::{ReadOnlyTable, ReadableDatabase};
 
