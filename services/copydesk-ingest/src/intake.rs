@@ -12,6 +12,10 @@
 //! epoch it was received under, so work begun before a revocation can be
 //! told from work of the current owner.
 //!
+//! The consumer is closed when the intake drops, waiting at most
+//! `closing::CLOSE_WAIT` (see `closing`): with every broker gone, its close
+//! would never end.
+//!
 //! A wait on the queue never trusts its wake-up alone: rdkafka's stream is
 //! woken when librdkafka's queue turns from empty to non-empty, and a wake-up
 //! lost there leaves the consumer unpolled, a group change unserved and the
@@ -35,6 +39,7 @@ use rdkafka::{ClientContext, Message, TopicPartitionList};
 use tracing::{info, warn};
 
 use crate::IngestError;
+use crate::closing::{CLOSE_WAIT, Closing};
 use crate::config::IngestConfig;
 use crate::kafka;
 use crate::metrics::lag::ConsumerMetrics;
@@ -137,9 +142,19 @@ pub(crate) struct Taken {
 
 /// The subscribed input consumer.
 pub(crate) struct Intake {
-    consumer: Arc<StreamConsumer<IntakeContext>>,
+    consumer: Closing<StreamConsumer<IntakeContext>>,
     ownership: Arc<Mutex<Ownership>>,
     waker: FetchWaker,
+}
+
+impl Drop for Intake {
+    fn drop(&mut self) {
+        // A wake-up must not be left holding the consumer: its drop would
+        // then close it unbounded, after the run (see `wake`).
+        if !self.waker.stop(Duration::from_secs(3)) {
+            warn!(message = "A fetcher wake-up is still running at the end of the run.");
+        }
+    }
 }
 
 impl Intake {
@@ -153,7 +168,8 @@ impl Intake {
         let brokers = BrokerWatch::new(&config.kafka.brokers);
         let context = IntakeContext { metrics, ownership: ownership.clone(), on_revoke, brokers: brokers.clone() };
         let consumer = kafka::subscribed_consumer(config, context, &brokers)?;
-        Ok(Intake { consumer: Arc::new(consumer), ownership, waker: FetchWaker::default() })
+        let consumer = Closing::new(Arc::new(consumer), CLOSE_WAIT, "input consumer");
+        Ok(Intake { consumer, ownership, waker: FetchWaker::default() })
     }
 
     /// The next message, serving group changes on the way. Cancel-safe.
@@ -220,7 +236,7 @@ impl Intake {
             Ok(()) => {
                 ownership.paused = pause;
                 if !pause {
-                    self.waker.wake(&self.consumer, &assignment);
+                    self.waker.wake(self.consumer.arc(), &assignment);
                 }
             }
             Err(error) => warn!(message = "Cannot pause or resume the input.", %error, pause),

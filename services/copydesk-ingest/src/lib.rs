@@ -15,6 +15,7 @@
 //! - `metrics`: the Prometheus instruments, the `/metrics` endpoint, consumer lag.
 
 mod at_least_once;
+mod closing;
 pub mod config;
 mod delivery;
 mod error;

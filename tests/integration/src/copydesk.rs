@@ -321,15 +321,21 @@ impl IngestProcess {
 
     /// SIGTERM, then waits for the graceful exit; returns whether it succeeded.
     pub fn terminate(&mut self, within: Duration) -> bool {
+        self.terminate_within(within).is_some_and(|status| status.success())
+    }
+
+    /// SIGTERM, then waits at most `within` for the process to exit; returns
+    /// its exit status, or `None` if it is still running.
+    pub fn terminate_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
         let deadline = std::time::Instant::now() + within;
         while std::time::Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
+                return Some(status);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        false
+        None
     }
 }
 

@@ -1,6 +1,6 @@
 //! Nothing is lost across failures: kill -9 of the ingest process, a second
-//! instance joining and dying mid-stream (in both delivery modes), and a
-//! broker restart.
+//! instance joining and dying mid-stream (in both delivery modes), a broker
+//! restart; and a SIGTERM while every broker is gone still ends ingest.
 
 use std::time::{Duration, Instant};
 
@@ -167,6 +167,37 @@ async fn the_service_rides_out_a_broker_restart() {
     assert!(app.is_running(), "recovered by itself");
     app.stop().await.expect("clean shutdown");
     assert_accounted(&watcher.records(), &sources);
+}
+
+/// A SIGTERM while every broker is gone still ends ingest, in both delivery
+/// modes, within its grace period and the consumer's bounded close: the close
+/// of a group consumer waits on its group coordinator, and librdkafka never
+/// gives that wait up by itself. A fault-test loop once hung for 20 minutes in
+/// that close, after the test had removed its broker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigterm_ends_ingest_while_every_broker_is_gone() {
+    let broker = KafkaBroker::start().await;
+    let bootstrap = broker.bootstrap();
+    let mut running = Vec::new();
+    for delivery in [Delivery::AtLeastOnce, Delivery::ExactlyOnce] {
+        let topics = Topics::create(&bootstrap).await;
+        publish(&bootstrap, &topics.input, &stream(1)).await;
+        let ingest = IngestProcess::spawn(&topics.args(&bootstrap, delivery));
+        let watcher = OutputWatcher::start(&bootstrap, &topics, delivery == Delivery::ExactlyOnce).await;
+        assert!(watcher.wait_for(1, DRAIN).await, "{delivery:?}: no output before the brokers went");
+        running.push((delivery, ingest));
+    }
+    broker.stop().await;
+    // Grace 20 s (the harness's), a stuck transaction call 25 s, the flush 10 s, the close 10 s, and a margin for a loaded machine.
+    const EXIT: Duration = Duration::from_secs(120);
+    for (delivery, ingest) in &mut running {
+        let exited = ingest.terminate_within(EXIT);
+        assert!(
+            exited.is_some(),
+            "{delivery:?}: still running {EXIT:?} after SIGTERM; log:\n{}",
+            ingest.log().join("\n")
+        );
+    }
 }
 
 /// An instance started while its broker is down (as when it is restarted in
