@@ -209,3 +209,20 @@ fn a_by_line_under_the_headline_and_its_standfirst_is_read() {
     );
     assert_eq!(authors(&html), vec!["Daniel Renfrow"]);
 }
+
+#[test]
+fn a_job_title_in_its_own_element_glued_to_the_name_is_cut_off() {
+    let html = page(
+        "",
+        "<div class=article__author><span class=article__author__name>Mateusz Haberny</span>\
+         <span class=article__author__position>Founder at Oakywood</span></div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Mateusz Haberny"]);
+}
+
+#[test]
+fn a_label_glued_to_the_name_by_markup_still_marks_it() {
+    let html = page("", "<div class=meta><span class=x>By</span><span>Daryl Austin</span></div>", "");
+    assert_eq!(authors(&html), vec!["Daryl Austin"]);
+}

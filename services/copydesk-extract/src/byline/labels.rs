@@ -34,6 +34,10 @@ pub(crate) struct Labels {
     /// The path segment of the site's page that lists one writer's pieces
     /// ("/author/jane-doe/"): a link there names the writer.
     pub(crate) archive: &'static [&'static str],
+    /// Words of a job title set beside a name ("Staff Writer", "Founder at
+    /// X", "Auslandskorrespondentin"): stems, found anywhere in a line, so
+    /// that compounds and inflected forms count; none may occur inside a name.
+    pub(crate) roles: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
@@ -48,6 +52,7 @@ const ROW: Labels = Labels {
     text: NONE,
     unspaced: false,
     archive: NONE,
+    roles: NONE,
 };
 
 /// The rows, one per language.
@@ -62,6 +67,24 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             writer: &["author", "about the author"],
             writers: &["authors"],
             archive: &["author", "authors", "contributor", "contributors", "writer", "writers"],
+            roles: &[
+                "reporter",
+                "correspondent",
+                "editor",
+                "journalist",
+                "staff writer",
+                "columnist",
+                "contributor",
+                "founder",
+                "director",
+                "manager",
+                "expert",
+                "specialist",
+                "strategist",
+                "consultant",
+                "analyst",
+                "attorney",
+            ],
             ..ROW
         },
     ),
@@ -75,6 +98,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             writers: &["autoren", "autorinnen"],
             text: &["text"],
             archive: &["autor", "autorin", "autoren"],
+            roles: &["korrespondent", "redakt", "gründer", "geschäftsführer"],
             ..ROW
         },
     ),
@@ -87,6 +111,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             writers: &["auteurs", "auteures"],
             text: &["texte"],
             archive: &["auteur", "auteurs"],
+            roles: &["journaliste", "envoyé", "rédact", "fondat"],
             ..ROW
         },
     ),
@@ -98,6 +123,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             posted_by: &["publicado por"],
             writer: &["autor"],
             archive: &["autor", "autores"],
+            roles: &["periodista", "corresponsal", "redactor", "fundador"],
             ..ROW
         },
     ),
@@ -109,6 +135,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             posted_by: &["publicado por"],
             writer: &["autor"],
             archive: &["autor", "autores"],
+            roles: &["jornalista", "repórter", "correspondente", "redator", "fundador"],
             ..ROW
         },
     ),
@@ -119,19 +146,35 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
             posted_by: &["pubblicato da"],
             writer: &["autore"],
             archive: &["autore", "autori"],
+            roles: &["giornalista", "inviat", "redatt", "fondat"],
             ..ROW
         },
     ),
-    ("nl", Labels { by: &["door"], ..ROW }),
-    ("pl", Labels { by: &["przez"], writer: &["autor", "autorka"], archive: &["autor"], ..ROW }),
-    ("ru", Labels { writer: &["автор"], ..ROW }),
-    ("el", Labels { by: &["από"], ..ROW }),
+    ("nl", Labels { by: &["door"], roles: &["redacteur", "verslaggever"], ..ROW }),
+    (
+        "pl",
+        Labels {
+            by: &["przez"],
+            writer: &["autor", "autorka"],
+            archive: &["autor"],
+            roles: &["dziennikar", "korespondent", "redaktor"],
+            ..ROW
+        },
+    ),
+    (
+        "ru",
+        Labels {
+            writer: &["автор"], roles: &["корреспондент", "обозреватель", "журналист", "редактор"], ..ROW
+        },
+    ),
+    ("el", Labels { by: &["από"], roles: &["ανταποκριτ", "δημοσιογράφ"], ..ROW }),
     (
         "zh",
         Labels {
             writer: &["作者", "作 者", "撰文", "记者", "記者", "本报记者", "本報記者", "通讯员", "通訊員"],
             text: &["文"],
             unspaced: true,
+            roles: &["记者", "記者", "通讯员", "通訊員", "特约", "特約", "撰稿", "编辑", "編輯"],
             ..ROW
         },
     ),
@@ -237,6 +280,13 @@ pub(crate) static LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A job title beside a name, in any row's language: "BBC记者 发自莫斯科",
+/// "Senior correspondent", "Founder at Oakywood".
+pub(crate) static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    let roles = alternation(LANGUAGES.iter().flat_map(|(_, row)| row.roles.iter().copied()), r"\s+");
+    build(&format!("(?i){roles}"))
+});
+
 /// Whether a word is a preposition that puts the writer after it and never
 /// begins a surname ("by"; not "von" or "di", which its row marks as such).
 pub(crate) fn plain_by(word: &str) -> bool {
@@ -307,5 +357,16 @@ mod tests {
         assert_eq!(name(&LABELLED, "Auteure : Marie Curie").as_deref(), Some("Marie Curie"));
         assert!(LABELLED.captures("Von Trier").is_none(), "\"von\" begins surnames");
         assert!(LABELLED.captures("Di Maria").is_none(), "\"di\" begins surnames");
+    }
+
+    #[test]
+    fn job_titles_in_every_row() {
+        for role in ["Staff Writer", "Founder at Oakywood", "Auslandskorrespondentin", "rédactrice en chef", "BBC记者"]
+        {
+            assert!(ROLE.is_match(role), "{role}");
+        }
+        for name in ["Jane Doe", "Mateusz Haberny", "Peter Addor"] {
+            assert!(!ROLE.is_match(name), "{name}");
+        }
     }
 }

@@ -39,7 +39,8 @@ pub(crate) fn inline(page: &Page, scope: Option<u32>, used: &mut std::collection
         if shown.is_empty() || shown.chars().count() > 80 {
             continue;
         }
-        let mut names = byline_names(shown);
+        let seamed = crate::byline::seams::seamed(page, index, shown);
+        let mut names = byline_names(seamed.as_deref().unwrap_or(shown));
         if names.is_empty() && handle(shown) {
             names.push(Author { name: shown.to_string(), ..Default::default() });
         }
@@ -132,7 +133,8 @@ pub(crate) fn under_headline(page: &Page, container: u32, used: &mut std::collec
         if b.chars > 100 {
             continue;
         }
-        let line = b.text.trim();
+        let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
+        let line = seamed.as_deref().unwrap_or(b.text.trim());
         if b.flags & flag::CAPTION != 0 || !MARKED.is_match(line) {
             continue;
         }

@@ -11,8 +11,11 @@ mod cjk;
 mod labels;
 mod marks;
 mod names;
+mod seams;
 
-use crate::byline::names::{CREDIT, ROLE, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
+use crate::byline::labels::ROLE;
+use crate::byline::names::{CREDIT, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
+use crate::date_labels::{PUBLISHED, UPDATED};
 use crate::dom::{Item, Page, flag};
 use crate::meta::Meta;
 use crate::text;
@@ -143,7 +146,8 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             previous = None;
             continue;
         }
-        let text = b.text.trim();
+        let seamed = seams::seamed(page, b.elem, &b.text);
+        let text = seamed.as_deref().unwrap_or(b.text.trim());
         // "By" or "Autor" alone on its line: the name is the next line.
         if let Some((j, label)) = previous
             && BARE_LABEL.is_match(label.text.trim())
@@ -167,8 +171,11 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
                 continue;
             }
         }
+        // A job title under a name is plain text; a menu's entries ("Content
+        // Marketer", "SEO Specialist") are links.
         if ROLE.is_match(text)
             && b.chars <= 40
+            && b.link_chars * 2 < b.chars
             && let Some((j, name)) =
                 previous.filter(|(_, p)| same_parent(page, p.elem, b.elem) && plausible_name(&p.text))
         {
@@ -203,7 +210,8 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             if b.flags & flag::BYLINE == 0 || b.flags & flag::BOILER != 0 || b.chars > 120 {
                 continue;
             }
-            let names = byline_names(b.text.trim());
+            let seamed = seams::seamed(page, b.elem, &b.text);
+            let names = byline_names(seamed.as_deref().unwrap_or(b.text.trim()));
             if !names.is_empty() {
                 used.insert(i);
                 authors.extend(names);
@@ -265,7 +273,19 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
 }
 
 fn cut_tail(names: &str) -> String {
-    let end = [&*TAIL, &*CREDIT_TAIL, &*NEXT_FIELD].into_iter().filter_map(|r| r.find(names)).map(|m| m.start()).min();
+    // "Angela Kaye Carpenter Updated on February 16, 2026": a date's label ends the name.
+    // A date label counts after a space only: in unspaced scripts its match
+    // takes the character before it, which may end the name.
+    let date_label = [&*UPDATED, &*PUBLISHED]
+        .into_iter()
+        .filter_map(|r| r.find(names))
+        .filter(|m| m.start() > 0 && m.as_str().starts_with(char::is_whitespace));
+    let end = [&*TAIL, &*CREDIT_TAIL, &*NEXT_FIELD]
+        .into_iter()
+        .filter_map(|r| r.find(names))
+        .chain(date_label)
+        .map(|m| m.start())
+        .min();
     let kept = names.get(..end.unwrap_or(names.len())).unwrap_or(names).trim_end();
     // "Daniel Renfrow April 12, 2024": the month opens the date that was cut.
     if end.is_some()
@@ -314,6 +334,7 @@ mod tests {
         assert_eq!(names("Par Loïc Le Clerc le 30 septembre 2018"), vec!["Loïc Le Clerc"]);
         assert_eq!(names("By Daniel Renfrow April 12, 2024"), vec!["Daniel Renfrow"]);
         assert_eq!(names("By Jane Doe Dec. 3, 2024"), vec!["Jane Doe"]);
+        assert_eq!(names("By Angela Kaye Carpenter Updated on February 16, 2026"), vec!["Angela Kaye Carpenter"]);
         assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
         assert_eq!(
             names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),

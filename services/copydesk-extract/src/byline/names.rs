@@ -5,14 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::byline::labels::LABELLED;
+use crate::byline::labels::{LABELLED, ROLE};
 use crate::text;
-
-/// A role line under a name: "BBC记者 发自莫斯科", "Senior correspondent".
-pub(crate) static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)记者|記者|通讯员|通訊員|特约|特約|撰稿|编辑|編輯|reporter|correspondent|editor|journalist|staff writer|columnist|contributor|korrespondent|redakt|корреспондент|обозреватель|dziennikar|korespondent|periodista|corresponsal|journaliste|envoyé|giornalista|inviat|ανταποκριτ|δημοσιογράφ")
-        .expect("valid regex")
-});
 
 pub(crate) static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|\|)\s*").expect("valid regex")
