@@ -226,3 +226,15 @@ fn a_label_glued_to_the_name_by_markup_still_marks_it() {
     let html = page("", "<div class=meta><span class=x>By</span><span>Daryl Austin</span></div>", "");
     assert_eq!(authors(&html), vec!["Daryl Austin"]);
 }
+
+#[test]
+fn an_element_classed_as_the_job_title_is_not_part_of_the_name() {
+    let html = page(
+        "",
+        "<div class=author-line><span class=author-label>Written By:</span> \
+         <span class=author-name><a href=/author/celeste-longacre>Celeste Longacre</a></span> \
+         <span class=author-title>Gardener &amp; Astrologer</span></div>",
+        "",
+    );
+    assert_eq!(authors(&html), vec!["Celeste Longacre"]);
+}

@@ -249,7 +249,7 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     if CREDIT.is_match(text) {
         return Vec::new();
     }
-    let raw = match MARKED.captures(text) {
+    let raw = match MARKED.captures(text).or_else(|| after_kind(text).and_then(|rest| MARKED.captures(rest))) {
         // What follows the name on the same line ("am 24. Juli", "// 5 min",
         // "Illustration von Y") is date, tools or another credit.
         Some(c) => cut_tail(&c[1]),
@@ -270,6 +270,24 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
         return Vec::new();
     }
     names.into_iter().map(|name| Author { name, ..Default::default() }).collect()
+}
+
+/// "Guide by Will Judd": the kind of piece before a lower-case "by" that
+/// never begins a surname; the byline proper starts at the "by".
+fn after_kind(text: &str) -> Option<&str> {
+    let (at, _) = text
+        .split_whitespace()
+        .scan(0, |from, word| {
+            let at = text[*from..].find(word).map_or(*from, |i| *from + i);
+            *from = at + word.len();
+            Some((at, word))
+        })
+        .skip(1)
+        .find(|(_, word)| word.starts_with(char::is_lowercase) && crate::byline::labels::plain_by(word))?;
+    // "Cover photo by X" credits a picture.
+    let head = text.get(..at).unwrap_or("").trim_end();
+    let credit = head.rsplit(char::is_whitespace).next().is_some_and(|w| CREDIT_TAIL.is_match(&format!(" {w}")));
+    (!credit).then(|| text.get(at..)).flatten()
 }
 
 fn cut_tail(names: &str) -> String {
@@ -335,6 +353,8 @@ mod tests {
         assert_eq!(names("By Daniel Renfrow April 12, 2024"), vec!["Daniel Renfrow"]);
         assert_eq!(names("By Jane Doe Dec. 3, 2024"), vec!["Jane Doe"]);
         assert_eq!(names("By Angela Kaye Carpenter Updated on February 16, 2026"), vec!["Angela Kaye Carpenter"]);
+        assert_eq!(names("Guide by Will Judd"), vec!["Will Judd"]);
+        assert!(!names("Cover photo by Ed Marshall").contains(&"Ed Marshall".to_string()), "a picture credit");
         assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
         assert_eq!(
             names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),

@@ -33,13 +33,18 @@ pub(crate) fn seamed(page: &Page, elem: u32, shown: &str) -> Option<String> {
     let root = page.html.tree.get(page.elems[elem as usize].node)?;
     // Runs of (text, id of the element holding it), cut where flattening cuts
     // blocks: at a nested block element, a line break or an image.
-    let mut runs: Vec<Vec<(&str, ego_tree::NodeId)>> = vec![Vec::new()];
+    let mut runs: Vec<Vec<(&str, ego_tree::NodeId, bool)>> = vec![Vec::new()];
     let mut skip = 0usize;
+    // Depth inside an element that holds a job title, 0 outside.
+    let mut title = 0usize;
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
                 Node::Element(el) if node.id() != root.id() => {
                     let tag = el.name();
+                    if title > 0 || el.attr("class").is_some_and(job_title_class) {
+                        title += 1;
+                    }
                     if skip > 0 {
                         skip += 1;
                     } else if is_invisible(tag) || is_block(tag) {
@@ -54,12 +59,15 @@ pub(crate) fn seamed(page: &Page, elem: u32, shown: &str) -> Option<String> {
                 Node::Text(t) if skip == 0 => {
                     let parent = node.parent().map_or(root.id(), |p| p.id());
                     if let Some(run) = runs.last_mut() {
-                        run.push((&**t, parent));
+                        run.push((&**t, parent, title > 0));
                     }
                 }
                 _ => {}
             },
             Edge::Close(node) => {
+                if matches!(node.value(), Node::Element(_)) && node.id() != root.id() {
+                    title = title.saturating_sub(1);
+                }
                 if let Node::Element(el) = node.value()
                     && node.id() != root.id()
                     && skip > 0
@@ -75,7 +83,7 @@ pub(crate) fn seamed(page: &Page, elem: u32, shown: &str) -> Option<String> {
     let shown = shown.trim();
     let run = runs.iter().find(|run| {
         let mut plain = String::new();
-        for (t, _) in run.iter() {
+        for (t, _, _) in run.iter() {
             text::push_collapsed(&mut plain, t);
         }
         plain.trim() == shown
@@ -83,7 +91,16 @@ pub(crate) fn seamed(page: &Page, elem: u32, shown: &str) -> Option<String> {
     let mut out = String::new();
     let mut seams = 0;
     let mut last: Option<ego_tree::NodeId> = None;
-    for &(t, parent) in run {
+    for &(t, parent, job_title) in run {
+        if job_title && !t.trim().is_empty() {
+            if !out.trim_end().ends_with('|') {
+                out.truncate(out.trim_end().len());
+                out.push_str(SEAM);
+            }
+            seams += 1;
+            last = None;
+            continue;
+        }
         if t.trim().is_empty() {
             text::push_collapsed(&mut out, t);
             continue;
@@ -96,7 +113,19 @@ pub(crate) fn seamed(page: &Page, elem: u32, shown: &str) -> Option<String> {
         text::push_collapsed(&mut out, t);
         last = Some(parent);
     }
-    (seams > 0).then(|| out.trim().to_string())
+    let out = out.trim().trim_matches('|').trim();
+    // A line that is all job title keeps its text: a title line under a name.
+    (seams > 0 && !out.is_empty()).then(|| out.to_string())
+}
+
+/// Class names that mark a job title beside a byline's name: a name ending
+/// in "position" or "job-title", a "-role", or an author's or expert's "title".
+fn job_title_class(class: &str) -> bool {
+    class.split_ascii_whitespace().map(str::to_ascii_lowercase).any(|name| {
+        let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s));
+        ends(&["position", "jobtitle", "job-title", "job_title", "-role", "_role"])
+            || (name.ends_with("title") && ["author", "expert", "byline"].iter().any(|w| name.contains(w)))
+    })
 }
 
 /// Two texts that meet without a space, the second opening a word with a
