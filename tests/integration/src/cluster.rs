@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use testcontainers::core::IntoContainerPort;
@@ -18,7 +18,7 @@ use crate::broker::{
 };
 use crate::copydesk::Topics;
 use crate::docker::{self, LABEL_HOST, LABEL_PID, LABEL_ROLE, Reaper};
-use crate::kafka::{client_config, wait_until};
+use crate::kafka::{client_config, create_new_topic, wait_until};
 
 /// Brokers in the cluster; node ids are 1..=NODES.
 pub const NODES: usize = 3;
@@ -177,13 +177,7 @@ impl KafkaCluster {
         for (key, value) in configs {
             topic = topic.set(key, value);
         }
-        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-        let results = admin.create_topics([&topic], &options).await.unwrap_or_else(|e| panic!("create {name}: {e}"));
-        for result in results {
-            if let Err((topic, code)) = result {
-                panic!("create topic {topic} with {configs:?}: {code}");
-            }
-        }
+        create_new_topic(&admin, &topic, configs).await;
         let ready = wait_until(Duration::from_secs(60), || self.fully_replicated(name)).await;
         assert!(ready, "topic {name} was created but did not get {NODES} in-sync replicas everywhere within 60 s");
     }

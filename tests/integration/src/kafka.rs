@@ -1,16 +1,17 @@
 //! Kafka client helpers for tests: unique names, client configs, topic creation, produce, read-everything consume, and deadline-bounded waiting.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use copydesk_settings::rebootstrap::{BrokerWatch, STATISTICS_MS};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewPartitions, NewTopic, TopicReplication};
+use rdkafka::admin::{AdminClient, AdminOptions, NewPartitions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, StreamConsumer};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::statistics::Statistics;
@@ -109,7 +110,7 @@ pub async fn transactional_producer(bootstrap: &str, transactional_id: &str) -> 
 }
 
 /// Creates a topic with replication factor 1 and waits until metadata shows every
-/// partition with a leader. Panics if the topic exists: tests use [`unique`] names.
+/// partition with a leader. Tests use [`unique`] names, so the topic is new.
 pub async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
     let admin: AdminClient<DefaultClientContext> =
         client_config(bootstrap).create().expect("create a Kafka admin client");
@@ -117,18 +118,54 @@ pub async fn create_topic(bootstrap: &str, name: &str, partitions: i32, configs:
     for (key, value) in configs {
         topic = topic.set(key, value);
     }
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    let results = admin.create_topics([&topic], &options).await.unwrap_or_else(|e| panic!("create topic {name}: {e}"));
-    for result in results {
-        if let Err((topic, code)) = result {
-            panic!("create topic {topic} with {configs:?}: {code}");
-        }
-    }
+    create_new_topic(&admin, &topic, configs).await;
     let ready = wait_until(Duration::from_secs(30), || async {
         topic_partitions(bootstrap, name).await.is_ok_and(|p| p.len() == partitions as usize)
     })
     .await;
     assert!(ready, "topic {name} was created but its {partitions} partitions did not all get a leader within 30 s");
+}
+
+/// Sends one CreateTopics request for `topic`, a name from [`unique`], and panics unless
+/// the topic now exists with `configs`.
+///
+/// "Already exists" counts as created when the topic holds `configs`: no other test
+/// knows the name, so the topic can only be this request's own: the controller created
+/// it for the client's first attempt, which timed out, and answered the client's retry
+/// with "already exists". A loaded machine does that (seen in a fault loop at load 33).
+pub(crate) async fn create_new_topic<C: ClientContext + 'static>(
+    admin: &AdminClient<C>,
+    topic: &NewTopic<'_>,
+    configs: &[(&str, &str)],
+) {
+    let name = topic.name;
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results = admin.create_topics([topic], &options).await.unwrap_or_else(|e| panic!("create topic {name}: {e}"));
+    for result in results {
+        match result {
+            Ok(_) => {}
+            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {
+                let held = topic_configs(admin, name).await;
+                let differ: Vec<_> =
+                    configs.iter().filter(|(key, value)| held.get(*key).map(String::as_str) != Some(*value)).collect();
+                assert!(differ.is_empty(), "{name} already existed without {differ:?}: it is not this test's topic");
+                eprintln!("create topic {name}: a retry found it created by the first attempt");
+            }
+            Err((topic, code)) => panic!("create topic {topic} with {configs:?}: {code}"),
+        }
+    }
+}
+
+/// The settings `name` holds, as DescribeConfigs reports them.
+async fn topic_configs<C: ClientContext + 'static>(admin: &AdminClient<C>, name: &str) -> BTreeMap<String, String> {
+    let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(30)));
+    let described = admin
+        .describe_configs([&ResourceSpecifier::Topic(name)], &options)
+        .await
+        .unwrap_or_else(|e| panic!("describe the configs of {name}: {e}"));
+    let resource =
+        described.into_iter().next().and_then(Result::ok).unwrap_or_else(|| panic!("no configs described for {name}"));
+    resource.entries.into_iter().filter_map(|entry| Some((entry.name, entry.value?))).collect()
 }
 
 /// Grows `name` to `total` partitions, as an operator scaling out does, and
