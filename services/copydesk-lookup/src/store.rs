@@ -1,5 +1,6 @@
 //! The embedded store (redb, one file): articles by id (their current
-//! revision, compressed: `record`), their earlier revisions (`revisions`),
+//! revision, compressed: `record`, cut to redb's pages: `pieces`), their
+//! earlier revisions (`revisions`),
 //! the URL and site indexes, and the next offset to read per partition of
 //! the articles topic.
 //!
@@ -26,12 +27,14 @@ pub use crate::url_key::url_key;
 mod encoded;
 mod format;
 mod listing;
+mod pieces;
 mod record;
 mod revisions;
 mod url_index;
 
 /// Article id -> its current revision, as a `record` (compressed; encoded
-/// once when written, so that serving never re-encodes).
+/// once when written, so that serving never re-encodes): its first bytes,
+/// the rest in [`pieces::PIECES`].
 const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
 /// (site, article id), so one site's articles are a contiguous range in id order.
 const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites");
@@ -99,6 +102,7 @@ impl Store {
         {
             // Every table exists from the start, so readers never meet a missing one.
             txn.open_table(ARTICLES)?;
+            txn.open_table(pieces::PIECES)?;
             txn.open_table(revisions::REVISIONS)?;
             txn.open_table(url_index::URL_OWNERS)?;
             txn.open_table(SITES)?;
@@ -176,6 +180,7 @@ impl Store {
         let txn = self.db.begin_write()?;
         {
             let mut articles = txn.open_table(ARTICLES)?;
+            let mut pieces = txn.open_table(pieces::PIECES)?;
             let mut urls = txn.open_table(url_index::URL_OWNERS)?;
             let mut seq = url_index::Sequence::load(&txn)?;
             let mut sites = txn.open_table(SITES)?;
@@ -187,29 +192,26 @@ impl Store {
                 let id = match change {
                     Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
                 };
-                let record = match change {
+                let stored = pieces::load(&articles, &pieces, id)?;
+                match change {
                     Change::Upsert { article, .. } => {
                         let record = record::encode(article);
-                        if !self.place(&articles, &mut history, id, article, &record)? {
+                        if !self.place(&mut history, id, article, &record, stored.as_deref())? {
                             kept_newer.push(id);
                             continue;
                         }
-                        Some(record)
+                        pieces::put(&mut articles, &mut pieces, id, &record)?;
                     }
                     Change::Delete { .. } => {
                         revisions::remove_all(&mut history, id)?;
-                        None
+                        pieces::remove(&mut articles, &mut pieces, id)?;
                     }
-                };
+                }
                 // A new version's trace replaces the old one's, or none is left.
                 traces.remove(id)?;
-                let replaced = match &record {
-                    Some(record) => articles.insert(id, record.as_slice())?,
-                    None => articles.remove(id)?,
-                };
                 // The old version's index entries go first; the new version's
                 // are then added, so entries both share survive.
-                if let Some(old) = replaced.map(|v| record::decode(id, v.value(), Part::Head)) {
+                if let Some(old) = stored.map(|stored| record::decode(id, &stored, Part::Head)) {
                     match old {
                         Ok(old) => {
                             url_index::remove(&mut urls, id, &old)?;
@@ -245,14 +247,14 @@ impl Store {
     /// newer one.
     fn place(
         &self,
-        articles: &impl ReadableTable<&'static str, &'static [u8]>,
         history: &mut Revisions<'_>,
         id: &str,
         article: &Article,
         record: &[u8],
+        stored: Option<&[u8]>,
     ) -> Result<bool, LookupError> {
-        let Some(stored) = articles.get(id)?.map(|v| v.value().to_vec()) else { return Ok(true) };
-        let current = match record::decode(id, &stored, Part::Head) {
+        let Some(stored) = stored else { return Ok(true) };
+        let current = match record::decode(id, stored, Part::Head) {
             Ok(current) => current,
             Err(error) => {
                 warn!(message = "A stored article does not decode; the new capture replaces it.", id, %error);
@@ -271,7 +273,7 @@ impl Store {
             }
             return Ok(false);
         }
-        revisions::add_replaced(history, id, &current, &stored)?;
+        revisions::add_replaced(history, id, &current, stored)?;
         revisions::prune(history, id, &self.retention)?;
         Ok(true)
     }
@@ -304,6 +306,9 @@ impl Store {
         let txn = self.db.begin_write()?;
         let mut records = 0;
         for entry in txn.open_table(ARTICLES)?.iter()? {
+            records += entry?.1.value().len();
+        }
+        for entry in txn.open_table(pieces::PIECES)?.iter()? {
             records += entry?.1.value().len();
         }
         for entry in txn.open_table(revisions::REVISIONS)?.iter()? {
@@ -356,16 +361,13 @@ impl Store {
     /// [`Store::get_many_within`] reading only `part` of each article.
     pub fn get_part_within(&self, ids: &[&str], part: Part, reserve: impl FnOnce(usize) -> Reserved) -> Articles {
         let txn = self.db.begin_read()?;
-        let articles = txn.open_table(ARTICLES)?;
+        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            found.push(articles.get(*id)?);
+            found.push(pieces::load(&articles, &pieces, id)?);
         }
-        reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes.value(), part)).sum())?;
-        ids.iter()
-            .zip(found)
-            .map(|(id, bytes)| bytes.map(|b| record::decode(id, b.value(), part)).transpose())
-            .collect()
+        reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes, part)).sum())?;
+        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| record::decode(id, &b, part)).transpose()).collect()
     }
 
     /// The article whose URL or canonical URL is `url` (after [`url_key`]).

@@ -4,9 +4,9 @@
 //! than the caller's limit is not read at all, only sized, so a caller on
 //! the read pool can leave the few large ones to a blocking thread.
 
-use redb::{ReadOnlyTable, ReadableDatabase};
+use redb::{ReadTransaction, ReadableDatabase};
 
-use super::{ARTICLES, Part, Reserved, Store, record, url_index, url_key};
+use super::{ARTICLES, Part, Reserved, Store, pieces, record, url_index, url_key};
 use crate::LookupError;
 
 /// What a read of one article's bytes found.
@@ -33,7 +33,7 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Found, LookupError> {
         let txn = self.db.begin_read()?;
-        read(&txn.open_table(ARTICLES)?, id, part, limit, reserve)
+        read(&txn, id, part, limit, reserve)
     }
 
     /// [`Store::get_encoded_within`] of the article [`Store::find_url_part`]
@@ -48,24 +48,25 @@ impl Store {
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(url_index::URL_OWNERS)?;
         let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(Found::Absent) };
-        read(&txn.open_table(ARTICLES)?, &id, part, limit, reserve)
+        read(&txn, &id, part, limit, reserve)
     }
 }
 
 fn read(
-    articles: &ReadOnlyTable<&'static str, &'static [u8]>,
+    txn: &ReadTransaction,
     id: &str,
     part: Part,
     limit: usize,
     reserve: impl FnOnce(usize) -> Reserved,
 ) -> Result<Found, LookupError> {
-    let Some(stored) = articles.get(id)? else { return Ok(Found::Absent) };
-    let len = record::decoded_len(stored.value(), part);
+    let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
+    let Some(stored) = pieces::load(&articles, &pieces, id)? else { return Ok(Found::Absent) };
+    let len = record::decoded_len(&stored, part);
     if len > limit {
         return Ok(Found::Larger(len));
     }
     reserve(len)?;
-    Ok(Found::Bytes(record::encoded(id, stored.value(), part)?))
+    Ok(Found::Bytes(record::encoded(id, &stored, part)?))
 }
 
 #[cfg(test)]

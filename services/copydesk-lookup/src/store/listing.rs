@@ -7,7 +7,7 @@ use copydesk_proto::v1::Article;
 use redb::ReadableDatabase;
 
 use super::record::{self, Part};
-use super::{ARTICLES, Page, Reserved, SITES, Store};
+use super::{ARTICLES, Page, Reserved, SITES, Store, pieces};
 use crate::LookupError;
 use crate::list_filter::SCAN_BUDGET;
 
@@ -52,7 +52,7 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
-        let articles = txn.open_table(ARTICLES)?;
+        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
         let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
             None => {
                 let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
@@ -93,9 +93,9 @@ impl Store {
                     break;
                 }
                 examined += 1;
-                let kept = match articles.get(id.as_str())? {
+                let kept = match pieces::load(&articles, &pieces, &id)? {
                     // Filters read only the head: no body is decompressed to test one.
-                    Some(bytes) => record::decode(&id, bytes.value(), Part::Head).is_ok_and(|a| keep(&a)),
+                    Some(bytes) => record::decode(&id, &bytes, Part::Head).is_ok_and(|a| keep(&a)),
                     None => false,
                 };
                 if !kept {
@@ -117,8 +117,8 @@ impl Store {
         let mut stored = Vec::with_capacity(ids.len());
         let (mut total, mut cut) = (0, None);
         for (i, id) in ids.iter().enumerate() {
-            let Some(bytes) = articles.get(id.as_str())? else { continue };
-            let size = record::decoded_len(bytes.value(), part);
+            let Some(bytes) = pieces::load(&articles, &pieces, id)? else { continue };
+            let size = record::decoded_len(&bytes, part);
             if i > 0 && total + size > max_bytes {
                 cut = Some(i);
                 break;
@@ -129,7 +129,7 @@ impl Store {
         reserve(total)?;
         let page = stored
             .into_iter()
-            .map(|(i, bytes)| record::decode(&ids[i], bytes.value(), part))
+            .map(|(i, bytes)| record::decode(&ids[i], &bytes, part))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(cut) = cut {
             ids.truncate(cut);

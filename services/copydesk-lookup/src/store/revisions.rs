@@ -15,7 +15,7 @@ use copydesk_proto::v1::Article;
 use redb::{ReadableDatabase, ReadableTable, Table, TableDefinition};
 
 use super::record::{self, Part};
-use super::{ARTICLES, Reserved, Store, captured};
+use super::{ARTICLES, Reserved, Store, captured, pieces};
 use crate::LookupError;
 
 /// (article id, capture time in ms, content hash) -> the revision's stored record.
@@ -196,7 +196,8 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Option<RevisionPage>, LookupError> {
         let txn = self.db.begin_read()?;
-        let Some(current) = txn.open_table(ARTICLES)?.get(id)?.map(|v| v.value().to_vec()) else { return Ok(None) };
+        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
+        let Some(current) = pieces::load(&articles, &pieces, id)? else { return Ok(None) };
         let (at, hash) = {
             let head = record::decode(id, &current, Part::Head)?;
             let (at, hash) = key_of(&head);

@@ -12,7 +12,7 @@ use std::ops::Bound;
 use copydesk_proto::v1::Article;
 use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 
-use super::{ARTICLES, META, captured};
+use super::{ARTICLES, META, captured, pieces};
 use crate::LookupError;
 use crate::url_key::{URL_KEY_VERSION, url_key};
 
@@ -108,13 +108,14 @@ pub(super) fn rebuild_if_stale(txn: &WriteTransaction) -> Result<bool, LookupErr
     txn.delete_table(URL_OWNERS)?;
     let mut seq = Sequence(0);
     {
-        let articles = txn.open_table(ARTICLES)?;
+        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
         let mut owners = txn.open_table(URL_OWNERS)?;
         for entry in articles.iter()? {
-            let (id, bytes) = entry?;
+            let id = entry?.0.value().to_string();
             // An article that does not decode is served as stored but cannot be indexed.
-            if let Ok(article) = super::record::decode(id.value(), bytes.value(), super::Part::Head) {
-                add(&mut owners, &mut seq, id.value(), &article)?;
+            let stored = pieces::load(&articles, &pieces, &id)?.unwrap_or_default();
+            if let Ok(article) = super::record::decode(&id, &stored, super::Part::Head) {
+                add(&mut owners, &mut seq, &id, &article)?;
             }
         }
     }

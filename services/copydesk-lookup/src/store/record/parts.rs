@@ -26,10 +26,14 @@ thread_local! {
 }
 
 /// Raw deflate at the default level: reads pay for decompression alone,
-/// and a higher level gains little on prose.
-pub(super) fn deflate(bytes: &[u8]) -> Vec<u8> {
+/// and a higher level gains little on prose. A `dictionary` (empty for
+/// none) is text the part may refer back to without holding it.
+pub(super) fn deflate(bytes: &[u8], dictionary: &[u8]) -> Vec<u8> {
     DEFLATER.with_borrow_mut(|deflater| {
         deflater.reset();
+        if !dictionary.is_empty() {
+            deflater.set_dictionary(dictionary).expect("a dictionary is taken before any input");
+        }
         let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16 + 64);
         loop {
             let read = deflater.total_in() as usize;
@@ -43,10 +47,14 @@ pub(super) fn deflate(bytes: &[u8]) -> Vec<u8> {
     })
 }
 
-/// Inflates raw deflate `bytes` into `out`; the bytes written.
-pub(super) fn inflate_into(bytes: &[u8], out: &mut [u8]) -> Result<usize, String> {
+/// Inflates raw deflate `bytes`, made with `dictionary` (empty for none),
+/// into `out`; the bytes written.
+pub(super) fn inflate_into(bytes: &[u8], out: &mut [u8], dictionary: &[u8]) -> Result<usize, String> {
     INFLATER.with_borrow_mut(|inflater| {
         inflater.reset(false);
+        if !dictionary.is_empty() {
+            inflater.set_dictionary(dictionary).map_err(|e| e.to_string())?;
+        }
         match inflater.decompress(bytes, out, FlushDecompress::Finish) {
             Ok(Status::StreamEnd) => Ok(inflater.total_out() as usize),
             Ok(_) => Err("a part is cut short, or larger than its header says".into()),

@@ -134,7 +134,7 @@ fn damaged_records_are_not_served_as_bytes() {
     // A body said to hold the blocks' text whose blocks are not protobuf.
     let a = blocks_article();
     let mut stored = encode(&a);
-    let body = parts::deflate(&[0x6a, 0x03, 0xff, 0xff, 0xff]);
+    let body = parts::deflate(&[0x6a, 0x03, 0xff, 0xff, 0xff], &[]);
     let head_end = HEADER + u32::from_le_bytes(stored[7..11].try_into().unwrap()) as usize;
     stored.truncate(head_end);
     stored[11..15].copy_from_slice(&5u32.to_le_bytes());
@@ -196,6 +196,19 @@ fn records_of_the_lz4_format_are_still_read() {
 }
 
 #[test]
+fn records_of_the_deflate_format_without_a_dictionary_are_still_read() {
+    for a in [article(), every_field(), blocks_article(), Article::default()] {
+        let stored = encode_alone(&a);
+        assert!(!is_legacy(&stored) && !is_current(&stored));
+        assert_eq!(decode("a1", &stored, Part::Whole).unwrap(), a);
+        assert_eq!(decoded_len(&stored, Part::Whole), a.encoded_len());
+        for part in [Part::Whole, Part::Head] {
+            assert_eq!(encoded("a1", &stored, part).unwrap(), as_served(&a, part), "{part:?}");
+        }
+    }
+}
+
+#[test]
 fn fields_are_walked_to_where_the_body_goes() {
     let head = Article { text: String::new(), blocks: Vec::new(), ..every_field() }.encode_to_vec();
     let at = body_at(&head).unwrap();
@@ -222,14 +235,21 @@ fn parts_round_trip_one_after_another_incompressible_ones_too() {
     let prose = "Some words, and some more words. ".repeat(300).into_bytes();
     // The per-thread state is reset between parts: each one reads alone.
     for part in [&noise[..], &prose[..], &[][..], &noise[..10]] {
-        let packed = parts::deflate(part);
-        let mut out = vec![0; part.len()];
-        assert_eq!(parts::inflate_into(&packed, &mut out), Ok(part.len()));
-        assert_eq!(out, part);
-        let mut short = vec![0; part.len().saturating_sub(1)];
-        if !part.is_empty() {
-            assert!(parts::inflate_into(&packed, &mut short).is_err(), "a part larger than its room");
+        for dictionary in [&[][..], &prose[..50]] {
+            let packed = parts::deflate(part, dictionary);
+            let mut out = vec![0; part.len()];
+            assert_eq!(parts::inflate_into(&packed, &mut out, dictionary), Ok(part.len()));
+            assert_eq!(out, part);
+            let mut short = vec![0; part.len().saturating_sub(1)];
+            if !part.is_empty() {
+                assert!(parts::inflate_into(&packed, &mut short, dictionary).is_err(), "a part larger than its room");
+            }
         }
     }
-    assert!(parts::deflate(&prose).len() * 10 < prose.len());
+    assert!(parts::deflate(&prose, &[]).len() * 10 < prose.len());
+    // What the dictionary holds is not stored again.
+    let (alone, after) = (parts::deflate(&prose[..200], &[]), parts::deflate(&prose[..200], &prose[..200]));
+    assert!(after.len() * 4 < alone.len(), "{} against {}", after.len(), alone.len());
+    let mut out = vec![0; 200];
+    assert!(parts::inflate_into(&after, &mut out, &[]).is_err() || out != prose[..200], "it needs its dictionary");
 }

@@ -8,7 +8,7 @@ use prost::Message;
 
 use super::super::tests::{Temp, article, batch, upsert};
 use super::*;
-use crate::store::{Change, META, OFFSETS};
+use crate::store::{Change, META, OFFSETS, pieces};
 
 /// A capture of article `a1` at `seconds` whose body is `text`.
 fn capture(seconds: i64, text: &str) -> Article {
@@ -176,7 +176,38 @@ fn a_store_of_lz4_records_is_rewritten_when_opened_and_its_history_still_read() 
     let txn = store.db.begin_read().unwrap();
     let stored = txn.open_table(ARTICLES).unwrap().get("a1").unwrap().unwrap().value().to_vec();
     assert!(record::is_current(&stored), "rewritten in this format");
-    assert_eq!(txn.open_table(META).unwrap().get("record_format").unwrap().unwrap().value(), "3");
+    assert_eq!(txn.open_table(META).unwrap().get("record_format").unwrap().unwrap().value(), "4");
+    assert_eq!(store.offsets().unwrap()[&0], 1, "kept: nothing to read again");
+}
+
+#[test]
+fn a_store_of_whole_records_has_them_rewritten_and_cut_into_pieces_when_opened() {
+    let t = Temp::new();
+    // Words that deflate leaves at several pages.
+    let words: Vec<String> =
+        (0..4000u64).map(|i| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)).collect();
+    let a = capture(1_000, &words.join(" "));
+    let whole = record::encode_alone(&a);
+    assert!(whole.len() > 2 * pieces::PAGE, "{} bytes", whole.len());
+    {
+        let store = t.open();
+        apply_all(&store, std::slice::from_ref(&a));
+        // As the previous version wrote it: the record whole under its id,
+        // its body deflated alone, format "3".
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(ARTICLES).unwrap().insert("a1", whole.as_slice()).unwrap();
+        txn.open_table(pieces::PIECES).unwrap().retain(|_, _| false).unwrap();
+        txn.open_table(META).unwrap().insert("record_format", "3").unwrap();
+        txn.commit().unwrap();
+    }
+    let store = t.open();
+    assert_eq!(store.get("a1").unwrap().unwrap(), a);
+    let txn = store.db.begin_read().unwrap();
+    let rest = txn.open_table(ARTICLES).unwrap().get("a1").unwrap().unwrap().value().to_vec();
+    assert!(record::is_current(&rest), "rewritten in this format");
+    assert!(rest.len() < pieces::PAGE && record::encode(&a).starts_with(&rest), "its first {} bytes", rest.len());
+    assert!(redb::ReadableTableMetadata::len(&txn.open_table(pieces::PIECES).unwrap()).unwrap() >= 2);
+    assert_eq!(txn.open_table(META).unwrap().get("record_format").unwrap().unwrap().value(), "4");
     assert_eq!(store.offsets().unwrap()[&0], 1, "kept: nothing to read again");
 }
 
