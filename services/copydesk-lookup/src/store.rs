@@ -192,7 +192,15 @@ impl Store {
                 let id = match change {
                     Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
                 };
-                let stored = pieces::load(&articles, &pieces, id)?;
+                let stored = match pieces::load(&articles, &pieces, id, Part::Whole) {
+                    // Replaced or removed whole, as a record that does not
+                    // decode is: a damaged record never stops the batches.
+                    Err(LookupError::CorruptRecord { reason, .. }) => {
+                        warn!(message = "A stored article is missing a piece; the change replaces it.", id, %reason);
+                        None
+                    }
+                    stored => stored?,
+                };
                 match change {
                     Change::Upsert { article, .. } => {
                         let record = record::encode(article);
@@ -364,7 +372,7 @@ impl Store {
         let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            found.push(pieces::load(&articles, &pieces, id)?);
+            found.push(pieces::load(&articles, &pieces, id, part)?);
         }
         reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes, part)).sum())?;
         ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| record::decode(id, &b, part)).transpose()).collect()

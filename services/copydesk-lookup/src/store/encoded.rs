@@ -60,7 +60,7 @@ fn read(
     reserve: impl FnOnce(usize) -> Reserved,
 ) -> Result<Found, LookupError> {
     let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
-    let Some(stored) = pieces::load(&articles, &pieces, id)? else { return Ok(Found::Absent) };
+    let Some(stored) = pieces::load(&articles, &pieces, id, part)? else { return Ok(Found::Absent) };
     let len = record::decoded_len(&stored, part);
     if len > limit {
         return Ok(Found::Larger(len));

@@ -104,3 +104,6 @@ fn rewrite_earlier(txn: &WriteTransaction) -> Result<u64, LookupError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

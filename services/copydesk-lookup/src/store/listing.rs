@@ -93,10 +93,12 @@ impl Store {
                     break;
                 }
                 examined += 1;
-                let kept = match pieces::load(&articles, &pieces, &id)? {
-                    // Filters read only the head: no body is decompressed to test one.
-                    Some(bytes) => record::decode(&id, &bytes, Part::Head).is_ok_and(|a| keep(&a)),
-                    None => false,
+                // Filters read only the head: no body is read or decompressed
+                // to test one, and a damaged article is left out, not an error.
+                let kept = match pieces::load(&articles, &pieces, &id, Part::Head) {
+                    Ok(Some(bytes)) => record::decode(&id, &bytes, Part::Head).is_ok_and(|a| keep(&a)),
+                    Ok(None) | Err(LookupError::CorruptRecord { .. }) => false,
+                    Err(error) => return Err(error),
                 };
                 if !kept {
                     resume = Some(id);
@@ -117,7 +119,7 @@ impl Store {
         let mut stored = Vec::with_capacity(ids.len());
         let (mut total, mut cut) = (0, None);
         for (i, id) in ids.iter().enumerate() {
-            let Some(bytes) = pieces::load(&articles, &pieces, id)? else { continue };
+            let Some(bytes) = pieces::load(&articles, &pieces, id, part)? else { continue };
             let size = record::decoded_len(&bytes, part);
             if i > 0 && total + size > max_bytes {
                 cut = Some(i);

@@ -10,15 +10,18 @@
 //! a page, shares leaves with other articles' rests.
 //!
 //! A record is `[rest][piece 0][piece 1]...`: the rest is the record's
-//! first `len - k * PIECE` bytes (1 to a piece's size), so that the
-//! record's header stays in the articles table; the pieces follow in order
+//! first `len - k * PIECE` bytes (1 to a piece's size), so that every
+//! piece is full (the header may lie in piece 0); the pieces follow in order
 //! in [`PIECES`] under (id, index). Revisions keep whole records: they are
-//! few next to the articles.
+//! few next to the articles. A read of the head stops at the head's end.
+//! The record's own sizes check that it was put together whole: a missing
+//! last piece cuts its body short, a stray piece leaves bytes after it.
 
 use std::ops::Bound;
 
 use redb::{ReadableTable, Table, TableDefinition, Value};
 
+use super::record::{self, Part};
 use crate::LookupError;
 
 /// (article id, piece index) -> a page-sized piece of its current record.
@@ -47,19 +50,31 @@ fn cut(id: &str, len: usize) -> (usize, usize) {
     (len - pieces * piece, pieces)
 }
 
+/// The bounds of a range of piece keys.
+type KeyRange<'a> = (Bound<(&'a str, u32)>, Bound<(&'a str, u32)>);
+
 /// Every piece key of `id`.
-fn range_of(id: &str) -> (Bound<(&str, u32)>, Bound<(&str, u32)>) {
+fn range_of(id: &str) -> KeyRange<'_> {
     (Bound::Included((id, 0)), Bound::Included((id, u32::MAX)))
 }
 
 /// The current record of `id`, put together; `None` when there is none.
+/// For [`Part::Head`] only the first bytes that hold the header and the
+/// head are read (a BASIC read or a filter does not copy the body's pieces);
+/// the bytes are then what [`record::decode`] and [`record::encoded`] need
+/// for the head, and nothing else may be read from them.
 pub(super) fn load(
     articles: &impl ReadableTable<&'static str, &'static [u8]>,
     pieces: &impl ReadableTable<(&'static str, u32), &'static [u8]>,
     id: &str,
+    part: Part,
 ) -> Result<Option<Vec<u8>>, LookupError> {
     let Some(rest) = articles.get(id)? else { return Ok(None) };
     let rest = rest.value();
+    let enough = |record: &[u8]| part == Part::Head && record::needed(record, part).is_some_and(|n| record.len() >= n);
+    if enough(rest) {
+        return Ok(Some(rest.to_vec()));
+    }
     // A rest shorter than a piece may still have pieces after it: only a
     // record that is all rest (most small ones) needs no look past it, and
     // the range read that tells is one B-tree descent.
@@ -68,10 +83,18 @@ pub(super) fn load(
     for (index, entry) in pieces.range::<(&str, u32)>(range_of(id))?.enumerate() {
         let (key, piece) = entry?;
         if key.value().1 as usize != index {
-            return Err(LookupError::CorruptRecord { id: id.to_string(), reason: "a piece of it is missing".into() });
+            return Err(LookupError::CorruptRecord {
+                id: id.to_string(),
+                reason: format!("its piece {index} is missing"),
+            });
         }
         record.extend_from_slice(piece.value());
+        if enough(&record) {
+            break;
+        }
     }
+    // A missing last piece (or stray one) is caught by the record's own
+    // sizes: its body is then cut short (or followed by bytes).
     Ok(Some(record))
 }
 
@@ -101,89 +124,4 @@ pub(super) fn remove(articles: &mut Articles<'_>, pieces: &mut Pieces<'_>, id: &
 }
 
 #[cfg(test)]
-mod tests {
-    use redb::{ReadableDatabase, ReadableTableMetadata};
-
-    use super::*;
-
-    fn temp_db() -> (redb::Database, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!("copydesk-pieces-{}.redb", uuid::Uuid::new_v4().simple()));
-        (redb::Database::create(&path).unwrap(), path)
-    }
-
-    const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
-
-    /// Bytes that differ along the record, so a misplaced piece shows.
-    fn record(len: usize) -> Vec<u8> {
-        (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
-    }
-
-    #[test]
-    fn records_of_any_length_come_back_whole_and_shorter_ones_leave_no_pieces() {
-        let (db, path) = temp_db();
-        let id = "0123456789abcdef0123456789abcdef";
-        let piece = piece_len(id);
-        for len in [1, 10, piece, piece + 1, 2 * piece, 2 * piece + 1, 5 * piece + 17, piece - 1, 3, 0] {
-            let txn = db.begin_write().unwrap();
-            {
-                let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-                put(&mut articles, &mut pieces, id, &record(len)).unwrap();
-                put(&mut articles, &mut pieces, "other", &record(3 * piece)).unwrap();
-                assert_eq!(load(&articles, &pieces, id).unwrap().unwrap(), record(len), "{len} bytes");
-                let (rest, count) = cut(id, len);
-                assert_eq!(pieces.range::<(&str, u32)>(range_of(id)).unwrap().count(), count, "{len} bytes");
-                assert!((1..=piece).contains(&rest) || len == 0, "{len} bytes: a rest of {rest}");
-            }
-            txn.commit().unwrap();
-        }
-        let txn = db.begin_write().unwrap();
-        {
-            let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-            remove(&mut articles, &mut pieces, id).unwrap();
-            assert!(load(&articles, &pieces, id).unwrap().is_none());
-            assert_eq!(pieces.len().unwrap(), 2, "only the other's pieces are left");
-            assert_eq!(load(&articles, &pieces, "other").unwrap().unwrap(), record(3 * piece));
-        }
-        txn.commit().unwrap();
-        drop(db);
-        let _ = std::fs::remove_file(path);
-    }
-
-    #[test]
-    fn each_piece_fills_one_page_exactly() {
-        let (db, path) = temp_db();
-        let txn = db.begin_write().unwrap();
-        assert_eq!(txn.stats().unwrap().page_size(), PAGE, "redb's default page size");
-        {
-            let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-            for i in 0..50 {
-                let id = format!("{:032x}", (i as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835));
-                put(&mut articles, &mut pieces, &id, &record(3 * piece_len(&id) + 100)).unwrap();
-            }
-        }
-        txn.commit().unwrap();
-        let txn = db.begin_read().unwrap();
-        let stats = txn.open_table(PIECES).unwrap().stats().unwrap();
-        assert_eq!(stats.leaf_pages(), 150, "one leaf per piece");
-        assert_eq!(stats.fragmented_bytes(), 0, "no leaf has room left");
-        drop(txn);
-        drop(db);
-        let _ = std::fs::remove_file(path);
-    }
-
-    #[test]
-    fn a_missing_piece_is_an_error() {
-        let (db, path) = temp_db();
-        let id = "a1";
-        let txn = db.begin_write().unwrap();
-        {
-            let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-            put(&mut articles, &mut pieces, id, &record(3 * piece_len(id))).unwrap();
-            pieces.remove((id, 0)).unwrap();
-            assert!(matches!(load(&articles, &pieces, id), Err(LookupError::CorruptRecord { .. })));
-        }
-        drop(txn);
-        drop(db);
-        let _ = std::fs::remove_file(path);
-    }
-}
+mod tests;

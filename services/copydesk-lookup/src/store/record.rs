@@ -149,6 +149,24 @@ pub(crate) fn is_current(stored: &[u8]) -> bool {
     matches!(stored, [MARK, FORMAT, ..])
 }
 
+/// How many of a record's first bytes a read of `part` needs, when the
+/// first bytes in `prefix` tell: a head's read needs the header and the
+/// head's part, not the body's. `None`: the whole record (a whole read, a
+/// record of the earliest format, or a prefix too short to hold the header).
+pub(crate) fn needed(prefix: &[u8], part: Part) -> Option<usize> {
+    if part == Part::Whole {
+        return None;
+    }
+    // The head's compressed size is the second size in either header.
+    let (header, head_z_at) = match prefix {
+        [MARK, FORMAT_LZ4, ..] => (HEADER_LZ4, 2 + 4),
+        [MARK, FORMAT_ALONE | FORMAT, ..] => (HEADER, 3 + 4),
+        _ => return None,
+    };
+    let head_z = u32::from_le_bytes(prefix.get(head_z_at..head_z_at + 4)?.try_into().expect("four bytes"));
+    header.checked_add(head_z as usize)
+}
+
 /// The bytes `part` takes once decompressed: what a read holds in memory
 /// while it decodes, known before anything is decompressed.
 pub(crate) fn decoded_len(stored: &[u8], part: Part) -> usize {

@@ -197,7 +197,8 @@ impl Store {
     ) -> Result<Option<RevisionPage>, LookupError> {
         let txn = self.db.begin_read()?;
         let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
-        let Some(current) = pieces::load(&articles, &pieces, id)? else { return Ok(None) };
+        // The current revision is served too: read as much of it as `part` needs.
+        let Some(current) = pieces::load(&articles, &pieces, id, part)? else { return Ok(None) };
         let (at, hash) = {
             let head = record::decode(id, &current, Part::Head)?;
             let (at, hash) = key_of(&head);

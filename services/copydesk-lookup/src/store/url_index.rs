@@ -113,7 +113,12 @@ pub(super) fn rebuild_if_stale(txn: &WriteTransaction) -> Result<bool, LookupErr
         for entry in articles.iter()? {
             let id = entry?.0.value().to_string();
             // An article that does not decode is served as stored but cannot be indexed.
-            let stored = pieces::load(&articles, &pieces, &id)?.unwrap_or_default();
+            let stored = match pieces::load(&articles, &pieces, &id, super::Part::Head) {
+                Ok(stored) => stored.unwrap_or_default(),
+                // Missing a piece: not indexed, as a record that does not decode.
+                Err(LookupError::CorruptRecord { .. }) => continue,
+                Err(error) => return Err(error),
+            };
             if let Ok(article) = super::record::decode(&id, &stored, super::Part::Head) {
                 add(&mut owners, &mut seq, &id, &article)?;
             }

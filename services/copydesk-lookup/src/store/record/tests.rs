@@ -48,6 +48,10 @@ fn refuses_damage<T>(stored: &[u8], read: impl Fn(&[u8], Part) -> Result<T, Look
     for cut in [3, HEADER, HEADER + 5, stored.len() - 1] {
         assert!(read(&stored[..cut], Part::Whole).is_err(), "cut at {cut}");
     }
+    // Bytes after the body's end (a stray piece after a record's last).
+    let mut longer = stored.to_vec();
+    longer.extend_from_slice(&[0, 1, 2]);
+    assert!(read(&longer, Part::Whole).is_err(), "bytes after the end");
     let mut other = stored.to_vec();
     other[1] = 9;
     assert!(matches!(read(&other, Part::Head), Err(LookupError::CorruptRecord { .. })));
@@ -252,4 +256,63 @@ fn parts_round_trip_one_after_another_incompressible_ones_too() {
     assert!(after.len() * 4 < alone.len(), "{} against {}", after.len(), alone.len());
     let mut out = vec![0; 200];
     assert!(parts::inflate_into(&after, &mut out, &[]).is_err() || out != prose[..200], "it needs its dictionary");
+}
+
+#[test]
+fn the_body_is_read_with_the_head_it_was_deflated_with_and_the_format_says_so() {
+    // A head whose words the text repeats: the body refers back to them.
+    let words: Vec<String> =
+        (0..400u64).map(|i| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)).collect();
+    let description = words.join(" ");
+    let a = Article { description: description.clone(), text: format!("{description} {description}"), ..article() };
+    let (with, alone) = (encode(&a), encode_alone(&a));
+    assert!(with.len() + description.len() / 4 < alone.len(), "{} against {} bytes", with.len(), alone.len());
+    assert_eq!(decode("a1", &with, Part::Whole).unwrap(), a);
+    assert_eq!(encoded("a1", &with, Part::Whole).unwrap(), a.encode_to_vec());
+    // The same bytes said to be of the format without a dictionary do not
+    // read, nor with another head in front.
+    let mut unversioned = with.clone();
+    unversioned[1] = FORMAT_ALONE;
+    assert!(decode("a1", &unversioned, Part::Whole).is_err_and(|e| matches!(e, LookupError::CorruptRecord { .. })));
+    let other = encode(&Article { description: description.replace('a', "b"), ..a.clone() });
+    let body = |r: &[u8]| r[HEADER + u32::from_le_bytes(r[7..11].try_into().unwrap()) as usize..].to_vec();
+    let mut swapped = other[..other.len() - body(&other).len()].to_vec();
+    swapped.extend_from_slice(&body(&with));
+    swapped[11..15].copy_from_slice(&with[11..15]);
+    swapped[15..19].copy_from_slice(&with[15..19]);
+    assert!(
+        decode("a1", &swapped, Part::Whole).map_or(true, |b| b.text != a.text),
+        "another head is not its dictionary"
+    );
+}
+
+#[test]
+fn a_head_larger_than_the_deflate_window_is_still_the_body_dictionary() {
+    // Deflate looks back 32 KiB at most: only the head's last bytes serve.
+    let words: Vec<String> =
+        (0..12_000u64).map(|i| format!("{:x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 36)).collect();
+    let description = words.join(" ");
+    assert!(description.len() > 64 << 10);
+    let text = format!("{} {}", &description[..1000], &description[description.len() - 1000..]);
+    let a = Article { description, text, ..every_field() };
+    let stored = encode(&a);
+    assert_eq!(decode("a1", &stored, Part::Whole).unwrap(), a);
+    assert_eq!(encoded("a1", &stored, Part::Whole).unwrap(), a.encode_to_vec());
+}
+
+#[test]
+fn a_head_read_needs_only_the_header_and_the_head() {
+    for stored in [encode(&every_field()), encode_alone(&every_field()), encode_lz4(&every_field())] {
+        let n = needed(&stored, Part::Head).unwrap();
+        assert!(n < stored.len(), "{n} of {}", stored.len());
+        let first = &stored[..n];
+        assert_eq!(decode("a1", first, Part::Head).unwrap(), decode("a1", &stored, Part::Head).unwrap());
+        assert_eq!(encoded("a1", first, Part::Head).unwrap(), as_served(&every_field(), Part::Head));
+        assert_eq!(decoded_len(first, Part::Head), decoded_len(&stored, Part::Head));
+        assert!(decode("a1", &stored[..n - 1], Part::Head).is_err(), "one byte short");
+        // Too few bytes to tell, or a whole read: all of it.
+        assert_eq!(needed(&stored[..5], Part::Head), None);
+        assert_eq!(needed(&stored, Part::Whole), None);
+    }
+    assert_eq!(needed(&every_field().encode_to_vec(), Part::Head), None, "a plain record");
 }
