@@ -97,9 +97,12 @@ fn rewrite_earlier(txn: &WriteTransaction) -> Result<u64, LookupError> {
                     pieces::put(&mut articles, &mut pieces, &id, &record::encode(&article))?;
                     rewritten += 1;
                 }
-                // Kept as it is (whole, as the rest of a record without
-                // pieces): it is served (as an error) as before.
-                Err(error) => warn!(message = "A stored article does not decode; left as it is.", id, %error),
+                // Kept as it is (its bytes as a record without pieces): it
+                // is served (as an error) as before.
+                Err(error) => {
+                    warn!(message = "A stored article does not decode; left as it is.", id, %error);
+                    pieces::put(&mut articles, &mut pieces, &id, &earlier)?;
+                }
             }
         }
     }

@@ -12,10 +12,12 @@
 //! A record is `[rest][piece 0][piece 1]...`: the rest is the record's
 //! first `len - k * PIECE` bytes (1 to a piece's size), so that every
 //! piece is full (the header may lie in piece 0); the pieces follow in order
-//! in [`PIECES`] under (id, index). Revisions keep whole records: they are
-//! few next to the articles. A read of the head stops at the head's end.
-//! The record's own sizes check that it was put together whole: a missing
-//! last piece cuts its body short, a stray piece leaves bytes after it.
+//! in [`PIECES`] under (id, index). The articles value is the count of
+//! pieces (LEB128, one byte below 128) and the rest: a record without
+//! pieces is read without looking in [`PIECES`], and a
+//! missing piece is told from the count. Revisions keep whole records:
+//! they are few next to the articles. A read of the head stops at the
+//! head's end.
 
 use std::ops::Bound;
 
@@ -58,6 +60,32 @@ fn range_of(id: &str) -> KeyRange<'_> {
     (Bound::Included((id, 0)), Bound::Included((id, u32::MAX)))
 }
 
+/// An articles value: the count of the record's pieces (LEB128) and the
+/// rest, its first bytes; `None` when the count is not readable.
+pub(super) fn split(value: &[u8]) -> Option<(usize, &[u8])> {
+    let mut count = 0usize;
+    for (i, byte) in value.iter().enumerate().take(5) {
+        count |= usize::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((count, &value[i + 1..]));
+        }
+    }
+    None
+}
+
+/// The articles value of a record cut into `count` pieces and `rest`.
+fn joined(count: usize, rest: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(rest.len() + 3);
+    let mut n = count;
+    while n >= 0x80 {
+        value.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    value.push(n as u8);
+    value.extend_from_slice(rest);
+    value
+}
+
 /// The current record of `id`, put together; `None` when there is none.
 /// For [`Part::Head`] only the first bytes that hold the header and the
 /// head are read (a BASIC read or a filter does not copy the body's pieces);
@@ -69,32 +97,32 @@ pub(super) fn load(
     id: &str,
     part: Part,
 ) -> Result<Option<Vec<u8>>, LookupError> {
-    let Some(rest) = articles.get(id)? else { return Ok(None) };
-    let rest = rest.value();
+    let corrupt = |reason: String| LookupError::CorruptRecord { id: id.to_string(), reason };
+    let Some(value) = articles.get(id)? else { return Ok(None) };
+    let (count, rest) = split(value.value()).ok_or_else(|| corrupt("its count of pieces is not readable".into()))?;
     let enough = |record: &[u8]| part == Part::Head && record::needed(record, part).is_some_and(|n| record.len() >= n);
-    if enough(rest) {
+    // The count tells a record that is all rest: no look past it.
+    if count == 0 || enough(rest) {
         return Ok(Some(rest.to_vec()));
     }
-    // A rest shorter than a piece may still have pieces after it: only a
-    // record that is all rest (most small ones) needs no look past it, and
-    // the range read that tells is one B-tree descent.
-    let mut record = Vec::with_capacity(rest.len() + piece_len(id));
+    let mut record = Vec::with_capacity(rest.len() + count * piece_len(id));
     record.extend_from_slice(rest);
-    for (index, entry) in pieces.range::<(&str, u32)>(range_of(id))?.enumerate() {
+    let last = u32::try_from(count - 1).map_err(|_| corrupt("too many pieces".into()))?;
+    let mut read = 0;
+    for entry in pieces.range::<(&str, u32)>((Bound::Included((id, 0)), Bound::Included((id, last))))? {
         let (key, piece) = entry?;
-        if key.value().1 as usize != index {
-            return Err(LookupError::CorruptRecord {
-                id: id.to_string(),
-                reason: format!("its piece {index} is missing"),
-            });
-        }
-        record.extend_from_slice(piece.value());
-        if enough(&record) {
+        if key.value().1 as usize != read {
             break;
         }
+        record.extend_from_slice(piece.value());
+        read += 1;
+        if enough(&record) {
+            return Ok(Some(record));
+        }
     }
-    // A missing last piece (or stray one) is caught by the record's own
-    // sizes: its body is then cut short (or followed by bytes).
+    if read != count {
+        return Err(corrupt(format!("its piece {read} of {count} is missing")));
+    }
     Ok(Some(record))
 }
 
@@ -106,7 +134,7 @@ pub(super) fn put(
     record: &[u8],
 ) -> Result<(), LookupError> {
     let (rest, count) = cut(id, record.len());
-    articles.insert(id, &record[..rest])?;
+    articles.insert(id, joined(count, &record[..rest]).as_slice())?;
     for (index, piece) in record[rest..].chunks(piece_len(id)).enumerate() {
         pieces.insert((id, index as u32), piece)?;
     }

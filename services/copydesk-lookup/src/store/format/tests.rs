@@ -76,6 +76,7 @@ fn a_format_3_store_is_cut_in_the_one_transaction_that_marks_it() {
     let store = t.open();
     let (format, rests, pieces) = raw(&store);
     assert_eq!(format.as_deref(), Some(FORMAT));
+    let rests: Vec<&[u8]> = rests.iter().map(|value| pieces::split(value).expect("a count").1).collect();
     assert!(rests.iter().all(|rest| record::is_current(rest) && rest.len() <= pieces::PAGE));
     let long = articles.iter().filter(|a| record::encode(a).len() > pieces::PAGE).count() as u64;
     assert!(long >= 100 && pieces >= long, "{pieces} pieces for {long} long articles");

@@ -56,8 +56,8 @@ pub(super) fn inflate_into(bytes: &[u8], out: &mut [u8], dictionary: &[u8]) -> R
             inflater.set_dictionary(dictionary).map_err(|e| e.to_string())?;
         }
         match inflater.decompress(bytes, out, FlushDecompress::Finish) {
-            // Bytes after the stream's end are not the record's (a stray
-            // piece after a record's last): the record is damaged.
+            // Bytes after the stream's end are not the record's: it is
+            // damaged (or put together from more than was written).
             Ok(Status::StreamEnd) if inflater.total_in() as usize != bytes.len() => {
                 Err("bytes follow a part's end".into())
             }

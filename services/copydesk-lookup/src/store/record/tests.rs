@@ -48,7 +48,7 @@ fn refuses_damage<T>(stored: &[u8], read: impl Fn(&[u8], Part) -> Result<T, Look
     for cut in [3, HEADER, HEADER + 5, stored.len() - 1] {
         assert!(read(&stored[..cut], Part::Whole).is_err(), "cut at {cut}");
     }
-    // Bytes after the body's end (a stray piece after a record's last).
+    // Bytes after the body's end.
     let mut longer = stored.to_vec();
     longer.extend_from_slice(&[0, 1, 2]);
     assert!(read(&longer, Part::Whole).is_err(), "bytes after the end");
