@@ -30,6 +30,7 @@ mod listing;
 mod pieces;
 mod record;
 mod revisions;
+mod space;
 mod url_index;
 
 /// Article id -> its current revision, as a `record` (compressed; encoded
@@ -306,36 +307,6 @@ impl Store {
 
     pub fn is_empty(&self) -> Result<bool, LookupError> {
         Ok(self.len()? == 0)
-    }
-
-    /// Where the file's bytes go, for benchmarks: the records' bytes (all
-    /// revisions), and redb's pages by kind.
-    pub fn space(&self) -> Result<String, LookupError> {
-        let txn = self.db.begin_write()?;
-        let mut records = 0;
-        for entry in txn.open_table(ARTICLES)?.iter()? {
-            records += entry?.1.value().len();
-        }
-        for entry in txn.open_table(pieces::PIECES)?.iter()? {
-            records += entry?.1.value().len();
-        }
-        for entry in txn.open_table(revisions::REVISIONS)?.iter()? {
-            records += entry?.1.value().len();
-        }
-        let stats = txn.stats()?;
-        let page = stats.page_size() as u64;
-        let text = format!(
-            "records {records} bytes; pages: {} allocated, {} leaf, {} branch ({} bytes each); stored {} bytes, metadata {}, fragmented {}",
-            stats.allocated_pages(),
-            stats.leaf_pages(),
-            stats.branch_pages(),
-            page,
-            stats.stored_bytes(),
-            stats.metadata_bytes(),
-            stats.fragmented_bytes()
-        );
-        txn.abort()?;
-        Ok(text)
     }
 
     /// The `traceparent` of the record that stored article `id`, if it had one.
