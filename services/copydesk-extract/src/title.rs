@@ -5,9 +5,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::dom::{Item, Kind, Page, flag};
+mod headings;
+
+use crate::dom::{Item, Page};
 use crate::meta::Meta;
 use crate::text;
+
+use headings::{flagged_h1s, h1s, heading_level, near_h1, near_headings};
 
 pub(crate) fn choose(
     page: &Page,
@@ -52,7 +56,25 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     let metadata =
         if metadata.iter().all(is_site) { metadata } else { metadata.into_iter().filter(|t| !is_site(t)).collect() };
 
+    let site = Site { name: site_name, host: host_label(host) };
+
     let mut headings = h1s(page, container);
+    // Themes wrap the headline in blocks whose class names read as furniture
+    // ("elementor-widget", "inner-banner", "hero-banner"), which flags the
+    // <h1> too. With no other <h1> on the page, a flagged one still is the
+    // headline when the metadata bears it out (below); not one that repeats
+    // the document's title, site name and all: that is a copy for screen
+    // readers ("Headline | Section | Site").
+    if headings.is_empty() {
+        headings = flagged_h1s(page)
+            .into_iter()
+            .filter(|h| {
+                !metadata.iter().any(|m| {
+                    text::fold(m) == text::fold(h) && strip_site_name(m, &[], &site).chars().count() < m.chars().count()
+                })
+            })
+            .collect();
+    }
     let lone_h1 = match headings.as_slice() {
         [only] => Some(only.clone()),
         _ => None,
@@ -106,7 +128,6 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         }
     }
     if let Some(first) = metadata.first() {
-        let site = Site { name: site_name, host: host_label(host) };
         if let Some(head) = head_named_by_h1(page, first, &site) {
             return head;
         }
@@ -160,105 +181,6 @@ fn shares_most_words(heading: &str, other: &str) -> bool {
     let (mine, theirs) = (words(heading), words(other));
     let shared = mine.iter().filter(|w| theirs.contains(w)).count();
     text::fold(heading).chars().count() >= 8 && !mine.is_empty() && shared * 2 >= mine.len()
-}
-
-/// The first `<h1>` inside the container or its parent, if any.
-fn near_h1(page: &Page, container: Option<u32>) -> Option<String> {
-    near_headings(page, container, 1).next()
-}
-
-/// Headings of `level` inside the container or its parent.
-fn near_headings(page: &Page, container: Option<u32>, level: u8) -> impl Iterator<Item = String> + '_ {
-    let scope = container.map(|c| match page.elems[c as usize].parent {
-        u32::MAX => c,
-        p => p,
-    });
-    page.items.iter().filter_map(move |item| match item {
-        Item::Text(b)
-            if heading_level(page, b) == Some(level)
-                && b.flags & flag::BOILER == 0
-                && b.chars <= 300
-                && scope.is_some_and(|s| page.contains(s, b.elem)) =>
-        {
-            Some(without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone()))
-        }
-        _ => None,
-    })
-}
-
-/// The heading level of a block, also when a `<div>` inside the heading
-/// owns the text (`<h1><div>Headline</div></h1>`).
-fn heading_level(page: &Page, b: &crate::dom::Block) -> Option<u8> {
-    if let Kind::Heading(n) = b.kind {
-        return Some(n);
-    }
-    let mut at = b.elem;
-    for _ in 0..2 {
-        at = page.elems.get(at as usize)?.parent;
-        let tag = &*page.elems.get(at as usize)?.tag;
-        if let Some(n) = tag.strip_prefix('h').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=6).contains(n)) {
-            return Some(n);
-        }
-    }
-    None
-}
-
-/// Classes of a kicker (overline, "Dachzeile") set in the headline element
-/// before the headline itself.
-static KICKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|overtitle|pretitle|spitzmarke|small|(?:^|[^a-z0-9])h[4-6](?:$|[^a-z0-9])")
-        .expect("valid regex")
-});
-
-/// The heading's text without a leading kicker element: `<h1><span
-/// class="topline">Orders up</span><span>: </span>Airline shares rise</h1>`
-/// is headlined "Airline shares rise".
-fn without_kicker(page: &Page, elem: u32) -> Option<String> {
-    let el = page.element(elem)?;
-    let mut children = el.children().filter(|c| match c.value() {
-        scraper::Node::Text(t) => !t.trim().is_empty(),
-        scraper::Node::Element(_) => true,
-        _ => false,
-    });
-    let first = scraper::ElementRef::wrap(children.next()?)?;
-    let class = first.value().attr("class").unwrap_or("");
-    if first.value().name() != "small" && !KICKER.is_match(class) {
-        return None;
-    }
-    let mut rest = String::new();
-    for child in children {
-        match child.value() {
-            scraper::Node::Text(t) => {
-                text::push_collapsed(&mut rest, t);
-            }
-            _ => {
-                for t in scraper::ElementRef::wrap(child).into_iter().flat_map(|e| e.text()) {
-                    text::push_collapsed(&mut rest, t);
-                }
-            }
-        }
-    }
-    let rest = rest.trim().trim_start_matches([':', '-', '–', '—', '|', '·']).trim();
-    (text::fold(rest).chars().count() >= 8).then(|| rest.to_string())
-}
-
-fn h1s(page: &Page, container: Option<u32>) -> Vec<String> {
-    let mut found: Vec<(bool, String)> = page
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Text(b) if heading_level(page, b) == Some(1) && b.flags & flag::BOILER == 0 && b.chars <= 300 => {
-                let near = container.is_some_and(|c| {
-                    let parent = page.elems[c as usize].parent;
-                    page.contains(c, b.elem) || (parent != u32::MAX && page.contains(parent, b.elem))
-                });
-                Some((near, without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone())))
-            }
-            _ => None,
-        })
-        .collect();
-    found.sort_by_key(|(near, _)| !near);
-    found.into_iter().map(|(_, t)| t).collect()
 }
 
 /// What names the site: its declared name, and the main label of its host
@@ -447,6 +369,23 @@ mod tests {
         assert_eq!(title_of(head, body), "Defer, Panic, and Recover");
         let head = "<title>BEST DRIP COFFEE MAKERS</title><meta property=og:title content='Best Drip Coffee Makers'>";
         assert_eq!(title_of(head, "<h1>BEST DRIP COFFEE MAKERS</h1>"), "Best Drip Coffee Makers");
+    }
+
+    #[test]
+    fn an_h1_in_a_block_named_like_furniture_is_the_headline_the_metadata_bears_out() {
+        let head = "<title>Top 11 SEO Strategies for 2025 | Lucca</title>";
+        let body = "<div class=inner-banner><h1>11 SEO Strategies for 2025 to Boost Rankings</h1></div>";
+        assert_eq!(title_of(head, body), "11 SEO Strategies for 2025 to Boost Rankings");
+        // One sharing few of the metadata's words is a logo or a label.
+        let body = "<div class=inner-banner><h1>Our marketing blog</h1></div>";
+        assert_eq!(title_of(head, body), "Top 11 SEO Strategies for 2025");
+        // A copy of the document's whole title for screen readers is not the headline.
+        let head = "<title>Help babies sleep through the night | Patient Education | Children's Hospital</title>\
+            <meta property=og:title content='Help babies sleep through the night'>\
+            <meta property=og:site_name content=\"Children's Hospital\">";
+        let body = "<div class=sr-only><h1>Help babies sleep through the night | Patient Education | \
+            Children's Hospital</h1></div>";
+        assert_eq!(title_of(head, body), "Help babies sleep through the night");
     }
 
     #[test]

@@ -105,7 +105,12 @@ pub(crate) fn date_window(page: &dom::Page, container: Option<u32>, title: &str)
     // with no headline in sight, just over the body.
     let reach = match headline {
         // A kicker is part of the article; a sidebar or menu above is not.
-        Some(h) => h + 1 + above[h + 1..].iter().take(2).take_while(|b| b.flags & flag::BOILER == 0).count(),
+        Some(h) => {
+            // A headline that class names flag as furniture ("elementor-widget")
+            // says nothing of the lines above it by theirs.
+            let flagged = above[h].flags & flag::BOILER != 0;
+            h + 1 + above[h + 1..].iter().take(2).take_while(|b| flagged || b.flags & flag::BOILER == 0).count()
+        }
         None => 4,
     }
     .min(above.len());
@@ -126,7 +131,7 @@ pub(crate) fn date_window(page: &dom::Page, container: Option<u32>, title: &str)
 
 #[cfg(test)]
 mod tests {
-    use super::{Label, label};
+    use super::{Item, Label, label};
 
     #[test]
     fn labels_in_many_languages() {
@@ -166,5 +171,32 @@ mod tests {
         // "Candidate" holds "date" but not as a word.
         assert_eq!(label("Candidates 2020"), Label::None);
         assert_eq!(label("Datenschutz 2020"), Label::None);
+    }
+
+    /// A date over share buttons over an `<h1>` that a theme's class names
+    /// flag as furniture: the buttons are no sidebar between the two, and
+    /// the date is inside the window.
+    #[test]
+    fn a_flagged_headline_does_not_shut_out_the_lines_above_it() {
+        use std::time::{Duration, Instant};
+        let html = "<html><body><div><p>Menu</p></div><div><span>December 3, 2025</span></div>\
+            <div class=share-bar><a href=/f>Share on Facebook</a></div>\
+            <div class=elementor-widget><h1>How to Choose the Best eBike</h1></div>\
+            <div><div id=body><p>Finding the right bike for the ride to work.</p></div></div></body></html>";
+        let deadline = crate::Deadline::new(Instant::now(), Duration::from_secs(60));
+        let page = crate::dom::flatten(crate::dom::parse(html, &deadline, 100_000).unwrap(), &deadline).unwrap();
+        let body = (0..page.elems.len() as u32)
+            .find(|&i| page.element(i).is_some_and(|e| e.value().id() == Some("body")))
+            .expect("the body's element");
+        let dated = page
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Text(b) if b.text.contains("December") => Some(b.elem),
+                _ => None,
+            })
+            .expect("the dated line");
+        let window = super::date_window(&page, Some(body), "How to Choose the Best eBike").expect("a window");
+        assert!(window.contains(&dated), "{window:?} misses {dated}");
     }
 }
