@@ -13,7 +13,7 @@
 //! first `len - k * PIECE` bytes (1 to a piece's size), so that every
 //! piece is full (the header may lie in piece 0); the pieces follow in order
 //! in [`PIECES`] under (id, index). The articles value is the count of
-//! pieces (LEB128, one byte below 128) and the rest: a record without
+//! pieces (a protobuf varint, one byte below 128) and the rest: a record without
 //! pieces is read without looking in [`PIECES`], and a
 //! missing piece is told from the count. Revisions keep whole records:
 //! they are few next to the articles. A read of the head stops at the
@@ -60,28 +60,18 @@ fn range_of(id: &str) -> KeyRange<'_> {
     (Bound::Included((id, 0)), Bound::Included((id, u32::MAX)))
 }
 
-/// An articles value: the count of the record's pieces (LEB128) and the
-/// rest, its first bytes; `None` when the count is not readable.
+/// An articles value: the count of the record's pieces (a protobuf varint)
+/// and the rest, its first bytes; `None` when the count is not readable.
 pub(super) fn split(value: &[u8]) -> Option<(usize, &[u8])> {
-    let mut count = 0usize;
-    for (i, byte) in value.iter().enumerate().take(5) {
-        count |= usize::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((count, &value[i + 1..]));
-        }
-    }
-    None
+    let mut rest = value;
+    let count = prost::encoding::decode_varint(&mut rest).ok()?;
+    Some((usize::try_from(count).ok()?, rest))
 }
 
 /// The articles value of a record cut into `count` pieces and `rest`.
 fn joined(count: usize, rest: &[u8]) -> Vec<u8> {
     let mut value = Vec::with_capacity(rest.len() + 3);
-    let mut n = count;
-    while n >= 0x80 {
-        value.push((n & 0x7f) as u8 | 0x80);
-        n >>= 7;
-    }
-    value.push(n as u8);
+    prost::encoding::encode_varint(count as u64, &mut value);
     value.extend_from_slice(rest);
     value
 }
