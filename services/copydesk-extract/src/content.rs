@@ -68,8 +68,22 @@ fn relaxed_score(block: &Block) -> f64 {
 /// Chooses the element whose subtree has the most article-like text.
 pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
     crate::feeds::mark_posts(page);
-    if let Some(container) = best_subtree(page, score) {
-        return Some(container);
+    let (pos, neg) = vote(page, score);
+    let sums: Vec<f64> = pos.iter().zip(&neg).map(|(p, n)| p + n).collect();
+    if let Some(container) = best_of(page, &sums) {
+        return Some(climb(page, container, &pos, &neg));
+    }
+    // No prose outside boxes that class names call furniture: here the names
+    // mislead (a page builder calls every box a "widget", a table of
+    // contents calls each section a "skip" target), and the tags and roles
+    // that mark furniture are the only evidence left. A page of short lines
+    // finds no prose either way, and keeps its marks for the relaxed vote.
+    let cleared = page.unmark_named_boiler();
+    if !cleared.is_empty() {
+        if let Some(container) = best_subtree(page, score) {
+            return Some(container);
+        }
+        page.remark_named_boiler(&cleared);
     }
     let container = best_subtree(page, relaxed_score)?;
     page.unmark_boiler_above(container);
@@ -77,7 +91,10 @@ pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
 }
 
 fn best_subtree(page: &Page, score: fn(&Block) -> f64) -> Option<u32> {
-    let sums = subtree_scores(page, score);
+    best_of(page, &subtree_scores(page, score))
+}
+
+fn best_of(page: &Page, sums: &[f64]) -> Option<u32> {
     let mut best: Option<(u32, f64)> = None;
     for (i, &s) in sums.iter().enumerate() {
         // `>=` prefers the deepest of equally good elements: an ancestor
@@ -96,23 +113,103 @@ fn best_subtree(page: &Page, score: fn(&Block) -> f64) -> Option<u32> {
     })
 }
 
+/// Least share of the container's own prose a parent must add to be climbed to.
+const CLIMB_GAIN: f64 = 0.25;
+/// How much a parent's extra furniture counts against its extra prose.
+const CLIMB_COST: f64 = 0.5;
+
+/// Widens the winning container to its parent while the parent adds prose of
+/// its own: an article split into sibling boxes (one card per product, one
+/// section per heading) with link lists or furniture between them, which the
+/// vote's full count of those blocks held at one box. Each step must add at
+/// least a quarter of the prose already held, and the added prose must
+/// outweigh half the added furniture, so a page's sidebar or teaser column
+/// (little prose, many links) stops the climb.
+fn climb(page: &Page, mut at: u32, pos: &[f64], neg: &[f64]) -> u32 {
+    loop {
+        let up = page.elems[at as usize].parent;
+        if up == u32::MAX {
+            return at;
+        }
+        let (u, a) = (up as usize, at as usize);
+        let extra_pos = pos[u] - pos[a];
+        let extra_neg = neg[u] - neg[a];
+        if extra_pos > 0.0 && extra_pos >= CLIMB_GAIN * pos[a] && extra_pos + CLIMB_COST * extra_neg > 0.0 {
+            at = up;
+        } else {
+            return at;
+        }
+    }
+}
+
+fn in_list(block: &Block) -> bool {
+    block.kind == Kind::ListItem || block.flags & flag::LIST != 0
+}
+
+/// A link in a list, not inside furniture.
+fn is_link_item(block: &Block) -> bool {
+    in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
+}
+
+/// A sentence of the article that announces a list ("Many patches were sent
+/// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
+fn introduces_list(block: &Block) -> bool {
+    block.kind == Kind::Paragraph
+        && block.text.ends_with([':', '：'])
+        && block.text.split_whitespace().count() >= 5
+        && block.flags & flag::BOILER == 0
+        && !wording::is_furniture(block)
+}
+
+/// The blocks that vote, in document order. A list of links that a sentence
+/// of the article announces is part of the article (see `introduces_list`):
+/// it does not count against it.
+fn voters(page: &Page) -> impl Iterator<Item = &Block> {
+    let mut introduced = false;
+    page.items.iter().filter_map(|item| if let Item::Text(b) = item { Some(b) } else { None }).filter(move |b| {
+        if introduced && is_link_item(b) {
+            return false;
+        }
+        if !in_list(b) {
+            introduced = introduces_list(b);
+        }
+        true
+    })
+}
+
+/// Every element's totals of its blocks' positive and negative scores.
+fn vote(page: &Page, score: fn(&Block) -> f64) -> (Vec<f64>, Vec<f64>) {
+    let mut pos = vec![0f64; page.elems.len()];
+    let mut neg = vec![0f64; page.elems.len()];
+    for b in voters(page) {
+        let s = score(b);
+        let sums = if s > 0.0 { &mut pos } else { &mut neg };
+        sums[b.elem as usize] += s;
+    }
+    fold_subtrees(page, &mut pos);
+    fold_subtrees(page, &mut neg);
+    (pos, neg)
+}
+
 /// Every element's total of its blocks' scores.
 fn subtree_scores(page: &Page, score: fn(&Block) -> f64) -> Vec<f64> {
     let mut sums = vec![0f64; page.elems.len()];
-    for item in &page.items {
-        if let Item::Text(b) = item {
-            sums[b.elem as usize] += score(b);
-        }
+    for b in voters(page) {
+        sums[b.elem as usize] += score(b);
     }
-    // Children come after their parents in document order, so one backward
-    // pass folds every subtree into its root.
+    fold_subtrees(page, &mut sums);
+    sums
+}
+
+/// Adds every element's sum into its parent's. Children come after their
+/// parents in document order, so one backward pass folds every subtree into its root.
+fn fold_subtrees(page: &Page, sums: &mut [f64]) {
     for i in (1..sums.len()).rev() {
         let parent = page.elems[i].parent;
         if parent != u32::MAX {
             sums[parent as usize] += sums[i];
         }
     }
-    sums
 }
 
 /// Whether a block inside the container is body text.
@@ -154,6 +251,7 @@ pub(crate) fn extract(
     // paragraph met again in another part of the page is said once. Within
     // one parent a repeat is the author's own.
     let mut said: HashMap<&str, u32> = HashMap::new();
+    let mut introduced = false;
     for (index, item) in page.items.iter().enumerate() {
         if skip.contains(&index) {
             continue;
@@ -171,6 +269,17 @@ pub(crate) fn extract(
             }
             Item::Text(block) if page.contains(container, block.elem) => {
                 if figures.consumed(index) {
+                    continue;
+                }
+                // The links a sentence of the article announces ("These
+                // patches were merged:") are its text, not related links.
+                if introduced && is_link_item(block) {
+                    body.blocks.push(PbBlock {
+                        kind: PbKind::ListItem as i32,
+                        text: block.text.clone(),
+                        level: 0,
+                        image_index: 0,
+                    });
                     continue;
                 }
                 if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
@@ -209,6 +318,7 @@ pub(crate) fn extract(
                     last.kind = kind as i32;
                     continue;
                 }
+                introduced = if in_list(block) { introduced } else { introduces_list(block) };
                 body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
             }
             _ => {}

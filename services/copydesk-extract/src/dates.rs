@@ -209,7 +209,7 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
         }
     }
     for c in MONTH_DAY_YEAR.captures_iter(s) {
-        if let Some(m) = month_word(&c[1])
+        if let Some(m) = month_word(&c[1]).or_else(|| glued_month(&c[1]))
             && let Some(date) = ymd(&c[3], &m.to_string(), &c[2])
         {
             return Some(with_time(date, None, None));
@@ -224,6 +224,15 @@ pub(crate) fn find_in_text(s: &str) -> Option<Found> {
 /// automaton, about 1 MB of heap for each of the three patterns.
 fn month_word(word: &str) -> Option<u32> {
     (3..=12).contains(&word.chars().count()).then(|| month(word)).flatten()
+}
+
+/// The month a capitalised word ends in when inline elements ran together
+/// without a space ("Mental HealthDECEMBER 22, 2022"): the part from the last
+/// step from a lower-case letter to a capital.
+fn glued_month(word: &str) -> Option<u32> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let step = chars.windows(2).rposition(|w| w[0].1.is_lowercase() && w[1].1.is_uppercase())?;
+    month_word(&word[chars[step + 1].0..])
 }
 
 /// Whether four digits stand in a row, as `\d{4}` would match them (any
@@ -265,10 +274,18 @@ static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)").expect("valid regex")
 });
 
-/// A date in the URL path (`/2024/06/17/`, `/20240617/`).
+static URL_NAMED_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)/((?:19|20)\d{2})/([a-z]+)/(0?[1-9]|[12]\d|3[01])(?:/|$)").expect("valid regex"));
+
+/// A date in the URL path (`/2024/06/17/`, `/20240617/`, `/2023/october/03/`).
 pub(crate) fn from_url(url: &str) -> Option<Found> {
-    let c = URL_DATE.captures(url)?;
-    let date = NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)?;
+    let (y, m, d) = if let Some(c) = URL_DATE.captures(url) {
+        (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
+    } else {
+        let c = URL_NAMED_DATE.captures(url)?;
+        (c[1].parse().ok()?, month_word(&c[2])?, c[3].parse().ok()?)
+    };
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
     Some(Found::wall(date.and_time(NaiveTime::MIN), true))
 }
 
@@ -304,6 +321,8 @@ mod tests {
         assert_eq!(at("duminică, 20 septembrie 2020"), "2020-09-20T00:00:00+00:00");
         assert_eq!(at("25 ديسمبر 2020 | 2:01 ص"), "2020-12-25T00:00:00+00:00");
         assert_eq!(at("26 Okt 2018"), "2018-10-26T00:00:00+00:00");
+        assert_eq!(at("Mental HealthDECEMBER 22, 2022Updated: JANUARY 02, 2026"), "2022-12-22T00:00:00+00:00");
+        assert_eq!(at("SupermarketSALE 3, 2024"), "", "the glued word must end in a month");
     }
 
     #[test]
@@ -357,5 +376,7 @@ mod tests {
         );
         assert_eq!(from_url("https://e.com/news/20240617-x"), from_url("https://e.com/2024/06/17/"));
         assert_eq!(from_url("https://e.com/news/12345678"), None);
+        assert_eq!(from_url("https://e.com/blog/2023/october/03/wine"), from_url("https://e.com/2023/10/03/"));
+        assert_eq!(from_url("https://e.com/2023/topics/03/"), None);
     }
 }

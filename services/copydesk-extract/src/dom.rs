@@ -28,6 +28,9 @@ pub(crate) mod flag {
     /// The page's own mark for its main content: `<main>`, `role="main"`,
     /// `itemprop="articleBody"`.
     pub(crate) const MAIN: u16 = 1 << 10;
+    /// Set beside `BOILER` when only class names or ids gave it: the
+    /// weakest evidence, withdrawn when it would leave a page no prose.
+    pub(crate) const NAMED: u16 = 1 << 11;
 }
 
 /// One element, in document order.
@@ -307,6 +310,30 @@ impl Page {
     pub(crate) fn unmark_all_boiler(&mut self) {
         for e in &mut self.elems {
             e.own &= !flag::BOILER;
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
+    }
+
+    /// Clears the boilerplate marks that only class names or ids gave;
+    /// returns the elements cleared, for `remark_named_boiler`.
+    pub(crate) fn unmark_named_boiler(&mut self) -> Vec<u32> {
+        let mut cleared = Vec::new();
+        for (i, e) in self.elems.iter_mut().enumerate() {
+            if e.own & flag::NAMED != 0 {
+                e.own &= !(flag::BOILER | flag::NAMED);
+                cleared.push(i as u32);
+            }
+        }
+        if !cleared.is_empty() {
+            refresh_flags(&mut self.elems, &mut self.items);
+        }
+        cleared
+    }
+
+    /// Puts back the marks `unmark_named_boiler` cleared.
+    pub(crate) fn remark_named_boiler(&mut self, cleared: &[u32]) {
+        for &i in cleared {
+            self.elems[i as usize].own |= flag::BOILER | flag::NAMED;
         }
         refresh_flags(&mut self.elems, &mut self.items);
     }

@@ -14,8 +14,8 @@
 //! - `content`: picks the article body out of the blocks, with images and related links;
 //!   `standfirst` adds the headline and lead above it, `wording` drops furniture by its wording.
 //! - `byline`, `lang`: authors, language.
-//! - `dates`, `months`, `relative`, `zones`, `published`, `tz`, `date_labels`: publication dates (parsing, where
-//!   on the page they sit, the choice, and the publisher's day).
+//! - `dates`, `months`, `relative`, `zones`, `published`, `shown`, `tz`, `date_labels`: publication dates
+//!   (parsing, where on the page they sit, the choice, the day the page shows, and the publisher's day).
 //! - `article`: assembles the `Article` and its derived fields (id, hash, word count).
 
 mod article;
@@ -40,8 +40,11 @@ mod months;
 mod parse;
 mod published;
 mod relative;
+mod shown;
 mod standfirst;
 mod strip;
+#[cfg(test)]
+mod test_pages;
 mod text;
 mod title;
 mod tz;

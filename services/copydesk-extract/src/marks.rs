@@ -128,6 +128,11 @@ fn hidden_class(names: &str) -> bool {
     names.split_ascii_whitespace().any(|t| matches!(t, "hidden" | "is-hidden" | "d-none"))
 }
 
+/// React's id for a streamed segment: `S:` and a number.
+fn is_streamed_segment(id: &str) -> bool {
+    id.strip_prefix("S:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// What class names and ids say, as found by the name regexes.
 mod said {
     pub(super) const CAPTION: u8 = 1;
@@ -168,7 +173,11 @@ impl Marker {
             _ => {}
         }
         let attrs = Attrs::of(el);
-        let mut hidden = attrs.hidden || attrs.aria_hidden == Some("true");
+        // React's streamed server rendering sends a page's late parts in a
+        // hidden `<div id="S:0">` that a script moves into place on load: the
+        // reader sees it, so the attribute does not hide it.
+        let streamed = attrs.hidden && attrs.names[1].is_some_and(is_streamed_segment);
+        let mut hidden = (attrs.hidden && !streamed) || attrs.aria_hidden == Some("true");
         if let Some(style) = attrs.style {
             let style = style.to_ascii_lowercase().replace(' ', "");
             hidden |= style.contains("display:none") || style.contains("visibility:hidden");
@@ -216,8 +225,8 @@ impl Marker {
                 flags |= flag::CREDIT;
             } else if !structural && said & said::BYLINE != 0 {
                 flags |= flag::BYLINE;
-            } else if !structural && said & said::BOILER != 0 {
-                flags |= flag::BOILER;
+            } else if !structural && said & said::BOILER != 0 && flags & flag::BOILER == 0 {
+                flags |= flag::BOILER | flag::NAMED;
             }
             if !structural && said & said::LEAD != 0 {
                 flags |= flag::LEAD;
@@ -229,7 +238,7 @@ impl Marker {
         if let Some(label) = attrs.aria_label
             && (label.contains("广告") || label.contains("廣告") || label.to_ascii_lowercase().contains("advert"))
         {
-            flags |= flag::BOILER;
+            flags = (flags | flag::BOILER) & !flag::NAMED;
         }
         (flags, hidden)
     }

@@ -99,6 +99,78 @@ fn a_page_wrapped_in_a_navigation_class_still_has_a_body() {
     assert!(body(html).contains("大熊猫幼仔"), "{}", body(html));
 }
 
+#[test]
+fn an_article_split_over_boxes_each_named_like_a_widget_is_read() {
+    // A page builder calls every box a widget: no prose is left outside
+    // such names, so they are not believed; a <nav> still is.
+    let box_of = |topic: &str| format!("<div class=\"builder-widget widget-text\">{}</div>", prose(topic));
+    let html = format!(
+        "<html><body><nav><a href=/>Home</a> <a href=/x>About us</a></nav><div class=entry>{}{}{}</div></body></html>",
+        box_of("the bridge"),
+        box_of("the tolls"),
+        box_of("the ferry")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the ferry"), "{text}");
+    assert!(!text.contains("About us"), "{text}");
+    // Where prose stands outside them, a widget is furniture as before.
+    let html =
+        format!("<html><body><div class=entry>{}</div>{}</body></html>", prose("the bridge"), box_of("the gala"));
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && !text.contains("the gala"), "{text}");
+}
+
+#[test]
+fn a_segment_react_streams_in_a_hidden_box_is_read() {
+    let html = format!(
+        "<html><body><div>Loading...</div><template id=\"B:0\"></template>\
+         <div hidden id=\"S:0\"><article>{}{}</article></div><div hidden id=\"menu\">{}</div></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("a secret")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the tolls"), "{text}");
+    assert!(!text.contains("a secret"), "{text}");
+}
+
+#[test]
+fn a_list_of_links_a_sentence_announces_is_part_of_the_article() {
+    let links = |n: usize| {
+        (0..n).map(|i| format!("<li><a href=/p{i}>libfoo: fix the parser for case {i}</a></li>")).collect::<String>()
+    };
+    let html = format!(
+        "<html><body><article>{}<p>Many patches were sent for review this month:</p><ul>{}</ul>{}\
+         <p>Read more:</p><ul><li><a href=/x>Another story about the harbour</a></li></ul></article></body></html>",
+        prose("the bridge"),
+        links(12),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("libfoo: fix the parser for case 0") && text.contains("case 11"), "{text}");
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the tolls"), "{text}");
+    assert!(!text.contains("Another story"), "{text}");
+}
+
+#[test]
+fn an_article_split_into_boxes_between_link_lists_is_read_whole() {
+    // One card per product, each followed by a long list of shop links: the
+    // lists outweigh any two cards together, yet the cards are one article.
+    let links = (0..20).map(|i| format!("<li><a href=/s{i}>Another shop that sells it, number {i}</a></li>"));
+    let links: String = links.collect();
+    let card = |topic: &str| format!("<div class=card>{}{}</div>", prose(topic), prose(topic));
+    let html = format!(
+        "<html><body>{}<div class=list>{}<ul>{links}</ul>{}<ul>{links}</ul>{}</div></body></html>",
+        sidebar(),
+        card("the kettle"),
+        card("the toaster"),
+        card("the blender")
+    );
+    let text = body(&html);
+    assert!(text.contains("the kettle") && text.contains("the toaster") && text.contains("the blender"), "{text}");
+    assert!(!text.contains("Other story") && !text.contains("Another shop"), "{text}");
+}
+
 /// One reader comment: a stamped line and a paragraph, alike for every comment.
 fn comment(who: &str, said: &str) -> String {
     format!(

@@ -4,10 +4,9 @@
 use chrono::{TimeZone, Utc};
 use copydesk_extract::{Hints, extract};
 
-const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
-    the town for years and drawn crowds to every meeting since the spring.</p>\
-    <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
-    several spoke at length before the vote was finally called late in the night.</p>";
+mod common;
+
+use common::HARBOUR_STORY as BODY;
 
 fn published_with(html: &str, hints: &Hints) -> String {
     extract(html.as_bytes(), hints).map(|x| x.article.published_local).unwrap_or_else(|e| format!("error: {e}"))

@@ -2,10 +2,9 @@
 
 use copydesk_extract::{Hints, extract};
 
-const BODY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
-    the town for years and drawn crowds to every meeting since the spring.</p>\
-    <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
-    several spoke at length before the vote was finally called late in the night.</p>";
+mod common;
+
+use common::HARBOUR_STORY as BODY;
 
 fn title(head: &str, headline: &str) -> String {
     let html = format!("<html><head>{head}</head><body><article>{headline}<div>{BODY}</div></article></body></html>");

@@ -21,6 +21,13 @@ pub fn prose(topic: &str) -> String {
     )
 }
 
+/// Two paragraphs of a local news story: enough article text for a small
+/// page whose headline, dates or byline a test is about.
+pub const HARBOUR_STORY: &str = "<p>The council met on Tuesday evening to debate the plan for the harbour, which has divided \
+    the town for years and drawn crowds to every meeting since the spring.</p>\
+    <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
+    several spoke at length before the vote was finally called late in the night.</p>";
+
 /// `shared/corpus` beside the checkout, as on developer machines and in CI.
 pub fn corpus() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
