@@ -16,6 +16,7 @@ use copydesk_proto::v1::Article;
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tracing::{info, warn};
 
+pub use self::compact::FileSpace;
 pub use self::encoded::Found;
 use self::format::{Upgrade, empty, upgrade_records};
 pub use self::record::Part;
@@ -24,18 +25,21 @@ pub use self::revisions::{DEFAULT_KEEP, Key, Retention, RevisionPage};
 use crate::LookupError;
 pub use crate::url_key::url_key;
 
+mod compact;
 mod encoded;
 mod format;
 mod listing;
 mod pieces;
+mod reads;
 mod record;
 mod revisions;
 mod space;
+mod tails;
 mod url_index;
 
 /// Article id -> its current revision, as a `record` (compressed; encoded
-/// once when written, so that serving never re-encodes): its first bytes,
-/// the rest in [`pieces::PIECES`].
+/// once when written, so that serving never re-encodes): its first bytes
+/// (or where `tails` packed them), the rest in [`pieces::PIECES`].
 const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
 /// (site, article id), so one site's articles are a contiguous range in id order.
 const SITES: TableDefinition<'_, (&str, &str), ()> = TableDefinition::new("sites");
@@ -96,7 +100,19 @@ impl Store {
     }
 
     /// As `open`, with at most `cache_bytes` of the file cached in memory.
+    /// A file with much free space is compacted first (`compact`).
     pub fn open_with_cache(path: &Path, topic: &str, cache_bytes: usize) -> Result<Store, LookupError> {
+        Store::open_compacting(path, topic, cache_bytes, (compact::MIN_FREE_SHARE, compact::MIN_FREE_BYTES))
+    }
+
+    /// As `open_with_cache`, compacting when the free share of the file and
+    /// its free bytes are at least `compact_at`'s.
+    fn open_compacting(
+        path: &Path,
+        topic: &str,
+        cache_bytes: usize,
+        compact_at: (f64, u64),
+    ) -> Result<Store, LookupError> {
         let open_error = |source: redb::Error| LookupError::StoreOpen { path: path.to_path_buf(), source };
         let db = redb::Builder::new().set_cache_size(cache_bytes).create(path).map_err(|e| open_error(e.into()))?;
         let txn = db.begin_write()?;
@@ -104,6 +120,8 @@ impl Store {
             // Every table exists from the start, so readers never meet a missing one.
             txn.open_table(ARTICLES)?;
             txn.open_table(pieces::PIECES)?;
+            txn.open_table(tails::TAILS)?;
+            txn.open_table(tails::LIVE)?;
             txn.open_table(revisions::REVISIONS)?;
             txn.open_table(url_index::URL_OWNERS)?;
             txn.open_table(SITES)?;
@@ -137,6 +155,8 @@ impl Store {
             info!(message = "URL index built for this version's URL normaliser.", path = %path.display());
         }
         txn.commit()?;
+        let mut db = db;
+        compact::compact_if_worth(&mut db, path, compact_at.0, compact_at.1)?;
         Ok(Store { db, path: path.to_path_buf(), retention: Retention::default() })
     }
 
@@ -182,6 +202,8 @@ impl Store {
         {
             let mut articles = txn.open_table(ARTICLES)?;
             let mut pieces = txn.open_table(pieces::PIECES)?;
+            let (mut tails, mut live) = (txn.open_table(tails::TAILS)?, txn.open_table(tails::LIVE)?);
+            let mut packer = tails::Packer::default();
             let mut urls = txn.open_table(url_index::URL_OWNERS)?;
             let mut seq = url_index::Sequence::load(&txn)?;
             let mut sites = txn.open_table(SITES)?;
@@ -193,7 +215,11 @@ impl Store {
                 let id = match change {
                     Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
                 };
-                let stored = match pieces::load(&articles, &pieces, id, Part::Whole) {
+                let stored = match packer.written(id) {
+                    Some(written) => Ok(Some(written.to_vec())),
+                    None => pieces::load(&articles, &pieces, &tails, id, Part::Whole),
+                };
+                let stored = match stored {
                     // Replaced or removed whole, as a record that does not
                     // decode is: a damaged record never stops the batches.
                     Err(LookupError::CorruptRecord { reason, .. }) => {
@@ -209,11 +235,11 @@ impl Store {
                             kept_newer.push(id);
                             continue;
                         }
-                        pieces::put(&mut articles, &mut pieces, id, &record)?;
+                        packer.put(&articles, &mut pieces, id, &record)?;
                     }
                     Change::Delete { .. } => {
                         revisions::remove_all(&mut history, id)?;
-                        pieces::remove(&mut articles, &mut pieces, id)?;
+                        packer.remove(&mut articles, &mut pieces, id)?;
                     }
                 }
                 // A new version's trace replaces the old one's, or none is left.
@@ -239,6 +265,7 @@ impl Store {
             for (id, traceparent) in batch.traces.iter().filter(|(id, _)| !kept_newer.contains(&id.as_str())) {
                 traces.insert(id.as_str(), traceparent.as_str())?;
             }
+            packer.flush(&mut articles, &mut tails, &mut live)?;
             for (&partition, &next) in &batch.offsets {
                 offsets.insert(partition, next)?;
             }
@@ -319,61 +346,6 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         Ok(table.get(id)?.map(|v| v.value().to_string()))
-    }
-
-    pub fn get(&self, id: &str) -> Result<Option<Article>, LookupError> {
-        Ok(self.get_many(&[id])?.pop().flatten())
-    }
-
-    /// Several articles read in one snapshot, in the order asked.
-    pub fn get_many(&self, ids: &[&str]) -> Result<Vec<Option<Article>>, LookupError> {
-        self.get_many_within(ids, |_| Ok(()))
-    }
-
-    /// [`Store::get_many`], with `reserve` told the decoded bytes of what
-    /// was found before anything is decompressed, so that a caller can
-    /// refuse (or budget) a large answer before it takes memory.
-    pub fn get_many_within(&self, ids: &[&str], reserve: impl FnOnce(usize) -> Reserved) -> Articles {
-        self.get_part_within(ids, Part::Whole, reserve)
-    }
-
-    /// [`Store::get_many_within`] reading only `part` of each article.
-    pub fn get_part_within(&self, ids: &[&str], part: Part, reserve: impl FnOnce(usize) -> Reserved) -> Articles {
-        let txn = self.db.begin_read()?;
-        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
-            found.push(pieces::load(&articles, &pieces, id, part)?);
-        }
-        reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes, part)).sum())?;
-        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| record::decode(id, &b, part)).transpose()).collect()
-    }
-
-    /// The article whose URL or canonical URL is `url` (after [`url_key`]).
-    pub fn find_url(&self, url: &str) -> Result<Option<Article>, LookupError> {
-        self.find_url_within(url, |_| Ok(()))
-    }
-
-    /// [`Store::find_url`], reserving as [`Store::get_many_within`] does.
-    pub fn find_url_within(
-        &self,
-        url: &str,
-        reserve: impl FnOnce(usize) -> Reserved,
-    ) -> Result<Option<Article>, LookupError> {
-        self.find_url_part(url, Part::Whole, reserve)
-    }
-
-    /// [`Store::find_url_within`] reading only `part` of the article.
-    pub fn find_url_part(
-        &self,
-        url: &str,
-        part: Part,
-        reserve: impl FnOnce(usize) -> Reserved,
-    ) -> Result<Option<Article>, LookupError> {
-        let txn = self.db.begin_read()?;
-        let urls = txn.open_table(url_index::URL_OWNERS)?;
-        let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(None) };
-        Ok(self.get_part_within(&[&id], part, reserve)?.pop().flatten())
     }
 }
 

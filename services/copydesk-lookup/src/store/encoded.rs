@@ -6,7 +6,7 @@
 
 use redb::{ReadTransaction, ReadableDatabase};
 
-use super::{ARTICLES, Part, Reserved, Store, pieces, record, url_index, url_key};
+use super::{ARTICLES, Part, Reserved, Store, pieces, record, tails, url_index, url_key};
 use crate::LookupError;
 
 /// What a read of one article's bytes found.
@@ -59,8 +59,9 @@ fn read(
     limit: usize,
     reserve: impl FnOnce(usize) -> Reserved,
 ) -> Result<Found, LookupError> {
-    let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
-    let Some(stored) = pieces::load(&articles, &pieces, id, part)? else { return Ok(Found::Absent) };
+    let (articles, pieces, tails) =
+        (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?, txn.open_table(tails::TAILS)?);
+    let Some(stored) = pieces::load(&articles, &pieces, &tails, id, part)? else { return Ok(Found::Absent) };
     let len = record::decoded_len(&stored, part);
     if len > limit {
         return Ok(Found::Larger(len));

@@ -8,21 +8,25 @@ use redb::{ReadableTable, WriteTransaction};
 use tracing::warn;
 
 use super::record::{self, Part};
-use super::{ARTICLES, META, OFFSETS, SITES, TRACES, pieces, revisions, url_index};
+use super::{ARTICLES, META, OFFSETS, SITES, TRACES, pieces, revisions, tails, url_index};
 use crate::LookupError;
 
 /// The `META` key of the stored records' format, and the format written
-/// now: deflate records (`record`) cut into page-sized pieces (`pieces`).
+/// now: deflate records (`record`) cut into page-sized pieces (`pieces`),
+/// their first bytes packed many to a page (`tails`).
 /// A store without it holds the plain protobuf records of the first
 /// versions, a store of [`LZ4`] LZ4 records: their articles are rewritten
 /// when opened (their revisions are still read as they are), and so are
 /// the [`WHOLE`] deflate records, each whole under its id, of format "3"
-/// (the body deflated alone). Another format (a later version's) cannot be
-/// read: the store is emptied and rebuilt from the topic.
+/// (the body deflated alone); the [`INLINE`] ones, cut but with their
+/// first bytes under their ids, have those packed. Another format (a
+/// later version's) cannot be read: the store is emptied and rebuilt from
+/// the topic.
 pub(super) const FORMAT_KEY: &str = "record_format";
-pub(super) const FORMAT: &str = "4";
+pub(super) const FORMAT: &str = "5";
 const LZ4: &str = "2";
 const WHOLE: &str = "3";
+pub(super) const INLINE: &str = "4";
 
 /// Empties every table of articles, revisions, indexes, traces and offsets,
 /// in `txn`: the store is then rebuilt from the topic's beginning.
@@ -32,6 +36,10 @@ pub(super) fn empty(txn: &WriteTransaction) -> Result<(), LookupError> {
     txn.open_table(ARTICLES)?;
     txn.delete_table(pieces::PIECES)?;
     txn.open_table(pieces::PIECES)?;
+    txn.delete_table(tails::TAILS)?;
+    txn.open_table(tails::TAILS)?;
+    txn.delete_table(tails::LIVE)?;
+    txn.open_table(tails::LIVE)?;
     txn.delete_table(revisions::REVISIONS)?;
     txn.open_table(revisions::REVISIONS)?;
     txn.delete_table(url_index::URL_OWNERS)?;
@@ -48,7 +56,8 @@ pub(super) fn empty(txn: &WriteTransaction) -> Result<(), LookupError> {
 /// What opening did to the stored records' format.
 pub(super) enum Upgrade {
     Current,
-    /// Records of an earlier format (plain protobuf, LZ4, whole) rewritten (how many).
+    /// Records of an earlier format (plain protobuf, LZ4, whole, first
+    /// bytes inline) rewritten (how many).
     Rewritten(u64),
     /// A format this version does not know: emptied, to be rebuilt.
     Emptied(String),
@@ -59,7 +68,11 @@ pub(super) fn upgrade_records(txn: &WriteTransaction) -> Result<Upgrade, LookupE
     let stored = txn.open_table(META)?.get(FORMAT_KEY)?.map(|v| v.value().to_string());
     let upgrade = match stored.as_deref() {
         Some(FORMAT) => return Ok(Upgrade::Current),
-        None | Some(LZ4 | WHOLE) => Upgrade::Rewritten(rewrite_earlier(txn)?),
+        None | Some(LZ4 | WHOLE) => {
+            rewrite_earlier(txn)?;
+            Upgrade::Rewritten(pack_inline(txn)?)
+        }
+        Some(INLINE) => Upgrade::Rewritten(pack_inline(txn)?),
         Some(other) => {
             empty(txn)?;
             Upgrade::Emptied(other.to_string())
@@ -106,6 +119,46 @@ fn rewrite_earlier(txn: &WriteTransaction) -> Result<u64, LookupError> {
             }
         }
     }
+}
+
+/// Packs the first bytes every article keeps inline (`tails`), a chunk of
+/// ids at a time; how many articles were looked at (a few may stay
+/// inline: see `tails`). Then the articles table, whose values shrank to
+/// references in leaves that large values had split, is written again.
+fn pack_inline(txn: &WriteTransaction) -> Result<u64, LookupError> {
+    let mut articles = txn.open_table(ARTICLES)?;
+    let (mut tails, mut live) = (txn.open_table(tails::TAILS)?, txn.open_table(tails::LIVE)?);
+    let (mut after, mut seen) = (None::<String>, 0);
+    loop {
+        let lower = after.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let mut packer = tails::Packer::default();
+        let mut last = None;
+        for entry in articles.range::<&str>((lower, Bound::Unbounded))?.take(1024) {
+            let (id, value) = entry?;
+            packer.take_inline(id.value(), value.value());
+            last = Some(id.value().to_string());
+            seen += 1;
+        }
+        let Some(last) = last else { break };
+        after = Some(last);
+        packer.flush(&mut articles, &mut tails, &mut live)?;
+    }
+    let mut values = Vec::new();
+    for entry in articles.iter()? {
+        let (id, value) = entry?;
+        values.push((id.value().to_string(), value.value().to_vec()));
+    }
+    drop(articles);
+    txn.delete_table(ARTICLES)?;
+    let mut articles = txn.open_table(ARTICLES)?;
+    // Not in key order: redb splits a full leaf in halves, so keys written
+    // in order would leave every leaf half full. Ids read backwards are in
+    // no particular order of their own.
+    values.sort_unstable_by(|a, b| a.0.bytes().rev().cmp(b.0.bytes().rev()));
+    for (id, value) in values {
+        articles.insert(id.as_str(), value.as_slice())?;
+    }
+    Ok(seen)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use copydesk_proto::v1::Article;
 use redb::ReadableDatabase;
 
 use super::record::{self, Part};
-use super::{ARTICLES, Page, Reserved, SITES, Store, pieces};
+use super::{ARTICLES, Page, Reserved, SITES, Store, pieces, tails};
 use crate::LookupError;
 use crate::list_filter::SCAN_BUDGET;
 
@@ -52,7 +52,8 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Page, LookupError> {
         let txn = self.db.begin_read()?;
-        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
+        let (articles, pieces, tails) =
+            (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?, txn.open_table(tails::TAILS)?);
         let candidates: Box<dyn Iterator<Item = Result<String, LookupError>>> = match site {
             None => {
                 let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
@@ -95,7 +96,7 @@ impl Store {
                 examined += 1;
                 // Filters read only the head: no body is read or decompressed
                 // to test one, and a damaged article is left out, not an error.
-                let kept = match pieces::load(&articles, &pieces, &id, Part::Head) {
+                let kept = match pieces::load(&articles, &pieces, &tails, &id, Part::Head) {
                     Ok(Some(bytes)) => record::decode(&id, &bytes, Part::Head).is_ok_and(|a| keep(&a)),
                     Ok(None) | Err(LookupError::CorruptRecord { .. }) => false,
                     Err(error) => return Err(error),
@@ -119,7 +120,7 @@ impl Store {
         let mut stored = Vec::with_capacity(ids.len());
         let (mut total, mut cut) = (0, None);
         for (i, id) in ids.iter().enumerate() {
-            let Some(bytes) = pieces::load(&articles, &pieces, id, part)? else { continue };
+            let Some(bytes) = pieces::load(&articles, &pieces, &tails, id, part)? else { continue };
             let size = record::decoded_len(&bytes, part);
             if i > 0 && total + size > max_bytes {
                 cut = Some(i);

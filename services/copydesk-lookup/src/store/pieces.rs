@@ -15,7 +15,9 @@
 //! in [`PIECES`] under (id, index). The articles value is the count of
 //! pieces (a protobuf varint, one byte below 128) and the rest: a record without
 //! pieces is read without looking in [`PIECES`], and a
-//! missing piece is told from the count. Revisions keep whole records:
+//! missing piece is told from the count. When a batch ends, the rest
+//! goes into a blob shared with other records' rests (`tails`) and the
+//! articles value keeps the count and a reference to it. Revisions keep whole records:
 //! they are few next to the articles. A read of the head stops at the
 //! head's end.
 
@@ -24,6 +26,7 @@ use std::ops::Bound;
 use redb::{ReadableTable, Table, TableDefinition, Value};
 
 use super::record::{self, Part};
+use super::tails;
 use crate::LookupError;
 
 /// (article id, piece index) -> a page-sized piece of its current record.
@@ -36,8 +39,8 @@ pub(super) const PAGE: usize = 4096;
 /// and for one pair of variable-width key and value, their two end offsets.
 const LEAF_OVERHEAD: usize = 4 + 2 * 4;
 
-type Articles<'t> = Table<'t, &'static str, &'static [u8]>;
-type Pieces<'t> = Table<'t, (&'static str, u32), &'static [u8]>;
+pub(super) type Articles<'t> = Table<'t, &'static str, &'static [u8]>;
+pub(super) type Pieces<'t> = Table<'t, (&'static str, u32), &'static [u8]>;
 
 /// The bytes of each of `id`'s pieces: what with its key fills a leaf's page.
 pub(super) fn piece_len(id: &str) -> usize {
@@ -69,7 +72,7 @@ pub(super) fn split(value: &[u8]) -> Option<(usize, &[u8])> {
 }
 
 /// The articles value of a record cut into `count` pieces and `rest`.
-fn joined(count: usize, rest: &[u8]) -> Vec<u8> {
+pub(super) fn joined(count: usize, rest: &[u8]) -> Vec<u8> {
     let mut value = Vec::with_capacity(rest.len() + 3);
     prost::encoding::encode_varint(count as u64, &mut value);
     value.extend_from_slice(rest);
@@ -84,19 +87,26 @@ fn joined(count: usize, rest: &[u8]) -> Vec<u8> {
 pub(super) fn load(
     articles: &impl ReadableTable<&'static str, &'static [u8]>,
     pieces: &impl ReadableTable<(&'static str, u32), &'static [u8]>,
+    tails: &impl ReadableTable<u64, &'static [u8]>,
     id: &str,
     part: Part,
 ) -> Result<Option<Vec<u8>>, LookupError> {
     let corrupt = |reason: String| LookupError::CorruptRecord { id: id.to_string(), reason };
     let Some(value) = articles.get(id)? else { return Ok(None) };
     let (count, rest) = split(value.value()).ok_or_else(|| corrupt("its count of pieces is not readable".into()))?;
+    let mut record = match tails::Ref::parse(rest) {
+        Some(packed) => {
+            tails::read(tails, packed)?.ok_or_else(|| corrupt("its packed first bytes are missing".into()))?
+        }
+        None => rest.to_vec(),
+    };
     let enough = |record: &[u8]| part == Part::Head && record::needed(record, part).is_some_and(|n| record.len() >= n);
     // The count tells a record that is all rest: no look past it.
-    if count == 0 || enough(rest) {
-        return Ok(Some(rest.to_vec()));
+    if count == 0 || enough(&record) {
+        return Ok(Some(record));
     }
-    let mut record = Vec::with_capacity(rest.len() + count * piece_len(id));
-    record.extend_from_slice(rest);
+    // Within reason: a damaged count must not ask for all memory.
+    record.reserve(count.saturating_mul(piece_len(id)).min(64 << 20));
     let last = u32::try_from(count - 1).map_err(|_| corrupt("too many pieces".into()))?;
     let mut read = 0;
     for entry in pieces.range::<(&str, u32)>((Bound::Included((id, 0)), Bound::Included((id, last))))? {
@@ -123,15 +133,23 @@ pub(super) fn put(
     id: &str,
     record: &[u8],
 ) -> Result<(), LookupError> {
-    let (rest, count) = cut(id, record.len());
+    let (rest, count) = put_pieces(pieces, id, record)?;
     articles.insert(id, joined(count, &record[..rest]).as_slice())?;
+    Ok(())
+}
+
+/// Stores the pieces of `record` as `id`'s, in place of any before them,
+/// and leaves its articles value to the caller: the rest's length (the
+/// record's first bytes) and the count of pieces it is to hold.
+pub(super) fn put_pieces(pieces: &mut Pieces<'_>, id: &str, record: &[u8]) -> Result<(usize, usize), LookupError> {
+    let (rest, count) = cut(id, record.len());
     for (index, piece) in record[rest..].chunks(piece_len(id)).enumerate() {
         pieces.insert((id, index as u32), piece)?;
     }
     // An earlier, longer record's last pieces go.
     let stale = (Bound::Included((id, count as u32)), range_of(id).1);
     pieces.retain_in::<(&str, u32), _>(stale, |_, _| false)?;
-    Ok(())
+    Ok((rest, count))
 }
 
 /// Removes `id`'s current record.

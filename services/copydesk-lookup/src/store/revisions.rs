@@ -15,7 +15,7 @@ use copydesk_proto::v1::Article;
 use redb::{ReadableDatabase, ReadableTable, Table, TableDefinition};
 
 use super::record::{self, Part};
-use super::{ARTICLES, Reserved, Store, captured, pieces};
+use super::{ARTICLES, Reserved, Store, captured, pieces, tails};
 use crate::LookupError;
 
 /// (article id, capture time in ms, content hash) -> the revision's stored record.
@@ -196,9 +196,10 @@ impl Store {
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Option<RevisionPage>, LookupError> {
         let txn = self.db.begin_read()?;
-        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
+        let (articles, pieces, tails) =
+            (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?, txn.open_table(tails::TAILS)?);
         // The current revision is served too: read as much of it as `part` needs.
-        let Some(current) = pieces::load(&articles, &pieces, id, part)? else { return Ok(None) };
+        let Some(current) = pieces::load(&articles, &pieces, &tails, id, part)? else { return Ok(None) };
         let (at, hash) = {
             let head = record::decode(id, &current, Part::Head)?;
             let (at, hash) = key_of(&head);

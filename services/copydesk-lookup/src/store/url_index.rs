@@ -12,7 +12,7 @@ use std::ops::Bound;
 use copydesk_proto::v1::Article;
 use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 
-use super::{ARTICLES, META, captured, pieces};
+use super::{ARTICLES, META, captured, pieces, tails};
 use crate::LookupError;
 use crate::url_key::{URL_KEY_VERSION, url_key};
 
@@ -108,12 +108,13 @@ pub(super) fn rebuild_if_stale(txn: &WriteTransaction) -> Result<bool, LookupErr
     txn.delete_table(URL_OWNERS)?;
     let mut seq = Sequence(0);
     {
-        let (articles, pieces) = (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?);
+        let (articles, pieces, tails) =
+            (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?, txn.open_table(tails::TAILS)?);
         let mut owners = txn.open_table(URL_OWNERS)?;
         for entry in articles.iter()? {
             let id = entry?.0.value().to_string();
             // An article that does not decode is served as stored but cannot be indexed.
-            let stored = match pieces::load(&articles, &pieces, &id, super::Part::Head) {
+            let stored = match pieces::load(&articles, &pieces, &tails, &id, super::Part::Head) {
                 Ok(stored) => stored.unwrap_or_default(),
                 // Missing a piece: not indexed, as a record that does not decode.
                 Err(LookupError::CorruptRecord { .. }) => continue,

@@ -63,6 +63,71 @@ fn rss_mib() -> (u64, u64) {
     (kib("VmRSS:") / 1024, kib("VmHWM:") / 1024)
 }
 
+/// The topic's bytes estimated as the broker keeps them, for comparing the
+/// store with: each article a Kafka record (v2: its framing varints, the
+/// id as key, the value, the headers bench-lookup publishes with), records
+/// in batches of up to 1 MB (librdkafka's `batch.size`; a 61-byte batch
+/// header each), each batch's records LZ4 in independent 64 KiB blocks as
+/// librdkafka's LZ4 frames are (the frame's own few bytes left out).
+#[derive(Default)]
+struct TopicEstimate {
+    bytes: u64,
+    batch: Vec<u8>,
+    offset: u64,
+}
+
+impl TopicEstimate {
+    fn add(&mut self, article: &Article) {
+        let value = article.encode_to_vec();
+        let source = format!("bench-snapshots/0/{}", self.offset);
+        let headers: [(&str, &[u8]); 2] = [
+            ("content-type", b"application/x-protobuf; messageType=copydesk.v1.Article"),
+            ("copydesk-source", source.as_bytes()),
+        ];
+        let mut body = vec![0u8]; // attributes
+        let zigzag = |n: i64| ((n << 1) ^ (n >> 63)) as u64;
+        prost::encoding::encode_varint(0, &mut body); // timestamp delta
+        prost::encoding::encode_varint(zigzag(self.offset as i64 % 1000), &mut body); // offset delta
+        for field in [article.id.as_bytes(), value.as_slice()] {
+            prost::encoding::encode_varint(zigzag(field.len() as i64), &mut body);
+            body.extend_from_slice(field);
+        }
+        prost::encoding::encode_varint(zigzag(headers.len() as i64), &mut body);
+        for (key, value) in headers {
+            for field in [key.as_bytes(), value] {
+                prost::encoding::encode_varint(zigzag(field.len() as i64), &mut body);
+                body.extend_from_slice(field);
+            }
+        }
+        if self.batch.len() + body.len() > 1_000_000 {
+            self.flush();
+        }
+        prost::encoding::encode_varint(zigzag(body.len() as i64), &mut self.batch);
+        self.batch.extend_from_slice(&body);
+        self.offset += 1;
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let blocks: usize = self.batch.chunks(64 << 10).map(|b| lz4_flex::block::compress(b).len() + 4).sum();
+            self.bytes += 61 + blocks as u64;
+            self.batch.clear();
+        }
+    }
+
+    fn total(mut self) -> u64 {
+        self.flush();
+        self.bytes
+    }
+}
+
+/// The file's bytes on disk: redb grows its file sparsely, so its length
+/// counts bytes never written.
+fn disk_bytes(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).map_or(0, |m| m.blocks() * 512)
+}
+
 /// p50 and p99 of `samples`, in microseconds.
 fn percentiles(mut samples: Vec<std::time::Duration>) -> (f64, f64) {
     samples.sort_unstable();
@@ -77,14 +142,16 @@ fn generated(n: u64) {
     let dir = std::env::temp_dir().join(format!("bench-store-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp folder");
     let path = dir.join("store.redb");
-    let store = Store::open(&path, "articles").expect("open the store");
+    let mut store = Store::open(&path, "articles").expect("open the store");
     let (started, cpu_start) = (std::time::Instant::now(), cpu_secs());
     let (mut done, mut encoded, mut apply_secs) = (0u64, 0u64, 0.0);
+    let mut topic = TopicEstimate::default();
     let report_every = (n / 10).max(BATCH as u64);
     while done < n {
         let upto = (done + BATCH as u64).min(n);
         let articles: Vec<Article> = (done..upto).into_par_iter().map(|i| generator.article(i)).collect();
         encoded += articles.iter().map(|a| a.encoded_len() as u64).sum::<u64>();
+        articles.iter().for_each(|a| topic.add(a));
         let changes = articles.into_iter().map(|a| Change::Upsert { id: a.id.clone(), article: Box::new(a) }).collect();
         let batch = Batch { changes, offsets: [(0, upto as i64)].into_iter().collect(), traces: Vec::new() };
         let applying = std::time::Instant::now();
@@ -105,6 +172,27 @@ fn generated(n: u64) {
         }
     }
     println!("store space: {}", store.space().expect("stats"));
+    let per = |bytes: u64| bytes as f64 / n as f64;
+    let space = store.file_space().expect("the file's space");
+    let before = (space.file_bytes, disk_bytes(&path));
+    println!(
+        "per article: topic (estimate: records, 1 MB batches, LZ4 64 KiB blocks) {:.0} B; store pages allocated {:.0} B, file {:.0} B, on disk {:.0} B",
+        per(topic.total()),
+        per(space.allocated_bytes),
+        per(before.0),
+        per(before.1)
+    );
+    let compacting = std::time::Instant::now();
+    let (_, after) = store.compact().expect("compact");
+    println!(
+        "compacted in {:.1} s: file {:.0} B/article (was {:.0}), on disk {:.0} (was {:.0}), pages allocated {:.0}",
+        compacting.elapsed().as_secs_f64(),
+        per(after.file_bytes),
+        per(before.0),
+        per(disk_bytes(&path)),
+        per(before.1),
+        per(after.allocated_bytes)
+    );
     // Reads of random articles, each timed: a cold file is the page cache's
     // (the store's own cache is 64 MiB), as in serve.
     let mut rng = Rng::new(7);

@@ -36,6 +36,8 @@ fn as_earlier(store: &Store, articles: &[Article], format: Option<&str>, encode:
             table.insert(a.id.as_str(), encode(a).as_slice()).unwrap();
         }
         txn.open_table(pieces::PIECES).unwrap().retain(|_, _| false).unwrap();
+        txn.open_table(tails::TAILS).unwrap().retain(|_, _| false).unwrap();
+        txn.open_table(tails::LIVE).unwrap().retain(|_, _| false).unwrap();
         let mut meta = txn.open_table(META).unwrap();
         match format {
             Some(format) => meta.insert(FORMAT_KEY, format).unwrap(),
@@ -46,12 +48,13 @@ fn as_earlier(store: &Store, articles: &[Article], format: Option<&str>, encode:
 }
 
 /// The store's format key, its articles' values as they lie under their
-/// ids, and its count of pieces.
+/// ids (their first bytes inline where packed), and its count of pieces.
 fn raw(store: &Store) -> (Option<String>, Vec<Vec<u8>>, u64) {
     let txn = store.db.begin_read().unwrap();
     let format = txn.open_table(META).unwrap().get(FORMAT_KEY).unwrap().map(|v| v.value().to_string());
     let articles = txn.open_table(ARTICLES).unwrap();
-    let values = articles.iter().unwrap().map(|e| e.unwrap().1.value().to_vec()).collect();
+    let ids: Vec<String> = articles.iter().unwrap().map(|e| e.unwrap().0.value().to_string()).collect();
+    let values = ids.iter().map(|id| tails::unpacked(store, id).unwrap()).collect();
     (format, values, txn.open_table(pieces::PIECES).unwrap().len().unwrap())
 }
 
@@ -114,7 +117,8 @@ fn stores_of_every_earlier_format_come_out_cut_and_read_the_same() {
             assert_eq!(store.get(&a.id).unwrap().as_ref(), Some(a), "{format:?}");
             let txn = store.db.begin_read().unwrap();
             let (rests, pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(pieces::PIECES).unwrap());
-            let whole = pieces::load(&rests, &pieces, &a.id, Part::Whole).unwrap().unwrap();
+            let tails = txn.open_table(tails::TAILS).unwrap();
+            let whole = pieces::load(&rests, &pieces, &tails, &a.id, Part::Whole).unwrap().unwrap();
             assert_eq!(whole, record::encode(a), "{format:?}: rewritten in this format");
         }
         assert!(raw(&store).2 >= 3, "{format:?}: the long ones are cut");

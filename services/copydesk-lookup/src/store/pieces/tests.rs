@@ -10,6 +10,7 @@ use redb::{ReadableDatabase, ReadableTableMetadata};
 
 use super::*;
 use crate::store::encoded::Found;
+use crate::store::tails::TAILS;
 use crate::store::tests::{Temp, article, batch, upsert};
 use crate::store::{ARTICLES as STORE_ARTICLES, Change, Store};
 
@@ -34,9 +35,10 @@ fn records_of_any_length_come_back_whole_and_shorter_ones_leave_no_pieces() {
         let txn = db.begin_write().unwrap();
         {
             let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
+            let tails = txn.open_table(TAILS).unwrap();
             put(&mut articles, &mut pieces, id, &record(len)).unwrap();
             put(&mut articles, &mut pieces, "other", &record(3 * piece)).unwrap();
-            assert_eq!(load(&articles, &pieces, id, Part::Whole).unwrap().unwrap(), record(len), "{len} bytes");
+            assert_eq!(load(&articles, &pieces, &tails, id, Part::Whole).unwrap().unwrap(), record(len), "{len} bytes");
             let (rest, count) = cut(id, len);
             assert_eq!(pieces.range::<(&str, u32)>(range_of(id)).unwrap().count(), count, "{len} bytes");
             assert!((1..=piece).contains(&rest) || len == 0, "{len} bytes: a rest of {rest}");
@@ -46,10 +48,11 @@ fn records_of_any_length_come_back_whole_and_shorter_ones_leave_no_pieces() {
     let txn = db.begin_write().unwrap();
     {
         let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
+        let tails = txn.open_table(TAILS).unwrap();
         remove(&mut articles, &mut pieces, id).unwrap();
-        assert!(load(&articles, &pieces, id, Part::Whole).unwrap().is_none());
+        assert!(load(&articles, &pieces, &tails, id, Part::Whole).unwrap().is_none());
         assert_eq!(pieces.len().unwrap(), 2, "only the other's pieces are left");
-        assert_eq!(load(&articles, &pieces, "other", Part::Whole).unwrap().unwrap(), record(3 * piece));
+        assert_eq!(load(&articles, &pieces, &tails, "other", Part::Whole).unwrap().unwrap(), record(3 * piece));
     }
     txn.commit().unwrap();
     drop(db);
@@ -97,9 +100,10 @@ fn a_missing_piece_is_an_error() {
     let txn = db.begin_write().unwrap();
     {
         let (mut articles, mut pieces) = (txn.open_table(ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
+        let tails = txn.open_table(TAILS).unwrap();
         put(&mut articles, &mut pieces, id, &record(3 * piece_len(id))).unwrap();
         pieces.remove((id, 0)).unwrap();
-        assert!(matches!(load(&articles, &pieces, id, Part::Whole), Err(LookupError::CorruptRecord { .. })));
+        assert!(matches!(load(&articles, &pieces, &tails, id, Part::Whole), Err(LookupError::CorruptRecord { .. })));
     }
     drop(txn);
     drop(db);
@@ -132,7 +136,8 @@ fn pieces_of(store: &Store, id: &str) -> usize {
 fn stored(store: &Store, id: &str) -> Vec<u8> {
     let txn = store.db.begin_read().unwrap();
     let (articles, pieces) = (txn.open_table(STORE_ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-    load(&articles, &pieces, id, Part::Whole).unwrap().unwrap()
+    let tails = txn.open_table(TAILS).unwrap();
+    load(&articles, &pieces, &tails, id, Part::Whole).unwrap().unwrap()
 }
 
 #[test]
@@ -171,8 +176,9 @@ fn a_head_read_takes_only_the_first_bytes_of_a_cut_record() {
     store.apply(&batch(vec![upsert(&long)], &[(0, 1)])).unwrap();
     let txn = store.db.begin_read().unwrap();
     let (articles, pieces) = (txn.open_table(STORE_ARTICLES).unwrap(), txn.open_table(PIECES).unwrap());
-    let whole = load(&articles, &pieces, "a1", Part::Whole).unwrap().unwrap();
-    let first = load(&articles, &pieces, "a1", Part::Head).unwrap().unwrap();
+    let tails = txn.open_table(TAILS).unwrap();
+    let whole = load(&articles, &pieces, &tails, "a1", Part::Whole).unwrap().unwrap();
+    let first = load(&articles, &pieces, &tails, "a1", Part::Head).unwrap().unwrap();
     assert!(first.len() < whole.len() - piece_len("a1"), "{} of {} bytes", first.len(), whole.len());
     assert!(whole.starts_with(&first));
     assert_eq!(record::decode("a1", &first, Part::Head).unwrap(), record::decode("a1", &whole, Part::Head).unwrap());

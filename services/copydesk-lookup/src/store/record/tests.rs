@@ -130,7 +130,7 @@ fn damaged_records_are_not_served_as_bytes() {
     record.extend_from_slice(&lz4);
     assert!(matches!(encoded("a1", &record, Part::Head), Err(LookupError::CorruptRecord { .. })));
     assert!(decode("a1", &record, Part::Head).is_err(), "decoding refuses it too");
-    // Well-formed deflate whose size is not the header's.
+    // A well-formed part whose size is not the header's.
     let mut short = encode(&every_field());
     short[3] = short[3].wrapping_add(1);
     assert!(matches!(encoded("a1", &short, Part::Head), Err(LookupError::CorruptRecord { .. })));
@@ -138,7 +138,7 @@ fn damaged_records_are_not_served_as_bytes() {
     // A body said to hold the blocks' text whose blocks are not protobuf.
     let a = blocks_article();
     let mut stored = encode(&a);
-    let body = parts::deflate(&[0x6a, 0x03, 0xff, 0xff, 0xff], &[]);
+    let body = parts::compress(&[0x6a, 0x03, 0xff, 0xff, 0xff], &[]);
     let head_end = HEADER + u32::from_le_bytes(stored[7..11].try_into().unwrap()) as usize;
     stored.truncate(head_end);
     stored[11..15].copy_from_slice(&5u32.to_le_bytes());
@@ -213,6 +213,20 @@ fn records_of_the_deflate_format_without_a_dictionary_are_still_read() {
 }
 
 #[test]
+fn records_of_the_deflate_format_with_the_head_as_dictionary_are_still_read() {
+    for a in [article(), every_field(), blocks_article(), Article::default()] {
+        let stored = encode_deflate(&a);
+        assert!(!is_legacy(&stored) && !is_current(&stored));
+        assert_eq!(decode("a1", &stored, Part::Whole).unwrap(), a);
+        assert_eq!(decoded_len(&stored, Part::Whole), a.encoded_len());
+        for part in [Part::Whole, Part::Head] {
+            assert_eq!(encoded("a1", &stored, part).unwrap(), as_served(&a, part), "{part:?}");
+        }
+    }
+    refuses_damage(&encode_deflate(&every_field()), |bytes, part| decode("a1", bytes, part));
+}
+
+#[test]
 fn fields_are_walked_to_where_the_body_goes() {
     let head = Article { text: String::new(), blocks: Vec::new(), ..every_field() }.encode_to_vec();
     let at = body_at(&head).unwrap();
@@ -238,24 +252,34 @@ fn parts_round_trip_one_after_another_incompressible_ones_too() {
         .collect();
     let prose = "Some words, and some more words. ".repeat(300).into_bytes();
     // The per-thread state is reset between parts: each one reads alone.
-    for part in [&noise[..], &prose[..], &[][..], &noise[..10]] {
-        for dictionary in [&[][..], &prose[..50]] {
-            let packed = parts::deflate(part, dictionary);
-            let mut out = vec![0; part.len()];
-            assert_eq!(parts::inflate_into(&packed, &mut out, dictionary), Ok(part.len()));
-            assert_eq!(out, part);
-            let mut short = vec![0; part.len().saturating_sub(1)];
-            if !part.is_empty() {
-                assert!(parts::inflate_into(&packed, &mut short, dictionary).is_err(), "a part larger than its room");
+    type Pack = fn(&[u8], &[u8]) -> Vec<u8>;
+    type Unpack = fn(&[u8], &mut [u8], &[u8]) -> Result<usize, String>;
+    let kinds: [(Pack, Unpack); 2] = [(parts::compress, parts::decompress_into), (parts::deflate, parts::inflate_into)];
+    for (pack, unpack) in kinds {
+        for part in [&noise[..], &prose[..], &[][..], &noise[..10]] {
+            for dictionary in [&[][..], &prose[..50]] {
+                let packed = pack(part, dictionary);
+                let mut out = vec![0; part.len()];
+                assert_eq!(unpack(&packed, &mut out, dictionary), Ok(part.len()));
+                assert_eq!(out, part);
+                let mut short = vec![0; part.len().saturating_sub(1)];
+                if !part.is_empty() {
+                    assert!(unpack(&packed, &mut short, dictionary).is_err(), "a part larger than its room");
+                }
+                let mut longer = packed.clone();
+                longer.extend_from_slice(&packed);
+                let mut room = vec![0; 2 * part.len() + 1];
+                assert!(unpack(&longer, &mut room, dictionary).is_err(), "bytes after the part's end");
             }
         }
+        assert!(pack(&prose, &[]).len() * 10 < prose.len());
+        // What the dictionary holds is not stored again.
+        let (alone, after) = (pack(&prose[..200], &[]), pack(&prose[..200], &prose[..200]));
+        // (zstd's frame header, a dozen bytes, is most of what is left.)
+        assert!(after.len() * 2 < alone.len(), "{} against {}", after.len(), alone.len());
+        let mut out = vec![0; 200];
+        assert!(unpack(&after, &mut out, &[]).is_err() || out != prose[..200], "it needs its dictionary");
     }
-    assert!(parts::deflate(&prose, &[]).len() * 10 < prose.len());
-    // What the dictionary holds is not stored again.
-    let (alone, after) = (parts::deflate(&prose[..200], &[]), parts::deflate(&prose[..200], &prose[..200]));
-    assert!(after.len() * 4 < alone.len(), "{} against {}", after.len(), alone.len());
-    let mut out = vec![0; 200];
-    assert!(parts::inflate_into(&after, &mut out, &[]).is_err() || out != prose[..200], "it needs its dictionary");
 }
 
 #[test]
@@ -302,7 +326,8 @@ fn a_head_larger_than_the_deflate_window_is_still_the_body_dictionary() {
 
 #[test]
 fn a_head_read_needs_only_the_header_and_the_head() {
-    for stored in [encode(&every_field()), encode_alone(&every_field()), encode_lz4(&every_field())] {
+    let earlier = [encode_deflate(&every_field()), encode_alone(&every_field()), encode_lz4(&every_field())];
+    for stored in [encode(&every_field())].into_iter().chain(earlier) {
         let n = needed(&stored, Part::Head).unwrap();
         assert!(n < stored.len(), "{n} of {}", stored.len());
         let first = &stored[..n];
