@@ -12,7 +12,7 @@
 //! number in [`TAILS`]; [`LIVE`] has the bytes of its rests still in use.
 //! The articles value of a packed rest is the count of pieces and a
 //! reference `[0x00][0xFF][blob: u64][at: u16][len: u16]` (LE), which no
-//! record starts with (a record's second byte is its format, 1 to 3).
+//! record starts with (a record's second byte is its format, 1 to 4).
 //!
 //! A write transaction's [`Packer`] holds its records' rests and packs
 //! them when the batch ends, largest first, each into the first blob of
