@@ -4,6 +4,9 @@ CARGO ?= cargo
 CORPUS ?= ../shared/corpus
 # ARTICLES SECS ROUNDS of bench-lookup
 BENCH_LOOKUP_ARGS ?= 100000 10 2
+# soak: how many runs in a row, of which integration tests
+SOAK_RUNS ?= 20
+SOAK_TESTS ?= failures:: cluster:: exactly_once::
 .DEFAULT_GOAL := help
 
 .PHONY: help
@@ -59,6 +62,10 @@ test: docker broker-image ## Every test, the integration tests over a real Kafka
 .PHONY: test-unit
 test-unit: ## The tests that need no Docker: unit, golden, property, command line
 	$(CARGO) test --release --workspace --locked --exclude copydesk-integration
+
+.PHONY: soak
+soak: docker broker-image ## The fault, rebalance and cluster tests SOAK_RUNS times in a row on one build, stopping at the first failure (SOAK_TESTS chooses)
+	bash scripts/soak.sh $(SOAK_RUNS) $(SOAK_TESTS)
 
 .PHONY: lint
 lint: ## Clippy with warnings as errors, and rustfmt
