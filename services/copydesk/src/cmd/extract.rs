@@ -54,10 +54,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// mimalloc keeps freed pages for a while before it returns them to the
 /// system (`purge_delay`, 1 s in v3), so the DOMs of many pages stayed
 /// resident together: peak RSS over the 702 wcxb pages was 50 MB. Returning
-/// them at once (0 ms) gave 38 MB there, but each page then faulted its
-/// memory in again: over the five dev sets, 8 interleaved rounds beside
-/// dom_smoothie's runner, 50 ms took the whole process from 0.84 to 0.76 of
-/// the peer's CPU time (user + sys) for 47 MB of peak RSS against 44.
+/// them at once (0 ms) costs CPU, as each page faults its memory in again.
+/// Over the five dev sets in one process (2026-12-06, 10 interleaved rounds
+/// beside dom_smoothie's runner, medians of user + sys time): 0 ms peaked
+/// at 37.4 MB for 0.83 of the peer's time, 10 ms at 39.4 MB (never above
+/// 39.9) for 0.79-0.82, 50 ms at 41.4-41.8 MB for 0.79 (the peer: 51 MB).
+/// 10 ms keeps the peak under 40 MB for about 2% more CPU than 50 ms.
 /// Only this one-page-after-another command sets it; the services keep the
 /// default, which suits several workers. One of the two places the
 /// workspace lets `unsafe` in: a foreign call with a plain integer.
@@ -71,7 +73,7 @@ fn purge_freed_memory_soon() {
     // crate does not name.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one integer option; mimalloc reads options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 50) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
 }
 
 /// Extracts every input with `extract`, writing articles to `out` and naming each input that
