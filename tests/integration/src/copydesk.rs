@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -381,6 +382,10 @@ pub fn corpus_inputs() -> Vec<(String, Vec<u8>)> {
 #[derive(Debug, Clone)]
 pub struct OutputRecord {
     pub topic: String,
+    /// Where the record is in its topic: two outputs for one input are two
+    /// positions; the same position read twice is one output.
+    pub partition: i32,
+    pub offset: i64,
     pub key: Option<Vec<u8>>,
     pub source: String,
     pub headers: HashMap<String, String>,
@@ -393,6 +398,7 @@ pub struct OutputRecord {
 /// so tests can wait for conditions on everything produced so far.
 pub struct OutputWatcher {
     records: Arc<Mutex<Vec<OutputRecord>>>,
+    rereads: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -407,10 +413,27 @@ impl OutputWatcher {
         }
         consumer.assign(&assignment).expect("assign output topics");
         let records = Arc::new(Mutex::new(Vec::new()));
-        let sink = records.clone();
+        let rereads = Arc::new(AtomicUsize::new(0));
+        let (sink, rereads_seen) = (records.clone(), rereads.clone());
         let task = tokio::spawn(async move {
+            // The watcher's own consumer can deliver a record again: after
+            // brokers restart, librdkafka may fail to validate its position
+            // and reset it to the beginning (auto.offset.reset). That is the
+            // test's reader reading twice, not copydesk writing twice, so a
+            // position already seen is counted apart and not recorded again.
+            let mut seen = HashSet::new();
             loop {
                 match consumer.recv().await {
+                    Ok(m) if !seen.insert((m.topic().to_string(), m.partition(), m.offset())) => {
+                        if rereads_seen.fetch_add(1, Ordering::Relaxed) == 0 {
+                            eprintln!(
+                                "watcher: read {}/{}/{} a second time (its position was reset); repeats are not counted",
+                                m.topic(),
+                                m.partition(),
+                                m.offset()
+                            );
+                        }
+                    }
                     Ok(m) => sink.lock().unwrap().push(record_of(&m.detach())),
                     Err(e) => {
                         eprintln!("watcher: {e}");
@@ -419,7 +442,13 @@ impl OutputWatcher {
                 }
             }
         });
-        OutputWatcher { records, task }
+        OutputWatcher { records, rereads, task }
+    }
+
+    /// Records the watcher's consumer delivered again at a position it had
+    /// already read (not recorded twice).
+    pub fn rereads(&self) -> usize {
+        self.rereads.load(Ordering::Relaxed)
     }
 
     pub fn records(&self) -> Vec<OutputRecord> {
@@ -453,12 +482,33 @@ fn record_of(m: &OwnedMessage) -> OutputRecord {
     }
     OutputRecord {
         topic: m.topic().to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
         key: m.key().map(<[u8]>::to_vec),
         source: headers.get("copydesk-source").cloned().unwrap_or_default(),
         headers,
         payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
         timestamp: m.timestamp().to_millis(),
     }
+}
+
+/// Exactly-once's promise over everything produced: one output record per
+/// input. On failure it names an input written more than once, with the
+/// positions of its outputs.
+pub fn assert_each_once(records: &[OutputRecord], inputs: &[String]) {
+    let mut outputs: HashMap<&str, Vec<String>> = HashMap::new();
+    for r in records {
+        outputs.entry(&r.source).or_default().push(format!("{}/{}/{}", r.topic, r.partition, r.offset));
+    }
+    let repeated: Vec<_> = outputs.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        repeated.is_empty() && records.len() == inputs.len(),
+        "exactly-once: {} outputs for {} inputs; {} inputs written more than once, e.g. {:?}",
+        records.len(),
+        inputs.len(),
+        repeated.len(),
+        repeated.first()
+    );
 }
 
 /// Checks the delivery contract over everything produced: every input is

@@ -30,8 +30,8 @@ mod supervised;
 pub use broker::{BrokerError, DEFAULT_IMAGE, IMAGE_ENV, KafkaBroker, STARTUP_TIMEOUT_ENV, shared_broker};
 pub use cluster::{KafkaCluster, NODES};
 pub use copydesk::{
-    IngestProcess, MAX_MESSAGE_BYTES, OutputRecord, OutputWatcher, TestApp, Topics, assert_accounted, binary, config,
-    corpus_inputs, publish, spawn_app, spawn_app_args, spawn_app_with,
+    IngestProcess, MAX_MESSAGE_BYTES, OutputRecord, OutputWatcher, TestApp, Topics, assert_accounted, assert_each_once,
+    binary, config, corpus_inputs, publish, spawn_app, spawn_app_args, spawn_app_with,
 };
 pub use kafka::{
     CLIENT_MAX_MESSAGE_BYTES, add_partitions, advertised_broker, client_config, consume_all, consumer_config,

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use copydesk_ingest::Delivery;
 use copydesk_integration::{
-    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, binary, corpus_inputs, publish, shared_broker,
-    spawn_app, wait_until,
+    IngestProcess, KafkaBroker, OutputWatcher, Topics, assert_accounted, assert_each_once, binary, corpus_inputs,
+    publish, shared_broker, spawn_app, wait_until,
 };
 
 use crate::metrics::scrape;
@@ -128,7 +128,7 @@ async fn a_newcomer_takes_partitions_and_dies(delivery: Delivery) {
     let records = watcher.records();
     assert_accounted(&records, &sources);
     if delivery == Delivery::ExactlyOnce {
-        assert_eq!(records.len(), sources.len(), "exactly-once: no input seen twice");
+        assert_each_once(&records, &sources);
     }
     eprintln!(
         "join ({delivery:?}): partitions after {:.1} s, output from them after {:.1} s; \
