@@ -13,10 +13,11 @@ use crate::dom::{Item, Page};
 use crate::meta::Meta;
 use crate::text;
 
-use headings::{flagged_h1s, h1s, heading_level, near_h1, near_headings};
+use headings::{flagged_h1s, h1s, heading_level, linked_title, near_h1, near_headings};
 use site::{SEPARATORS, Site, host_label, strip_site_name, without_decoration};
 use wording::{
-    adds_only_numbers, fuller_first, garbled_copy, plain, reads_as_prose, shares_most_words, shouted, without_label,
+    adds_only_numbers, fuller_first, garbled_copy, glued_copy, plain, reads_as_prose, shares_most_words, shouted,
+    without_label,
 };
 
 pub(crate) fn choose(
@@ -180,18 +181,39 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
             }
         }
     }
+    // The metadata's titles less the site's name, for the story's link in an
+    // aggregator's <h1> (`linked_title`).
+    let titles: Vec<String> = metadata
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let others: Vec<&str> = metadata.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, o)| *o).collect();
+            strip_site_name(m, &others, site)
+        })
+        .collect();
+    if let Some(linked) = linked_title(page, &titles) {
+        return linked;
+    }
+    // <h1>s set as the body's section headings ("What is a SLM?", "How to
+    // get started", ...: blog editors offer "Heading 1" for them) are not the
+    // headline: with three or more beside the body, the first only heads the
+    // first section.
+    let sectioned = near_headings(page, container, 1).nth(2).is_some();
     // The visible headline beside the body is what readers see as the
     // title; metadata titles are often rewritten for search and social.
-    if let Some(h) = near_h1(page, container) {
+    if let Some(h) = near_h1(page, container).filter(|_| !sectioned) {
         let folded = text::fold(&h);
         // One typed in capitals is a display line the theme shouts; the
         // metadata has the headline as written ("BEST DRIP COFFEE MAKER IN
         // 2026" for "Best Drip Coffee Maker 2026"). One whose characters the
         // page's encoding lost ("Planning? Beginner? Guide") is the
-        // metadata's "Planning: Beginner's Guide".
+        // metadata's "Planning: Beginner's Guide"; so is one whose text runs
+        // together words that the style sheet sets on two lines
+        // ("AlternativesTop Tools" for "Alternatives: Top Tools").
         if let Some(first) = metadata.first() {
             let written = strip_site_name(first, metadata.get(1..).unwrap_or(&[]), site);
-            if shouted(&h) && shares_most_words(&h, &written) || garbled_copy(&h, &written) {
+            if shouted(&h) && shares_most_words(&h, &written) || garbled_copy(&h, &written) || glued_copy(&h, &written)
+            {
                 return written;
             }
         }
@@ -219,6 +241,9 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         // its own ("Everything You Need to Know About Online Classes" for
         // "Online Class: Definition, Best Platforms in 2025"), which labels
         // and logos are too short to be.
+        if lone_h1.as_deref().is_some_and(|h| glued_copy(h, &stripped)) {
+            return stripped;
+        }
         if let Some(h) = lone_h1.clone().filter(|h| {
             let logo = site.named_by(h);
             shares_most_words(h, &stripped) && (!logo || h.split_whitespace().count() >= 3)

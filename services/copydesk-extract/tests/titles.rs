@@ -93,3 +93,60 @@ fn a_paragraph_set_as_an_h1_is_not_the_headline() {
     let h1 = "<h1>Wild goats ruled this harbour for a century. Now, it's being reborn.</h1>";
     assert_eq!(title(head, h1), "Wild goats ruled this harbour for a century. Now, it's being reborn.");
 }
+
+#[test]
+fn the_link_to_the_story_in_an_aggregators_h1_is_the_title() {
+    let head = "<meta property=og:title content=\"Harbour plan splits the town council - Harbour News\">\
+                <meta property=og:site_name content=\"Harbour News\">";
+    let h1 = "<h1><span><a href=/story/1>Harbour plan splits the town council</a> \
+              <span><a href=https://example.org/harbour>(example.org)</a></span></span> 87</h1>";
+    assert_eq!(title(head, h1), "Harbour plan splits the town council");
+}
+
+#[test]
+fn h1s_heading_the_sections_of_the_body_are_not_the_title() {
+    let head = "<meta property=og:title content=\"Small adventures with small harbours\">";
+    let html = format!(
+        "<html><head>{head}</head><body><article><h3>Small adventures with small harbours</h3><div>\
+         <h1>Small is the new large</h1>{BODY}<h1>What is a small harbour?</h1>{BODY}\
+         <h1>How to get started</h1>{BODY}</div></article></body></html>"
+    );
+    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    assert_eq!(found, "Small adventures with small harbours");
+}
+
+#[test]
+fn an_h1_that_runs_two_lines_together_gives_way_to_the_metadata() {
+    let head = "<meta property=og:title content=\"Best Harbour Towns: Top Quays and Piers in 2026\">";
+    let h1 = "<h1>The Best Harbour Towns<span class=block>Top Quays and Piers of the Coast</span></h1>";
+    assert_eq!(title(head, h1), "Best Harbour Towns: Top Quays and Piers in 2026");
+}
+
+#[test]
+fn a_date_in_the_pages_one_h1_is_one_word_of_it() {
+    let html = "<html><head><title>Harbour Weekly Wrap-Up</title></head><body>\
+         <header><h1>Harbour Wrap-Up 12/19/2025</h1></header><main><article><div>{BODY}</div></article></main></body></html>"
+        .replace("{BODY}", BODY);
+    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    assert_eq!(found, "Harbour Wrap-Up 12/19/2025");
+}
+
+#[test]
+fn an_em_dash_the_theme_printed_for_two_hyphens_follows_the_metadata() {
+    let head = "<meta property=og:title content=\"Quays Are Not Required--Simple Piers Can Do It\">";
+    assert_eq!(
+        title(head, "<h1>Quays Are Not Required—Simple Piers Can Do It</h1>"),
+        "Quays Are Not Required--Simple Piers Can Do It"
+    );
+}
+
+#[test]
+fn the_pages_one_h1_that_runs_two_lines_together_gives_way_to_the_metadata() {
+    let html = format!(
+        "<html><head><title>Best Harbour Towns: Top Quays and Piers in 2026</title></head><body>\
+         <header><h1>The Best Harbour Towns<span class=block>Top Quays and Piers of the Coast</span></h1></header>\
+         <main><article><div>{BODY}</div></article></main></body></html>"
+    );
+    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    assert_eq!(found, "Best Harbour Towns: Top Quays and Piers in 2026");
+}

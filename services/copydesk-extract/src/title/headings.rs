@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::dom::{Item, Kind, Page, flag};
+use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::text;
 
 /// The first `<h1>` inside the container or its parent, if any.
@@ -16,6 +16,10 @@ pub(super) fn near_h1(page: &Page, container: Option<u32>) -> Option<String> {
 
 /// Headings of `level` inside the container or its parent.
 pub(super) fn near_headings(page: &Page, container: Option<u32>, level: u8) -> impl Iterator<Item = String> + '_ {
+    near_blocks(page, container, level).map(|b| without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone()))
+}
+
+fn near_blocks(page: &Page, container: Option<u32>, level: u8) -> impl Iterator<Item = &Block> + '_ {
     let scope = container.map(|c| match page.elems[c as usize].parent {
         u32::MAX => c,
         p => p,
@@ -27,9 +31,35 @@ pub(super) fn near_headings(page: &Page, container: Option<u32>, level: u8) -> i
                 && b.chars <= 300
                 && scope.is_some_and(|s| page.contains(s, b.elem)) =>
         {
-            Some(without_kicker(page, b.elem).unwrap_or_else(|| b.text.clone()))
+            Some(b)
         }
         _ => None,
+    })
+}
+
+/// The text of a link inside the page's first `<h1>` when it is one
+/// of `titles` and the heading says more after it: a link aggregator sets
+/// the story's link in the headline with the source's name and a count of
+/// comments after it ("Grads Find Degrees No Longer Guarantee Jobs
+/// (latimes.com) 87").
+pub(super) fn linked_title(page: &Page, titles: &[String]) -> Option<String> {
+    let b = page.items.iter().find_map(|item| match item {
+        Item::Text(b) if heading_level(page, b) == Some(1) && b.flags & flag::BOILER == 0 && b.chars <= 300 => Some(b),
+        _ => None,
+    })?;
+    let whole = text::fold(&b.text);
+    let heading = page.element(b.elem)?;
+    heading.descendants().filter_map(scraper::ElementRef::wrap).filter(|e| e.value().name() == "a").find_map(|a| {
+        let mut linked = String::new();
+        for t in a.text() {
+            text::push_collapsed(&mut linked, t);
+        }
+        let folded = text::fold(&linked);
+        (folded.chars().count() >= 8
+            && whole.len() > folded.len()
+            && whole.starts_with(&folded)
+            && titles.iter().any(|t| text::fold(t) == folded))
+        .then(|| linked.trim().to_string())
     })
 }
 
