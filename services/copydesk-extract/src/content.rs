@@ -15,6 +15,11 @@ use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::wording::{self, is_legal};
 use crate::{text, urls};
 
+mod boxes;
+mod explain;
+
+pub(crate) use explain::explain;
+
 /// What the content stage hands to the article assembly.
 #[derive(Default)]
 pub(crate) struct Body {
@@ -71,7 +76,9 @@ pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
     let (pos, neg) = vote(page, score);
     let sums: Vec<f64> = pos.iter().zip(&neg).map(|(p, n)| p + n).collect();
     if let Some(container) = best_of(page, &sums) {
-        return Some(climb(page, container, &pos, &neg));
+        let container = climb(page, container, &pos, &neg);
+        boxes::unmark(page, container);
+        return Some(container);
     }
     // No prose outside boxes that class names call furniture: here the names
     // mislead (a page builder calls every box a "widget", a table of
@@ -252,12 +259,17 @@ pub(crate) fn extract(
     // one parent a repeat is the author's own.
     let mut said: HashMap<&str, u32> = HashMap::new();
     let mut introduced = false;
+    // A heading that closed the article ("Related posts"), its level and its
+    // box: what follows it in that box, up to a heading as high, is not the
+    // article. Leaving the box (a recommendations box set into the article)
+    // reopens it.
+    let mut closed: Option<(u8, u32)> = None;
     for (index, item) in page.items.iter().enumerate() {
         if skip.contains(&index) {
             continue;
         }
         match item {
-            Item::Image(elem) if page.contains(container, *elem) => {
+            Item::Image(elem) if closed.is_none() && page.contains(container, *elem) => {
                 if let Some(image) = figures.image(*elem) {
                     body.blocks.push(PbBlock {
                         kind: PbKind::Image as i32,
@@ -269,6 +281,30 @@ pub(crate) fn extract(
             }
             Item::Text(block) if page.contains(container, block.elem) => {
                 if figures.consumed(index) {
+                    continue;
+                }
+                if closed.is_some_and(|(_, outer)| !page.contains(outer, block.elem)) {
+                    closed = None;
+                }
+                if let Kind::Heading(level) = block.kind {
+                    let next = page.items[index + 1..].iter().find_map(|item| match item {
+                        Item::Text(b) => Some(b.elem),
+                        Item::Image(_) => None,
+                    });
+                    // Only once the article has begun: a heading above it
+                    // closes nothing.
+                    if let Some(outer) =
+                        body.first_paragraph.as_ref().and_then(|_| boxes::closed_by(page, container, block, next))
+                    {
+                        closed = Some((level, outer));
+                    } else if closed.is_some_and(|(l, _)| level <= l) {
+                        closed = None;
+                    }
+                }
+                if closed.is_some() {
+                    if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
+                        related_links(block, base, &mut body.related);
+                    }
                     continue;
                 }
                 // The links a sentence of the article announces ("These
@@ -353,45 +389,4 @@ fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
         }
         out.push(Link { url, text: anchor.trim().to_string() });
     }
-}
-
-/// A line per block (flags, score, text) and the chosen container: the
-/// first thing to read when a page extracts badly (`copydesk explain FILE`).
-pub(crate) fn explain(page: &mut Page) -> String {
-    use std::fmt::Write;
-    let container = choose_container(page);
-    let page = &*page;
-    let mut out = String::new();
-    let _ = writeln!(out, "container: {:?}", container.map(|c| (&*page.elems[c as usize].tag, c)));
-    let sums = subtree_scores(page, score);
-    let mut top: Vec<(usize, f64)> = sums.iter().copied().enumerate().collect();
-    top.sort_by(|a, b| b.1.total_cmp(&a.1));
-    for (i, s) in top.into_iter().take(5) {
-        let _ = writeln!(out, "  top e{i} {} sum {s:.1}", &*page.elems[i].tag);
-    }
-    for item in &page.items {
-        match item {
-            Item::Text(b) => {
-                let inside = container.is_some_and(|c| page.contains(c, b.elem));
-                let text: String = b.text.chars().take(70).collect();
-                let _ = writeln!(
-                    out,
-                    "{} e{:<5} {:<4} f{:04x} s{:>7.1} l{}/{} {:?} {}",
-                    if inside { '*' } else { ' ' },
-                    b.elem,
-                    &*page.elems[b.elem as usize].tag,
-                    b.flags,
-                    score(b),
-                    b.link_chars,
-                    b.chars,
-                    b.kind,
-                    text
-                );
-            }
-            Item::Image(e) => {
-                let _ = writeln!(out, "  e{e:<5} img");
-            }
-        }
-    }
-    out
 }

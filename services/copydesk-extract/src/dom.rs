@@ -43,7 +43,7 @@ pub(crate) struct Elem {
     /// Own flags ORed with every ancestor's.
     pub(crate) flags: u16,
     /// Flags of this element alone.
-    own: u16,
+    pub(crate) own: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -328,6 +328,14 @@ impl Page {
             refresh_flags(&mut self.elems, &mut self.items);
         }
         cleared
+    }
+
+    /// Clears the name-given boilerplate marks of `which`.
+    pub(crate) fn unmark_named(&mut self, which: &[u32]) {
+        for &i in which {
+            self.elems[i as usize].own &= !(flag::BOILER | flag::NAMED);
+        }
+        refresh_flags(&mut self.elems, &mut self.items);
     }
 
     /// Puts back the marks `unmark_named_boiler` cleared.

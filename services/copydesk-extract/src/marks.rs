@@ -107,7 +107,8 @@ const BOILER_PATTERN: &str = r"(?x)(?:^|[^a-z])(?:nav|navbar|navigation|menu|men
         related|recommend\w*|newsletter|subscribe|subscription|signup|popup|modal|cookie\w*|consent|
         paywall|widget|toolbar|pagination|pager|print-?(?:link|button|btn|icon|tools?)|no-?print|d-print-none|hidden-print|outbrain|taboola|trending|most-?popular|
         mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|rating|
-        login|register|more-?stories|read-?more|also-?read|jump-?link)(?:$|[^a-z])";
+        login|register|more-?stories|read-?more|also-?read|jump-?link|
+        (?:form|submit|submission)[-_]?(?:done|fail|failure|success|error|sent|thanks))(?:$|[^a-z])";
 
 /// All of `NAME_PATTERNS` in one pass over the names: a page has hundreds
 /// of distinct class lists, and six scans of each were a twentieth of its time.

@@ -345,3 +345,49 @@ fn live_commentary_is_the_article_but_reader_comments_are_not() {
     assert!(text.contains("discuss the final whistle") && text.contains("discuss the opening goal"), "{text}");
     assert!(!text.contains("a reader's grudge"), "{text}");
 }
+
+#[test]
+fn a_forms_success_and_failure_messages_are_not_the_article() {
+    let html = format!(
+        "<html><body><article>{}{}<div class=\"w-form\"><form><p>Get our letter</p></form>\
+         <div class=\"w-form-done\"><div>Thank you, we have it and will write back to you within a day or two.</div></div>\
+         <div class=\"form-error\"><div>Oops, that did not go through; please try once more in a minute.</div></div>\
+         </div></article></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the tolls"), "{text}");
+    assert!(!text.contains("write back") && !text.contains("once more"), "{text}");
+}
+
+#[test]
+fn a_box_named_like_a_widget_that_holds_the_articles_prose_is_kept() {
+    let card = |topic: &str| {
+        format!("<div class=\"ck-widget grid\"><h6>{topic}</h6>{}{}</div>", prose(topic), prose("the budget"))
+    };
+    let html = format!(
+        "<html><body>{}<article>{}{}{}{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        card("the tolls"),
+        card("the ferry"),
+        card("the pier")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the tolls") && text.contains("discuss the pier"), "{text}");
+}
+
+#[test]
+fn what_follows_a_related_posts_heading_is_not_the_article() {
+    let html = format!(
+        "<html><body><article><h2>The plan</h2>{}{}<h3>Related posts</h3>{}<h2>The vote</h2>{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("last year's ferry"),
+        prose("the pier")
+    );
+    let text = body(&html);
+    assert!(text.contains("discuss the bridge") && text.contains("discuss the pier"), "{text}");
+    assert!(!text.contains("last year's ferry"), "{text}");
+}

@@ -76,6 +76,16 @@ fn ends_on_credit(text: &str) -> bool {
         && CREDIT_WORD.is_match(&text[..colon])
 }
 
+/// Whole headings that close an article: what follows them is related
+/// posts, recommendations or the author's box, not the article.
+static CLOSERS: LazyLock<Regex> = LazyLock::new(|| matcher(&format!("^{}$", any_of(|row| row.closers))));
+
+/// Whether a heading closes the article (see `CLOSERS`); decorations around
+/// the words ("🔥 Recommended Posts", "Related:") do not count.
+pub(crate) fn closes_article(block: &Block) -> bool {
+    block.chars <= 60 && CLOSERS.is_match(block.text.trim_matches(|c: char| !c.is_alphanumeric()))
+}
+
 /// Longest block a pitch or disclaimer rule looks at, in chars.
 const SHORT: usize = 300;
 
@@ -99,7 +109,7 @@ mod tests {
     fn every_row_is_lower_case_and_named_once() {
         for (i, (code, row)) in LANGUAGES.iter().enumerate() {
             assert!(LANGUAGES[..i].iter().all(|(c, _)| c != code), "{code} twice");
-            let fields = [row.buttons, row.openers, row.ad_labels, row.pitches, row.rights, row.credits];
+            let fields = [row.buttons, row.openers, row.ad_labels, row.pitches, row.rights, row.credits, row.closers];
             for entry in fields.iter().flat_map(|f| f.iter()) {
                 // Upper case only as a regex escape (`\S`).
                 let unescaped =

@@ -22,12 +22,22 @@ pub(crate) struct Wording {
     pub(crate) rights: &'static [&'static str],
     /// The word before the colon of a picture credit ("Photo: Jane Doe").
     pub(crate) credits: &'static [&'static str],
+    /// Whole headings that open what follows an article: related posts,
+    /// recommendations, the author's box.
+    pub(crate) closers: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
 
-const ROW: Wording =
-    Wording { buttons: NONE, openers: NONE, ad_labels: NONE, pitches: NONE, rights: NONE, credits: NONE };
+const ROW: Wording = Wording {
+    buttons: NONE,
+    openers: NONE,
+    ad_labels: NONE,
+    pitches: NONE,
+    rights: NONE,
+    credits: NONE,
+    closers: NONE,
+};
 
 /// The rows, one per language.
 pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
@@ -90,9 +100,23 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "(?:is|are) not responsible for (?:the )?(?:opinions|content|views|comments)",
                 "does not (?:offer|provide|give) (?:medical|legal|financial) advice",
                 "(?:opinions|views) expressed (?:in|here|by)",
+                "your submission has been received",
+                "something went wrong while submitting",
+                "thanks? (?:you )?for (?:signing up|subscribing)",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
+            closers: &[
+                "related (?:articles?|stories|posts|blog posts|news|content|reading|reads|publications|topics)",
+                "recommended (?:reading|posts|stories|articles|for you)",
+                "more (?:from|by) .{1,40}",
+                "more (?:stories|articles|posts)",
+                "(?:recent|latest|popular|featured|similar) (?:posts|articles|stories)",
+                "you (?:may|might) also (?:like|enjoy)",
+                "about the author",
+                "keep reading",
+                "read next",
+            ],
         },
     ),
     (
@@ -128,6 +152,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             ],
             rights: &["alle rechte vorbehalten"],
             credits: &["foto", "bild"],
+            closers: &["das könnte sie auch interessieren", "mehr zum thema", "über den autor", "über die autorin"],
         },
     ),
     (
@@ -155,6 +180,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             ],
             rights: &["droits réservés"],
             credits: &["crédit photo"],
+            closers: &["(?:à )?lire aussi", "articles? liés", "sur le même sujet", "à propos de l['’]auteur"],
         },
     ),
     (
@@ -179,6 +205,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             ],
             rights: &["derechos reservados"],
             credits: &["foto", "fotos", "imagen"],
+            closers: &["(?:notas|noticias|artículos) relacionad[oa]s", "sobre el autor", "te puede interesar"],
         },
     ),
     ("pt", Wording { openers: &["veja também", "leia também"], pitches: &["inscreva-se", "siga-nos"], ..ROW }),
@@ -212,6 +239,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             pitches: &["подпишитесь", "подписывайтесь"],
             rights: &["права защищены"],
             credits: &["фото"],
+            closers: NONE,
         },
     ),
     ("el", Wording { rights: &["όλα τα δικαιώματα"], credits: &["φωτο"], ..ROW }),
