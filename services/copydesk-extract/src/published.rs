@@ -177,11 +177,15 @@ fn dated_line(
     // Where the body starts, in text lines.
     let body_line = container
         .and_then(|c| page.items.iter().position(|item| matches!(item, Item::Text(b) if page.contains(c, b.elem))));
-    // Dated boilerplate lines by the handful are a teaser list's.
+    // Dated boilerplate lines by the handful above the body are a teaser list's.
     let teasers = page
         .items
         .iter()
-        .filter(|item| match item {
+        .enumerate()
+        // Below the body they date other stories, and the dateline above
+        // the body is still the article's.
+        .filter(|&(line, _)| body_line.is_none_or(|first| line < first))
+        .filter(|(_, item)| match item {
             Item::Text(b) => {
                 b.flags & flag::BOILER != 0
                     && b.chars <= 40
@@ -224,14 +228,18 @@ fn dated_line(
             // A dateline opening one of the first paragraphs: "29.11.2022 – Berlin
             // hat ...", "By Jane Doe 27.1.2022 - ...".
             if long_seen <= 2 {
-                let head: String = b.text.chars().take(48).collect();
+                let head: String = b.text.chars().take(DATELINE_HEAD).collect();
                 if let Some(f) = dates::find_in_text(&head).filter(|f| dates::plausible(*f, fetched_at)) {
                     return (Some(f), None);
                 }
             }
             continue;
         }
-        let Some(f) = line_date(&b.text, fetched_at) else { continue };
+        // A longer line is a sentence of the body, whose dates are its topic
+        // ("The tax season ends April 15, 2025."), unless one opens it.
+        let head: String = b.text.chars().take(DATELINE_HEAD).collect();
+        let text = if b.chars > PROSE_CHARS { head.as_str() } else { &b.text };
+        let Some(f) = line_date(text, fetched_at) else { continue };
         match zones::label_under(&b.text, label_line) {
             Label::Updated => updated = updated.or(Some(f)),
             Label::Elsewhere => {}
@@ -250,6 +258,12 @@ fn line_date(text: &str, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Fou
         .or_else(|| (text.chars().count() <= SHORT_YEAR_LINE).then(|| dates::short_year(text, fetched_at)).flatten())
         .filter(|f| dates::plausible(*f, fetched_at))
 }
+
+/// Lines longer than this are prose: only a date opening them dates the article.
+const PROSE_CHARS: usize = 100;
+
+/// The characters of a prose line a dateline opening it stands in.
+const DATELINE_HEAD: usize = 48;
 
 /// How many lines above the body a boilerplate strip may stand and still
 /// hold the article's dateline.

@@ -53,15 +53,20 @@ fn is_shown(declared: Found, shown: &HashSet<NaiveDate>) -> bool {
         .any(|d| shown.contains(&d))
 }
 
-/// Lines into the body a dateline may stand ("By Jane Doe", then the date).
-const INTO_BODY: usize = 3;
+/// Paragraphs of prose into the body an unlabelled dateline may stand: a
+/// header inside the body's wrapper (headline, standfirst, byline, "7 min
+/// read") is no paragraph, however many lines it takes.
+const INTO_BODY: usize = 1;
+
+/// Lines longer than this are paragraphs of prose.
+const PARAGRAPH_CHARS: usize = 150;
 
 /// Characters before a date read for its label: the words next to it, not a
 /// byline's names and credits further left.
 const LABEL_REACH: usize = 30;
 
-/// Whether the dateline's first line stands above the body or among its
-/// first lines, or is labelled as the publication anywhere before the body's
+/// Whether the dateline's first line stands above the body or before its
+/// second paragraph, or is labelled as the publication anywhere before the body's
 /// end; never when labelled as an update. An unlabelled date first shown
 /// further down, or past a short body, is a teaser's or a comment's.
 fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> bool {
@@ -69,7 +74,7 @@ fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> bool {
     let mut body_lines = 0;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
-        if container.is_some_and(|c| page.contains(c, b.elem)) {
+        if container.is_some_and(|c| page.contains(c, b.elem)) && b.chars > PARAGRAPH_CHARS {
             body_lines += 1;
         }
         if container.is_some_and(|c| b.elem >= page.elems[c as usize].end) {

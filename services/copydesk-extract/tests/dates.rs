@@ -141,3 +141,41 @@ fn the_date_an_account_or_blog_began_is_not_the_articles() {
     );
     assert_eq!(published(&page), "2005-09-15T11:46:00");
 }
+
+#[test]
+fn a_date_inside_a_sentence_of_the_body_is_its_topic() {
+    let sentence =
+        "The end of the consultation for most residents of the town is April 15, 2025, when the plan goes back.";
+    assert!((101..=150).contains(&sentence.chars().count()));
+    let page = format!(
+        "<html><body><h1>Harbour plan divides the town</h1><div><h2>Key dates</h2><p>{sentence}</p>{BODY}</div>\
+         <footer><p>Last reviewed</p><time datetime=2025-01-17>Jan. 17, 2025</time></footer></body></html>"
+    );
+    assert_eq!(published(&page), "2025-01-17");
+}
+
+#[test]
+fn a_dateline_in_the_header_inside_the_bodys_wrapper_replaces_a_declared_day_never_shown() {
+    // Headline, standfirst, writer and reading time share the body's wrapper:
+    // lines of a header, not paragraphs, stand above the dateline.
+    let page = format!(
+        "<html><head><meta property=article:published_time content=2024-08-07T12:01:51Z></head><body>\
+         <article><h1>Harbour plan divides the town</h1><h2>What the council decided, and why</h2>\
+         <p>Jane Doe</p><p>Follow</p><p>7 min read · Dec 30, 2013</p>{BODY}</article></body></html>"
+    );
+    assert_eq!(published(&page), "2013-12-30");
+}
+
+#[test]
+fn teaser_dates_below_the_body_leave_the_dateline_above_it() {
+    // The dateline shares a tool strip with the share buttons; the teasers
+    // stand in an aside after the body, in the same wrapper.
+    let teasers: String =
+        (11..=18).map(|d| format!("<p><a href=/t{d}>Teaser {d}</a></p><p>December {d}, 2025</p>")).collect();
+    let page = format!(
+        "<html><body><h1>Harbour plan divides the town</h1><div>\
+         <div role=toolbar><p>November 2, 2022</p><a href=/share>Share</a></div>\
+         <div>{BODY}</div><aside>{teasers}</aside></div></body></html>"
+    );
+    assert_eq!(published(&page), "2022-11-02");
+}
