@@ -1,14 +1,12 @@
 //! Headline heuristics, one small page each: which text is the article's title.
 
-use copydesk_extract::{Hints, extract};
-
 mod common;
 
-use common::HARBOUR_STORY as BODY;
+use common::{HARBOUR_STORY as BODY, title_of};
 
 fn title(head: &str, headline: &str) -> String {
     let html = format!("<html><head>{head}</head><body><article>{headline}<div>{BODY}</div></article></body></html>");
-    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_else(|e| format!("error: {e}"))
+    title_of(&html)
 }
 
 #[test]
@@ -48,8 +46,7 @@ fn the_printed_headline_of_a_second_article_node_confirms_the_h1() {
         "<html><head>{head}</head><body><div class=top><h1>Der Nervenkrieg um den Brexit geht in die nächste Runde</h1></div>\
          <div><div><section><div>{BODY}</div></section></div></div></body></html>"
     );
-    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
-    assert_eq!(found, "Der Nervenkrieg um den Brexit geht in die nächste Runde");
+    assert_eq!(title_of(&html), "Der Nervenkrieg um den Brexit geht in die nächste Runde");
 }
 
 #[test]
@@ -75,7 +72,7 @@ fn the_pages_one_h1_outside_the_article_is_the_title_when_the_metadata_rewrites_
              <header><h1>{h1}</h1></header><main><article><div>{BODY}</div></article></main></body></html>"
         )
     };
-    let title = |h1: &str| extract(html(h1).as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
+    let title = |h1: &str| title_of(&html(h1));
     assert_eq!(title("Top 7 Kitchen Trends from KBIS 2025"), "Top 7 Kitchen Trends from KBIS 2025");
     // A logo or a section label in the only <h1> is not.
     assert_eq!(title("Encore Realty Blog"), "Top 7 Kitchen Trends");
@@ -111,8 +108,7 @@ fn h1s_heading_the_sections_of_the_body_are_not_the_title() {
          <h1>Small is the new large</h1>{BODY}<h1>What is a small harbour?</h1>{BODY}\
          <h1>How to get started</h1>{BODY}</div></article></body></html>"
     );
-    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
-    assert_eq!(found, "Small adventures with small harbours");
+    assert_eq!(title_of(&html), "Small adventures with small harbours");
 }
 
 #[test]
@@ -127,8 +123,7 @@ fn a_date_in_the_pages_one_h1_is_one_word_of_it() {
     let html = "<html><head><title>Harbour Weekly Wrap-Up</title></head><body>\
          <header><h1>Harbour Wrap-Up 12/19/2025</h1></header><main><article><div>{BODY}</div></article></main></body></html>"
         .replace("{BODY}", BODY);
-    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
-    assert_eq!(found, "Harbour Wrap-Up 12/19/2025");
+    assert_eq!(title_of(&html), "Harbour Wrap-Up 12/19/2025");
 }
 
 #[test]
@@ -147,6 +142,5 @@ fn the_pages_one_h1_that_runs_two_lines_together_gives_way_to_the_metadata() {
          <header><h1>The Best Harbour Towns<span class=block>Top Quays and Piers of the Coast</span></h1></header>\
          <main><article><div>{BODY}</div></article></main></body></html>"
     );
-    let found = extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_default();
-    assert_eq!(found, "Best Harbour Towns: Top Quays and Piers in 2026");
+    assert_eq!(title_of(&html), "Best Harbour Towns: Top Quays and Piers in 2026");
 }

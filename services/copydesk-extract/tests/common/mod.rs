@@ -13,6 +13,23 @@ pub fn body(html: &str) -> String {
     extract(html.as_bytes(), &Hints::default()).map(|x| x.article.text).unwrap_or_else(|e| format!("error: {e}"))
 }
 
+/// Asserts that a page's body text holds every `kept` text and none of the
+/// `dropped` ones, showing the whole body when it does not.
+pub fn assert_body(html: &str, kept: &[&str], dropped: &[&str]) {
+    let text = body(html);
+    for k in kept {
+        assert!(text.contains(k), "{k:?} is missing from the body:\n{text}");
+    }
+    for d in dropped {
+        assert!(!text.contains(d), "{d:?} is kept in the body:\n{text}");
+    }
+}
+
+/// The extracted title of an HTML page.
+pub fn title_of(html: &str) -> String {
+    extract(html.as_bytes(), &Hints::default()).map(|x| x.article.title).unwrap_or_else(|e| format!("error: {e}"))
+}
+
 /// A paragraph of plain prose, long enough to count as article text.
 pub fn prose(topic: &str) -> String {
     format!(
