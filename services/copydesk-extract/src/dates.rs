@@ -153,8 +153,11 @@ static SLASHED: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})")
-        .expect("valid regex")
+    // Hyphens stand for the spaces in a form some CMSs print ("04-ago-2021").
+    Regex::new(
+        r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?(?:\s+|-)(?:de\s+)?(\p{L}+)\.?,?(?:\s+|-)(?:de\s+)?(\d{4})",
+    )
+    .expect("valid regex")
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[^\w])(\p{L}+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
@@ -323,6 +326,13 @@ mod tests {
         assert_eq!(at("26 Okt 2018"), "2018-10-26T00:00:00+00:00");
         assert_eq!(at("Mental HealthDECEMBER 22, 2022Updated: JANUARY 02, 2026"), "2022-12-22T00:00:00+00:00");
         assert_eq!(at("SupermarketSALE 3, 2024"), "", "the glued word must end in a month");
+    }
+
+    #[test]
+    fn a_named_month_between_hyphens() {
+        assert_eq!(at("By: Jane Doe on 04-ago-2021 5:11:10"), "2021-08-04T00:00:00+00:00");
+        assert_eq!(at("15-Jan-2024"), "2024-01-15T00:00:00+00:00");
+        assert_eq!(at("Covid-19-era 2021"), "", "the word between must be a month");
     }
 
     #[test]

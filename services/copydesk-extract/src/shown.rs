@@ -25,17 +25,28 @@ const SHOWN_LINE_CHARS: usize = 200;
 /// Updated June 1, 2024"): each part is read for its own date.
 const PARTS: &[char] = &['|', '·', '•', '—', '–', '\n'];
 
-/// Every day written in a short line of the page, wherever it stands.
-fn days(page: &dom::Page) -> HashSet<NaiveDate> {
+/// Every day written in a short line of the page, wherever it stands; but
+/// for a dateline labelled as the publication, not a day labelled as an
+/// update: the page says which date is which ("Published Apr 26, 2023"
+/// over "Updated Aug 21, 2025"), and a declared publication on the update's
+/// day is the CMS's record of the revision, not the date the reader is given.
+fn days(page: &dom::Page, labelled: bool) -> HashSet<NaiveDate> {
     let mut days = HashSet::new();
+    let mut above = Label::None;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
+        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
         if b.chars > SHOWN_LINE_CHARS || !b.text.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        days.extend(dates::find_in_text(&b.text).map(|f| f.local_day()));
+        let shown = |part: &str, label_line| {
+            (!labelled || zones::label_under(part, label_line) != Label::Updated)
+                .then(|| dates::find_in_text(part).map(|f| f.local_day()))
+                .flatten()
+        };
+        days.extend(shown(&b.text, label_line));
         if b.text.contains(PARTS) {
-            days.extend(b.text.split(PARTS).filter_map(dates::find_in_text).map(|f| f.local_day()));
+            days.extend(b.text.split(PARTS).filter_map(|part| shown(part, Label::None)));
         }
     }
     days
@@ -68,8 +79,9 @@ const LABEL_REACH: usize = 30;
 /// Whether the dateline's first line stands above the body or before its
 /// second paragraph, or is labelled as the publication anywhere before the body's
 /// end; never when labelled as an update. An unlabelled date first shown
-/// further down, or past a short body, is a teaser's or a comment's.
-fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> bool {
+/// further down, or past a short body, is a teaser's or a comment's. When
+/// placed, whether it is labelled as the publication above the body.
+fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> Option<bool> {
     let day = dateline.local_day();
     let mut body_lines = 0;
     for item in &page.items {
@@ -78,7 +90,7 @@ fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> bool {
             body_lines += 1;
         }
         if container.is_some_and(|c| b.elem >= page.elems[c as usize].end) {
-            return false;
+            return None;
         }
         if b.chars > SHOWN_LINE_CHARS || !b.text.bytes().any(|c| c.is_ascii_digit()) {
             continue;
@@ -90,12 +102,14 @@ fn placed(page: &dom::Page, container: Option<u32>, dateline: Found) -> bool {
         let digit = at.find(|c: char| c.is_ascii_digit()).unwrap_or(at.len());
         let head: String = at[..digit].chars().rev().take(LABEL_REACH).collect::<Vec<_>>().into_iter().rev().collect();
         return match zones::label(&format!("{head}0")) {
-            Label::Published => true,
-            Label::None => body_lines <= INTO_BODY,
-            Label::Updated | Label::Elsewhere => false,
+            // The header's label says which date is which; one further down
+            // labels a table's or a box's figures ("Data as of ...").
+            Label::Published => Some(body_lines <= INTO_BODY),
+            Label::None => (body_lines <= INTO_BODY).then_some(false),
+            Label::Updated | Label::Elsewhere => None,
         };
     }
-    false
+    None
 }
 
 /// The date written by the headline in place of the declared one, when the
@@ -112,7 +126,11 @@ pub(crate) fn overrides(
     // A dateline on the declared revision's day is the "updated" line, and
     // the publication stays the declared one.
     let revision = modified.is_some_and(|m| (dateline.local_day() - m.date_naive()).num_days().abs() <= 1);
-    (apart && !revision && !is_shown(declared, &days(page)) && placed(page, container, dateline)).then_some(dateline)
+    if !apart || revision {
+        return None;
+    }
+    let labelled = placed(page, container, dateline)?;
+    (!is_shown(declared, &days(page, labelled))).then_some(dateline)
 }
 
 /// The date of the page's only `<time>` element, wherever it stands: a page
@@ -159,6 +177,20 @@ mod tests {
         // Unlabelled, but on the declared revision's day.
         let revision = format!("<p class=meta>November 21, 2025</p><div>{BODY}</div>");
         assert_eq!(published(DECLARED, &revision), "2019-08-11T10:00:00Z");
+    }
+
+    #[test]
+    fn a_declared_day_the_page_labels_its_update_gives_way_to_the_labelled_publication() {
+        let head = "<meta property=article:published_time content=2025-08-21T10:00:00Z>";
+        let update = "<p class=meta>Updated Aug 21, 2025</p>";
+        let labelled = format!("<p class=meta>Published Apr 26, 2023</p>{update}<div>{BODY}</div>");
+        assert_eq!(published(head, &labelled), "2023-04-26");
+        // Unlabelled, the dateline does not say which date is which.
+        let unlabelled = format!("<p class=meta>Apr 26, 2023</p>{update}<div>{BODY}</div>");
+        assert_eq!(published(head, &unlabelled), "2025-08-21T10:00:00Z");
+        // A label inside the body dates a table or a box, not the article.
+        let inside = format!("{update}<div>{BODY}<p>Figures published Apr 26, 2023</p></div>");
+        assert_eq!(published(head, &inside), "2025-08-21T10:00:00Z");
     }
 
     #[test]
