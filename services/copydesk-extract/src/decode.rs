@@ -30,19 +30,49 @@ const PRESCAN_BYTES: usize = 8192;
 
 /// Decodes a recognised input as extraction does: the wrapper's (else the
 /// caller's) Content-Type, and the URL's top-level domain as a sniffing hint.
-pub(crate) fn for_input(input: &Input, hints: &Hints, fetched_url: Option<&Url>) -> Decoded {
+/// The input's bytes are taken: most pages are valid UTF-8 as they came, and
+/// their bytes then become the text without a copy of the whole page.
+pub(crate) fn for_input(input: &mut Input, hints: &Hints, fetched_url: Option<&Url>) -> Decoded {
     let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
     let tld = fetched_url.and_then(Url::host_str).and_then(|h| h.rsplit('.').next()).map(str::as_bytes);
-    decode(&input.html, content_type, tld)
+    match String::from_utf8(std::mem::take(&mut input.html)) {
+        Ok(text) => match verdict(text.as_bytes(), || Some(text.as_str()), content_type, tld) {
+            Verdict::AsIs(source) => Decoded { text, encoding: UTF_8, source, had_errors: false },
+            Verdict::Converted(decoded) => decoded,
+        },
+        Err(invalid) => decode(invalid.as_bytes(), content_type, tld),
+    }
 }
 
 pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> Decoded {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(html) {
-        return finish(&html[bom_len..], encoding, "bom");
-    }
-    // Most pages are UTF-8 and both paths below ask; validate once.
+    // Most pages are UTF-8 and several paths ask; validate once.
     let utf8 = OnceCell::new();
     let as_utf8 = || *utf8.get_or_init(|| std::str::from_utf8(html).ok());
+    match verdict(html, as_utf8, content_type, tld) {
+        Verdict::AsIs(source) => valid_utf8(as_utf8().unwrap_or_default(), source),
+        Verdict::Converted(decoded) => decoded,
+    }
+}
+
+/// What decoding settles on.
+enum Verdict {
+    /// The bytes are valid UTF-8 and read as such; the charset's source.
+    AsIs(&'static str),
+    /// Text converted from another charset, or repaired.
+    Converted(Decoded),
+}
+
+/// The decision of `decode`. `as_utf8` gives the bytes as text when they are valid UTF-8;
+/// `AsIs` comes only after it said they are.
+fn verdict<'a>(
+    html: &'a [u8],
+    as_utf8: impl Fn() -> Option<&'a str>,
+    content_type: Option<&str>,
+    tld: Option<&[u8]>,
+) -> Verdict {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(html) {
+        return Verdict::Converted(finish(&html[bom_len..], encoding, "bom"));
+    }
     let declared = content_type
         .and_then(charset_param)
         .map(|e| (e, "content-type"))
@@ -52,21 +82,21 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
         // browsers read such pages as UTF-8 and so do we.
         let encoding = encoding.output_encoding();
         if let Some(repaired) = double_encoded(html, encoding, source) {
-            return repaired;
+            return Verdict::Converted(repaired);
         }
-        if encoding != UTF_8 || as_utf8().is_some() {
-            let valid = if encoding == UTF_8 { as_utf8() } else { None };
-            let decoded = match valid {
-                Some(text) => valid_utf8(text, source),
-                None => finish(html, encoding, source),
-            };
+        if encoding == UTF_8 && as_utf8().is_some() {
+            // Valid UTF-8 has no errors, so the declaration stands.
+            return Verdict::AsIs(source);
+        }
+        if encoding != UTF_8 {
+            let decoded = finish(html, encoding, source);
             if !decoded.had_errors || !too_many_errors(&decoded.text) {
-                return decoded;
+                return Verdict::Converted(decoded);
             }
         }
     }
-    if let Some(text) = as_utf8() {
-        return valid_utf8(text, "default");
+    if as_utf8().is_some() {
+        return Verdict::AsIs("default");
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     let sample = sniff_sample(html);
@@ -75,7 +105,7 @@ pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>
     // a URL with a non-special scheme keeps its host's case.
     let tld = tld.filter(|t| t.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-'));
     let guess = detector.guess(tld, chardetng::Utf8Detection::Allow);
-    finish(html, guess, "sniffed")
+    Verdict::Converted(finish(html, guess, "sniffed"))
 }
 
 /// The bytes worth showing the charset sniffer. It weighs every byte it is

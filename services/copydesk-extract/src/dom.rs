@@ -71,6 +71,8 @@ pub(crate) struct Block {
     pub(crate) flags: u16,
     /// Anchors in the block: absolute or raw href, and anchor text.
     pub(crate) links: Vec<(String, String)>,
+    /// What its wording says, once asked (see `wording::Verdicts`).
+    pub(crate) wording: crate::wording::Verdicts,
 }
 
 pub(crate) enum Item {
@@ -422,6 +424,7 @@ impl Run {
             flags: elem.flags,
             text,
             links,
+            wording: Default::default(),
         }));
         self.reset();
     }

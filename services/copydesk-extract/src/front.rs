@@ -43,8 +43,8 @@ pub(crate) fn open(bytes: &[u8], hints: &Hints, limits: &Limits, framing: Framin
         Framing::Snapshot => Input::from_snapshot(bytes, limits)?,
     };
     let fetched_url = input.url.as_deref().or(hints.url.as_deref()).and_then(urls::parse_http);
-    let decoded = decode::for_input(&input, hints, fetched_url.as_ref());
-    input.html = Vec::new();
+    // Takes the bytes out of `input`: they become the text, or are freed once it is decoded.
+    let decoded = decode::for_input(&mut input, hints, fetched_url.as_ref());
     Ok(Opened { input, fetched_url, decoded, started, deadline })
 }
 

@@ -8,6 +8,7 @@ use foldhash::HashMap;
 use std::sync::LazyLock;
 
 use html5ever::ns;
+use memchr::memmem;
 
 use regex::{Regex, RegexSet};
 
@@ -155,6 +156,7 @@ mod said {
 pub(crate) struct Marker {
     said: HashMap<String, u8>,
     names: String,
+    style: Vec<u8>,
 }
 
 impl Marker {
@@ -180,8 +182,11 @@ impl Marker {
         let streamed = attrs.hidden && attrs.names[1].is_some_and(is_streamed_segment);
         let mut hidden = (attrs.hidden && !streamed) || attrs.aria_hidden == Some("true");
         if let Some(style) = attrs.style {
-            let style = style.to_ascii_lowercase().replace(' ', "");
-            hidden |= style.contains("display:none") || style.contains("visibility:hidden");
+            // Lower-cased and without spaces, in a buffer the page's elements share.
+            self.style.clear();
+            self.style.extend(style.bytes().filter(|&b| b != b' ').map(|b| b.to_ascii_lowercase()));
+            hidden |= memmem::find(&self.style, b"display:none").is_some()
+                || memmem::find(&self.style, b"visibility:hidden").is_some();
         }
         if let Some(role) = attrs.role
             && matches!(

@@ -25,9 +25,10 @@ pub(crate) fn parse(source: &str, deadline: &Deadline, max_nodes: usize) -> Resu
     }
     // The node arena sized up front: grown by doubling, it copied every node
     // made so far at each step, a tenth of the tree builder's work. A page
-    // has about one node per `<`.
+    // has at most one element per `<` and one text node before each `<`
+    // that text precedes (indentation included), plus a few implied elements.
     let mut document = Html::new_document();
-    let estimate = markup.tags.min(max_nodes);
+    let estimate = (markup.tags + markup.texts + 8).min(max_nodes);
     document.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, estimate + 1);
     let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(document), Default::default());
     let mut rest = source;
@@ -56,6 +57,9 @@ struct Markup {
     depth: usize,
     /// How many `<` the page holds.
     tags: usize,
+    /// How many `<` follow something other than `>`: an upper bound on the
+    /// text nodes between tags.
+    texts: usize,
 }
 
 fn survey(html: &[u8]) -> Markup {
@@ -78,11 +82,12 @@ fn survey(html: &[u8]) -> Markup {
         b"details",
         b"menu",
     ];
-    let (mut depth, mut deepest, mut tags) = (0usize, 0usize, 0usize);
+    let (mut depth, mut deepest, mut tags, mut texts) = (0usize, 0usize, 0usize, 0usize);
     let mut at = 0;
     while let Some(off) = memchr::memchr(b'<', &html[at..]) {
         at += off + 1;
         tags += 1;
+        texts += usize::from(at >= 2 && html[at - 2] != b'>');
         let closing = html.get(at) == Some(&b'/');
         let start = at + usize::from(closing);
         let len = html[start..].iter().take(12).take_while(|b| b.is_ascii_alphanumeric()).count();
@@ -97,5 +102,5 @@ fn survey(html: &[u8]) -> Markup {
             deepest = deepest.max(depth);
         }
     }
-    Markup { depth: deepest, tags }
+    Markup { depth: deepest, tags, texts }
 }

@@ -7,6 +7,7 @@
 //! line that is nothing more than one of these phrases is not prose. The
 //! words themselves are rows of a table, one per language (`rows.rs`).
 
+use std::cell::Cell;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -36,11 +37,37 @@ fn matcher(pattern: &str) -> Regex {
 
 static LEGAL: LazyLock<Regex> = LazyLock::new(|| matcher(&any_of(|row| row.rights)));
 
+/// A block's wording verdicts, each worked out once: the container choice
+/// scores every block on each of its passes, and the body and list rules
+/// ask again, so the same regexes ran over the same text several times.
+/// A block's text and length never change once it is made.
+#[derive(Default)]
+pub(crate) struct Verdicts(Cell<u8>);
+
+impl Verdicts {
+    const LEGAL_KNOWN: u8 = 1;
+    const LEGAL: u8 = 2;
+    const FURNITURE_KNOWN: u8 = 4;
+    const FURNITURE: u8 = 8;
+
+    fn get(&self, known: u8, yes: u8, work: impl FnOnce() -> bool) -> bool {
+        let bits = self.0.get();
+        if bits & known != 0 {
+            return bits & yes != 0;
+        }
+        let verdict = work();
+        self.0.set(bits | known | if verdict { yes } else { 0 });
+        verdict
+    }
+}
+
 /// Copyright and rights notices: page furniture in every language. The sign
 /// alone is enough, the words only in a short block (an article may discuss
 /// copyright).
 pub(crate) fn is_legal(block: &Block) -> bool {
-    block.text.contains('©') || (block.chars < 200 && LEGAL.is_match(&block.text))
+    block.wording.get(Verdicts::LEGAL_KNOWN, Verdicts::LEGAL, || {
+        block.text.contains('©') || (block.chars < 200 && LEGAL.is_match(&block.text))
+    })
 }
 
 /// Whole lines that are a button, a label or a share-bar entry.
@@ -91,6 +118,10 @@ const SHORT: usize = 300;
 
 /// Whether the block's wording makes it furniture rather than article text.
 pub(crate) fn is_furniture(block: &Block) -> bool {
+    block.wording.get(Verdicts::FURNITURE_KNOWN, Verdicts::FURNITURE, || furniture(block))
+}
+
+fn furniture(block: &Block) -> bool {
     let text = block.text.as_str();
     if block.chars < 40 && JUNK.is_match(text.trim_end_matches([':', '：', '.', '…'])) {
         return true;
