@@ -36,6 +36,12 @@ pub struct LookupConfig {
     /// over 100,000 articles.
     #[arg(long, env = "COPYDESK_STORE_CACHE_BYTES", default_value_t = crate::store::DEFAULT_CACHE_BYTES)]
     pub store_cache_bytes: usize,
+    /// Memory kept for the answers of the articles read most recently, in
+    /// bytes, so that the articles asked again and again are answered by id
+    /// without reading the store; 0 disables it. One article's answer
+    /// larger than a 64th of this is never kept.
+    #[arg(long, env = "COPYDESK_HOT_ARTICLES_BYTES", default_value_t = crate::store::DEFAULT_HOT_BYTES)]
+    pub hot_articles_bytes: usize,
     /// Address the gRPC server listens on, IP:PORT.
     #[arg(long, env = "COPYDESK_GRPC_ADDR", default_value = "0.0.0.0:50051")]
     pub grpc_addr: String,

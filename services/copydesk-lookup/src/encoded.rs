@@ -24,6 +24,12 @@ impl From<Vec<u8>> for Encoded {
     }
 }
 
+impl From<Bytes> for Encoded {
+    fn from(bytes: Bytes) -> Encoded {
+        Encoded(bytes)
+    }
+}
+
 /// Decodes requests of type `Req` with prost; encodes nothing itself.
 #[derive(Debug)]
 pub struct EncodedCodec<Req>(PhantomData<fn() -> Req>);

@@ -80,7 +80,7 @@ impl App {
         let (path, topic, cache) = (config.store_path.clone(), config.articles_topic.clone(), config.store_cache_bytes);
         let retention = config.revisions.retention();
         let store = blocking("store open", move || Store::open_with_cache(&path, &topic, cache)).await??;
-        let store = store.with_retention(retention);
+        let store = store.with_retention(retention).with_hot_bytes(config.hot_articles_bytes);
         let articles = store.len()?;
         info!(message = "Store open.", path = %store.path().display(), articles);
         let metrics = Arc::new(Metrics::new());

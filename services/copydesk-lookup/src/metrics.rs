@@ -83,6 +83,8 @@ pub struct Metrics {
     requests: Vec<Vec<Counter>>,
     store_articles: Gauge,
     ready: Gauge,
+    hot_answers: Counter,
+    hot_bytes: Gauge,
 }
 
 /// A point-in-time copy of the materialiser's counters, for logs and tests.
@@ -156,9 +158,32 @@ impl Metrics {
             "1 while health says SERVING (the store has caught up with the topic), else 0.",
             ready.clone(),
         );
+        let hot_answers = Counter::default();
+        registry.register(
+            "lookup_hot_answers",
+            "GetArticle calls answered from the hot articles in memory, without a store read.",
+            hot_answers.clone(),
+        );
+        let hot_bytes = Gauge::default();
+        registry.register(
+            "lookup_hot_articles_bytes",
+            "Memory held by the hot articles' answers, as of the last store read by id.",
+            hot_bytes.clone(),
+        );
         // The role-neutral name ingest uses too: one query finds every version.
         registry.register("build", "The running copydesk.", Info::new([("version", env!("CARGO_PKG_VERSION"))]));
-        Metrics { registry, articles_applied, tombstones_applied, skipped, batches, requests, store_articles, ready }
+        Metrics {
+            registry,
+            articles_applied,
+            tombstones_applied,
+            skipped,
+            batches,
+            requests,
+            store_articles,
+            ready,
+            hot_answers,
+            hot_bytes,
+        }
     }
 
     /// The OpenMetrics text exposition of every instrument.
@@ -189,6 +214,16 @@ impl Metrics {
 
     pub(crate) fn set_store_articles(&self, n: u64) {
         self.store_articles.set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+
+    /// A call answered from the hot articles.
+    pub(crate) fn hot_answer(&self) {
+        self.hot_answers.inc();
+    }
+
+    /// The hot articles' bytes after a read by id offered them an answer.
+    pub(crate) fn set_hot_bytes(&self, n: u64) {
+        self.hot_bytes.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub(crate) fn skipped(&self, reason: Skip) {
@@ -263,6 +298,8 @@ mod tests {
         m.answered(Rpc::Get, Code::NotFound);
         m.answered(Rpc::Watch, Code::Unavailable);
         m.set_ready(true);
+        m.hot_answer();
+        m.set_hot_bytes(4096);
         let text = m.encode();
         let has = |series: &str, value: &str| {
             assert_eq!(line(&text, series), format!("{series} {value}"), "{text}");
@@ -278,6 +315,8 @@ mod tests {
         has("copydesk_lookup_requests_total{method=\"Watch\",code=\"UNAVAILABLE\"}", "1");
         has("copydesk_lookup_store_articles", "9");
         has("copydesk_lookup_ready", "1");
+        has("copydesk_lookup_hot_answers_total", "1");
+        has("copydesk_lookup_hot_articles_bytes", "4096");
         let s = m.snapshot();
         assert_eq!((s.applied(), s.tombstones_applied, s.skipped, s.batches, s.ready), (6, 1, 1, 2, true));
         m.set_ready(false);

@@ -28,6 +28,7 @@ pub use crate::url_key::url_key;
 mod compact;
 mod encoded;
 mod format;
+mod hot;
 mod listing;
 mod pieces;
 mod reads;
@@ -85,11 +86,16 @@ pub struct Page {
 /// indexes; article reads beyond it come from the kernel's page cache.
 pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
 
+/// The hot articles' budget unless configured (`hot`): some thousands of
+/// ordinary articles' answers.
+pub const DEFAULT_HOT_BYTES: usize = 64 << 20;
+
 /// The materialised articles topic.
 pub struct Store {
     db: Database,
     path: PathBuf,
     retention: Retention,
+    hot: hot::Hot,
 }
 
 impl Store {
@@ -157,12 +163,24 @@ impl Store {
         txn.commit()?;
         let mut db = db;
         compact::compact_if_worth(&mut db, path, compact_at.0, compact_at.1)?;
-        Ok(Store { db, path: path.to_path_buf(), retention: Retention::default() })
+        Ok(Store {
+            db,
+            path: path.to_path_buf(),
+            retention: Retention::default(),
+            hot: hot::Hot::new(DEFAULT_HOT_BYTES),
+        })
     }
 
     /// The store, keeping earlier revisions as `retention` says from now on.
     pub fn with_retention(mut self, retention: Retention) -> Store {
         self.retention = retention;
+        self
+    }
+
+    /// The store, keeping at most `budget` bytes of hot articles' answers
+    /// in memory (0: none).
+    pub fn with_hot_bytes(mut self, budget: usize) -> Store {
+        self.hot = hot::Hot::new(budget);
         self
     }
 
@@ -183,6 +201,9 @@ impl Store {
         }
         txn.open_table(META)?.insert(TOPIC_ID, id)?;
         txn.commit()?;
+        if rebuild {
+            self.hot.clear();
+        }
         Ok(rebuild)
     }
 
@@ -272,6 +293,9 @@ impl Store {
             seq.save(&txn)?;
         }
         txn.commit()?;
+        self.hot.evict(batch.changes.iter().map(|change| match change {
+            Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
+        }));
         Ok(())
     }
 

@@ -10,7 +10,8 @@
 //! Their reads run on the read pool (`crate::read_pool`), never on the
 //! async workers; an article over [`POOL_BYTES`] is read again on tokio's
 //! blocking pool, so that decompressing a page of megabytes never holds a
-//! pool thread that the short reads queue for.
+//! pool thread that the short reads queue for. A hot article asked by id is
+//! answered from memory on the async worker itself: no hop, no read.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -126,13 +127,21 @@ impl UnaryService<LookupArticleRequest> for LookupEncoded {
 /// One article's read: by id or by URL, up to a size limit.
 type Read = fn(&Store, &str, Part, usize, &mut Call) -> Result<Found, LookupError>;
 
+/// Whether a read's key may be answered from the hot articles, which are
+/// kept by id (a URL's owner can change without its article changing).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hot {
+    ById,
+    No,
+}
+
 impl Lookup {
     /// GetArticle: as [`Lookup::get`] answers it, in bytes.
     pub(crate) async fn get_encoded(&self, request: Request<GetArticleRequest>) -> Result<Response<Encoded>, Status> {
         let id = required("id", &request.get_ref().id)?;
         let view = View::of(request.get_ref().view)?;
         let read: Read = |s, id, part, limit, call| s.get_encoded_within(id, part, limit, |n| call.reserve(n));
-        let (found, call) = self.read_encoded(id.clone(), view.part(), read).await?;
+        let (found, call) = self.read_encoded(id.clone(), view.part(), read, Hot::ById).await?;
         let Found::Bytes(bytes) = found else {
             return Err(LookupError::NotFound(format!("no article with id {id}")).into());
         };
@@ -155,22 +164,33 @@ impl Lookup {
         let url = required("url", &request.get_ref().url)?;
         let view = View::of(request.get_ref().view)?;
         let read: Read = |s, url, part, limit, call| s.find_url_encoded_within(url, part, limit, |n| call.reserve(n));
-        match self.read_encoded(url.clone(), view.part(), read).await? {
+        match self.read_encoded(url.clone(), view.part(), read, Hot::No).await? {
             (Found::Bytes(bytes), call) => Ok(call.attach(Response::new(bytes.into()))),
             _ => Err(LookupError::NotFound(format!("no article with URL or canonical URL {url}")).into()),
         }
     }
 
-    /// Admits the call and reads on the read pool, or, when the article is
-    /// over [`POOL_BYTES`], again on a blocking thread.
-    async fn read_encoded(&self, key: String, part: Part, read: Read) -> Result<(Found, Call), LookupError> {
+    /// Admits the call and answers a hot article at once; reads others on
+    /// the read pool, or, when the article is over [`POOL_BYTES`], again on
+    /// a blocking thread.
+    async fn read_encoded(&self, key: String, part: Part, read: Read, hot: Hot) -> Result<(Found, Call), LookupError> {
         let mut call = self.admission.call()?;
         self.check_ready()?;
+        if hot == Hot::ById
+            && let Some(answer) = self.store.hot_encoded(&key, part)
+        {
+            call.reserve(answer.len())?;
+            self.metrics.hot_answer();
+            return Ok((Found::Bytes(answer), call));
+        }
         let store = self.store.clone();
         let (found, mut call, key) = self
             .reads
             .run("store read", move || Ok((read(&store, &key, part, POOL_BYTES, &mut call)?, call, key)))
             .await?;
+        if hot == Hot::ById {
+            self.metrics.set_hot_bytes(self.store.hot_bytes());
+        }
         match found {
             Found::Larger(_) => self.read(move |s| Ok((read(s, &key, part, usize::MAX, &mut call)?, call))).await,
             found => Ok((found, call)),

@@ -3,7 +3,11 @@
 //! send, without decoding and encoding the article again. A record larger
 //! than the caller's limit is not read at all, only sized, so a caller on
 //! the read pool can leave the few large ones to a blocking thread.
+//!
+//! Reads by id answer from the hot articles (`hot`) when they can, and
+//! offer them what they read.
 
+use bytes::Bytes;
 use redb::{ReadTransaction, ReadableDatabase};
 
 use super::{ARTICLES, Part, Reserved, Store, pieces, record, tails, url_index, url_key};
@@ -15,7 +19,7 @@ pub enum Found {
     /// No such article (or no article holds that URL).
     Absent,
     /// The article's protobuf bytes.
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     /// Not read: its part decodes to this many bytes, over the limit asked.
     Larger(usize),
 }
@@ -32,8 +36,28 @@ impl Store {
         limit: usize,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Found, LookupError> {
+        let began = self.hot.generation();
+        if let Some(answer) = self.hot_encoded(id, part) {
+            return within(answer, limit, reserve);
+        }
         let txn = self.db.begin_read()?;
-        read(&txn, id, part, limit, reserve)
+        let found = read(&txn, id, part, limit, reserve)?;
+        if let Found::Bytes(answer) = &found {
+            self.hot.offer(id, part, began, answer);
+        }
+        Ok(found)
+    }
+
+    /// Article `id` (only `part` of it) as its protobuf bytes if it is one
+    /// of the hot articles: memory only, never a read of the file, so it
+    /// may be asked from an async task.
+    pub fn hot_encoded(&self, id: &str, part: Part) -> Option<Bytes> {
+        self.hot.get(id, part)
+    }
+
+    /// Memory the hot articles' answers hold now.
+    pub fn hot_bytes(&self) -> u64 {
+        self.hot.weight()
     }
 
     /// [`Store::get_encoded_within`] of the article [`Store::find_url_part`]
@@ -67,11 +91,21 @@ fn read(
         return Ok(Found::Larger(len));
     }
     reserve(len)?;
-    Ok(Found::Bytes(record::encoded(id, &stored, part)?))
+    Ok(Found::Bytes(record::encoded(id, &stored, part)?.into()))
+}
+
+/// A hot article's answer, as a read of the file would give it.
+fn within(answer: Bytes, limit: usize, reserve: impl FnOnce(usize) -> Reserved) -> Result<Found, LookupError> {
+    if answer.len() > limit {
+        return Ok(Found::Larger(answer.len()));
+    }
+    reserve(answer.len())?;
+    Ok(Found::Bytes(answer))
 }
 
 #[cfg(test)]
 mod tests {
+    use copydesk_proto::v1::Article;
     use prost::Message;
 
     use super::super::tests::{Temp, article, batch, upsert};
@@ -88,7 +122,7 @@ mod tests {
         let any = usize::MAX;
         for part in [Part::Whole, Part::Head] {
             let decoded = store.get_part_within(&["a1"], part, |_| Ok(())).unwrap().pop().flatten().unwrap();
-            let want = Found::Bytes(decoded.encode_to_vec());
+            let want = Found::Bytes(decoded.encode_to_vec().into());
             let mut told = None;
             let read = store.get_encoded_within("a1", part, any, |n| {
                 told = Some(n);
@@ -108,5 +142,44 @@ mod tests {
         assert!(matches!(refused, Err(LookupError::Overloaded("test"))));
         store.apply(&batch(vec![Change::Delete { id: "a1".into() }], &[(0, 2)])).unwrap();
         assert_eq!(store.get_encoded_within("a1", Part::Whole, any, |_| Ok(())).unwrap(), Found::Absent);
+    }
+
+    /// Reads by id are answered from the hot articles once read, and every
+    /// write that changes the article is seen by the next read: a new
+    /// capture, a deletion, the topic re-created.
+    #[test]
+    fn hot_answers_follow_every_write() {
+        let t = Temp::new();
+        let store = t.open();
+        let read = |id: &str| match store.get_encoded_within(id, Part::Whole, usize::MAX, |_| Ok(())).unwrap() {
+            Found::Bytes(bytes) => Some(Article::decode(bytes).unwrap()),
+            _ => None,
+        };
+        let mut a = article("a1", "s.example", "https://s.example/a", "");
+        a.text = "First words.".into();
+        a.content_hash = "first".into();
+        store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+        assert_eq!(store.hot_encoded("a1", Part::Whole), None, "not read yet");
+        assert_eq!(read("a1").unwrap().text, "First words.");
+        assert!(store.hot_encoded("a1", Part::Whole).is_some(), "kept once read");
+        assert!(store.hot_bytes() > 0);
+        a.text = "Corrected words.".into();
+        a.content_hash = "second".into();
+        a.fetched_at = Some(copydesk_proto::Timestamp { seconds: 1_700_000_000, nanos: 0 });
+        store.apply(&batch(vec![upsert(&a)], &[(0, 2)])).unwrap();
+        assert_eq!(read("a1").unwrap().text, "Corrected words.");
+        assert!(!store.adopt_topic_id("00000000000000000000000000000001").unwrap(), "first topic id: adopted");
+        assert_eq!(read("a1").unwrap().text, "Corrected words.");
+        assert!(store.adopt_topic_id("00000000000000000000000000000002").unwrap(), "another topic: rebuilt");
+        assert_eq!(read("a1"), None);
+        store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+        assert!(read("a1").is_some());
+        store.apply(&batch(vec![Change::Delete { id: "a1".into() }], &[(0, 2)])).unwrap();
+        assert_eq!(read("a1"), None);
+        let off = Temp::new();
+        let store = off.open().with_hot_bytes(0);
+        store.apply(&batch(vec![upsert(&a)], &[(0, 1)])).unwrap();
+        assert!(store.get_encoded_within("a1", Part::Whole, usize::MAX, |_| Ok(())).is_ok());
+        assert_eq!(store.hot_encoded("a1", Part::Whole), None, "disabled");
     }
 }

@@ -156,9 +156,9 @@ fn every_read_of_a_cut_record_gives_what_was_written() {
         let heads = store.get_part_within(&[a.id.as_str()], Part::Head, |_| Ok(())).unwrap();
         assert_eq!(heads, vec![Some(head(a))]);
         let whole = store.get_encoded_within(&a.id, Part::Whole, usize::MAX, |_| Ok(())).unwrap();
-        assert_eq!(whole, Found::Bytes(a.encode_to_vec()));
+        assert_eq!(whole, Found::Bytes(a.encode_to_vec().into()));
         let part = store.find_url_encoded_within(&a.url, Part::Head, usize::MAX, |_| Ok(())).unwrap();
-        assert_eq!(part, Found::Bytes(head(a).encode_to_vec()));
+        assert_eq!(part, Found::Bytes(head(a).encode_to_vec().into()));
     }
     let listed = store.list(Some("s.example"), None, 10).unwrap().articles;
     assert_eq!(listed, vec![long.clone(), short.clone()]);
