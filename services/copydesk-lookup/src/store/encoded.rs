@@ -182,4 +182,44 @@ mod tests {
         assert!(store.get_encoded_within("a1", Part::Whole, usize::MAX, |_| Ok(())).is_ok());
         assert_eq!(store.hot_encoded("a1", Part::Whole), None, "disabled");
     }
+
+    /// Readers racing a writer never see an article go back to an earlier
+    /// version, and once the writes stop every read gives the last one: a
+    /// read that began before a write cannot leave its bytes hot after it.
+    #[test]
+    fn reads_racing_writes_never_keep_replaced_bytes() {
+        let t = Temp::new();
+        let store = t.open();
+        let version = |n: i64| {
+            let mut a = article("a1", "s.example", "https://s.example/a", "");
+            a.text = format!("Version {n}.");
+            a.content_hash = format!("v{n}");
+            a.fetched_at = Some(copydesk_proto::Timestamp { seconds: 1_700_000_000 + n, nanos: 0 });
+            a
+        };
+        let seen = |store: &Store| match store.get_encoded_within("a1", Part::Whole, usize::MAX, |_| Ok(())).unwrap() {
+            Found::Bytes(bytes) => Article::decode(bytes).unwrap().content_hash[1..].parse::<i64>().unwrap(),
+            _ => -1,
+        };
+        const LAST: i64 = 300;
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    let mut newest = -1;
+                    while !done.load(std::sync::atomic::Ordering::Acquire) {
+                        let now = seen(&store);
+                        assert!(now >= newest, "read version {now} after {newest}");
+                        newest = now;
+                    }
+                });
+            }
+            for n in 0..=LAST {
+                store.apply(&batch(vec![upsert(&version(n))], &[(0, n + 1)])).unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::Release);
+        });
+        assert_eq!(seen(&store), LAST);
+        assert_eq!(seen(&store), LAST, "and again, from the hot articles");
+    }
 }
