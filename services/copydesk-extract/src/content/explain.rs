@@ -44,3 +44,25 @@ pub(crate) fn explain(page: &mut Page) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Hints, Limits, explain_with};
+
+    /// The view names the chosen container and stars the blocks inside it
+    /// only: what tuning reads to see why a line was kept or dropped.
+    #[test]
+    fn stars_the_blocks_of_the_chosen_container() {
+        let prose = "A sentence of the article that runs on long enough to count as prose. ".repeat(4);
+        let page = format!(
+            "<html><body><nav><a href='/a'>Home</a> <a href='/b'>World</a></nav>\
+             <article><p>{prose}</p><p>{prose}</p></article><footer>Contact us</footer></body></html>"
+        );
+        let shown = explain_with(page.as_bytes(), &Hints::default(), &Limits::default()).expect("explained");
+        assert!(shown.starts_with("container: Some((\"article\""), "{shown}");
+        let line =
+            |needle: &str| shown.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}: {shown}"));
+        assert!(line("A sentence of the article").starts_with('*'), "{shown}");
+        assert!(!line("Contact us").starts_with('*'), "{shown}");
+    }
+}
