@@ -2,7 +2,8 @@
 //! `scripts/go-tools.sh`), as a process of its own, and reads its JSON report.
 
 use std::path::PathBuf;
-use std::process::Command;
+
+use crate::pin;
 
 /// Where `scripts/go-tools.sh` installs the Go tools: `$COPYDESK_CACHE/go-bin`
 /// (default `/var/cache/copydesk/go-bin`, as for `make check-deploy`).
@@ -29,6 +30,8 @@ pub(crate) struct Run<'a> {
     pub(crate) secs: u32,
     /// Requests per second in all; `None` is as fast as the server answers.
     pub(crate) rps: Option<u32>,
+    /// The CPUs ghz runs on (`pin`), or any.
+    pub(crate) cpus: Option<&'a str>,
 }
 
 /// What ghz measured.
@@ -81,7 +84,7 @@ fn percentile(report: &serde_json::Value, q: u64) -> f64 {
 pub(crate) fn run(ghz: &std::path::Path, run: &Run<'_>) -> Outcome {
     let times = std::env::temp_dir().join(format!("bench-lookup-ghz-{}.time", std::process::id()));
     let timed = std::path::Path::new(TIME).is_file();
-    let mut command = if timed { Command::new(TIME) } else { Command::new(ghz) };
+    let mut command = if timed { pin::command(TIME.as_ref(), run.cpus) } else { pin::command(ghz, run.cpus) };
     if timed {
         command.args(["-f", "%U %S", "-o"]).arg(&times).arg(ghz);
     }

@@ -16,6 +16,7 @@ mod fill;
 mod generate;
 mod ghz;
 mod noop;
+mod pin;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -89,7 +90,9 @@ struct Target<'a> {
 
 fn load(ghz: &Path, target: &Target<'_>, secs: u32, rps: Option<u32>) -> Outcome {
     let before = cpu_secs(target.pid);
+    let pinned = pin::from_env();
     let run = ghz::Run {
+        cpus: pinned.as_ref().map(|p| p.client.as_str()),
         addr: target.addr,
         call: target.call,
         data_file: target.data,
@@ -165,6 +168,12 @@ async fn main() {
         serve.memory("VmHWM") as f64 / (1 << 20) as f64
     );
 
+    // Pinned after the catch-up, which is measured as serve runs anywhere.
+    if let Some(pinned) = pin::from_env() {
+        pin::process(serve.pid(), &pinned.server);
+        pin::process(std::process::id(), &pinned.server);
+        println!("pinned: serve and the no-op on CPUs {}, ghz on CPUs {}", pinned.server, pinned.client);
+    }
     let dir = std::env::temp_dir().join(unique("bench-lookup"));
     std::fs::create_dir_all(&dir).expect("a data folder");
     let check_data = data_file(&dir, "check", 1, |_| serde_json::json!({ "service": "" }));
