@@ -2,24 +2,31 @@
 //! registered once, at start, so recording a message is a few relaxed atomic
 //! additions with no lock, no label lookup and no allocation.
 //!
-//! `endpoint` serves them over HTTP; `histogram` is the lock-free histogram;
-//! `lag` reads consumer lag from librdkafka's statistics.
+//! `endpoint` serves them over HTTP (the lock-free histogram is
+//! `copydesk_telemetry`'s, shared with serve); `lag` reads consumer lag from librdkafka's statistics.
 
 pub(crate) mod endpoint;
-mod histogram;
 pub(crate) mod lag;
 
 use std::time::Duration;
 
-use copydesk_telemetry::Exposition;
+use copydesk_telemetry::{DurationHistogram, Exposition};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::metrics::histogram::{DurationHistogram, EXTRACTION_BUCKETS, PROCESSING_BUCKETS};
 use crate::record::Reason;
+
+/// Upper bounds of extraction times, in seconds: most pages take a few
+/// milliseconds; the budget (5 s by default) caps the tail.
+const EXTRACTION_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// Upper bounds of consume-to-acknowledgement times, in seconds: producer
+/// linger and `acks=all` add tens of milliseconds; delivery retries through a
+/// broker restart take up to minutes.
+const PROCESSING_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0];
 
 /// Label sets are `&'static str` pairs: building one never allocates.
 type Labels = [(&'static str, &'static str); 2];

@@ -5,12 +5,12 @@
 
 use std::fmt;
 
-use copydesk_telemetry::Exposition;
+use copydesk_telemetry::{DurationHistogram, Exposition};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::info::Info;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Registry, Unit};
 use tonic::Code;
 
 use crate::materialise::Skip;
@@ -66,6 +66,13 @@ const CODE_NAMES: [&str; 17] = [
     "UNAUTHENTICATED",
 ];
 
+/// Upper bounds of a call's time in the service, in seconds: an article
+/// answered from memory takes tens of microseconds, one read from the store
+/// a fraction of a millisecond; a listing's scan or a large batch takes
+/// longer, up to the call timeout (30 s by default).
+const CALL_BUCKETS: &[f64] =
+    &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
 /// Label sets are `&'static str` pairs: building one never allocates.
 type Labels<const N: usize> = [(&'static str, &'static str); N];
 
@@ -85,6 +92,8 @@ pub struct Metrics {
     ready: Gauge,
     hot_answers: Counter,
     hot_bytes: Gauge,
+    /// `durations[rpc]`, in `Rpc::ALL` order.
+    durations: Vec<DurationHistogram>,
 }
 
 /// A point-in-time copy of the materialiser's counters, for logs and tests.
@@ -150,6 +159,19 @@ impl Metrics {
             "ArticleService calls answered, by method and gRPC code (Watch: whether the stream opened).",
             request_family,
         );
+        let duration_family =
+            Family::<Labels<1>, DurationHistogram, fn() -> DurationHistogram>::new_with_constructor(|| {
+                DurationHistogram::new(CALL_BUCKETS)
+            });
+        let durations =
+            Rpc::ALL.iter().map(|rpc| duration_family.get_or_create_owned(&[("method", rpc.label())])).collect();
+        registry.register_with_unit(
+            "lookup_request_duration",
+            "Time from an ArticleService call's arrival in the service to its answer (a watch: until its stream opens), by method; \
+             excludes the network, HTTP/2 and the request's decoding.",
+            Unit::Seconds,
+            duration_family,
+        );
         let store_articles = Gauge::default();
         registry.register("lookup_store_articles", "Articles in the store.", store_articles.clone());
         let ready = Gauge::default();
@@ -183,6 +205,7 @@ impl Metrics {
             ready,
             hot_answers,
             hot_bytes,
+            durations,
         }
     }
 
@@ -235,6 +258,11 @@ impl Metrics {
     pub(crate) fn answered(&self, rpc: Rpc, code: Code) {
         let row = &self.requests[rpc as usize];
         row.get(code as usize).unwrap_or(&row[Code::Unknown as usize]).inc();
+    }
+
+    /// How long a call took in the service, whatever its answer.
+    pub(crate) fn took(&self, rpc: Rpc, elapsed: std::time::Duration) {
+        self.durations[rpc as usize].observe(elapsed);
     }
 
     pub(crate) fn set_ready(&self, ready: bool) {
@@ -300,6 +328,8 @@ mod tests {
         m.set_ready(true);
         m.hot_answer();
         m.set_hot_bytes(4096);
+        m.took(Rpc::Get, std::time::Duration::from_micros(40));
+        m.took(Rpc::Get, std::time::Duration::from_millis(3));
         let text = m.encode();
         let has = |series: &str, value: &str| {
             assert_eq!(line(&text, series), format!("{series} {value}"), "{text}");
@@ -317,6 +347,10 @@ mod tests {
         has("copydesk_lookup_ready", "1");
         has("copydesk_lookup_hot_answers_total", "1");
         has("copydesk_lookup_hot_articles_bytes", "4096");
+        has("copydesk_lookup_request_duration_seconds_bucket{le=\"0.0001\",method=\"Get\"}", "1");
+        has("copydesk_lookup_request_duration_seconds_bucket{le=\"0.005\",method=\"Get\"}", "2");
+        has("copydesk_lookup_request_duration_seconds_count{method=\"Get\"}", "2");
+        has("copydesk_lookup_request_duration_seconds_count{method=\"List\"}", "0");
         let s = m.snapshot();
         assert_eq!((s.applied(), s.tombstones_applied, s.skipped, s.batches, s.ready), (6, 1, 1, 2, true));
         m.set_ready(false);

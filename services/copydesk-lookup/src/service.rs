@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -68,7 +69,11 @@ impl Lookup {
         if *self.ready.borrow() { Ok(()) } else { Err(LookupError::NotReady) }
     }
 
-    fn counted<T>(&self, rpc: Rpc, answer: Result<T, Status>) -> Result<T, Status> {
+    /// Counts and times a call's answer; `started` is taken as the call
+    /// enters the service (arguments are evaluated in order, so before the
+    /// answer's future runs).
+    fn counted<T>(&self, rpc: Rpc, started: Instant, answer: Result<T, Status>) -> Result<T, Status> {
+        self.metrics.took(rpc, started.elapsed());
         self.metrics.answered(rpc, answer.as_ref().map_or_else(Status::code, |_| Code::Ok));
         answer
     }
@@ -243,25 +248,25 @@ impl Lookup {
 #[tonic::async_trait]
 impl ArticleService for Lookup {
     async fn get_article(&self, request: Request<GetArticleRequest>) -> Result<Response<Article>, Status> {
-        self.counted(Rpc::Get, self.get(request).await)
+        self.counted(Rpc::Get, Instant::now(), self.get(request).await)
     }
 
     async fn batch_get_articles(
         &self,
         request: Request<BatchGetArticlesRequest>,
     ) -> Result<Response<BatchGetArticlesResponse>, Status> {
-        self.counted(Rpc::BatchGet, self.batch_get(request).await)
+        self.counted(Rpc::BatchGet, Instant::now(), self.batch_get(request).await)
     }
 
     async fn lookup_article(&self, request: Request<LookupArticleRequest>) -> Result<Response<Article>, Status> {
-        self.counted(Rpc::Lookup, self.lookup(request).await)
+        self.counted(Rpc::Lookup, Instant::now(), self.lookup(request).await)
     }
 
     async fn list_articles(
         &self,
         request: Request<ListArticlesRequest>,
     ) -> Result<Response<ListArticlesResponse>, Status> {
-        self.counted(Rpc::List, self.list(request).await)
+        self.counted(Rpc::List, Instant::now(), self.list(request).await)
     }
 
     type WatchArticlesStream = watch::Stream<Article>;
@@ -271,15 +276,16 @@ impl ArticleService for Lookup {
         &self,
         request: Request<WatchArticlesRequest>,
     ) -> Result<Response<Self::WatchArticlesStream>, Status> {
+        let started = Instant::now();
         let answer = self.watch_articles(request.into_inner()).await;
-        self.counted(Rpc::Watch, answer.map(Response::new).map_err(Status::from))
+        self.counted(Rpc::Watch, started, answer.map(Response::new).map_err(Status::from))
     }
 
     async fn list_article_revisions(
         &self,
         request: Request<ListArticleRevisionsRequest>,
     ) -> Result<Response<ListArticleRevisionsResponse>, Status> {
-        self.counted(Rpc::Revisions, revisions::list(self, request).await)
+        self.counted(Rpc::Revisions, Instant::now(), revisions::list(self, request).await)
     }
 
     type WatchArticleEventsStream = watch::Stream<ArticleEvent>;
@@ -288,8 +294,9 @@ impl ArticleService for Lookup {
         &self,
         request: Request<WatchArticlesRequest>,
     ) -> Result<Response<Self::WatchArticleEventsStream>, Status> {
+        let started = Instant::now();
         let answer = self.watch_events(request.into_inner()).await;
-        self.counted(Rpc::WatchEvents, answer.map(Response::new).map_err(Status::from))
+        self.counted(Rpc::WatchEvents, started, answer.map(Response::new).map_err(Status::from))
     }
 }
 

@@ -9,6 +9,7 @@
 mod context;
 mod endpoint;
 mod export;
+mod histogram;
 mod log_fields;
 pub mod messaging;
 mod trace;
@@ -22,6 +23,7 @@ use prometheus_client::registry::Registry;
 pub use crate::context::{continue_trace, grpc_server_span, link_to, record_ids, remote_span, traceparent};
 pub use crate::endpoint::{bind, serve};
 pub use crate::export::span_counts;
+pub use crate::histogram::DurationHistogram;
 pub use crate::log_fields::LogFields;
 pub use crate::trace::{ExporterKind, TraceGuard, exporter_from, layer as trace_layer};
 

@@ -210,18 +210,22 @@ pub fn test_article(id: &str, site: &str) -> Article {
 pub struct LookupProcess {
     child: std::process::Child,
     pub addr: std::net::SocketAddr,
+    /// Where its `/metrics` endpoint listens.
+    pub metrics_addr: std::net::SocketAddr,
 }
 
 impl LookupProcess {
-    /// Starts the binary on `topic` and `store`, gRPC on a free port, metrics
-    /// off, with `extra` flags appended.
+    /// Starts the binary on `topic` and `store`, gRPC and metrics on free
+    /// ports, with `extra` flags appended.
     pub fn spawn(bootstrap: &str, topic: &str, store: &Path, extra: &[&str]) -> LookupProcess {
-        // A port the kernel just handed out and released: free unless another
-        // process takes it in between, which would fail the start loudly.
-        let addr = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+        // Ports the kernel just handed out and released: free unless another
+        // process takes one in between, which would fail the start loudly.
+        let free = || std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
+        let (addr, metrics_addr) = (free(), free());
         let child = std::process::Command::new(crate::copydesk::binary())
             .arg("serve")
-            .args(["--brokers", bootstrap, "--articles-topic", topic, "--metrics-addr", ""])
+            .args(["--brokers", bootstrap, "--articles-topic", topic])
+            .args(["--metrics-addr", &metrics_addr.to_string()])
             .arg("--store-path")
             .arg(store)
             .args(["--grpc-addr", &addr.to_string(), "--batch-ms", "20"])
@@ -230,7 +234,7 @@ impl LookupProcess {
             .stdin(std::process::Stdio::null())
             .spawn()
             .expect("copydesk serve starts");
-        LookupProcess { child, addr }
+        LookupProcess { child, addr, metrics_addr }
     }
 
     pub fn pid(&self) -> u32 {

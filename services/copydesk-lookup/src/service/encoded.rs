@@ -16,6 +16,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use copydesk_proto::v1::article_service_server::{ArticleServiceServer, SERVICE_NAME};
 use copydesk_proto::v1::{GetArticleRequest, LookupArticleRequest};
@@ -108,7 +109,7 @@ impl UnaryService<GetArticleRequest> for GetEncoded {
 
     fn call(&mut self, request: Request<GetArticleRequest>) -> Self::Future {
         let lookup = self.0.clone();
-        Box::pin(async move { lookup.counted(Rpc::Get, lookup.get_encoded(request).await) })
+        Box::pin(async move { lookup.counted(Rpc::Get, Instant::now(), lookup.get_encoded(request).await) })
     }
 }
 
@@ -120,7 +121,7 @@ impl UnaryService<LookupArticleRequest> for LookupEncoded {
 
     fn call(&mut self, request: Request<LookupArticleRequest>) -> Self::Future {
         let lookup = self.0.clone();
-        Box::pin(async move { lookup.counted(Rpc::Lookup, lookup.lookup_encoded(request).await) })
+        Box::pin(async move { lookup.counted(Rpc::Lookup, Instant::now(), lookup.lookup_encoded(request).await) })
     }
 }
 

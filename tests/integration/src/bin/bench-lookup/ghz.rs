@@ -46,6 +46,8 @@ pub(crate) struct Outcome {
     pub(crate) client_cpu_s: f64,
     /// The server's CPU time over the run (set by the caller).
     pub(crate) server_cpu_s: f64,
+    /// The p99 of the calls' time inside serve (`served`), when measured.
+    pub(crate) served_p99_ms: f64,
 }
 
 impl std::fmt::Display for Outcome {
@@ -60,7 +62,11 @@ impl std::fmt::Display for Outcome {
             self.errors,
             per_thousand(self.server_cpu_s, self.count),
             per_thousand(self.client_cpu_s, self.count)
-        )
+        )?;
+        if !self.served_p99_ms.is_nan() {
+            write!(f, "; inside serve p99 <= {:.2} ms", self.served_p99_ms)?;
+        }
+        Ok(())
     }
 }
 
@@ -123,5 +129,6 @@ pub(crate) fn run(ghz: &std::path::Path, run: &Run<'_>) -> Outcome {
         p99_ms: percentile(&report, 99),
         client_cpu_s,
         server_cpu_s: f64::NAN,
+        served_p99_ms: f64::NAN,
     }
 }

@@ -1,33 +1,23 @@
-//! A duration histogram that records with atomics alone.
+//! A duration histogram that records with atomics alone, for both roles.
 //!
-//! prometheus-client's `Histogram` takes a mutex on every observation; every
-//! message is observed twice (extraction, then consume to ack), from the
-//! extraction threads and the async workers at once, so that lock would be
-//! contended exactly when the service is busiest. Here an observation is one
-//! binary search over the bounds and two relaxed `fetch_add`s.
+//! prometheus-client's `Histogram` takes a mutex on every observation; ingest
+//! observes every message twice (extraction, then consume to ack) and serve
+//! every call, from many threads at once, so that lock would be contended
+//! exactly when the service is busiest. Here an observation is one binary
+//! search over the bounds and two relaxed `fetch_add`s. Each role keeps its
+//! own bounds, beside the instruments that use them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, NoLabelSet};
-use prometheus_client::metrics::MetricType;
-
-/// Upper bounds of extraction times, in seconds: most pages take a few
-/// milliseconds; the budget (5 s by default) caps the tail.
-pub(crate) const EXTRACTION_BUCKETS: &[f64] =
-    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-
-/// Upper bounds of consume-to-acknowledgement times, in seconds: producer
-/// linger and `acks=all` add tens of milliseconds; delivery retries through a
-/// broker restart take up to minutes.
-pub(crate) const PROCESSING_BUCKETS: &[f64] =
-    &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0];
+use prometheus_client::metrics::{MetricType, TypedMetric};
 
 /// Clones share the counts, as prometheus-client's own metrics do: the
 /// registry holds one clone for encoding, the pipeline another for recording.
 #[derive(Debug, Clone)]
-pub(crate) struct DurationHistogram {
+pub struct DurationHistogram {
     inner: Arc<Inner>,
 }
 
@@ -45,14 +35,14 @@ struct Inner {
 
 impl DurationHistogram {
     /// `bounds` must be ascending and finite; `+Inf` is implied.
-    pub(crate) fn new(bounds: &'static [f64]) -> DurationHistogram {
+    pub fn new(bounds: &'static [f64]) -> DurationHistogram {
         debug_assert!(bounds.windows(2).all(|w| w[0] < w[1]) && bounds.iter().all(|b| b.is_finite()));
         let bounds_ns = bounds.iter().map(|&s| Duration::from_secs_f64(s).as_nanos() as u64).collect();
         let counts = (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect();
         DurationHistogram { inner: Arc::new(Inner { bounds, bounds_ns, counts, sum_ns: AtomicU64::new(0) }) }
     }
 
-    pub(crate) fn observe(&self, elapsed: Duration) {
+    pub fn observe(&self, elapsed: Duration) {
         let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         // Prometheus buckets are "less than or equal": a value on a bound
         // belongs to that bound's bucket.
@@ -66,6 +56,10 @@ impl DurationHistogram {
     fn count(&self) -> u64 {
         self.inner.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
     }
+}
+
+impl TypedMetric for DurationHistogram {
+    const TYPE: MetricType = MetricType::Histogram;
 }
 
 impl EncodeMetric for DurationHistogram {
@@ -129,7 +123,7 @@ mod tests {
 
     #[test]
     fn clones_share_counts_across_threads() {
-        let h = DurationHistogram::new(PROCESSING_BUCKETS);
+        let h = DurationHistogram::new(&[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]);
         std::thread::scope(|s| {
             for _ in 0..4 {
                 let h = h.clone();
@@ -142,7 +136,7 @@ mod tests {
 
     #[test]
     fn huge_durations_land_in_the_overflow_bucket() {
-        let h = DurationHistogram::new(EXTRACTION_BUCKETS);
+        let h = DurationHistogram::new(&[0.001, 1.0, 10.0]);
         h.observe(Duration::MAX);
         assert!(exposition(&h).contains("wait_seconds_bucket{le=\"10.0\"} 0"));
         assert_eq!(h.count(), 1);
