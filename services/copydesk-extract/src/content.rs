@@ -236,6 +236,16 @@ fn is_body(block: &Block) -> bool {
     !wording::is_furniture(block)
 }
 
+/// The block's text as a reader sees it: an ordered list's item with its
+/// number, unless the text already opens with one ("1. Preheat").
+fn shown(block: &Block) -> String {
+    if block.ordinal == 0 || block.text.starts_with(|c: char| c.is_ascii_digit()) {
+        block.text.clone()
+    } else {
+        format!("{}. {}", block.ordinal, block.text)
+    }
+}
+
 /// One capital letter alone: a paragraph's initial set apart for display.
 fn is_drop_cap(text: &str) -> bool {
     let mut chars = text.chars();
@@ -312,7 +322,7 @@ pub(crate) fn extract(
                 if introduced && is_link_item(block) {
                     body.blocks.push(PbBlock {
                         kind: PbKind::ListItem as i32,
-                        text: block.text.clone(),
+                        text: shown(block),
                         level: 0,
                         image_index: 0,
                     });
@@ -355,7 +365,7 @@ pub(crate) fn extract(
                     continue;
                 }
                 introduced = if in_list(block) { introduced } else { introduces_list(block) };
-                body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
+                body.blocks.push(PbBlock { kind: kind as i32, text: shown(block), level, image_index: 0 });
             }
             _ => {}
         }
