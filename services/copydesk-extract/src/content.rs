@@ -159,18 +159,8 @@ fn is_link_item(block: &Block) -> bool {
     in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
 }
 
-/// A sentence of the article that announces a list ("Many patches were sent
-/// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
-fn introduces_list(block: &Block) -> bool {
-    block.kind == Kind::Paragraph
-        && block.text.ends_with([':', '：'])
-        && block.text.split_whitespace().count() >= 5
-        && block.flags & flag::BOILER == 0
-        && !wording::is_furniture(block)
-}
-
 /// The blocks that vote, in document order. A list of links that a sentence
-/// of the article announces is part of the article (see `introduces_list`):
+/// of the article announces is part of the article (see `kept::introduces_list`):
 /// it does not count against it.
 fn voters(page: &Page) -> impl Iterator<Item = &Block> {
     let mut introduced = false;
@@ -179,7 +169,7 @@ fn voters(page: &Page) -> impl Iterator<Item = &Block> {
             return false;
         }
         if !in_list(b) {
-            introduced = introduces_list(b);
+            introduced = kept::introduces_list(b);
         }
         true
     })
@@ -360,7 +350,11 @@ pub(crate) fn extract(
                     last.kind = kind as i32;
                     continue;
                 }
-                introduced = if in_list(block) { introduced } else { introduces_list(block) };
+                introduced = if in_list(block) {
+                    introduced
+                } else {
+                    kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
+                };
                 body.blocks.push(PbBlock { kind: kind as i32, text: kept::shown(block), level, image_index: 0 });
             }
             _ => {}

@@ -383,3 +383,17 @@ fn linked_section_headings_are_kept_and_teaser_headlines_are_not() {
     );
     assert_body(&html, &["Tool One", "Tool Two", "discuss the second tool"], &["Another story", "Yet another"]);
 }
+
+/// A list of links between two paragraphs of the article is its text (the
+/// resources it names); one linked line set between them is a "read more".
+#[test]
+fn a_list_of_links_in_the_flow_of_the_article_is_kept() {
+    let html = format!(
+        "<html><body><article>{}<ul><li><a href=/a>The first guide</a></li><li><a href=/b>The second guide</a></li></ul>\
+         {}<ul><li><a href=/c>Read the latest news about the bridge</a></li></ul>{}</article></body></html>",
+        prose("the guides"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["The first guide", "The second guide", "discuss the ferry"], &["latest news"]);
+}

@@ -1,14 +1,16 @@
 //! How the article's own blocks are told and read: a section's title that
-//! is a link against a teaser's headline, an ordered list's numbers, a drop
-//! cap set apart.
+//! is a link against a teaser's headline, a list of links the article
+//! announces or sets in its flow against a related-links box, an ordered
+//! list's numbers, a drop cap set apart.
 //!
 //! A linked heading inside the article (a listicle's product names, a
 //! guide's linked step titles) is told from a teaser's headline by where it
 //! stands and what follows it.
 
-use crate::dom::{Block, Item, Page, flag};
+use crate::dom::{Block, Item, Kind, Page, flag};
+use crate::wording;
 
-use super::score;
+use super::{in_list, score};
 
 /// The items of the container's first and last prose (blocks that vote for
 /// it). A heading between them over more prose heads a section of the
@@ -55,4 +57,41 @@ pub(super) fn shown(block: &Block) -> String {
 pub(super) fn is_drop_cap(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
+}
+
+/// Whether the list right after the prose paragraph `block` (at `index`),
+/// of two items or more, stands in the article's flow: the article's prose or one of its headings
+/// follows the list, so its links are the article's own (resources it
+/// names, tools it compares), not a box of related links at its end.
+pub(super) fn list_in_flow(page: &Page, container: u32, index: usize, block: &Block) -> bool {
+    if block.kind != Kind::Paragraph || score(block) <= 0.0 {
+        return false;
+    }
+    let mut texts = page.items[index + 1..].iter().filter_map(|item| match item {
+        Item::Text(b) => Some(b),
+        Item::Image(_) => None,
+    });
+    // Two items at least (a lone linked line set between paragraphs is a
+    // "read more" insert), plain items (a list of headlines is teasers'),
+    // beside the paragraph in its box (a list between two cards of a page
+    // is not in either card's text).
+    let parent = page.elems[block.elem as usize].parent;
+    let item = |b: &Block| b.kind == Kind::ListItem && parent != u32::MAX && page.contains(parent, b.elem);
+    if !texts.by_ref().take(2).all(|b| in_list(b) && item(b)) {
+        return false;
+    }
+    texts.find(|b| !in_list(b)).is_some_and(|b| {
+        page.contains(container, b.elem)
+            && (score(b) > 0.0 || (matches!(b.kind, Kind::Heading(_)) && b.link_chars * 2 <= b.chars))
+    })
+}
+
+/// A sentence of the article that announces a list ("Many patches were sent
+/// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
+pub(super) fn introduces_list(block: &Block) -> bool {
+    block.kind == Kind::Paragraph
+        && block.text.ends_with([':', '：'])
+        && block.text.split_whitespace().count() >= 5
+        && block.flags & flag::BOILER == 0
+        && !wording::is_furniture(block)
 }
