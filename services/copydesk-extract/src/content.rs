@@ -17,6 +17,7 @@ use crate::{text, urls};
 
 mod boxes;
 mod explain;
+mod kept;
 
 pub(crate) use explain::explain;
 
@@ -158,18 +159,8 @@ fn is_link_item(block: &Block) -> bool {
     in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
 }
 
-/// A sentence of the article that announces a list ("Many patches were sent
-/// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
-fn introduces_list(block: &Block) -> bool {
-    block.kind == Kind::Paragraph
-        && block.text.ends_with([':', '：'])
-        && block.text.split_whitespace().count() >= 5
-        && block.flags & flag::BOILER == 0
-        && !wording::is_furniture(block)
-}
-
 /// The blocks that vote, in document order. A list of links that a sentence
-/// of the article announces is part of the article (see `introduces_list`):
+/// of the article announces is part of the article (see `kept::introduces_list`):
 /// it does not count against it.
 fn voters(page: &Page) -> impl Iterator<Item = &Block> {
     let mut introduced = false;
@@ -178,7 +169,7 @@ fn voters(page: &Page) -> impl Iterator<Item = &Block> {
             return false;
         }
         if !in_list(b) {
-            introduced = introduces_list(b);
+            introduced = kept::introduces_list(b);
         }
         true
     })
@@ -219,12 +210,13 @@ fn fold_subtrees(page: &Page, sums: &mut [f64]) {
     }
 }
 
-/// Whether a block inside the container is body text.
-fn is_body(block: &Block) -> bool {
+/// Whether a block inside the container is body text. `linked_ok`: a
+/// heading between the article's prose may be a link (see `prose_span`).
+fn is_body(block: &Block, linked_ok: bool) -> bool {
     if block.flags & (flag::BOILER | flag::BYLINE | flag::CAPTION | flag::CREDIT) != 0 || is_legal(block) {
         return false;
     }
-    if block.link_chars * 2 > block.chars {
+    if block.link_chars * 2 > block.chars && !linked_ok {
         return false;
     }
     if block.time_chars * 2 > block.chars && block.chars < 80 {
@@ -234,12 +226,6 @@ fn is_body(block: &Block) -> bool {
         return false;
     }
     !wording::is_furniture(block)
-}
-
-/// One capital letter alone: a paragraph's initial set apart for display.
-fn is_drop_cap(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
 }
 
 pub(crate) fn extract(
@@ -254,6 +240,7 @@ pub(crate) fn extract(
     let Some(container) = container else { return body };
     body.container = Some(container);
     let figures = crate::figure::Figures::find(page, container, base);
+    let span = kept::prose_span(page, container);
     // Templates repeat the article (a print copy, a mobile copy): a long
     // paragraph met again in another part of the page is said once. Within
     // one parent a repeat is the author's own.
@@ -286,18 +273,27 @@ pub(crate) fn extract(
                 if closed.is_some_and(|(_, outer)| !page.contains(outer, block.elem)) {
                     closed = None;
                 }
+                let mut inner_heading = false;
                 if let Kind::Heading(level) = block.kind {
                     let next = page.items[index + 1..].iter().find_map(|item| match item {
-                        Item::Text(b) => Some(b.elem),
+                        Item::Text(b) => Some(b),
                         Item::Image(_) => None,
                     });
+                    let linked = block.link_chars * 2 > block.chars;
+                    inner_heading = linked
+                        && span.is_some_and(|(first, last)| first < index && index < last)
+                        && next.is_some_and(|b| kept::heads_prose(page, container, block, b));
                     // Only once the article has begun: a heading above it
                     // closes nothing.
-                    if let Some(outer) =
-                        body.first_paragraph.as_ref().and_then(|_| boxes::closed_by(page, container, block, next))
+                    if let Some(outer) = body
+                        .first_paragraph
+                        .as_ref()
+                        .and_then(|_| boxes::closed_by(page, container, block, next.map(|b| b.elem)))
                     {
                         closed = Some((level, outer));
-                    } else if closed.is_some_and(|(l, _)| level <= l) {
+                    } else if !linked && closed.is_some_and(|(l, _)| level <= l) {
+                        // A linked headline is the next teaser's, not a
+                        // section of the article coming back.
                         closed = None;
                     }
                 }
@@ -312,7 +308,7 @@ pub(crate) fn extract(
                 if introduced && is_link_item(block) {
                     body.blocks.push(PbBlock {
                         kind: PbKind::ListItem as i32,
-                        text: block.text.clone(),
+                        text: kept::shown(block),
                         level: 0,
                         image_index: 0,
                     });
@@ -322,7 +318,7 @@ pub(crate) fn extract(
                     related_links(block, base, &mut body.related);
                     continue;
                 }
-                if !is_body(block) {
+                if !is_body(block, inner_heading) {
                     continue;
                 }
                 let parent = page.elems[block.elem as usize].parent;
@@ -347,15 +343,19 @@ pub(crate) fn extract(
                 // A drop cap set in its own box ("T" + "he council...") is the
                 // first letter of the paragraph after it.
                 if let Some(last) = body.blocks.last_mut()
-                    && is_drop_cap(&last.text)
+                    && kept::is_drop_cap(&last.text)
                     && block.text.starts_with(char::is_lowercase)
                 {
                     last.text.push_str(&block.text);
                     last.kind = kind as i32;
                     continue;
                 }
-                introduced = if in_list(block) { introduced } else { introduces_list(block) };
-                body.blocks.push(PbBlock { kind: kind as i32, text: block.text.clone(), level, image_index: 0 });
+                introduced = if in_list(block) {
+                    introduced
+                } else {
+                    kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
+                };
+                body.blocks.push(PbBlock { kind: kind as i32, text: kept::shown(block), level, image_index: 0 });
             }
             _ => {}
         }

@@ -75,6 +75,9 @@ pub(crate) struct Block {
     pub(crate) links: Vec<(String, String)>,
     /// What its wording says, once asked (see `wording::Verdicts`).
     pub(crate) wording: crate::wording::Verdicts,
+    /// The number a reader sees before the first block of an ordered list's
+    /// item (see `Numbering`); 0 for every other block.
+    pub(crate) ordinal: u32,
 }
 
 pub(crate) enum Item {
@@ -115,6 +118,7 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
     let mut time_depth = 0usize;
     let mut seen = 0usize;
     let mut marker = Marker::default();
+    let mut numbering = Numbering::default();
 
     for edge in html.tree.root().traverse() {
         seen += 1;
@@ -147,8 +151,9 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                     });
                     let block = is_block(tag);
                     if block || tag == "br" || tag == "img" {
-                        run.flush(&mut items, &elems, &open, &mut anchors);
+                        run.flush(&mut items, &elems, &open, &mut anchors, &mut numbering);
                     }
+                    numbering.open(tag, Lookup(el), index, parent);
                     match tag {
                         "img" => items.push(Item::Image(index)),
                         "a" => {
@@ -199,13 +204,14 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                 }
                 if block {
                     open.push((index, block));
-                    run.flush(&mut items, &elems, &open, &mut anchors);
+                    run.flush(&mut items, &elems, &open, &mut anchors, &mut numbering);
                     open.pop();
                 }
+                numbering.close(index);
             }
         }
     }
-    run.flush(&mut items, &elems, &open, &mut anchors);
+    run.flush(&mut items, &elems, &open, &mut anchors, &mut numbering);
     boiler::rescue_wrappers(&mut elems, &mut items);
     Ok(Page { html, elems, items })
 }
@@ -228,6 +234,58 @@ fn long_anchor(node: ego_tree::NodeRef<'_, Node>) -> bool {
         }
     }
     false
+}
+
+/// The numbers of ordered lists' items. A browser shows "1." before an
+/// `<ol>`'s first item: it is part of the text a reader sees (a step, a
+/// rank), so the first block of each item carries it.
+#[derive(Default)]
+struct Numbering {
+    /// Each open `<ol>` and the number of its next item.
+    lists: Vec<(u32, u32)>,
+    /// The open item whose number no block has taken yet, and that number.
+    pending: Option<(u32, u32)>,
+}
+
+impl Numbering {
+    fn open(&mut self, tag: &str, el: Lookup<'_>, index: u32, parent: u32) {
+        match tag {
+            "ol" => {
+                let start = el.attr("start").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                self.lists.push((index, start));
+            }
+            "li" => match self.lists.last_mut() {
+                Some((list, next)) if *list == parent => {
+                    self.pending = Some((index, *next));
+                    *next += 1;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, index: u32) {
+        if self.lists.last().is_some_and(|&(list, _)| list == index) {
+            self.lists.pop();
+        }
+        if self.pending.is_some_and(|(item, _)| item == index) {
+            self.pending = None;
+        }
+    }
+
+    /// The number for a block owned by `owner`, if it is the item's first.
+    /// Elements are numbered in document order and the item is open, so
+    /// every element from the item's index on is inside it.
+    fn take(&mut self, owner: u32) -> u32 {
+        match self.pending {
+            Some((item, n)) if owner >= item => {
+                self.pending = None;
+                n
+            }
+            _ => 0,
+        }
+    }
 }
 
 /// Inline text being gathered for the current block.
@@ -258,6 +316,7 @@ impl Run {
         elems: &[Elem],
         open: &[(u32, bool)],
         anchors: &mut Vec<(String, String)>,
+        numbering: &mut Numbering,
     ) {
         let trimmed = self.text.trim();
         if trimmed.is_empty() {
@@ -295,7 +354,33 @@ impl Run {
             text,
             links,
             wording: Default::default(),
+            ordinal: numbering.take(owner),
         }));
         self.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Item;
+
+    /// An `<ol>`'s items carry their numbers (from `start`), on their first
+    /// block only; a `<ul>`'s items carry none.
+    #[test]
+    fn ordered_items_are_numbered() {
+        use std::time::{Duration, Instant};
+        let html = "<html><body><ol start=3><li><p>Preheat.</p><p>Then wait.</p></li><li>Bake.</li></ol>\
+            <ul><li>Salt</li></ul></body></html>";
+        let deadline = crate::Deadline::new(Instant::now(), Duration::from_secs(60));
+        let page = super::flatten(super::parse(html, &deadline, 100_000).unwrap(), &deadline).unwrap();
+        let numbers: Vec<(&str, u32)> = page
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text(b) => Some((b.text.as_str(), b.ordinal)),
+                Item::Image(_) => None,
+            })
+            .collect();
+        assert_eq!(numbers, [("Preheat.", 3), ("Then wait.", 0), ("Bake.", 4), ("Salt", 0)]);
     }
 }

@@ -366,3 +366,34 @@ fn what_follows_a_related_posts_heading_is_not_the_article() {
     );
     assert_body(&html, &["discuss the bridge", "discuss the pier"], &["last year's ferry"]);
 }
+
+/// A listicle's section titles that link to each product are the article's
+/// headings; a list of teaser headlines set into the article is not.
+#[test]
+fn linked_section_headings_are_kept_and_teaser_headlines_are_not() {
+    let teasers = "<ul><li><a href=/t1><h3>Another story from the desk</h3></a></li>\
+                   <li><a href=/t2><h3>Yet another story from the desk</h3></a></li></ul>";
+    let html = format!(
+        "<html><body><article>{}<h2><a href=https://tool.example/>Tool One</a></h2>{}{teasers}{}\
+         <h2><a href=https://other.example/>Tool Two</a></h2>{}</article></body></html>",
+        prose("the list"),
+        prose("the first tool"),
+        prose("the price"),
+        prose("the second tool")
+    );
+    assert_body(&html, &["Tool One", "Tool Two", "discuss the second tool"], &["Another story", "Yet another"]);
+}
+
+/// A list of links between two paragraphs of the article is its text (the
+/// resources it names); one linked line set between them is a "read more".
+#[test]
+fn a_list_of_links_in_the_flow_of_the_article_is_kept() {
+    let html = format!(
+        "<html><body><article>{}<ul><li><a href=/a>The first guide</a></li><li><a href=/b>The second guide</a></li></ul>\
+         {}<ul><li><a href=/c>Read the latest news about the bridge</a></li></ul>{}</article></body></html>",
+        prose("the guides"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["The first guide", "The second guide", "discuss the ferry"], &["latest news"]);
+}

@@ -1,0 +1,97 @@
+//! How the article's own blocks are told and read: a section's title that
+//! is a link against a teaser's headline, a list of links the article
+//! announces or sets in its flow against a related-links box, an ordered
+//! list's numbers, a drop cap set apart.
+//!
+//! A linked heading inside the article (a listicle's product names, a
+//! guide's linked step titles) is told from a teaser's headline by where it
+//! stands and what follows it.
+
+use crate::dom::{Block, Item, Kind, Page, flag};
+use crate::wording;
+
+use super::{in_list, score};
+
+/// The items of the container's first and last prose (blocks that vote for
+/// it). A heading between them over more prose heads a section of the
+/// article even when it is a link (a listicle's product names, a guide's
+/// linked step titles); before or after them, a linked heading is a teaser's.
+pub(super) fn prose_span(page: &Page, container: u32) -> Option<(usize, usize)> {
+    let mut prose = page.items.iter().enumerate().filter_map(|(i, item)| match item {
+        Item::Text(b) if page.contains(container, b.elem) && score(b) > 0.0 => Some(i),
+        _ => None,
+    });
+    let first = prose.next()?;
+    Some((first, prose.last().unwrap_or(first)))
+}
+
+/// Whether `next`, the block after the linked heading `heading`, is the
+/// article's prose under it, in the heading's own section (its parent or
+/// grandparent holds both). A teaser's headline sits in a list of teasers,
+/// or alone in its box, and its excerpt or its own title is cut short ("…");
+/// a date or byline line between a headline and its excerpt is not prose.
+pub(super) fn heads_prose(page: &Page, container: u32, heading: &Block, next: &Block) -> bool {
+    let cut = |t: &str| t.ends_with(['…']) || t.ends_with("...");
+    let parent = page.elems[heading.elem as usize].parent;
+    let section = if parent == u32::MAX { parent } else { page.elems[parent as usize].parent };
+    heading.flags & flag::LIST == 0
+        && !cut(&heading.text)
+        && section != u32::MAX
+        && page.contains(section, next.elem)
+        && page.contains(container, next.elem)
+        && score(next) > 0.0
+        && !cut(&next.text)
+}
+
+/// The block's text as a reader sees it: an ordered list's item with its
+/// number, unless the text already opens with one ("1. Preheat").
+pub(super) fn shown(block: &Block) -> String {
+    if block.ordinal == 0 || block.text.starts_with(|c: char| c.is_ascii_digit()) {
+        block.text.clone()
+    } else {
+        format!("{}. {}", block.ordinal, block.text)
+    }
+}
+
+/// One capital letter alone: a paragraph's initial set apart for display.
+pub(super) fn is_drop_cap(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
+}
+
+/// Whether the list right after the prose paragraph `block` (at `index`),
+/// of two items or more, stands in the article's flow: the article's prose or one of its headings
+/// follows the list, so its links are the article's own (resources it
+/// names, tools it compares), not a box of related links at its end.
+pub(super) fn list_in_flow(page: &Page, container: u32, index: usize, block: &Block) -> bool {
+    if block.kind != Kind::Paragraph || score(block) <= 0.0 {
+        return false;
+    }
+    let mut texts = page.items[index + 1..].iter().filter_map(|item| match item {
+        Item::Text(b) => Some(b),
+        Item::Image(_) => None,
+    });
+    // Two items at least (a lone linked line set between paragraphs is a
+    // "read more" insert), plain items (a list of headlines is teasers'),
+    // beside the paragraph in its box (a list between two cards of a page
+    // is not in either card's text).
+    let parent = page.elems[block.elem as usize].parent;
+    let item = |b: &Block| b.kind == Kind::ListItem && parent != u32::MAX && page.contains(parent, b.elem);
+    if !texts.by_ref().take(2).all(|b| in_list(b) && item(b)) {
+        return false;
+    }
+    texts.find(|b| !in_list(b)).is_some_and(|b| {
+        page.contains(container, b.elem)
+            && (score(b) > 0.0 || (matches!(b.kind, Kind::Heading(_)) && b.link_chars * 2 <= b.chars))
+    })
+}
+
+/// A sentence of the article that announces a list ("Many patches were sent
+/// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
+pub(super) fn introduces_list(block: &Block) -> bool {
+    block.kind == Kind::Paragraph
+        && block.text.ends_with([':', '：'])
+        && block.text.split_whitespace().count() >= 5
+        && block.flags & flag::BOILER == 0
+        && !wording::is_furniture(block)
+}
