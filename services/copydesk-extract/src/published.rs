@@ -363,8 +363,12 @@ fn labelled(
         }
         // A box the template marks as furniture ("content-item", "meta")
         // inside the article's own container still dates the article when
-        // it says so; elsewhere such boxes are teasers'.
-        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem));
+        // it says so; elsewhere such boxes are teasers', but for the
+        // header over the body in the page's <main>, which only its class
+        // names mark ("meta", "byline"): no teaser list stands there.
+        let header =
+            b.flags & (flag::NAMED | flag::MAIN) == flag::NAMED | flag::MAIN && container.is_some_and(|c| b.elem < c);
+        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem)) && !header;
         if furniture || b.flags & (flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
             continue;
         }
