@@ -64,7 +64,11 @@ pub(crate) fn published(
     let (visible, updated, shown_day) = visible_date(page, container, title, fetched_at, byline_items);
     // The dateline the reader sees by the headline replaces a declared day
     // the page never shows.
-    let explicit = explicit.map(|e| shown::overrides(page, container, e, visible, modified).unwrap_or(e));
+    let explicit = explicit.map(|e| {
+        shown::overrides(page, container, e, visible, modified)
+            .or_else(|| shown::resaved(page, e, modified, visible.or(updated)))
+            .unwrap_or(e)
+    });
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
