@@ -59,6 +59,11 @@ pub(crate) fn collect(html: &Html) -> Meta {
                 let key = el.attr("property").or_else(|| el.attr("name")).or_else(|| el.attr("itemprop"));
                 let value = el.attr("content");
                 if let (Some(k), Some(v)) = (key, value) {
+                    // Remix's meta descriptors can render a JSON-LD document as
+                    // `<meta name="script:ld+json" content="{...}">`.
+                    if k.trim().eq_ignore_ascii_case("script:ld+json") {
+                        meta.ld.add_script(v);
+                    }
                     meta.tags.entry(k.trim().to_ascii_lowercase()).or_default().push(unescape(v));
                 }
                 if let (Some(h), Some(v)) = (el.attr("http-equiv"), value) {
@@ -102,4 +107,16 @@ pub(crate) fn collect(html: &Html) -> Meta {
 /// level, this the other.
 pub(crate) fn unescape(s: &str) -> String {
     if s.contains('&') { html_escape::decode_html_entities(s).into_owned() } else { s.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_ld_in_a_meta_descriptor_is_read() {
+        let html = scraper::Html::parse_document(
+            r#"<html><head><meta name="script:ld+json" content='{"@type":"Article","headline":"H","datePublished":"2025-11-17T09:00:00-05:00"}'></head></html>"#,
+        );
+        let meta = super::collect(&html);
+        assert_eq!(meta.ld.date_published.as_deref(), Some("2025-11-17T09:00:00-05:00"));
+    }
 }

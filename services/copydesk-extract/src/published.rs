@@ -64,7 +64,11 @@ pub(crate) fn published(
     let (visible, updated, shown_day) = visible_date(page, container, title, fetched_at, byline_items);
     // The dateline the reader sees by the headline replaces a declared day
     // the page never shows.
-    let explicit = explicit.map(|e| shown::overrides(page, container, e, visible, modified).unwrap_or(e));
+    let explicit = explicit.map(|e| {
+        shown::overrides(page, container, e, visible, modified)
+            .or_else(|| shown::resaved(page, e, modified, visible.or(updated)))
+            .unwrap_or(e)
+    });
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
@@ -363,8 +367,12 @@ fn labelled(
         }
         // A box the template marks as furniture ("content-item", "meta")
         // inside the article's own container still dates the article when
-        // it says so; elsewhere such boxes are teasers'.
-        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem));
+        // it says so; elsewhere such boxes are teasers', but for the
+        // header over the body in the page's <main>, which only its class
+        // names mark ("meta", "byline"): no teaser list stands there.
+        let header =
+            b.flags & (flag::NAMED | flag::MAIN) == flag::NAMED | flag::MAIN && container.is_some_and(|c| b.elem < c);
+        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem)) && !header;
         if furniture || b.flags & (flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
             continue;
         }

@@ -133,6 +133,28 @@ pub(crate) fn overrides(
     (!is_shown(declared, &days(page, labelled))).then_some(dateline)
 }
 
+/// The date the page shows by its headline, labelled as an update or not,
+/// in place of a declared publication no earlier than the declared
+/// modification and shown nowhere on the page: such metadata records one
+/// save of the page, the CMS's re-publication, and the day the reader is
+/// shown is the page's date. A declared day the page shows stays.
+pub(crate) fn resaved(
+    page: &dom::Page,
+    declared: Found,
+    modified: Option<DateTime<Utc>>,
+    shown: Option<Found>,
+) -> Option<Found> {
+    let shown = shown?;
+    // An instant the shown day is the local day of somewhere is settled
+    // by its time zone (`tz::settle`), not replaced.
+    let zoned = declared.offset.is_some() && crate::tz::somewhere(declared, shown.local_day());
+    if modified.is_none_or(|m| declared.at < m) || shown.local_day() == declared.local_day() || zoned {
+        return None;
+    }
+    let days = days(page, false);
+    (!days.contains(&declared.local_day()) && !days.contains(&declared.at.date_naive())).then_some(shown)
+}
+
 /// The date of the page's only `<time>` element, wherever it stands: a page
 /// with one machine-dated element has no teaser or comment dates to confuse
 /// it with, so that one dates the article. Two or more say nothing alone.
@@ -191,6 +213,20 @@ mod tests {
         // A label inside the body dates a table or a box, not the article.
         let inside = format!("{update}<div>{BODY}<p>Figures published Apr 26, 2023</p></div>");
         assert_eq!(published(head, &inside), "2025-08-21T10:00:00Z");
+    }
+
+    #[test]
+    fn a_declaration_of_one_save_gives_way_to_the_shown_day_unless_the_page_shows_it() {
+        let head = "<meta property=article:published_time content=2025-06-17T10:00:00Z>\
+            <meta property=article:modified_time content=2025-06-17T10:00:00Z>";
+        let shown = format!("<p class=meta>Updated Dec 18, 2025</p><div>{BODY}</div>");
+        assert_eq!(published(head, &shown), "2025-12-18");
+        let both = format!("<p class=meta>Updated Dec 18, 2025</p><div>{BODY}<p>First printed June 17, 2025</p></div>");
+        assert_eq!(published(head, &both), "2025-06-17T10:00:00Z");
+        // A modification after the publication: two dates, and the update is not the publication.
+        let later = "<meta property=article:published_time content=2025-06-17T10:00:00Z>\
+            <meta property=article:modified_time content=2025-12-18T10:00:00Z>";
+        assert_eq!(published(later, &shown), "2025-06-17T10:00:00Z");
     }
 
     #[test]

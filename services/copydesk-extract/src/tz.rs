@@ -157,9 +157,12 @@ pub(crate) fn settle(found: Found, shown: Option<NaiveDate>, host: Option<&str>)
     if found.local_day() == day {
         return found;
     }
-    let somewhere =
-        EARTH.filter_map(|h| FixedOffset::east_opt(h * 3600)).any(|o| found.at.with_timezone(&o).date_naive() == day);
-    if somewhere { Found { shown: Some(day), ..found } } else { local }
+    if somewhere(found, day) { Found { shown: Some(day), ..found } } else { local }
+}
+
+/// Whether an instant falls on `day` in some time zone on earth.
+pub(crate) fn somewhere(found: Found, day: NaiveDate) -> bool {
+    EARTH.filter_map(|h| FixedOffset::east_opt(h * 3600)).any(|o| found.at.with_timezone(&o).date_naive() == day)
 }
 
 #[cfg(test)]

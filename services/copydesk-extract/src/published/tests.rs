@@ -98,3 +98,15 @@ fn the_stated_offset_is_kept() {
     );
     assert_eq!(published(&page), "2022-05-07T20:06:23-05:00");
 }
+
+#[test]
+fn a_labelled_date_in_the_header_over_the_body_is_read_past_a_contents_list() {
+    let contents: String = (0..20).map(|i| format!("<li><a href=#s{i}>Section {i}</a></li>")).collect();
+    let page = format!(
+        "<html><body><main><h1>Harbour plan divides the town</h1>\
+         <div class=widget><p>Published on Oct 21, 2025 Updated on Mar 9, 2026</p></div>\
+         <ul>{contents}</ul><section><div>{BODY}</div></section>\
+         <div><h2>Related articles</h2><p>Published on Mar 11, 2026</p></div></main></body></html>"
+    );
+    assert_eq!(published(&page), "2025-10-21");
+}
