@@ -276,7 +276,8 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
 
 /// Attributes extraction never asks for, by lower- or upper-case name:
 /// event handlers, ARIA state other than labels and hiding, loading hints,
-/// tooltips, form values and table presentation,
+/// tooltips, forms, table and frame presentation, SVG and XML namespaces,
+/// microdata types (only `itemprop` is read), text direction,
 /// and `data-*` unless its name speaks of what extraction looks for
 /// (lazy image sources, dates, authors, component names).
 pub(crate) fn unread_attribute(name: &[u8]) -> bool {
@@ -295,7 +296,7 @@ pub(crate) fn unread_attribute(name: &[u8]) -> bool {
     }
     // Every page's every attribute comes here: one match on the lower-cased
     // name, not a comparison with each of the names.
-    let mut lower = [0u8; 15];
+    let mut lower = [0u8; 17];
     let Some(lower) = lower.get_mut(..name.len()) else { return false };
     lower.copy_from_slice(name);
     lower.make_ascii_lowercase();
@@ -328,6 +329,38 @@ pub(crate) fn unread_attribute(name: &[u8]) -> bool {
             | b"allow"
             | b"scrolling"
             | b"hreflang"
+            | b"media"
+            | b"xmlns"
+            | b"xmlns:xlink"
+            | b"xml:space"
+            | b"viewbox"
+            | b"focusable"
+            | b"language"
+            | b"action"
+            | b"method"
+            | b"for"
+            | b"maxlength"
+            | b"required"
+            | b"checked"
+            | b"accesskey"
+            | b"colspan"
+            | b"rowspan"
+            | b"nowrap"
+            | b"marginheight"
+            | b"marginwidth"
+            | b"hspace"
+            | b"vspace"
+            | b"allowtransparency"
+            | b"background"
+            | b"shape"
+            | b"coords"
+            | b"itemscope"
+            | b"itemtype"
+            | b"typeof"
+            | b"version"
+            | b"layout"
+            | b"dir"
+            | b"as"
     )
 }
 
