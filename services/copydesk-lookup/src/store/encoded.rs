@@ -61,7 +61,9 @@ impl Store {
     }
 
     /// [`Store::get_encoded_within`] of the article [`Store::find_url_part`]
-    /// finds by URL (or canonical URL), in one snapshot.
+    /// finds by URL (or canonical URL), in one snapshot: the URL is always
+    /// looked up in the file, the article answered from the hot articles
+    /// when they are no newer than that snapshot.
     pub fn find_url_encoded_within(
         &self,
         url: &str,
@@ -69,10 +71,22 @@ impl Store {
         limit: usize,
         reserve: impl FnOnce(usize) -> Reserved,
     ) -> Result<Found, LookupError> {
+        let began = self.hot.generation();
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(url_index::URL_OWNERS)?;
         let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(Found::Absent) };
-        read(&txn, &id, part, limit, reserve)
+        // The owner is the snapshot's; the hot answer is as new as the
+        // snapshot only if no write finished since the snapshot began.
+        if let Some(answer) = self.hot_encoded(&id, part)
+            && self.hot.unchanged_since(began)
+        {
+            return within(answer, limit, reserve);
+        }
+        let found = read(&txn, &id, part, limit, reserve)?;
+        if let Found::Bytes(answer) = &found {
+            self.hot.offer(&id, part, began, answer);
+        }
+        Ok(found)
     }
 }
 
@@ -168,6 +182,21 @@ mod tests {
         a.fetched_at = Some(copydesk_proto::Timestamp { seconds: 1_700_000_000, nanos: 0 });
         store.apply(&batch(vec![upsert(&a)], &[(0, 2)])).unwrap();
         assert_eq!(read("a1").unwrap().text, "Corrected words.");
+        let by_url = |url: &str| match store.find_url_encoded_within(url, Part::Whole, usize::MAX, |_| Ok(())).unwrap()
+        {
+            Found::Bytes(bytes) => Some(Article::decode(bytes).unwrap()),
+            _ => None,
+        };
+        assert_eq!(by_url("https://s.example/a").unwrap().text, "Corrected words.", "hot, by URL");
+        // A newer capture elsewhere takes the URL over: the lookup follows
+        // the index, not the article that is hot.
+        let mut b = article("b1", "s.example", "https://s.example/a", "");
+        b.fetched_at = Some(copydesk_proto::Timestamp { seconds: 1_800_000_000, nanos: 0 });
+        store.apply(&batch(vec![upsert(&b)], &[(0, 3)])).unwrap();
+        assert_eq!(by_url("https://s.example/a").unwrap().id, "b1");
+        assert_eq!(by_url("https://s.example/a").unwrap().id, "b1", "and again, hot");
+        store.apply(&batch(vec![Change::Delete { id: "b1".into() }], &[(0, 4)])).unwrap();
+        assert_eq!(by_url("https://s.example/a").unwrap().id, "a1", "back to the earlier holder");
         assert!(!store.adopt_topic_id("00000000000000000000000000000001").unwrap(), "first topic id: adopted");
         assert_eq!(read("a1").unwrap().text, "Corrected words.");
         assert!(store.adopt_topic_id("00000000000000000000000000000002").unwrap(), "another topic: rebuilt");

@@ -83,6 +83,11 @@ impl Hot {
         Generation(*self.generation.lock())
     }
 
+    /// Whether no write finished since `began`.
+    pub(super) fn unchanged_since(&self, began: Generation) -> bool {
+        *self.generation.lock() == began.0
+    }
+
     /// Keeps a read's answer, unless a write finished since `began`.
     pub(super) fn offer(&self, id: &str, part: Part, began: Generation, answer: &Bytes) {
         let Some(cache) = &self.cache else { return };
@@ -156,6 +161,8 @@ mod tests {
         hot.evict(["other"]);
         hot.offer("a", Part::Whole, began, &bytes("maybe stale"));
         assert_eq!(hot.get("a", Part::Whole), None);
+        assert!(!hot.unchanged_since(began));
+        assert!(hot.unchanged_since(hot.generation()));
         hot.clear();
         hot.offer("a", Part::Whole, began, &bytes("maybe stale"));
         assert_eq!(hot.get("a", Part::Whole), None);
