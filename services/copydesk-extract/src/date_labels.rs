@@ -109,7 +109,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
 fn matcher(field: fn(&DateLabels) -> &'static [&'static str]) -> Regex {
     let words: Vec<String> = LANGUAGES.iter().flat_map(|(_, row)| field(row)).map(|w| regex::escape(w)).collect();
     let apart = r"[^\p{Latin}\p{Cyrillic}\p{Greek}]";
-    Regex::new(&format!("(?i)(?:^|{apart})(?:{})(?:$|{apart})", words.join("|"))).expect("valid regex")
+    crate::regexes::regex(&format!("(?i)(?:^|{apart})(?:{})(?:$|{apart})", words.join("|"))).expect("valid regex")
 }
 
 pub(crate) static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| matcher(|row| row.published));

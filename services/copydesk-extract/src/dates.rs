@@ -91,7 +91,7 @@ pub(crate) fn plausible(found: Found, fetched_at: Option<DateTime<Utc>>) -> bool
 }
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::regexes::regex(
         r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?",
     )
     .expect("valid regex")
@@ -135,32 +135,32 @@ fn parse_epoch(s: &str) -> Option<Found> {
 }
 
 static CJK_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号](?:\D{0,6}?(\d{1,2})[:：时](\d{2}))?")
+    crate::regexes::regex(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号](?:\D{0,6}?(\d{1,2})[:：时](\d{2}))?")
         .expect("valid regex")
 });
 static KO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일").expect("valid regex"));
+    LazyLock::new(|| crate::regexes::regex(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일").expect("valid regex"));
 static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2}))?(?:[^\d]|$)")
+    crate::regexes::regex(r"(?:^|[^\d])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2}))?(?:[^\d]|$)")
         .expect("valid regex")
 });
 static DMY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\D{1,4}(\d{1,2})[:.](\d{2}))?(?:[^\d]|$)")
+    crate::regexes::regex(r"(?:^|[^\d])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?:\D{1,4}(\d{1,2})[:.](\d{2}))?(?:[^\d]|$)")
         .expect("valid regex")
 });
 static SLASHED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{1,4}(\d{1,2}):(\d{2}))?(?:[^\d/]|$)")
+    crate::regexes::regex(r"(?:^|[^\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{1,4}(\d{1,2}):(\d{2}))?(?:[^\d/]|$)")
         .expect("valid regex")
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     // Hyphens stand for the spaces in a form some CMSs print ("04-ago-2021").
-    Regex::new(
+    crate::regexes::regex(
         r"(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th|er|º)?\.?(?:\s+|-)(?:de\s+)?(\p{L}+)\.?,?(?:\s+|-)(?:de\s+)?(\d{4})",
     )
     .expect("valid regex")
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w])(\p{L}+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
+    crate::regexes::regex(r"(?i)(?:^|[^\w])(\p{L}+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").expect("valid regex")
 });
 
 /// Finds the first human-written date in a line of text.
@@ -251,10 +251,12 @@ fn has_four_digits(s: &str) -> bool {
     false
 }
 
-static SHORT_NUMERIC: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)").expect("valid regex"));
-static SHORT_NAMED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}+)\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex"));
+static SHORT_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    crate::regexes::regex(r"(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)").expect("valid regex")
+});
+static SHORT_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    crate::regexes::regex(r"(?:^|[^\w])(\d{1,2})\.?\s+(\p{L}+)\.?\s+(\d{2})(?:[^\d]|$)").expect("valid regex")
+});
 
 /// A day with a two-digit year ("31.10.23", "14 Gennaio 20"). Only for a
 /// line that is little more than a date: in prose, "14 March 20" is as
@@ -274,11 +276,13 @@ pub(crate) fn short_year(s: &str, fetched_at: Option<DateTime<Utc>>) -> Option<F
 }
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)").expect("valid regex")
+    crate::regexes::regex(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+        .expect("valid regex")
 });
 
-static URL_NAMED_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)/((?:19|20)\d{2})/([a-z]+)/(0?[1-9]|[12]\d|3[01])(?:/|$)").expect("valid regex"));
+static URL_NAMED_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::regexes::regex(r"(?i)/((?:19|20)\d{2})/([a-z]+)/(0?[1-9]|[12]\d|3[01])(?:/|$)").expect("valid regex")
+});
 
 /// A date in the URL path (`/2024/06/17/`, `/20240617/`, `/2023/october/03/`).
 pub(crate) fn from_url(url: &str) -> Option<Found> {

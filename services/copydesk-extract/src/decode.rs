@@ -184,7 +184,8 @@ fn charset_param(content_type: &str) -> Option<&'static Encoding> {
 
 fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
     static META: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
+        crate::regexes::bytes_regex(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#)
+            .expect("valid regex")
     });
     META.captures_iter(head).find_map(|c| c.get(1).and_then(|m| Encoding::for_label(m.as_bytes())))
 }

@@ -19,7 +19,7 @@ use crate::dom::{Item, Kind, Page};
 /// crate's fast engines once the text holds a non-ASCII letter, and a Greek
 /// or Russian comment thread then cost more than the rest of the page.
 static STAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::regexes::regex(
         r"(?x)(?:(?-u:\b)(?:19|20)\d\d(?-u:\b)|(?-u:\b)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?-u:\b)|\d\s*[年月日])
         .{0,40}?(?-u:\b)\d{1,2}:\d{2}(?-u:\b)
         |(?-u:\b)\d{1,2}:\d{2}(?-u:\b).{0,40}?(?:(?-u:\b)(?:19|20)\d\d(?-u:\b)|(?-u:\b)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?-u:\b)|\d\s*[年月日])",

@@ -29,7 +29,7 @@ const MAX_FIGURE_CHARS: usize = 400;
 const INLINE_PROSE: usize = 120;
 
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::regexes::regex(
         r"(?ix)^\s*(?:(?:图像来源|圖像來源|图片来源|圖片來源|图片|圖片|图源|圖源|来源|來源|摄影|攝影|供图|供圖|写真|사진
         |photo(?:graph)?(?:\s+by)?|pictured?\s+by|image(?:\s+(?:source|by))?|credits?|source|foto(?:s|grafie)?|fotó
         |bild|quelle|φωτογραφία|фото|zdjęcie|copyright)\b|©|\(c\))\s*[:：，,/|]?\s*",
@@ -37,7 +37,7 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 static AGENCY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:getty(?:\s+images)?|reuters|afp|ap|epa|shutterstock|xinhua|新华社|新華社|中新社|anadolu|dpa|ansa|efe|pa(?:\s+media)?)(?:[/ ,].*)?$")
+    crate::regexes::regex(r"(?i)^(?:getty(?:\s+images)?|reuters|afp|ap|epa|shutterstock|xinhua|新华社|新華社|中新社|anadolu|dpa|ansa|efe|pa(?:\s+media)?)(?:[/ ,].*)?$")
         .expect("valid regex")
 });
 

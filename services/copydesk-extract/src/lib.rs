@@ -39,6 +39,7 @@ mod meta;
 mod months;
 mod parse;
 mod published;
+mod regexes;
 mod relative;
 mod shown;
 mod standfirst;

@@ -113,16 +113,18 @@ const BOILER_PATTERN: &str = r"(?x)(?:^|[^a-z])(?:nav|navbar|navigation|menu|men
 
 /// All of `NAME_PATTERNS` in one pass over the names: a page has hundreds
 /// of distinct class lists, and six scans of each were a twentieth of its time.
-static NAMES_SAY: LazyLock<RegexSet> = LazyLock::new(|| RegexSet::new(NAME_PATTERNS).expect("valid regexes"));
+static NAMES_SAY: LazyLock<RegexSet> =
+    LazyLock::new(|| crate::regexes::regex_set(NAME_PATTERNS).expect("valid regexes"));
 
 /// The boilerplate pattern alone, for names with live commentary taken out.
-static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| Regex::new(BOILER_PATTERN).expect("valid regex"));
+static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| crate::regexes::regex(BOILER_PATTERN).expect("valid regex"));
 
 /// A live blog's or live match's commentary ("live-match-comment",
 /// "live_comments") is the article itself, not readers' comments: the names
 /// are taken out before the boilerplate test.
-static LIVE_COMMENTARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^a-z])live[-_](?:[a-z]+[-_])?comments?(?:$|[^a-z])").expect("valid regex"));
+static LIVE_COMMENTARY: LazyLock<Regex> = LazyLock::new(|| {
+    crate::regexes::regex(r"(?:^|[^a-z])live[-_](?:[a-z]+[-_])?comments?(?:$|[^a-z])").expect("valid regex")
+});
 
 /// `hidden` alone names a hidden element; inside a longer name it may hide
 /// only a part (Drupal's `field--label-hidden` hides the field's label).

@@ -169,7 +169,8 @@ static AGO: LazyLock<Ago> = LazyLock::new(|| {
         branches.push(format!(r"{before}(\d+)\s*(?:{}){after}", alternatives.join("|")));
         rows.push((count, units));
     }
-    let regex = Regex::new(&format!("(?i)(?:{})", branches.join("|"))).expect("relative time rows build a valid regex");
+    let regex = crate::regexes::regex(&format!("(?i)(?:{})", branches.join("|")))
+        .expect("relative time rows build a valid regex");
     Ago { regex, rows }
 });
 
@@ -177,8 +178,11 @@ static AGO: LazyLock<Ago> = LazyLock::new(|| {
 static DAY_WORD: LazyLock<Regex> = LazyLock::new(|| {
     let words: Vec<String> =
         LANGUAGES.iter().flat_map(|(_, row)| row.yesterday.iter().chain(row.today)).map(|w| regex::escape(w)).collect();
-    Regex::new(&format!(r"(?i)(?:^|[^\p{{L}}])({})(?:[^\p{{L}}\d]{{1,6}}(\d{{1,2}})[:.：](\d{{2}}))?", words.join("|")))
-        .expect("relative time rows build a valid regex")
+    crate::regexes::regex(&format!(
+        r"(?i)(?:^|[^\p{{L}}])({})(?:[^\p{{L}}\d]{{1,6}}(\d{{1,2}})[:.：](\d{{2}}))?",
+        words.join("|")
+    ))
+    .expect("relative time rows build a valid regex")
 });
 
 fn is_yesterday(word: &str) -> bool {

@@ -40,11 +40,12 @@ pub(crate) fn choose(
     without_decoration(title, &site)
 }
 
-static DOMAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\s*$").expect("valid regex"));
+static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    crate::regexes::regex(r"(?i)^\s*(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\s*$").expect("valid regex")
+});
 
 static LEADING_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\s*[-–—|:]\s*").expect("valid regex")
+    crate::regexes::regex(r"^\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})\s*[-–—|:]\s*").expect("valid regex")
 });
 
 fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Option<u32>, site: &Site<'_>) -> String {

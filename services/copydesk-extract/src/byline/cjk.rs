@@ -14,11 +14,11 @@ use crate::dom::{Item, Page};
 static CJK_MARKERS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
     const NAMES: &str = r"((?:[\p{Han}·]{2,4}|[A-Za-z][A-Za-z0-9_]{2,19})(?:(?:\s+|、)[\p{Han}·]{2,4})*)";
     [
-        Regex::new(&format!(r"(?:作者|作\s者|撰文|文)\s*[:：/／]\s*{NAMES}")),
-        Regex::new(&format!(r"(?:本报|本報|特约|特約)?(?:记者|記者)\s*[:：]?\s*{NAMES}")),
-        Regex::new(&format!(r"{NAMES}\s*(?:/|／)\s*(?:摄|攝|文)")),
-        Regex::new(&format!(r"{NAMES}\s+(?:发表于|發表於)")),
-        Regex::new(&format!(r"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*{NAMES}")),
+        crate::regexes::regex(&format!(r"(?:作者|作\s者|撰文|文)\s*[:：/／]\s*{NAMES}")),
+        crate::regexes::regex(&format!(r"(?:本报|本報|特约|特約)?(?:记者|記者)\s*[:：]?\s*{NAMES}")),
+        crate::regexes::regex(&format!(r"{NAMES}\s*(?:/|／)\s*(?:摄|攝|文)")),
+        crate::regexes::regex(&format!(r"{NAMES}\s+(?:发表于|發表於)")),
+        crate::regexes::regex(&format!(r"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]\s*{NAMES}")),
     ]
     .map(|r| r.expect("valid regex"))
 });

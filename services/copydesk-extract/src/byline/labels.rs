@@ -218,7 +218,7 @@ fn labels(columns: Columns, unspaced: Option<bool>) -> String {
 }
 
 fn build(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("byline label tables build valid regexes")
+    crate::regexes::regex(pattern).expect("byline label tables build valid regexes")
 }
 
 /// The labels of unspaced scripts: a writer label with an optional separator,

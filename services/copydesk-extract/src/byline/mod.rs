@@ -318,18 +318,20 @@ fn cut_tail(names: &str) -> String {
 /// Another field after the names: an affiliation after a full-width colon
 /// ("赵 培：北京物资学院"), or a new label ("马春健 稿源：", "Jane Doe, Datum: 12.3.").
 static NEXT_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s+\p{Han}{2,6}\s*[:：]|\s*[,|]\s*\p{L}+\s*:|：").expect("valid regex"));
+    LazyLock::new(|| crate::regexes::regex(r"\s+\p{Han}{2,6}\s*[:：]|\s*[,|]\s*\p{L}+\s*:|：").expect("valid regex"));
 
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
+    crate::regexes::regex(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
         .expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
 static CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s+(?:illustrations?|fotos?|photos?|photographs?|bilder?|grafiken?|images?|videos?|kamera)\b")
-        .expect("valid regex")
+    crate::regexes::regex(
+        r"(?i)\s+(?:illustrations?|fotos?|photos?|photographs?|bilder?|grafiken?|images?|videos?|kamera)\b",
+    )
+    .expect("valid regex")
 });
 fn same_parent(page: &Page, a: u32, b: u32) -> bool {
     let pa = page.elems[a as usize].parent;

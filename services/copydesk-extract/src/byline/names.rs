@@ -9,7 +9,7 @@ use crate::byline::labels::{LABELLED, ROLE};
 use crate::text;
 
 pub(crate) static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|\|)\s*").expect("valid regex")
+    crate::regexes::regex(r"\s*(?:,|;|、|，|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\bи\b|&|\|)\s*").expect("valid regex")
 });
 
 /// Ends like a sentence, not like a name ending in an initial ("Nicolas Gutierrez C.").
@@ -61,7 +61,7 @@ pub(crate) fn clean_name(raw: &str) -> String {
 
 /// Lines that are only a byline's label, or a CMS placeholder, not a name.
 static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::regexes::regex(
         r"(?i)^(?:(?:posted|published|written|submitted)(?:\s+(?:by|on|in))?|by|von|par|por|(?:artikel|beitrag|text)\s+von|über\s+(?:den|die)\s+autor(?:in)?|about\s+the\s+author|à\s+propos\s+de\s+l'auteur|no\s+author|unknown|admin\w*|\w*admin|author|autor|auteur|eingetragen\s+bei\b.*|filed\s+under\b.*)\s*[:：]?$",
     )
     .expect("valid regex")
@@ -69,8 +69,10 @@ static LABEL_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A picture credit, not a writer.
 pub(crate) static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?|video)\s*(?:by|von|de|par|por|:)")
-        .expect("valid regex")
+    crate::regexes::regex(
+        r"(?i)^(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?|video)\s*(?:by|von|de|par|por|:)",
+    )
+    .expect("valid regex")
 });
 
 pub(crate) fn plausible_name(name: &str) -> bool {

@@ -83,7 +83,7 @@ pub(super) fn heading_level(page: &Page, b: &crate::dom::Block) -> Option<u8> {
 /// Classes of a kicker (overline, "Dachzeile") set in the headline element
 /// before the headline itself.
 static KICKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|overtitle|pretitle|spitzmarke|small|(?:^|[^a-z0-9])h[4-6](?:$|[^a-z0-9])")
+    crate::regexes::regex(r"(?i)kicker|topline|overline|dachzeile|roofline|eyebrow|supertitle|overtitle|pretitle|spitzmarke|small|(?:^|[^a-z0-9])h[4-6](?:$|[^a-z0-9])")
         .expect("valid regex")
 });
 

@@ -11,7 +11,7 @@ use crate::text;
 
 /// A date written in figures ("12/19/2025", "19.12.2025", "2025-12-19").
 static DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b").expect("valid regex"));
+    LazyLock::new(|| crate::regexes::regex(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b").expect("valid regex"));
 
 /// A heading that reads as a paragraph set in large type, not a headline:
 /// longer than any headline ("Learn which home renovations have the best
@@ -43,7 +43,7 @@ pub(super) fn garbled_copy(heading: &str, title: &str) -> bool {
     }
     let pattern: String =
         inner.split(lost).map(|piece| regex::escape(&piece.to_lowercase())).collect::<Vec<_>>().join(".{1,3}");
-    Regex::new(&format!("^{pattern}.{{0,3}}$")).is_ok_and(|re| re.is_match(&title.to_lowercase()))
+    crate::regexes::regex(&format!("^{pattern}.{{0,3}}$")).is_ok_and(|re| re.is_match(&title.to_lowercase()))
 }
 
 /// Whether `heading` runs two of `title`'s words together where the page set

@@ -32,7 +32,7 @@ fn any_of(field: fn(&Wording) -> &'static [&'static str]) -> String {
 /// Matching ignores case; the rows' spaces stay literal, since a block's
 /// white space is folded to single spaces.
 fn matcher(pattern: &str) -> Regex {
-    Regex::new(&format!("(?i){pattern}")).expect("the wording rows make a valid regex")
+    crate::regexes::regex(&format!("(?i){pattern}")).expect("the wording rows make a valid regex")
 }
 
 static LEGAL: LazyLock<Regex> = LazyLock::new(|| matcher(&any_of(|row| row.rights)));
