@@ -22,6 +22,9 @@ use super::Part;
 /// not push out hundreds of ordinary ones.
 const LARGEST_SHARE: usize = 64;
 
+/// The most entries the cache's table is sized for at start.
+const MOST_ITEMS_AT_START: usize = 1 << 16;
+
 /// Bookkeeping bytes counted per entry beside its key and answer.
 const OVERHEAD: u64 = 64;
 
@@ -68,9 +71,12 @@ pub(super) struct Generation(u64);
 
 impl Hot {
     pub(super) fn new(budget: usize) -> Hot {
-        // quick_cache sizes its table by an item estimate; ordinary answers
-        // are a few KB, and a wrong guess only costs a resize.
-        let cache = (budget > 0).then(|| Cache::with_weighter((budget / 4096).max(16), budget as u64, Weight));
+        // quick_cache sizes its table by an item estimate up front; ordinary
+        // answers are a few KB, and a wrong guess only costs a resize. The
+        // estimate is capped so that a huge budget allocates nothing until
+        // answers fill it.
+        let items = (budget / 4096).clamp(16, MOST_ITEMS_AT_START);
+        let cache = (budget > 0).then(|| Cache::with_weighter(items, budget as u64, Weight));
         Hot { cache, largest: budget / LARGEST_SHARE, generation: Mutex::new(0) }
     }
 
@@ -183,6 +189,10 @@ mod tests {
         }
         assert!(hot.weight() <= 64 << 10, "{} bytes held", hot.weight());
         assert!(hot.weight() > 32 << 10, "{} bytes held", hot.weight());
+        // A budget far beyond memory allocates nothing up front.
+        let huge = Hot::new(usize::MAX / 2);
+        huge.offer("a", Part::Whole, huge.generation(), &page);
+        assert_eq!(huge.get("a", Part::Whole), Some(page.clone()));
         let off = Hot::new(0);
         off.offer("a", Part::Whole, off.generation(), &page);
         assert_eq!(off.get("a", Part::Whole), None);
