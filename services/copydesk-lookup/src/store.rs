@@ -200,10 +200,9 @@ impl Store {
             empty(&txn)?;
         }
         txn.open_table(META)?.insert(TOPIC_ID, id)?;
+        let write = if rebuild { self.hot.write_all() } else { self.hot.write([]) };
         txn.commit()?;
-        if rebuild {
-            self.hot.clear();
-        }
+        drop(write);
         Ok(rebuild)
     }
 
@@ -292,10 +291,11 @@ impl Store {
             }
             seq.save(&txn)?;
         }
-        txn.commit()?;
-        self.hot.evict(batch.changes.iter().map(|change| match change {
+        let write = self.hot.write(batch.changes.iter().map(|change| match change {
             Change::Upsert { id, .. } | Change::Delete { id } => id.as_str(),
         }));
+        txn.commit()?;
+        drop(write);
         Ok(())
     }
 

@@ -75,8 +75,8 @@ impl Store {
         let txn = self.db.begin_read()?;
         let urls = txn.open_table(url_index::URL_OWNERS)?;
         let Some(id) = url_index::owner(&urls, &url_key(url))? else { return Ok(Found::Absent) };
-        // The owner is the snapshot's; the hot answer is as new as the
-        // snapshot only if no write finished since the snapshot began.
+        // The owner is the snapshot's; the hot answer is the snapshot's only
+        // if no write was under way when it began and none began since.
         if let Some(answer) = self.hot_encoded(&id, part)
             && self.hot.unchanged_since(began)
         {

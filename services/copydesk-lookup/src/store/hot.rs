@@ -4,12 +4,16 @@
 //! read transaction, a decompression or a hop to the read pool.
 //!
 //! An entry is what [`Store::get_encoded_within`](super::Store) read, for
-//! one article id and one part. Writes evict the ids they change after they
-//! commit. A read that raced a write must not put back the bytes the write
-//! replaced, so a read remembers the write generation it started under and
-//! its bytes are kept only if no write finished since; the check and the
-//! insertion happen under the lock that writes take to bump the generation
-//! and evict, so an eviction always comes after any insertion it must undo.
+//! one article id and one part. A write announces itself before it commits:
+//! the ids it changes are evicted then, and until it ends no read keeps its
+//! answer, so from the commit on every read of those ids goes to the file
+//! and sees the new bytes. (Evicting only after the commit left a window in
+//! which one read of the file saw the new version and the next, answered
+//! from memory, the old one.) A read remembers the write generation it
+//! started under and keeps its bytes only if no write was under way then
+//! and none began since; the check and the insertion happen under the lock
+//! that writes take, so an eviction always comes after any insertion it
+//! must undo.
 
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -61,13 +65,36 @@ impl Weighter<Key, Bytes> for Weight {
 pub(super) struct Hot {
     cache: Option<Cache<Key, Bytes, Weight>>,
     largest: usize,
-    /// Writes finished so far, bumped under the lock.
-    generation: Mutex<u64>,
+    writes: Mutex<Writes>,
+}
+
+/// Writes begun and finished so far, and those under way.
+#[derive(Debug, Default)]
+struct Writes {
+    /// Bumped when a write begins and when it finishes.
+    generation: u64,
+    under_way: u32,
+}
+
+impl Writes {
+    fn now(&self) -> Generation {
+        Generation { generation: self.generation, quiet: self.under_way == 0 }
+    }
 }
 
 /// The write generation a read started under.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Generation(u64);
+pub(super) struct Generation {
+    generation: u64,
+    /// No write was under way: what the read sees is the last write's.
+    quiet: bool,
+}
+
+/// A write under way, from before its commit until the token is dropped.
+#[must_use = "the write is under way until the token is dropped after the commit"]
+pub(super) struct Write<'a> {
+    hot: &'a Hot,
+}
 
 impl Hot {
     pub(super) fn new(budget: usize) -> Hot {
@@ -77,7 +104,7 @@ impl Hot {
         // answers fill it.
         let items = (budget / 4096).clamp(16, MOST_ITEMS_AT_START);
         let cache = (budget > 0).then(|| Cache::with_weighter(items, budget as u64, Weight));
-        Hot { cache, largest: budget / LARGEST_SHARE, generation: Mutex::new(0) }
+        Hot { cache, largest: budget / LARGEST_SHARE, writes: Mutex::new(Writes::default()) }
     }
 
     pub(super) fn get(&self, id: &str, part: Part) -> Option<Bytes> {
@@ -86,50 +113,64 @@ impl Hot {
 
     /// Taken before a read's transaction begins.
     pub(super) fn generation(&self) -> Generation {
-        Generation(*self.generation.lock())
+        self.writes.lock().now()
     }
 
-    /// Whether no write finished since `began`.
+    /// Whether no write was under way at `began` and none began since: the
+    /// hot answers are those of the snapshot a read began after `began`.
     pub(super) fn unchanged_since(&self, began: Generation) -> bool {
-        *self.generation.lock() == began.0
+        began.quiet && self.writes.lock().generation == began.generation
     }
 
-    /// Keeps a read's answer, unless a write finished since `began`.
+    /// Keeps a read's answer, unless a write began or finished since `began`.
     pub(super) fn offer(&self, id: &str, part: Part, began: Generation, answer: &Bytes) {
         let Some(cache) = &self.cache else { return };
         if answer.len() > self.largest {
             return;
         }
-        let generation = self.generation.lock();
-        if *generation == began.0 {
+        let writes = self.writes.lock();
+        if began.quiet && writes.generation == began.generation {
             cache.insert(Key { id: id.to_string(), head: part == Part::Head }, answer.clone());
         }
     }
 
-    /// After a write that changed `ids` committed.
-    pub(super) fn evict<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
-        let mut generation = self.generation.lock();
-        *generation += 1;
-        let Some(cache) = &self.cache else { return };
-        for id in ids {
-            for head in [false, true] {
-                cache.remove(&Asked { id, head });
+    /// Announces a write that changes `ids`, before its transaction
+    /// commits; it ends when the token is dropped.
+    pub(super) fn write<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Write<'_> {
+        let mut writes = self.writes.lock();
+        writes.generation += 1;
+        writes.under_way += 1;
+        if let Some(cache) = &self.cache {
+            for id in ids {
+                for head in [false, true] {
+                    cache.remove(&Asked { id, head });
+                }
             }
         }
+        Write { hot: self }
     }
 
-    /// After a write that may have changed any article.
-    pub(super) fn clear(&self) {
-        let mut generation = self.generation.lock();
-        *generation += 1;
+    /// Announces a write that may change any article.
+    pub(super) fn write_all(&self) -> Write<'_> {
+        let write = self.write([]);
         if let Some(cache) = &self.cache {
             cache.clear();
         }
+        write
     }
 
     /// Bytes held now, as the budget counts them.
     pub(super) fn weight(&self) -> u64 {
         self.cache.as_ref().map_or(0, Cache::weight)
+    }
+}
+
+/// The write ends when its token goes, committed or failed.
+impl Drop for Write<'_> {
+    fn drop(&mut self) {
+        let mut writes = self.hot.writes.lock();
+        writes.generation += 1;
+        writes.under_way -= 1;
     }
 }
 
@@ -150,10 +191,10 @@ mod tests {
         hot.offer("b", Part::Whole, began, &bytes("whole b"));
         assert_eq!(hot.get("a", Part::Whole), Some(bytes("whole a")));
         assert_eq!(hot.get("a", Part::Head), Some(bytes("head a")));
-        hot.evict(["a"]);
+        drop(hot.write(["a"]));
         assert_eq!((hot.get("a", Part::Whole), hot.get("a", Part::Head)), (None, None));
         assert_eq!(hot.get("b", Part::Whole), Some(bytes("whole b")), "other ids stay");
-        hot.clear();
+        drop(hot.write_all());
         assert_eq!(hot.get("b", Part::Whole), None);
         assert_eq!(hot.weight(), 0);
     }
@@ -164,17 +205,43 @@ mod tests {
         let began = hot.generation();
         // A write to another article finished while the read ran: what the
         // read saw may predate it, so it is dropped, whatever its id.
-        hot.evict(["other"]);
+        drop(hot.write(["other"]));
         hot.offer("a", Part::Whole, began, &bytes("maybe stale"));
         assert_eq!(hot.get("a", Part::Whole), None);
         assert!(!hot.unchanged_since(began));
         assert!(hot.unchanged_since(hot.generation()));
-        hot.clear();
+        drop(hot.write_all());
         hot.offer("a", Part::Whole, began, &bytes("maybe stale"));
         assert_eq!(hot.get("a", Part::Whole), None);
         let now = hot.generation();
         hot.offer("a", Part::Whole, now, &bytes("fresh"));
         assert_eq!(hot.get("a", Part::Whole), Some(bytes("fresh")));
+    }
+
+    #[test]
+    fn nothing_is_kept_or_left_while_a_write_is_under_way() {
+        let hot = Hot::new(1 << 20);
+        let before = hot.generation();
+        hot.offer("a", Part::Whole, before, &bytes("old"));
+        let write = hot.write(["a"]);
+        // From the announcement on, the old answer is gone: once the write
+        // commits, a read of the file sees the new bytes, and the next read
+        // must not be answered the old ones from memory.
+        assert_eq!(hot.get("a", Part::Whole), None);
+        // Read before the write was announced, offered after.
+        hot.offer("a", Part::Whole, before, &bytes("old"));
+        // Read while the write is under way: before or after its commit.
+        let during = hot.generation();
+        hot.offer("a", Part::Whole, during, &bytes("old or new"));
+        assert_eq!(hot.get("a", Part::Whole), None);
+        assert!(!hot.unchanged_since(before) && !hot.unchanged_since(during));
+        drop(write);
+        hot.offer("a", Part::Whole, during, &bytes("old or new"));
+        assert_eq!(hot.get("a", Part::Whole), None, "began during the write");
+        let after = hot.generation();
+        hot.offer("a", Part::Whole, after, &bytes("new"));
+        assert_eq!(hot.get("a", Part::Whole), Some(bytes("new")));
+        assert!(hot.unchanged_since(after));
     }
 
     #[test]
