@@ -148,9 +148,11 @@ fn pack_inline(txn: &WriteTransaction) -> Result<u64, LookupError> {
         let (id, value) = entry?;
         values.push((id.value().to_string(), value.value().to_vec()));
     }
-    drop(articles);
-    txn.delete_table(ARTICLES)?;
-    let mut articles = txn.open_table(ARTICLES)?;
+    // Emptied, not deleted: redb's `delete_table` queues every page of the
+    // tree to be freed after the commit, pages this transaction wrote
+    // included, which its own debug assertions refuse; removing the entries
+    // frees those at once.
+    articles.retain(|_, _| false)?;
     // Not in key order: redb splits a full leaf in halves, so keys written
     // in order would leave every leaf half full. Ids read backwards are in
     // no particular order of their own.
