@@ -10,11 +10,10 @@ pub(crate) mod lag;
 
 use std::time::Duration;
 
-use copydesk_telemetry::{DurationHistogram, Exposition};
+use copydesk_telemetry::{DurationHistogram, Exposition, Instruments};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::record::Reason;
@@ -79,72 +78,56 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("copydesk");
-        let consumed = Counter::default();
-        registry.register(
+        let consumed = registry.instrument(
             "messages_consumed",
             "Input messages received from Kafka, re-reads included.",
-            consumed.clone(),
+            Counter::default(),
         );
-        let input_bytes = Counter::default();
-        registry.register_with_unit("input", "Payload bytes of the input messages.", Unit::Bytes, input_bytes.clone());
-        let articles = Counter::default();
-        registry.register("articles_produced", "Articles acknowledged by Kafka.", articles.clone());
+        let input_bytes =
+            registry.instrument_in("input", "Payload bytes of the input messages.", Unit::Bytes, Counter::default());
+        let articles = registry.instrument("articles_produced", "Articles acknowledged by Kafka.", Counter::default());
         let dead_family = Family::<Labels, Counter>::default();
         let dead_letters = Reason::ALL
             .iter()
             .map(|r| dead_family.get_or_create_owned(&[("reason", r.as_str()), ("stage", r.stage().as_str())]))
             .collect();
         registry.register("dead_letters", "Dead letters acknowledged by Kafka, by cause.", dead_family);
-        let extraction = DurationHistogram::new(EXTRACTION_BUCKETS);
-        registry.register_with_unit(
+        let extraction = registry.instrument_in(
             "extraction_duration",
             "Time extracting one message on the pool, queueing excluded.",
             Unit::Seconds,
-            extraction.clone(),
+            DurationHistogram::new(EXTRACTION_BUCKETS),
         );
-        let processing = DurationHistogram::new(PROCESSING_BUCKETS);
-        registry.register_with_unit(
+        let processing = registry.instrument_in(
             "processing_duration",
             "Time from receiving a message to Kafka acknowledging its output (in exactly-once mode, to the commit).",
             Unit::Seconds,
-            processing.clone(),
+            DurationHistogram::new(PROCESSING_BUCKETS),
         );
-        let in_flight_messages = Gauge::default();
-        registry.register(
-            "in_flight_messages",
-            "Messages received and not yet acknowledged.",
-            in_flight_messages.clone(),
-        );
-        let in_flight_bytes = Gauge::default();
-        registry.register_with_unit(
+        let in_flight_messages =
+            registry.instrument("in_flight_messages", "Messages received and not yet acknowledged.", Gauge::default());
+        let in_flight_bytes = registry.instrument_in(
             "in_flight",
             "Payload bytes received and not yet acknowledged.",
             Unit::Bytes,
-            in_flight_bytes.clone(),
+            Gauge::default(),
         );
-        let offsets_committed = Counter::default();
-        registry.register(
+        let offsets_committed = registry.instrument(
             "offsets_committed",
             "Partition offsets the broker accepted in commits.",
-            offsets_committed.clone(),
+            Counter::default(),
         );
-        let delivery_errors = Counter::default();
-        registry.register(
+        let delivery_errors = registry.instrument(
             "delivery_errors",
             "Failed produce attempts (retried, unless the failure is permanent).",
-            delivery_errors.clone(),
+            Counter::default(),
         );
-        let permanent_failures = Counter::default();
-        registry.register(
-            "delivery_failures_permanent",
-            "Deliveries no retry can mend (a topic gone, access denied, a fatal producer); the pipeline stops on the first.",
-            permanent_failures.clone(),
-        );
-        let running = Gauge::default();
-        registry.register(
+        let permanent_failures = registry.instrument("delivery_failures_permanent",
+            "Deliveries no retry can mend (a topic gone, access denied, a fatal producer); the pipeline stops on the first.", Counter::default());
+        let running = registry.instrument(
             "pipeline_running",
             "1 while the pipeline consumes, 0 before it starts and once it has stopped.",
-            running.clone(),
+            Gauge::default(),
         );
         let transactions = Family::<[(&'static str, &'static str); 1], Counter>::default();
         let transactions_committed = transactions.get_or_create_owned(&[("outcome", "committed")]);
@@ -155,19 +138,15 @@ impl Metrics {
             "Kafka transactions by outcome (exactly-once mode); abandoned: a transaction call never returned and the pipeline stopped.",
             transactions,
         );
-        let wakeups_missed = Counter::default();
-        registry.register(
-            "consumer_wakeups_missed",
-            "Times the input consumer's queue held a message or group event that no wake-up announced, found by the 1 s poll tick instead (0 is normal).",
-            wakeups_missed.clone(),
-        );
+        let wakeups_missed = registry.instrument("consumer_wakeups_missed",
+            "Times the input consumer's queue held a message or group event that no wake-up announced, found by the 1 s poll tick instead (0 is normal).", Counter::default());
         let lag = lag::LagGauges::default();
         registry.register(
             "consumer_lag_messages",
             "Messages behind the end of each assigned partition, from librdkafka's statistics.",
             lag.family(),
         );
-        registry.register("build", "The running copydesk.", Info::new([("version", env!("CARGO_PKG_VERSION"))]));
+        registry.build_info();
         Metrics {
             registry,
             consumed,

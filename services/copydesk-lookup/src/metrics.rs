@@ -5,11 +5,10 @@
 
 use std::fmt;
 
-use copydesk_telemetry::{DurationHistogram, Exposition};
+use copydesk_telemetry::{DurationHistogram, Exposition, Instruments};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 use tonic::Code;
 
@@ -138,11 +137,10 @@ impl Metrics {
             "Records of the articles topic that are not articles, skipped, by reason.",
             skipped_family,
         );
-        let batches = Counter::default();
-        registry.register(
+        let batches = registry.instrument(
             "lookup_store_batches",
             "Store write transactions (a batch of records and its offsets).",
-            batches.clone(),
+            Counter::default(),
         );
         let request_family = Family::<Labels<2>, Counter>::default();
         let requests = Rpc::ALL
@@ -172,28 +170,24 @@ impl Metrics {
             Unit::Seconds,
             duration_family,
         );
-        let store_articles = Gauge::default();
-        registry.register("lookup_store_articles", "Articles in the store.", store_articles.clone());
-        let ready = Gauge::default();
-        registry.register(
+        let store_articles = registry.instrument("lookup_store_articles", "Articles in the store.", Gauge::default());
+        let ready = registry.instrument(
             "lookup_ready",
             "1 while health says SERVING (the store has caught up with the topic), else 0.",
-            ready.clone(),
+            Gauge::default(),
         );
-        let hot_answers = Counter::default();
-        registry.register(
+        let hot_answers = registry.instrument(
             "lookup_hot_answers",
             "GetArticle calls answered from the hot articles in memory, without a store read.",
-            hot_answers.clone(),
+            Counter::default(),
         );
-        let hot_bytes = Gauge::default();
-        registry.register(
+        let hot_bytes = registry.instrument(
             "lookup_hot_articles_bytes",
             "Memory held by the hot articles' answers, as of the last store read by id.",
-            hot_bytes.clone(),
+            Gauge::default(),
         );
         // The role-neutral name ingest uses too: one query finds every version.
-        registry.register("build", "The running copydesk.", Info::new([("version", env!("CARGO_PKG_VERSION"))]));
+        registry.build_info();
         Metrics {
             registry,
             articles_applied,

@@ -10,6 +10,7 @@ mod context;
 mod endpoint;
 mod export;
 mod histogram;
+mod instruments;
 mod log_fields;
 pub mod messaging;
 mod trace;
@@ -24,6 +25,7 @@ pub use crate::context::{continue_trace, grpc_server_span, link_to, record_ids, 
 pub use crate::endpoint::{bind, serve};
 pub use crate::export::span_counts;
 pub use crate::histogram::DurationHistogram;
+pub use crate::instruments::Instruments;
 pub use crate::log_fields::LogFields;
 pub use crate::trace::{ExporterKind, TraceGuard, exporter_from, layer as trace_layer};
 
