@@ -1,14 +1,16 @@
 //! How the article's own blocks are told and read: a section's title that
 //! is a link against a teaser's headline, a list of links the article
 //! announces or sets in its flow against a related-links box, an ordered
-//! list's numbers, a drop cap set apart.
+//! list's numbers, a drop cap set apart, an author's bio closing the body.
 //!
 //! A linked heading inside the article (a listicle's product names, a
 //! guide's linked step titles) is told from a teaser's headline by where it
 //! stands and what follows it.
 
+use copydesk_proto::v1::{Block as PbBlock, block::Kind as PbKind};
+
 use crate::dom::{Block, Item, Kind, Page, flag};
-use crate::wording;
+use crate::{text, wording};
 
 use super::{in_list, score};
 
@@ -94,4 +96,32 @@ pub(super) fn introduces_list(block: &Block) -> bool {
         && block.text.split_whitespace().count() >= 5
         && block.flags & flag::BOILER == 0
         && !wording::is_furniture(block)
+}
+
+/// Longest line after an author's bio that can still be its box's furniture
+/// (a "Related" label, social links), in chars.
+const AFTER_BIO: usize = 200;
+/// Longest label before a bio (the author's name, their job title), in chars.
+const BIO_LABEL: usize = 60;
+
+/// Drops an author's bio that ends the article, with the labels above it and
+/// the short lines after it. The bio must stand in the body's second half
+/// with nothing but short lines after it: an interview that opens on who its
+/// subject is stays whole.
+pub(super) fn drop_closing_bio(blocks: &mut Vec<PbBlock>) {
+    let paragraph = PbKind::Paragraph as i32;
+    let Some(at) = blocks.iter().rposition(|b| b.kind == paragraph && wording::is_bio(&b.text)) else { return };
+    if at == 0 || at < blocks.len() / 2 || blocks[at + 1..].iter().any(|b| b.text.chars().count() > AFTER_BIO) {
+        return;
+    }
+    let mut cut = at;
+    while cut > 1 && at - cut < 3 {
+        let label = &blocks[cut - 1];
+        let short = label.kind != PbKind::Image as i32 && label.text.chars().count() <= BIO_LABEL;
+        if !short || text::ends_sentence(&label.text) {
+            break;
+        }
+        cut -= 1;
+    }
+    blocks.truncate(cut);
 }

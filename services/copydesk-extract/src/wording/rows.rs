@@ -25,6 +25,10 @@ pub(crate) struct Wording {
     /// Whole headings that open what follows an article: related posts,
     /// recommendations, the author's box.
     pub(crate) closers: &'static [&'static str],
+    /// What follows a person's name to open an author's bio ("Jane Doe is a
+    /// travel writer"), and the pronouns its later sentences use.
+    pub(crate) bio_verbs: &'static [&'static str],
+    pub(crate) pronouns: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
@@ -37,6 +41,8 @@ const ROW: Wording = Wording {
     rights: NONE,
     credits: NONE,
     closers: NONE,
+    bio_verbs: NONE,
+    pronouns: NONE,
 };
 
 /// The rows, one per language.
@@ -116,7 +122,11 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "about the author",
                 "keep reading",
                 "read next",
+                "article sources",
+                "citations",
             ],
+            bio_verbs: &["(?:is|was|serves as) (?:a|an|the)"],
+            pronouns: &["he", "she", "his", "her", "they", "their"],
         },
     ),
     (
@@ -153,6 +163,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["alle rechte vorbehalten"],
             credits: &["foto", "bild"],
             closers: &["das könnte sie auch interessieren", "mehr zum thema", "über den autor", "über die autorin"],
+            ..ROW
         },
     ),
     (
@@ -181,6 +192,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["droits réservés"],
             credits: &["crédit photo"],
             closers: &["(?:à )?lire aussi", "articles? liés", "sur le même sujet", "à propos de l['’]auteur"],
+            ..ROW
         },
     ),
     (
@@ -206,6 +218,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["derechos reservados"],
             credits: &["foto", "fotos", "imagen"],
             closers: &["(?:notas|noticias|artículos) relacionad[oa]s", "sobre el autor", "te puede interesar"],
+            ..ROW
         },
     ),
     ("pt", Wording { openers: &["veja também", "leia também"], pitches: &["inscreva-se", "siga-nos"], ..ROW }),
@@ -240,6 +253,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["права защищены"],
             credits: &["фото"],
             closers: NONE,
+            ..ROW
         },
     ),
     ("el", Wording { rights: &["όλα τα δικαιώματα"], credits: &["φωτο"], ..ROW }),
