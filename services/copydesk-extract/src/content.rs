@@ -360,6 +360,7 @@ pub(crate) fn extract(
             _ => {}
         }
     }
+    kept::drop_closing_teasers(&mut body.blocks);
     kept::drop_closing_bio(&mut body.blocks);
     let mut opening = crate::standfirst::find(page, container, title, description);
     // A template may print the headline twice, above the body and in it.

@@ -125,3 +125,31 @@ pub(super) fn drop_closing_bio(blocks: &mut Vec<PbBlock>) {
     }
     blocks.truncate(cut);
 }
+
+/// Shortest teaser excerpt, in chars; longest line among closing teasers.
+const EXCERPT: (usize, usize) = (60, 300);
+/// Most blocks between two excerpts of one teaser list (headline, date, author).
+const EXCERPT_GAP: usize = 4;
+
+/// Drops a closing list of teasers: two excerpts or more cut short ("…"),
+/// each within a few blocks of the last, in the body's second half, and
+/// nothing long from the first of them on. A teaser of another page stops
+/// mid-sentence; the article's own paragraphs do not.
+pub(super) fn drop_closing_teasers(blocks: &mut Vec<PbBlock>) {
+    let cut_short = |b: &PbBlock| {
+        let t = b.text.trim_end();
+        (t.ends_with('…') || t.ends_with("...")) && t.chars().count() >= EXCERPT.0
+    };
+    let excerpts: Vec<usize> = (0..blocks.len()).filter(|&i| cut_short(&blocks[i])).collect();
+    let Some(mut j) = excerpts.len().checked_sub(1) else { return };
+    while j > 0 && excerpts[j] - excerpts[j - 1] <= EXCERPT_GAP {
+        j -= 1;
+    }
+    let first = excerpts[j];
+    if excerpts.len() - j < 2 || first < blocks.len() / 2 {
+        return;
+    }
+    if blocks[first..].iter().all(|b| b.text.chars().count() <= EXCERPT.1) {
+        blocks.truncate(first);
+    }
+}
