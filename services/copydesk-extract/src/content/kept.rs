@@ -1,16 +1,14 @@
 //! How the article's own blocks are told and read: a section's title that
 //! is a link against a teaser's headline, a list of links the article
 //! announces or sets in its flow against a related-links box, an ordered
-//! list's numbers, a drop cap set apart, an author's bio closing the body.
+//! list's numbers, a drop cap set apart.
 //!
 //! A linked heading inside the article (a listicle's product names, a
 //! guide's linked step titles) is told from a teaser's headline by where it
 //! stands and what follows it.
 
-use copydesk_proto::v1::{Block as PbBlock, block::Kind as PbKind};
-
 use crate::dom::{Block, Item, Kind, Page, flag};
-use crate::{text, wording};
+use crate::wording;
 
 use super::{in_list, score};
 
@@ -96,60 +94,4 @@ pub(super) fn introduces_list(block: &Block) -> bool {
         && block.text.split_whitespace().count() >= 5
         && block.flags & flag::BOILER == 0
         && !wording::is_furniture(block)
-}
-
-/// Longest line after an author's bio that can still be its box's furniture
-/// (a "Related" label, social links), in chars.
-const AFTER_BIO: usize = 200;
-/// Longest label before a bio (the author's name, their job title), in chars.
-const BIO_LABEL: usize = 60;
-
-/// Drops an author's bio that ends the article, with the labels above it and
-/// the short lines after it. The bio must stand in the body's second half
-/// with nothing but short lines after it: an interview that opens on who its
-/// subject is stays whole.
-pub(super) fn drop_closing_bio(blocks: &mut Vec<PbBlock>) {
-    let paragraph = PbKind::Paragraph as i32;
-    let Some(at) = blocks.iter().rposition(|b| b.kind == paragraph && wording::is_bio(&b.text)) else { return };
-    if at == 0 || at < blocks.len() / 2 || blocks[at + 1..].iter().any(|b| b.text.chars().count() > AFTER_BIO) {
-        return;
-    }
-    let mut cut = at;
-    while cut > 1 && at - cut < 3 {
-        let label = &blocks[cut - 1];
-        let short = label.kind != PbKind::Image as i32 && label.text.chars().count() <= BIO_LABEL;
-        if !short || text::ends_sentence(&label.text) {
-            break;
-        }
-        cut -= 1;
-    }
-    blocks.truncate(cut);
-}
-
-/// Shortest teaser excerpt, in chars; longest line among closing teasers.
-const EXCERPT: (usize, usize) = (60, 300);
-/// Most blocks between two excerpts of one teaser list (headline, date, author).
-const EXCERPT_GAP: usize = 4;
-
-/// Drops a closing list of teasers: two excerpts or more cut short ("…"),
-/// each within a few blocks of the last, in the body's second half, and
-/// nothing long from the first of them on. A teaser of another page stops
-/// mid-sentence; the article's own paragraphs do not.
-pub(super) fn drop_closing_teasers(blocks: &mut Vec<PbBlock>) {
-    let cut_short = |b: &PbBlock| {
-        let t = b.text.trim_end();
-        (t.ends_with('…') || t.ends_with("...")) && t.chars().count() >= EXCERPT.0
-    };
-    let excerpts: Vec<usize> = (0..blocks.len()).filter(|&i| cut_short(&blocks[i])).collect();
-    let Some(mut j) = excerpts.len().checked_sub(1) else { return };
-    while j > 0 && excerpts[j] - excerpts[j - 1] <= EXCERPT_GAP {
-        j -= 1;
-    }
-    let first = excerpts[j];
-    if excerpts.len() - j < 2 || first < blocks.len() / 2 {
-        return;
-    }
-    if blocks[first..].iter().all(|b| b.text.chars().count() <= EXCERPT.1) {
-        blocks.truncate(first);
-    }
 }
