@@ -116,6 +116,8 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "learn more about our (?:editorial|services)",
                 "subscribe to our",
                 "by subscribing",
+                // An affiliate disclosure set above or below the article.
+                "(?:we|may) earn (?:us )?(?:a |an )?(?:small )?(?:affiliate )?commissions?",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
