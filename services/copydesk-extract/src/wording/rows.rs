@@ -53,6 +53,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             buttons: &[
                 "share",
                 "share this",
+                r"why trust us\??",
                 "tweet",
                 "print",
                 "email",
@@ -118,6 +119,9 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "by subscribing",
                 // An affiliate disclosure set above or below the article.
                 "(?:we|may) earn (?:us )?(?:a |an )?(?:small )?(?:affiliate )?commissions?",
+                // What a form or a closed thread says around the article.
+                r"^by (?:signing up|submitting|clicking|registering)\b.{0,80}\b(?:you|i) (?:agree|consent|confirm|certify)",
+                "comments are closed",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
