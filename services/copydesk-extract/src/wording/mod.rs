@@ -183,6 +183,9 @@ mod tests {
         assert!(JUNK.is_match("Share this") && !JUNK.is_match("Share this story with a friend"));
         assert!(FURNITURE.is_match("Lesen Sie auch: Die Brücke") && FURNITURE.is_match("Anzeige – Reisen"));
         assert!(!FURNITURE.is_match("Die Anzeige der Stadt"));
+        assert!(
+            FURNITURE.is_match("Published on: February 14, 2025") && !FURNITURE.is_match("Published in 1998, it sold")
+        );
         assert!(PITCH.is_match("Pour ne rien manquer, abonnez-vous à notre newsletter"));
         assert!(LEGAL.is_match("Όλα τα δικαιώματα διατηρούνται") && !LEGAL.is_match("All rights to the bridge"));
         assert!(ends_on_credit("The square at dawn. Фото: Иван Петров") && !ends_on_credit("Photographer: Jane Doe"));

@@ -89,6 +89,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 r"tags?\s*:",
                 "disclaimer",
                 r"(?:last )?updated?(?: on)?\s*:?\s*\d",
+                r"(?:last )?(?:published|reviewed)(?: on)?\s*:?\s*(?:[a-z]{3,9}\.? )?\d",
                 r"(?:photo credits?|image credits?)\s*:",
             ],
             ad_labels: &["advertisement", "advertorial", "sponsored"],
