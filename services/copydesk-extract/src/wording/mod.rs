@@ -117,7 +117,8 @@ pub(crate) fn closes_article(block: &Block) -> bool {
 /// name (one to three capitalised words, "About the author:" before it
 /// allowed), a bio verb, and a pronoun later on.
 static BIO: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
-    let name = r"(?-i:\p{Lu})[\w.'’-]+(?: (?-i:\p{Lu})[\w.'’-]+){0,2}";
+    // A nickname may stand in brackets between the names ("Robert (Bob) Lee").
+    let name = r"(?-i:\p{Lu})[\w.'’-]+(?: \(?(?-i:\p{Lu})[\w.'’-]+\)?){0,2}";
     let opening = format!(r"^\(?(?:{}:?\s*)?{name},? {} ", any_of(|row| row.closers), any_of(|row| row.bio_verbs));
     (matcher(&opening), matcher(&format!(r"\b{}\b", any_of(|row| row.pronouns))))
 });
@@ -191,6 +192,7 @@ mod tests {
         assert!(ends_on_credit("The square at dawn. Фото: Иван Петров") && !ends_on_credit("Photographer: Jane Doe"));
         let bio = "Jane Doe is a travel writer based in Lisbon. Her work has appeared in many magazines.";
         assert!(is_bio(bio) && is_bio(&format!("About the author: {bio}")));
+        assert!(is_bio("Robert (Bob) Lee is a chef in Lyon, where he has cooked for thirty years in the old town."));
         assert!(!is_bio("The council is a body of nine members elected every four years by the whole town."));
     }
 }
