@@ -16,6 +16,7 @@ use crate::wording::{self, is_legal};
 use crate::{text, urls};
 
 mod boxes;
+mod closing;
 mod explain;
 mod kept;
 
@@ -360,6 +361,7 @@ pub(crate) fn extract(
             _ => {}
         }
     }
+    closing::drop_closing(&mut body.blocks);
     let mut opening = crate::standfirst::find(page, container, title, description);
     // A template may print the headline twice, above the body and in it.
     let folded_title = text::fold(title);

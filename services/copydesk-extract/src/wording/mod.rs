@@ -113,6 +113,25 @@ pub(crate) fn closes_article(block: &Block) -> bool {
     block.chars <= 60 && CLOSERS.is_match(block.text.trim_matches(|c: char| !c.is_alphanumeric()))
 }
 
+/// A paragraph that opens on a person's name and says who they are: the
+/// name (one to three capitalised words, "About the author:" before it
+/// allowed), a bio verb, and a pronoun later on.
+static BIO: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    // A nickname may stand in brackets between the names ("Robert (Bob) Lee").
+    let name = r"(?-i:\p{Lu})[\w.'’-]+(?: \(?(?-i:\p{Lu})[\w.'’-]+\)?){0,2}";
+    let opening = format!(r"^\(?(?:{}:?\s*)?{name},? {} ", any_of(|row| row.closers), any_of(|row| row.bio_verbs));
+    (matcher(&opening), matcher(&format!(r"\b{}\b", any_of(|row| row.pronouns))))
+});
+
+/// Shortest and longest author's bio, in chars.
+const BIO_CHARS: (usize, usize) = (80, 800);
+
+/// Whether a paragraph reads as an author's bio (see `BIO`).
+pub(crate) fn is_bio(text: &str) -> bool {
+    let chars = text.chars().count();
+    (BIO_CHARS.0..=BIO_CHARS.1).contains(&chars) && BIO.0.is_match(text) && BIO.1.is_match(text)
+}
+
 /// Longest block a pitch or disclaimer rule looks at, in chars.
 const SHORT: usize = 300;
 
@@ -140,7 +159,17 @@ mod tests {
     fn every_row_is_lower_case_and_named_once() {
         for (i, (code, row)) in LANGUAGES.iter().enumerate() {
             assert!(LANGUAGES[..i].iter().all(|(c, _)| c != code), "{code} twice");
-            let fields = [row.buttons, row.openers, row.ad_labels, row.pitches, row.rights, row.credits, row.closers];
+            let fields = [
+                row.buttons,
+                row.openers,
+                row.ad_labels,
+                row.pitches,
+                row.rights,
+                row.credits,
+                row.closers,
+                row.bio_verbs,
+                row.pronouns,
+            ];
             for entry in fields.iter().flat_map(|f| f.iter()) {
                 // Upper case only as a regex escape (`\S`).
                 let unescaped =
@@ -155,8 +184,15 @@ mod tests {
         assert!(JUNK.is_match("Share this") && !JUNK.is_match("Share this story with a friend"));
         assert!(FURNITURE.is_match("Lesen Sie auch: Die Brücke") && FURNITURE.is_match("Anzeige – Reisen"));
         assert!(!FURNITURE.is_match("Die Anzeige der Stadt"));
+        assert!(
+            FURNITURE.is_match("Published on: February 14, 2025") && !FURNITURE.is_match("Published in 1998, it sold")
+        );
         assert!(PITCH.is_match("Pour ne rien manquer, abonnez-vous à notre newsletter"));
         assert!(LEGAL.is_match("Όλα τα δικαιώματα διατηρούνται") && !LEGAL.is_match("All rights to the bridge"));
         assert!(ends_on_credit("The square at dawn. Фото: Иван Петров") && !ends_on_credit("Photographer: Jane Doe"));
+        let bio = "Jane Doe is a travel writer based in Lisbon. Her work has appeared in many magazines.";
+        assert!(is_bio(bio) && is_bio(&format!("About the author: {bio}")));
+        assert!(is_bio("Robert (Bob) Lee is a chef in Lyon, where he has cooked for thirty years in the old town."));
+        assert!(!is_bio("The council is a body of nine members elected every four years by the whole town."));
     }
 }

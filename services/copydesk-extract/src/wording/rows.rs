@@ -25,6 +25,10 @@ pub(crate) struct Wording {
     /// Whole headings that open what follows an article: related posts,
     /// recommendations, the author's box.
     pub(crate) closers: &'static [&'static str],
+    /// What follows a person's name to open an author's bio ("Jane Doe is a
+    /// travel writer"), and the pronouns its later sentences use.
+    pub(crate) bio_verbs: &'static [&'static str],
+    pub(crate) pronouns: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
@@ -37,6 +41,8 @@ const ROW: Wording = Wording {
     rights: NONE,
     credits: NONE,
     closers: NONE,
+    bio_verbs: NONE,
+    pronouns: NONE,
 };
 
 /// The rows, one per language.
@@ -47,6 +53,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             buttons: &[
                 "share",
                 "share this",
+                r"why trust us\??",
                 "tweet",
                 "print",
                 "email",
@@ -82,6 +89,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 r"tags?\s*:",
                 "disclaimer",
                 r"(?:last )?updated?(?: on)?\s*:?\s*\d",
+                r"(?:last )?(?:published|reviewed)(?: on)?\s*:?\s*(?:[a-z]{3,9}\.? )?\d",
                 r"(?:photo credits?|image credits?)\s*:",
             ],
             ad_labels: &["advertisement", "advertorial", "sponsored"],
@@ -103,6 +111,18 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "your submission has been received",
                 "something went wrong while submitting",
                 "thanks? (?:you )?for (?:signing up|subscribing)",
+                "sign up (?:now|today|below|here)",
+                "get started today",
+                "start (?:your|a) free trial",
+                "book a (?:free )?demo",
+                "learn more about our (?:editorial|services)",
+                "subscribe to our",
+                "by subscribing",
+                // An affiliate disclosure set above or below the article.
+                "(?:we|may) earn (?:us )?(?:a |an )?(?:small )?(?:affiliate )?commissions?",
+                // What a form or a closed thread says around the article.
+                r"^by (?:signing up|submitting|clicking|registering)\b.{0,80}\b(?:you|i) (?:agree|consent|confirm|certify)",
+                "comments are closed",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
@@ -116,7 +136,11 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "about the author",
                 "keep reading",
                 "read next",
+                "article sources",
+                "citations",
             ],
+            bio_verbs: &["(?:is|was|serves as) (?:a|an|the)"],
+            pronouns: &["he", "she", "his", "her", "they", "their"],
         },
     ),
     (
@@ -153,6 +177,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["alle rechte vorbehalten"],
             credits: &["foto", "bild"],
             closers: &["das könnte sie auch interessieren", "mehr zum thema", "über den autor", "über die autorin"],
+            ..ROW
         },
     ),
     (
@@ -181,6 +206,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["droits réservés"],
             credits: &["crédit photo"],
             closers: &["(?:à )?lire aussi", "articles? liés", "sur le même sujet", "à propos de l['’]auteur"],
+            ..ROW
         },
     ),
     (
@@ -206,6 +232,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["derechos reservados"],
             credits: &["foto", "fotos", "imagen"],
             closers: &["(?:notas|noticias|artículos) relacionad[oa]s", "sobre el autor", "te puede interesar"],
+            ..ROW
         },
     ),
     ("pt", Wording { openers: &["veja também", "leia também"], pitches: &["inscreva-se", "siga-nos"], ..ROW }),
@@ -240,6 +267,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             rights: &["права защищены"],
             credits: &["фото"],
             closers: NONE,
+            ..ROW
         },
     ),
     ("el", Wording { rights: &["όλα τα δικαιώματα"], credits: &["φωτο"], ..ROW }),
