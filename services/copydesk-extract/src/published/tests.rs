@@ -110,3 +110,11 @@ fn a_labelled_date_in_the_header_over_the_body_is_read_past_a_contents_list() {
     );
     assert_eq!(published(&page), "2025-10-21");
 }
+
+#[test]
+fn a_published_line_in_a_sidebar_dates_a_page_nothing_else_dates() {
+    let sidebar = "<div class=sidebar><h4>Published</h4><time datetime=2018-11-15T12:00:00Z>15 November 2018</time>\
+        <h4>Reviewed</h4><time datetime=2020-10-08T12:00:00Z>8 October 2020</time></div>";
+    let page = format!("<html><body><h1>Harbour plan</h1><article><div>{BODY}</div></article>{sidebar}</body></html>");
+    assert_eq!(published(&page), "2018-11-15");
+}
