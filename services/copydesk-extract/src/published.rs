@@ -71,6 +71,10 @@ pub(crate) fn published(
             .or_else(|| shown::resaved(page, e, modified, visible.or(updated)))
             .unwrap_or(e)
     });
+    // A line stating when the page first came out ("This article was
+    // originally published on 26 Sep 2019 but has been updated") outranks the
+    // dateline, which then shows a revision.
+    let visible = labelled::original(page, fetched_at).or(visible);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).

@@ -1,9 +1,11 @@
 //! Lines that say what their date is: "Published" over a date, "Veröffentlicht
-//! am ...", "发布时间：...".
+//! am ...", "发布时间：...", and a statement of the page's first publication
+//! ("This article was originally published on 26 Sep 2019 ...").
 
 use chrono::{DateTime, Utc};
 
 use super::{AFTER_BODY, line_date};
+use crate::date_labels::ORIGINAL;
 use crate::dates;
 use crate::dom::{self, Item, flag};
 use crate::zones::{self, Label};
@@ -68,4 +70,25 @@ pub(super) fn labelled(
         }
     }
     (None, updated)
+}
+
+/// Longest line read for a statement of the first publication: a note of a
+/// sentence or two, under or over the body.
+const ORIGINAL_LINE_CHARS: usize = 250;
+
+/// Characters after the statement's words in which its date stands.
+const ORIGINAL_REACH: usize = 40;
+
+/// The date a line gives as the page's first publication, wherever it
+/// stands: the page says outright that its dateline shows a later revision.
+pub(super) fn original(page: &dom::Page, fetched_at: Option<DateTime<Utc>>) -> Option<dates::Found> {
+    page.items.iter().find_map(|item| {
+        let Item::Text(b) = item else { return None };
+        if b.chars > ORIGINAL_LINE_CHARS || !b.text.bytes().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let at = ORIGINAL.find(&b.text)?;
+        let rest: String = b.text[at.end()..].chars().take(ORIGINAL_REACH).collect();
+        dates::find_in_text(&rest).filter(|f| dates::plausible(*f, fetched_at))
+    })
 }
