@@ -17,11 +17,14 @@ pub(crate) struct DateLabels {
     /// The date of something other than the article: an account, a blog,
     /// a company ("member since", "gegründet", "注册").
     pub(crate) elsewhere: &'static [&'static str],
+    /// A statement of the page's first publication, read anywhere on the
+    /// page ("originally published on", "erstmals erschienen am").
+    pub(crate) original: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
 
-const ROW: DateLabels = DateLabels { published: NONE, updated: NONE, elsewhere: NONE };
+const ROW: DateLabels = DateLabels { published: NONE, updated: NONE, elsewhere: NONE, original: NONE };
 
 /// The rows, one per language.
 pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
@@ -31,6 +34,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["published", "posted", "submitted", "publication date", "date", "dated"],
             updated: &["update", "updated", "last modified"],
             elsewhere: &["joined", "member since", "registered", "established", "founded"],
+            original: &["originally published", "first published", "originally posted", "first posted"],
         },
     ),
     (
@@ -39,6 +43,12 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["veröffentlicht", "erschienen", "gespeichert", "datum"],
             updated: &["aktualisiert", "geändert"],
             elsewhere: &["mitglied seit", "registriert", "dabei seit", "gegründet"],
+            original: &[
+                "erstmals veröffentlicht",
+                "ursprünglich veröffentlicht",
+                "erstmals erschienen",
+                "zuerst erschienen",
+            ],
         },
     ),
     (
@@ -47,6 +57,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["publié", "publiée"],
             updated: &["mis à jour", "modifié"],
             elsewhere: &["inscrit", "membre depuis", "fondé", "fondée"],
+            original: &["initialement publié", "initialement publiée", "publié initialement", "publiée initialement"],
         },
     ),
     (
@@ -55,15 +66,25 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["publicado", "publicada", "fecha"],
             updated: &["actualizado"],
             elsewhere: &["miembro desde", "registrado", "fundado", "fundada"],
+            original: &["publicado originalmente", "publicada originalmente", "publicado por primera vez"],
         },
     ),
-    ("pt", DateLabels { published: &["publicação"], updated: &["atualizado"], ..ROW }),
+    (
+        "pt",
+        DateLabels {
+            published: &["publicação"],
+            updated: &["atualizado"],
+            original: &["publicado originalmente"],
+            ..ROW
+        },
+    ),
     (
         "it",
         DateLabels {
             published: &["pubblicato", "data"],
             updated: &["aggiornato"],
             elsewhere: &["iscritto", "membro dal", "fondato"],
+            original: &["pubblicato originariamente", "pubblicato per la prima volta"],
         },
     ),
     (
@@ -72,6 +93,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["opublikowano", "publikacja"],
             updated: &["zaktualizowano"],
             elsewhere: &["dołączył", "dołączyła", "zarejestrowany", "założony"],
+            ..ROW
         },
     ),
     (
@@ -80,6 +102,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["опубликовано", "дата"],
             updated: &["обновлено"],
             elsewhere: &["зарегистрирован", "на сайте с", "основан", "основано"],
+            ..ROW
         },
     ),
     (
@@ -91,7 +114,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
     (
         "ko",
         DateLabels {
-            published: &["입력", "등록", "게시", "작성일"], updated: &["수정"], elsewhere: &["가입"]
+            published: &["입력", "등록", "게시", "작성일"], updated: &["수정"], elsewhere: &["가입"], ..ROW
         },
     ),
     (
@@ -100,6 +123,7 @@ pub(crate) const LANGUAGES: &[(&str, DateLabels)] = &[
             published: &["发布", "發布", "發佈", "发表", "發表", "时间", "時間", "日期", "出版"],
             updated: &["更新", "修改"],
             elsewhere: &["建立于", "建立於", "注册", "註冊", "加入", "成立", "创建于", "創建於"],
+            ..ROW
         },
     ),
 ];
@@ -115,6 +139,7 @@ fn matcher(field: fn(&DateLabels) -> &'static [&'static str]) -> Regex {
 pub(crate) static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| matcher(|row| row.published));
 pub(crate) static UPDATED: LazyLock<Regex> = LazyLock::new(|| matcher(|row| row.updated));
 pub(crate) static ELSEWHERE: LazyLock<Regex> = LazyLock::new(|| matcher(|row| row.elsewhere));
+pub(crate) static ORIGINAL: LazyLock<Regex> = LazyLock::new(|| matcher(|row| row.original));
 
 #[cfg(test)]
 mod tests {
@@ -124,7 +149,7 @@ mod tests {
     fn every_row_is_lower_case_and_named_once() {
         for (i, (code, row)) in LANGUAGES.iter().enumerate() {
             assert!(LANGUAGES[..i].iter().all(|(c, _)| c != code), "{code} twice");
-            for w in row.published.iter().chain(row.updated).chain(row.elsewhere) {
+            for w in row.published.iter().chain(row.updated).chain(row.elsewhere).chain(row.original) {
                 assert_eq!(*w, w.to_lowercase(), "{code}: {w}");
             }
         }
@@ -138,5 +163,6 @@ mod tests {
         assert!(UPDATED.is_match("Mis à jour le "));
         assert!(ELSEWHERE.is_match("Member since "));
         assert!(!ELSEWHERE.is_match("Rejoined "));
+        assert!(ORIGINAL.is_match("This article was originally published on "));
     }
 }

@@ -11,6 +11,8 @@ use crate::dom::{self, Item, Kind, flag};
 use crate::zones::Label;
 use crate::{byline, dates, meta, relative, shown, tz, zones};
 
+use labelled::Reach;
+
 /// Publication and modification times, from the most to the least explicit source.
 pub(crate) fn published(
     page: &dom::Page,
@@ -69,6 +71,10 @@ pub(crate) fn published(
             .or_else(|| shown::resaved(page, e, modified, visible.or(updated)))
             .unwrap_or(e)
     });
+    // A line stating when the page first came out ("This article was
+    // originally published on 26 Sep 2019 but has been updated") outranks the
+    // dateline, which then shows a revision.
+    let visible = labelled::original(page, fetched_at).or(visible);
     let found = match (explicit, visible) {
         // A date-only declaration refined by a visible time on the same day
         // ("20 分钟前" under <time datetime="2024-06-17">).
@@ -78,7 +84,10 @@ pub(crate) fn published(
         (None, v) => v
             .or_else(|| base.and_then(|u| dates::from_url(u.as_str())))
             .or(updated)
-            .or_else(|| shown::lone_time(page, fetched_at)),
+            .or_else(|| shown::lone_time(page, fetched_at))
+            // With nothing else, a "Published" line in a sidebar or footer box
+            // dates the page; teaser lists' lines are left out still.
+            .or_else(|| labelled::labelled(page, container, fetched_at, Reach::Page).0),
     };
     let found = found.map(|f| tz::settle(f, shown_day, base.and_then(Url::host_str)));
     (found, modified)
@@ -250,8 +259,8 @@ fn dated_line(
             Label::Published | Label::None => return (Some(f), None),
         }
     }
-    let (labelled, labelled_update) = labelled(page, container, fetched_at);
-    (labelled, updated.or(labelled_update))
+    let (dated, dated_update) = labelled::labelled(page, container, fetched_at, Reach::Article);
+    (dated, updated.or(dated_update))
 }
 
 /// The date of a short line, the two-digit-year forms included ("31.10.23"),
@@ -343,55 +352,6 @@ fn byline_date(
 /// Longest byline line whose own date is read.
 const LABELLED_BYLINE_CHARS: usize = 100;
 
-/// A line labelled as the publication date ("发布时间：...", "Veröffentlicht
-/// am ...") anywhere before the body's end or just after it, outside
-/// navigation and teaser lists: tables and old templates put it far from
-/// the headline. An "updated" line is the fallback.
-fn labelled(
-    page: &dom::Page,
-    container: Option<u32>,
-    fetched_at: Option<DateTime<Utc>>,
-) -> (Option<dates::Found>, Option<dates::Found>) {
-    let end = container.map_or(u32::MAX, |c| page.elems[c as usize].end);
-    let mut after = 0;
-    let mut updated = None;
-    let mut above = Label::None;
-    for item in &page.items {
-        let Item::Text(b) = item else { continue };
-        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
-        if b.elem >= end {
-            after += 1;
-            if after > AFTER_BODY {
-                break;
-            }
-        }
-        // A box the template marks as furniture ("content-item", "meta")
-        // inside the article's own container still dates the article when
-        // it says so; elsewhere such boxes are teasers', but for the
-        // header over the body in the page's <main>, which only its class
-        // names mark ("meta", "byline"): no teaser list stands there.
-        let header =
-            b.flags & (flag::NAMED | flag::MAIN) == flag::NAMED | flag::MAIN && container.is_some_and(|c| b.elem < c);
-        let furniture = b.flags & flag::BOILER != 0 && container.is_none_or(|c| !page.contains(c, b.elem)) && !header;
-        if furniture || b.flags & (flag::LIST | flag::CAPTION) != 0 || b.chars > 100 {
-            continue;
-        }
-        // Byte check before the regexes: a date needs a digit.
-        if !b.text.bytes().any(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        match zones::label_under(&b.text, label_line) {
-            Label::None | Label::Elsewhere => {}
-            Label::Published => {
-                if let Some(f) = line_date(&b.text, fetched_at) {
-                    return (Some(f), None);
-                }
-            }
-            Label::Updated => updated = updated.or_else(|| line_date(&b.text, fetched_at)),
-        }
-    }
-    (None, updated)
-}
-
+mod labelled;
 #[cfg(test)]
 mod tests;

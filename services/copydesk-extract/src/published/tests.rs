@@ -110,3 +110,22 @@ fn a_labelled_date_in_the_header_over_the_body_is_read_past_a_contents_list() {
     );
     assert_eq!(published(&page), "2025-10-21");
 }
+
+#[test]
+fn a_published_line_in_a_sidebar_dates_a_page_nothing_else_dates() {
+    let sidebar = "<div class=sidebar><h4>Published</h4><time datetime=2018-11-15T12:00:00Z>15 November 2018</time>\
+        <h4>Reviewed</h4><time datetime=2020-10-08T12:00:00Z>8 October 2020</time></div>";
+    let page = format!("<html><body><h1>Harbour plan</h1><article><div>{BODY}</div></article>{sidebar}</body></html>");
+    assert_eq!(published(&page), "2018-11-15");
+}
+
+#[test]
+fn a_stated_first_publication_outranks_the_dateline() {
+    let note = "<p class=note>This article was originally published on 26 Sep 2019 at 4:12pm but has been \
+        regularly updated to keep the information current.</p>";
+    let page = format!(
+        "<html><body><h1>Harbour plan divides the town</h1><p class=meta>By Jane Doe</p><p class=meta>30 Sep 2022</p>\
+         <section><div>{BODY}{note}</div></section></body></html>"
+    );
+    assert_eq!(published(&page), "2019-09-26");
+}
