@@ -10,9 +10,11 @@ use std::sync::LazyLock;
 use html5ever::ns;
 use memchr::memmem;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 use crate::dom::flag;
+
+mod names;
 
 /// Tags whose content is never text a reader sees, or only as an aside:
 /// ruby annotations (`<rt>`, `<rp>`) spell out the reading of the text
@@ -91,34 +93,6 @@ pub(crate) fn is_block(tag: &str) -> bool {
     )
 }
 
-/// What class names and ids say an element is, as patterns over the
-/// lower-cased, space-separated names, each with the bit it sets; in the
-/// order of `said`'s bits.
-const NAME_PATTERNS: [&str; 6] = [
-    r"caption|wp-caption-text|img-?desc|image-?desc|legend",
-    r"credit|copyright|photographer|image-?source|img-?source",
-    r"byline|author|writer|reporter|contributor|journalist",
-    BOILER_PATTERN,
-    r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])",
-    r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)",
-];
-
-const BOILER_PATTERN: &str = r"(?x)(?:^|[^a-z])(?:nav|navbar|navigation|menu|menubar|footer|sidebar|side-bar|share|sharing|
-        social|socials|comment|comments|disqus|advert\w*|ads?|adv|sponsor\w*|promo\w*|banner|breadcrumbs?|
-        related|recommend\w*|newsletter|subscribe|subscription|signup|popup|modal|cookie\w*|consent|
-        paywall|widget|toolbar|pagination|pager|print-?(?:link|button|btn|icon|tools?)|no-?print|d-print-none|hidden-print|outbrain|taboola|trending|most-?popular|
-        mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|rating|
-        login|register|more-?stories|read-?more|also-?read|jump-?link|
-        (?:form|submit|submission)[-_]?(?:done|fail|failure|success|error|sent|thanks))(?:$|[^a-z])";
-
-/// All of `NAME_PATTERNS` in one pass over the names: a page has hundreds
-/// of distinct class lists, and six scans of each were a twentieth of its time.
-static NAMES_SAY: LazyLock<RegexSet> =
-    LazyLock::new(|| crate::regexes::regex_set(NAME_PATTERNS).expect("valid regexes"));
-
-/// The boilerplate pattern alone, for names with live commentary taken out.
-static BOILER_NAMES: LazyLock<Regex> = LazyLock::new(|| crate::regexes::regex(BOILER_PATTERN).expect("valid regex"));
-
 /// A live blog's or live match's commentary ("live-match-comment",
 /// "live_comments") is the article itself, not readers' comments: the names
 /// are taken out before the boilerplate test.
@@ -137,7 +111,7 @@ fn is_streamed_segment(id: &str) -> bool {
     id.strip_prefix("S:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// What class names and ids say, as found by the name regexes.
+/// What class names and ids say, as found by `names::said_by_words`.
 mod said {
     pub(super) const CAPTION: u8 = 1;
     pub(super) const CREDIT: u8 = 2;
@@ -252,15 +226,12 @@ impl Marker {
     }
 }
 
-/// The regexes' verdicts on a page's names (lower-cased, space-separated).
+/// What a page's names (lower-cased, space-separated) say.
 fn what_names_say(names: &str) -> u8 {
-    let bits = [said::CAPTION, said::CREDIT, said::BYLINE, said::BOILER, said::LEAD, said::DATE];
-    let mut said = NAMES_SAY.matches(names).iter().fold(0, |said, i| said | bits[i]);
+    let mut said = names::said_by_words(names);
     if names.contains("live") {
         said &= !said::BOILER;
-        if BOILER_NAMES.is_match(&LIVE_COMMENTARY.replace_all(names, " ")) {
-            said |= said::BOILER;
-        }
+        said |= names::said_by_words(&LIVE_COMMENTARY.replace_all(names, " ")) & said::BOILER;
     }
     if hidden_class(names) {
         said |= said::BOILER;

@@ -12,21 +12,13 @@
 //! clears it and goes on, or answers with another of its engines, so no
 //! match ever changes, only its cost.
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 
 /// Each regex's lazy-DFA cache, per thread.
 pub(crate) const DFA_CACHE_BYTES: usize = 512 << 10;
 
 pub(crate) fn regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).dfa_size_limit(DFA_CACHE_BYTES).build()
-}
-
-pub(crate) fn regex_set<I, S>(patterns: I) -> Result<RegexSet, regex::Error>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    RegexSetBuilder::new(patterns).dfa_size_limit(DFA_CACHE_BYTES).build()
 }
 
 /// A regex over bytes (markup whose encoding is not known yet).
@@ -45,8 +37,6 @@ mod tests {
         let found: Vec<&str> = words.find_iter(text).map(|m| m.as_str()).collect();
         assert_eq!(found, ["von Jana", "par Émile"]);
         assert!(regex("(").is_err(), "a bad pattern is still an error");
-        let set = regex_set(["^a", "b$"]).unwrap();
-        assert_eq!(set.matches("ab").into_iter().collect::<Vec<_>>(), [0, 1]);
         assert!(bytes_regex(r"(?i-u)charset=([a-z0-9-]+)").unwrap().is_match(b"CHARSET=utf-8"));
     }
 }

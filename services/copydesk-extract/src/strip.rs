@@ -30,8 +30,10 @@ use std::borrow::Cow;
 
 use memchr::{memchr, memchr2, memmem};
 use scan::{end_tag, is_space, script_end, tag_end};
+pub(crate) use unread::unread_attribute;
 
 mod scan;
+mod unread;
 
 /// Elements whose content the tokenizer reads as raw text up to their end
 /// tag: nothing inside is markup, so nothing inside is cut either.
@@ -272,96 +274,6 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
     }
     out.push_str(&src[kept..]);
     Cow::Owned(out)
-}
-
-/// Attributes extraction never asks for, by lower- or upper-case name:
-/// event handlers, ARIA state other than labels and hiding, loading hints,
-/// tooltips, forms, table and frame presentation, SVG and XML namespaces,
-/// microdata types (only `itemprop` is read), text direction,
-/// and `data-*` unless its name speaks of what extraction looks for
-/// (lazy image sources, dates, authors, component names).
-pub(crate) fn unread_attribute(name: &[u8]) -> bool {
-    const DATA_KEPT: &[&[u8]] =
-        &[b"src", b"original", b"date", b"time", b"author", b"publish", b"testid", b"component", b"e2e"];
-    let prefix = |p: &[u8]| name.get(..p.len()).is_some_and(|n| n.eq_ignore_ascii_case(p));
-    if prefix(b"on") && name.len() > 2 {
-        return name[2..].iter().all(u8::is_ascii_alphabetic);
-    }
-    if prefix(b"aria-") {
-        return !(name.eq_ignore_ascii_case(b"aria-label") || name.eq_ignore_ascii_case(b"aria-hidden"));
-    }
-    if prefix(b"data-") {
-        let rest = &name[5..];
-        return !DATA_KEPT.iter().any(|k| rest.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
-    }
-    // Every page's every attribute comes here: one match on the lower-cased
-    // name, not a comparison with each of the names.
-    let mut lower = [0u8; 17];
-    let Some(lower) = lower.get_mut(..name.len()) else { return false };
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    matches!(
-        &*lower,
-        b"tabindex"
-            | b"target"
-            | b"loading"
-            | b"decoding"
-            | b"sizes"
-            | b"fetchpriority"
-            | b"crossorigin"
-            | b"integrity"
-            | b"referrerpolicy"
-            | b"nonce"
-            | b"async"
-            | b"defer"
-            | b"title"
-            | b"value"
-            | b"placeholder"
-            | b"autocomplete"
-            | b"align"
-            | b"valign"
-            | b"border"
-            | b"cellpadding"
-            | b"cellspacing"
-            | b"bgcolor"
-            | b"frameborder"
-            | b"allowfullscreen"
-            | b"allow"
-            | b"scrolling"
-            | b"hreflang"
-            | b"media"
-            | b"xmlns"
-            | b"xmlns:xlink"
-            | b"xml:space"
-            | b"viewbox"
-            | b"focusable"
-            | b"language"
-            | b"action"
-            | b"method"
-            | b"for"
-            | b"maxlength"
-            | b"required"
-            | b"checked"
-            | b"accesskey"
-            | b"colspan"
-            | b"rowspan"
-            | b"nowrap"
-            | b"marginheight"
-            | b"marginwidth"
-            | b"hspace"
-            | b"vspace"
-            | b"allowtransparency"
-            | b"background"
-            | b"shape"
-            | b"coords"
-            | b"itemscope"
-            | b"itemtype"
-            | b"typeof"
-            | b"version"
-            | b"layout"
-            | b"dir"
-            | b"as"
-    )
 }
 
 /// Folds each run of whitespace holding a line break in the text

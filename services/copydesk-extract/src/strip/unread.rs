@@ -1,0 +1,117 @@
+//! Which attributes the cut before the parse drops: those extraction never reads.
+
+/// Attributes extraction never asks for, by lower- or upper-case name:
+/// event handlers, ARIA state other than labels and hiding, loading hints,
+/// tooltips, forms, table and frame presentation, SVG and XML namespaces,
+/// microdata types (only `itemprop` is read), text direction,
+/// and `data-*` unless its name speaks of what extraction looks for
+/// (lazy image sources, dates, authors, component names).
+pub(crate) fn unread_attribute(name: &[u8]) -> bool {
+    // Most of a page's attributes have one of these names, all read: they
+    // are answered before any case folding or search.
+    if READ_OFTEN.contains(&name) {
+        return false;
+    }
+    unread_slowly(name)
+}
+
+/// The commonest attribute names (lower case, as pages write them), all read.
+const READ_OFTEN: &[&[u8]] =
+    &[b"class", b"href", b"id", b"src", b"style", b"rel", b"alt", b"content", b"name", b"type", b"property", b"role"];
+
+fn unread_slowly(name: &[u8]) -> bool {
+    const DATA_KEPT: &[&[u8]] =
+        &[b"src", b"original", b"date", b"time", b"author", b"publish", b"testid", b"component", b"e2e"];
+    let prefix = |p: &[u8]| name.get(..p.len()).is_some_and(|n| n.eq_ignore_ascii_case(p));
+    if prefix(b"on") && name.len() > 2 {
+        return name[2..].iter().all(u8::is_ascii_alphabetic);
+    }
+    if prefix(b"aria-") {
+        return !(name.eq_ignore_ascii_case(b"aria-label") || name.eq_ignore_ascii_case(b"aria-hidden"));
+    }
+    if prefix(b"data-") {
+        let rest = &name[5..];
+        return !DATA_KEPT.iter().any(|k| rest.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)));
+    }
+    // Every page's every attribute comes here: one match on the lower-cased
+    // name, not a comparison with each of the names.
+    let mut lower = [0u8; 17];
+    let Some(lower) = lower.get_mut(..name.len()) else { return false };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &*lower,
+        b"tabindex"
+            | b"target"
+            | b"loading"
+            | b"decoding"
+            | b"sizes"
+            | b"fetchpriority"
+            | b"crossorigin"
+            | b"integrity"
+            | b"referrerpolicy"
+            | b"nonce"
+            | b"async"
+            | b"defer"
+            | b"title"
+            | b"value"
+            | b"placeholder"
+            | b"autocomplete"
+            | b"align"
+            | b"valign"
+            | b"border"
+            | b"cellpadding"
+            | b"cellspacing"
+            | b"bgcolor"
+            | b"frameborder"
+            | b"allowfullscreen"
+            | b"allow"
+            | b"scrolling"
+            | b"hreflang"
+            | b"media"
+            | b"xmlns"
+            | b"xmlns:xlink"
+            | b"xml:space"
+            | b"viewbox"
+            | b"focusable"
+            | b"language"
+            | b"action"
+            | b"method"
+            | b"for"
+            | b"maxlength"
+            | b"required"
+            | b"checked"
+            | b"accesskey"
+            | b"colspan"
+            | b"rowspan"
+            | b"nowrap"
+            | b"marginheight"
+            | b"marginwidth"
+            | b"hspace"
+            | b"vspace"
+            | b"allowtransparency"
+            | b"background"
+            | b"shape"
+            | b"coords"
+            | b"itemscope"
+            | b"itemtype"
+            | b"typeof"
+            | b"version"
+            | b"layout"
+            | b"dir"
+            | b"as"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commonest_names_are_read() {
+        for name in READ_OFTEN {
+            assert!(!unread_slowly(name), "{}", String::from_utf8_lossy(name));
+        }
+        assert!(unread_attribute(b"onclick") && unread_attribute(b"TABINDEX") && !unread_attribute(b"CLASS"));
+    }
+}
