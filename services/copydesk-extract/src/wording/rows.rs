@@ -121,7 +121,10 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 // An affiliate disclosure set above or below the article.
                 "(?:we|may) earn (?:us )?(?:a |an )?(?:small )?(?:affiliate )?commissions?",
                 // What a form or a closed thread says around the article.
-                r"^by (?:signing up|submitting|clicking|registering)\b.{0,80}\b(?:you|i) (?:agree|consent|confirm|certify)",
+                // No `\b` in a pitch: a Unicode word boundary stops the lazy
+                // DFA at the first non-ASCII character, and the whole list
+                // then ran on the slow engine (extraction took 1.4x as long).
+                r"^by (?:signing up|submitting|clicking|registering)\W.* (?:you|i) (?:agree|consent|confirm|certify)",
                 "comments are closed",
             ],
             rights: &["copyright", "all rights reserved"],
