@@ -50,8 +50,11 @@ const BIO_LABEL: usize = 60;
 /// that opens on who its subject is stays whole.
 fn bio_from(blocks: &[PbBlock]) -> Option<usize> {
     let paragraph = PbKind::Paragraph as i32;
-    let at = blocks.iter().rposition(|b| b.kind == paragraph && wording::is_bio(&b.text))?;
-    if at == 0 || at < blocks.len() / 2 || blocks[at + 1..].iter().any(|b| b.text.chars().count() > AFTER_BIO) {
+    // Only the second half is read: a bio in the first never counts, and
+    // the regexes need not run over the whole article on every page.
+    let half = blocks.len() / 2;
+    let at = half + blocks[half..].iter().rposition(|b| b.kind == paragraph && wording::is_bio(&b.text))?;
+    if at == 0 || blocks[at + 1..].iter().any(|b| b.text.chars().count() > AFTER_BIO) {
         return None;
     }
     let mut cut = at;
