@@ -39,8 +39,9 @@ fn matcher(pattern: &str) -> Regex {
 /// case, so their entries stay literals. Matched case-blind (`(?i)`), every
 /// letter of them became a class, and the lazy DFA built its states at
 /// thousands of instructions each. Their states also outgrew the small
-/// cache (`regexes`), which then cleared and rebuilt them over and over. On wcxb pages, lower-casing and
-/// the larger cache together took 3% off extraction's instructions.
+/// cache (`regexes`), which then cleared and rebuilt them over and over.
+/// On wcxb pages, lower-casing and the larger cache together took 3% off
+/// extraction's instructions.
 fn lowered_matcher(pattern: &str) -> Regex {
     crate::regexes::word_list_regex(pattern).expect("the wording rows make a valid regex")
 }
