@@ -152,12 +152,17 @@ pub(crate) fn guarded<T>(extract: impl FnOnce() -> Result<T, ExtractError>) -> R
 }
 
 /// The article as proto3 JSON with the input path added as `source`.
-pub(crate) fn to_json(article: &Article, source: &str) -> serde_json::Value {
-    let mut json = serde_json::to_value(article).unwrap_or_default();
-    if let Some(map) = json.as_object_mut() {
-        map.insert("source".into(), source.into());
-    }
-    json
+/// Written straight out: a `serde_json::Value` built first cost a tree of
+/// maps per article, about 2% of `copydesk extract`'s instructions.
+#[derive(serde::Serialize)]
+pub(crate) struct Line<'a> {
+    #[serde(flatten)]
+    article: &'a Article,
+    source: &'a str,
+}
+
+pub(crate) fn to_json<'a>(article: &'a Article, source: &'a str) -> Line<'a> {
+    Line { article, source }
 }
 
 fn write(out: &mut impl Write, format: Format, article: &Article, source: &str) -> io::Result<()> {
