@@ -3,19 +3,20 @@
 //! The regex crate gives each regex a lazy DFA whose cache grows, per
 //! thread, up to the regex's `dfa_size_limit` (2 MiB by default) as inputs
 //! reach states it has not built yet, and keeps it for the life of the
-//! process. The word-list alternations grow theirs furthest. Over the five
-//! dev sets in one `copydesk extract` (2026-12-06, three interleaved runs
-//! each, user + sys time): the default peaked at 40.1-40.8 MB of RSS;
-//! [`DFA_CACHE_BYTES`] at 512 KiB at 37.0-37.2 MB for about 2% more CPU;
-//! 256 KiB at 35 MB for 13% more, as the caches filled and were cleared
-//! over and over; 1 MiB changed neither. When a cache fills, the crate
-//! clears it and goes on, or answers with another of its engines, so no
-//! match ever changes, only its cost.
+//! process. When a cache fills, the crate clears it and goes on, or answers
+//! with another of its engines, so no match ever changes, only its cost.
+//!
+//! Only the furniture word lists need more than a small cache: with every
+//! regex at 256 KiB they were cleared over and over (13% more CPU over the
+//! five dev sets). Measured 2026-12-07 over the five dev sets in one
+//! `copydesk extract`: word lists at 1 MiB and the rest at 256 KiB execute
+//! 0.1% more instructions than the rest at 512 KiB, for about 1.2 MB less
+//! peak RSS (38.6-39.1 MB against 39.8-40.3 MB).
 
 use regex::{Regex, RegexBuilder};
 
 /// Each regex's lazy-DFA cache, per thread.
-pub(crate) const DFA_CACHE_BYTES: usize = 512 << 10;
+pub(crate) const DFA_CACHE_BYTES: usize = 256 << 10;
 
 pub(crate) fn regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).dfa_size_limit(DFA_CACHE_BYTES).build()
