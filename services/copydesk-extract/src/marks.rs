@@ -106,6 +106,18 @@ fn hidden_class(names: &str) -> bool {
     names.split_ascii_whitespace().any(|t| matches!(t, "hidden" | "is-hidden" | "d-none"))
 }
 
+/// Whether a class list names a tooltip's bubble, not the word it hangs
+/// on: `tooltiptext`, `tooltip-content`, a CSS module's `Term_tooltip__x1`.
+/// A bare `tooltip` or `has-tooltip` is often the word itself.
+fn names_tooltip_bubble(class: &str) -> bool {
+    memmem::find(class.as_bytes(), b"ooltip").is_some()
+        && class.split_ascii_whitespace().any(|t| {
+            let t = t.to_ascii_lowercase();
+            ["tooltiptext", "tooltip-content", "tooltip__content", "tooltipbubble"].iter().any(|e| t.ends_with(e))
+                || t.contains("_tooltip__")
+        })
+}
+
 /// React's id for a streamed segment: `S:` and a number.
 fn is_streamed_segment(id: &str) -> bool {
     id.strip_prefix("S:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -157,6 +169,9 @@ impl Marker {
         // reader sees it, so the attribute does not hide it.
         let streamed = attrs.hidden && attrs.names[1].is_some_and(is_streamed_segment);
         let mut hidden = (attrs.hidden && !streamed) || attrs.aria_hidden == Some("true");
+        // A tooltip's bubble shows on hover only: a glossary's definition
+        // set inside the sentence that uses the word is not the sentence.
+        hidden |= attrs.role == Some("tooltip") || attrs.names[0].is_some_and(names_tooltip_bubble);
         if let Some(style) = attrs.style {
             // Lower-cased and without spaces, in a buffer the page's elements share.
             self.style.clear();
@@ -279,5 +294,20 @@ impl<'a> Attrs<'a> {
             }
         }
         a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_tooltip_bubble;
+
+    #[test]
+    fn a_tooltip_bubble_is_named_apart_from_its_word() {
+        assert!(names_tooltip_bubble("Term_tooltip__8VNIW"));
+        assert!(names_tooltip_bubble("absolute invisible tooltiptext"));
+        assert!(names_tooltip_bubble("wpd-tooltip-content"));
+        assert!(!names_tooltip_bubble("tooltip"));
+        assert!(!names_tooltip_bubble("has_twitter has-tooltip"));
+        assert!(!names_tooltip_bubble("entry-content"));
     }
 }
