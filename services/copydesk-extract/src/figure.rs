@@ -13,7 +13,7 @@ use regex::Regex;
 use url::Url;
 
 use crate::attrs::Lookup;
-use crate::dom::{Item, Page, flag};
+use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::urls;
 
 pub(crate) struct Figures {
@@ -46,9 +46,13 @@ impl Figures {
         let n = page.elems.len();
         let mut chars = vec![0usize; n];
         let mut images = vec![0u32; n];
+        let mut headings = vec![0u32; n];
         for item in &page.items {
             match item {
-                Item::Text(b) => chars[b.elem as usize] += b.chars,
+                Item::Text(b) => {
+                    chars[b.elem as usize] += b.chars;
+                    headings[b.elem as usize] += u32::from(is_numbered_heading(b));
+                }
                 Item::Image(e) => images[*e as usize] += 1,
             }
         }
@@ -57,8 +61,10 @@ impl Figures {
             if p != u32::MAX {
                 chars[p as usize] += chars[i];
                 images[p as usize] += images[i];
+                headings[p as usize] += headings[i];
             }
         }
+        let counts = Counts { chars, images, headings };
         let mut figures = Figures { images: HashMap::new(), consumed: HashSet::new() };
         let image_items: Vec<(usize, u32)> = page
             .items
@@ -71,7 +77,7 @@ impl Figures {
             .collect();
         for (item_index, elem) in image_items {
             let Some(mut image) = image_of(page, elem, base) else { continue };
-            let group = figure_of(page, elem, container, &chars, &images);
+            let group = figure_of(page, elem, container, &counts);
             let (mut caption, mut credit) = (Vec::new(), Vec::new());
             // The figure's text sits right around the image in document order.
             let nearby = page.items.iter().enumerate().skip(item_index.saturating_sub(8)).take(24);
@@ -105,7 +111,26 @@ impl Figures {
     }
 }
 
-fn figure_of(page: &Page, elem: u32, container: u32, chars: &[usize], images: &[u32]) -> Option<u32> {
+/// Whether a block is a heading numbered as an item of a list ("3. Buy in
+/// bulk", "12) ..."), unlinked: a linked one is a teaser's.
+fn is_numbered_heading(b: &Block) -> bool {
+    if !matches!(b.kind, Kind::Heading(_)) || b.link_chars * 2 > b.chars {
+        return false;
+    }
+    let t = b.text.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits) && matches!(t.as_bytes().get(digits), Some(b'.' | b')' | b':'))
+}
+
+/// Per element, what its subtree holds: chars of text, images, numbered headings.
+struct Counts {
+    chars: Vec<usize>,
+    images: Vec<u32>,
+    headings: Vec<u32>,
+}
+
+fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
+    let Counts { chars, images, headings } = counts;
     let mut at = elem;
     let mut best = None;
     for _ in 0..12 {
@@ -117,6 +142,14 @@ fn figure_of(page: &Page, elem: u32, container: u32, chars: &[usize], images: &[
             return Some(parent);
         }
         if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
+            break;
+        }
+        // A box under a numbered heading is an item of the article's list
+        // (a tip, a step: heading, photo, paragraph), not a picture with its
+        // caption: captions are not numbered. Other headings are left out:
+        // a feature grid's cards (icon, heading, a line) read the same way,
+        // and they are as often furniture as article.
+        if headings[parent as usize] > 0 {
             break;
         }
         // An image set inline in a paragraph of prose illustrates it; the

@@ -106,6 +106,18 @@ fn hidden_class(names: &str) -> bool {
     names.split_ascii_whitespace().any(|t| matches!(t, "hidden" | "is-hidden" | "d-none"))
 }
 
+/// Whether an element's names (lower-cased) name a tooltip's bubble, not
+/// the word it hangs on: `tooltiptext`, `tooltip-content`, a CSS module's
+/// `Term_tooltip__x1`. A bare `tooltip` or `has-tooltip` is often the word
+/// itself. Read once per distinct list of names, as the other name tests.
+fn names_tooltip_bubble(names: &str) -> bool {
+    memmem::find(names.as_bytes(), b"tooltip").is_some()
+        && names.split_ascii_whitespace().any(|t| {
+            ["tooltiptext", "tooltip-content", "tooltip__content", "tooltipbubble"].iter().any(|e| t.ends_with(e))
+                || t.contains("_tooltip__")
+        })
+}
+
 /// React's id for a streamed segment: `S:` and a number.
 fn is_streamed_segment(id: &str) -> bool {
     id.strip_prefix("S:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -119,6 +131,7 @@ mod said {
     pub(super) const BOILER: u8 = 8;
     pub(super) const LEAD: u8 = 16;
     pub(super) const DATE: u8 = 32;
+    pub(super) const TOOLTIP: u8 = 64;
 }
 
 /// Computes elements' own flags for one page. Templates repeat the same
@@ -157,6 +170,9 @@ impl Marker {
         // reader sees it, so the attribute does not hide it.
         let streamed = attrs.hidden && attrs.names[1].is_some_and(is_streamed_segment);
         let mut hidden = (attrs.hidden && !streamed) || attrs.aria_hidden == Some("true");
+        // A tooltip's bubble shows on hover only: a glossary's definition
+        // set inside the sentence that uses the word is not the sentence.
+        hidden |= attrs.role == Some("tooltip");
         if let Some(style) = attrs.style {
             // Lower-cased and without spaces, in a buffer the page's elements share.
             self.style.clear();
@@ -213,6 +229,7 @@ impl Marker {
             if !structural && said & said::LEAD != 0 {
                 flags |= flag::LEAD;
             }
+            hidden |= said & said::TOOLTIP != 0;
             if !structural && said & said::DATE != 0 {
                 flags |= flag::DATE;
             }
@@ -235,6 +252,9 @@ fn what_names_say(names: &str) -> u8 {
     }
     if hidden_class(names) {
         said |= said::BOILER;
+    }
+    if names_tooltip_bubble(names) {
+        said |= said::TOOLTIP;
     }
     said
 }
@@ -279,5 +299,20 @@ impl<'a> Attrs<'a> {
             }
         }
         a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_tooltip_bubble;
+
+    #[test]
+    fn a_tooltip_bubble_is_named_apart_from_its_word() {
+        assert!(names_tooltip_bubble("term_tooltip__8vniw"));
+        assert!(names_tooltip_bubble("absolute invisible tooltiptext"));
+        assert!(names_tooltip_bubble("wpd-tooltip-content"));
+        assert!(!names_tooltip_bubble("tooltip"));
+        assert!(!names_tooltip_bubble("has_twitter has-tooltip"));
+        assert!(!names_tooltip_bubble("entry-content"));
     }
 }

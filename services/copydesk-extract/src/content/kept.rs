@@ -95,3 +95,49 @@ pub(super) fn introduces_list(block: &Block) -> bool {
         && block.flags & flag::BOILER == 0
         && !wording::is_furniture(block)
 }
+
+/// Longest block that can be a bare date, in chars.
+const BARE_DATE: usize = 40;
+
+/// Whether a short block is a date and nothing else ("Jan 13, 2025",
+/// "13. März 2024", "1/1/2013"): a stamp the template sets beside the
+/// byline or a card, never a line of the article. Every word is a number
+/// (an ordinal's suffix allowed) or a month's or weekday's name, and the
+/// date parser reads a date in it. A stamp with a label ("Posted on ...")
+/// is left to the wording rules.
+pub(super) fn is_bare_date(block: &Block) -> bool {
+    if block.chars > BARE_DATE || !block.text.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let numeric = |w: &str| {
+        let w = w.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == 'º');
+        !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+    };
+    block.text.split_whitespace().all(|w| {
+        let w = w.trim_matches(|c: char| matches!(c, ',' | '.' | ':' | '|' | '·' | '•' | '(' | ')'));
+        w.is_empty() || numeric(w) || crate::months::calendar_word(w) || w.eq_ignore_ascii_case("de")
+    }) && crate::dates::find_in_text(&block.text).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_pages::HARBOUR_STORY;
+    use crate::{Hints, extract};
+
+    fn body(inner: &str) -> String {
+        let page =
+            format!("<html><body><h1>Harbour plan divides the town</h1><article>{inner}</article></body></html>");
+        extract(page.as_bytes(), &Hints::default()).map(|e| e.article.text).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_bare_date_in_the_body_is_a_stamp_not_a_line() {
+        for stamp in ["Jan 13, 2025", "Dienstag, 2. November 2021", "31.10.2023", "13 de marzo de 2024"] {
+            let text = body(&format!("<div>{stamp}</div>{HARBOUR_STORY}"));
+            assert!(!text.contains(stamp) && text.contains("The council met"), "{stamp}: {text}");
+        }
+        // A line that says something besides its date stays.
+        let text = body(&format!("{HARBOUR_STORY}<p>The vote was held on 13 January 2025.</p>"));
+        assert!(text.contains("The vote was held on 13 January 2025."), "{text}");
+    }
+}
