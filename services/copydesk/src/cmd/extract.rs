@@ -40,7 +40,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     purge_freed_memory_soon();
     let hints = Hints { url: args.url.clone(), ..Hints::default() };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // An article is several kilobytes of JSON: the default 8 KiB buffer
+    // made about four writes per page.
+    let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());
     let failed = extract_all(&args.paths, args.format, &mut out, &mut io::stderr().lock(), |bytes| {
         copydesk_extract::extract(bytes, &hints)
     })?;
