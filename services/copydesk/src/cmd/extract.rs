@@ -40,7 +40,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     purge_freed_memory_soon();
     let hints = Hints { url: args.url.clone(), ..Hints::default() };
     let stdout = io::stdout();
-    // An article is several kilobytes of JSON: the default 8 KiB buffer
+    // An article is about 24 KB of JSON on the dev pages: the default 8 KiB buffer
     // made about four writes per page.
     let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());
     let failed = extract_all(&args.paths, args.format, &mut out, &mut io::stderr().lock(), |bytes| {
