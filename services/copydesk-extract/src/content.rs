@@ -75,12 +75,9 @@ fn relaxed_score(block: &Block) -> f64 {
 /// Chooses the element whose subtree has the most article-like text.
 pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
     crate::feeds::mark_posts(page);
-    let (pos, neg) = vote(page, score);
-    let sums: Vec<f64> = pos.iter().zip(&neg).map(|(p, n)| p + n).collect();
-    if let Some(container) = best_of(page, &sums) {
-        let container = climb(page, container, &pos, &neg);
+    if let Some(container) = voted(page) {
         boxes::unmark(page, container);
-        return Some(container);
+        return Some(boxes::reach_openings(page, container));
     }
     // No prose outside boxes that class names call furniture: here the names
     // mislead (a page builder calls every box a "widget", a table of
@@ -97,6 +94,13 @@ pub(crate) fn choose_container(page: &mut Page) -> Option<u32> {
     let container = best_subtree(page, relaxed_score)?;
     page.unmark_boiler_above(container);
     Some(container)
+}
+
+/// The container the vote and the climb settle on.
+fn voted(page: &Page) -> Option<u32> {
+    let (pos, neg) = vote(page, score);
+    let sums: Vec<f64> = pos.iter().zip(&neg).map(|(p, n)| p + n).collect();
+    Some(climb(page, best_of(page, &sums)?, &pos, &neg))
 }
 
 fn best_subtree(page: &Page, score: fn(&Block) -> f64) -> Option<u32> {

@@ -1,5 +1,6 @@
-//! Boxes inside the article container: those that class names call furniture
-//! but that hold its prose, and those a closing heading ("Related posts") labels.
+//! Boxes inside the article container, or opening it: those that class names
+//! call furniture but that hold its prose, and those a closing heading
+//! ("Related posts") labels.
 //!
 //! Editors embed parts of an article in boxes their tools name "widget" or
 //! "promo" (a grid of plants, each with its paragraph). Such a box comes after
@@ -73,6 +74,89 @@ pub(super) fn unmark(page: &mut Page, container: u32) {
     }
 }
 
+/// Most boxes before the container that may be found to open the article.
+const MAX_OPENINGS: usize = 3;
+
+/// The container widened to the boxes named like furniture that open the
+/// article (see `opening`): each one cleared, the vote runs again. A box the
+/// new container does not reach (a headline's box whose one paragraph does
+/// not outweigh its furniture) keeps its mark.
+pub(super) fn reach_openings(page: &mut Page, mut container: u32) -> u32 {
+    for _ in 0..MAX_OPENINGS {
+        let Some(opening) = opening(page, container) else { break };
+        page.unmark_named(&opening);
+        let outer = opening[opening.len() - 1];
+        match super::voted(page) {
+            Some(wider) if page.contains(wider, outer) => {
+                unmark(page, wider);
+                container = wider;
+            }
+            _ => {
+                page.remark_named_boiler(&opening);
+                break;
+            }
+        }
+    }
+    container
+}
+
+/// A box before `container` that class names call furniture but that opens
+/// the article (its lead paragraphs, a first section, key points): the
+/// nearest prose before the container sits in it, it is mostly prose, and
+/// the page's names are shown to mislead, since the container or one of its
+/// ancestors carries a furniture name its prose cleared (a page builder that
+/// calls each of the article's sections a "widget"). A box that tags or
+/// roles call furniture (`<aside>`, `<nav>`) is left alone.
+fn opening(page: &Page, container: u32) -> Option<Vec<u32>> {
+    let mut at = container;
+    while at != u32::MAX && page.elems[at as usize].own & (flag::NAMED | flag::BOILER) != flag::NAMED {
+        at = page.elems[at as usize].parent;
+    }
+    if at == u32::MAX {
+        return None;
+    }
+    let last = page
+        .items
+        .iter()
+        .filter_map(|item| if let Item::Text(b) = item { Some(b) } else { None })
+        .take_while(|b| !page.contains(container, b.elem))
+        .filter(|b| is_prose(b.weight, b.chars, b.link_chars, &b.text))
+        .last()?;
+    if last.flags & flag::NAMED == 0 || last.flags & flag::BOILER == 0 {
+        return None;
+    }
+    // The boxes named like furniture that the prose sits in, innermost first.
+    let mut found = Vec::new();
+    let mut up = last.elem;
+    while up != u32::MAX && !page.contains(up, container) {
+        let own = page.elems[up as usize].own;
+        if own & flag::BOILER != 0 && own & flag::NAMED == 0 {
+            return None;
+        }
+        if own & flag::NAMED != 0 && own & flag::BOILER != 0 {
+            found.push(up);
+        }
+        up = page.elems[up as usize].parent;
+    }
+    let outer = *found.last()?;
+    let (mut prose, mut all) = (0, 0);
+    for item in &page.items {
+        let Item::Text(b) = item else { continue };
+        if !page.contains(outer, b.elem) {
+            continue;
+        }
+        // Its links (a table of contents) are counted against it by the vote.
+        all += b.weight.saturating_sub(b.weight * b.link_chars / b.chars.max(1));
+        if matches!(b.kind, Kind::Heading(_)) && b.link_chars * 2 > b.chars || b.text.ends_with(['…']) {
+            all += 10 * MIN_PROSE;
+        }
+        if is_prose(b.weight, b.chars, b.link_chars, &b.text) {
+            prose += b.weight;
+        }
+    }
+    (prose >= MIN_PROSE && prose * 10 >= all * PROSE_TENTHS && !named_for_comments(page, outer)).then_some(found)
+}
+
 /// Whether the element's class or id names readers' comments.
 fn named_for_comments(page: &Page, index: u32) -> bool {
     let Some(el) = page.element(index) else { return false };
@@ -96,4 +180,31 @@ pub(super) fn closed_by(page: &Page, container: u32, block: &crate::dom::Block, 
         at = page.elems[at as usize].parent;
     }
     Some(if at == u32::MAX { container } else { at })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Hints, extract};
+
+    /// A page builder that calls every section of the article a "widget":
+    /// the opening section is the article's, though the vote found the
+    /// container in the longer section after it.
+    #[test]
+    fn an_opening_box_named_like_furniture_is_the_article() {
+        let para = |topic: &str| {
+            format!(
+                "<p>The harbour board spent the evening on {topic}, and members argued for an hour before the vote late in the night.</p>"
+            )
+        };
+        let opening: String =
+            ["the budget", "the dredging plan", "the ferry timetable", "the new pier"].map(para).concat();
+        let rest: String = (0..12).map(|i| para(&format!("item {i} of the agenda"))).collect();
+        let page = format!(
+            "<html><body><h1>Harbour board meets</h1><article>\
+             <div class='builder-widget'>{opening}</div><div class='builder-widget'>{rest}</div>\
+             </article></body></html>"
+        );
+        let text = extract(page.as_bytes(), &Hints::default()).map(|e| e.article.text).unwrap_or_default();
+        assert!(text.contains("the dredging plan") && text.contains("item 11 of the agenda"), "{text}");
+    }
 }
