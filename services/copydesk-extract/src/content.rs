@@ -227,7 +227,7 @@ fn is_body(block: &Block, linked_ok: bool) -> bool {
     if block.time_chars * 2 > block.chars && block.chars < 80 {
         return false;
     }
-    if block.flags & flag::DATE != 0 && block.chars < 80 || kept::is_bare_date(block) {
+    if (block.flags & flag::DATE != 0 && block.chars < 80) || kept::is_bare_date(block) {
         return false;
     }
     !wording::is_furniture(block)

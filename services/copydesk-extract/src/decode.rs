@@ -37,29 +37,30 @@ const PRESCAN_BYTES: usize = 8192;
 pub(crate) fn for_input(input: &mut Input, hints: &Hints, fetched_url: Option<&Url>) -> Decoded {
     let content_type = input.content_type.as_deref().or(hints.content_type.as_deref());
     let tld = fetched_url.and_then(Url::host_str).and_then(|h| h.rsplit('.').next()).map(str::as_bytes);
-    let mut decoded = match String::from_utf8(std::mem::take(&mut input.html)) {
+    let decoded = match String::from_utf8(std::mem::take(&mut input.html)) {
         Ok(text) => match verdict(text.as_bytes(), || Some(text.as_str()), content_type, tld) {
             Verdict::AsIs(source) => Decoded { text, encoding: UTF_8, source, had_errors: false },
             Verdict::Converted(decoded) => decoded,
         },
         Err(invalid) => return decode(invalid.as_bytes(), content_type, tld),
     };
-    // UTF-8 that went through UTF-8 twice reads back to the words.
-    if decoded.encoding == UTF_8 {
-        twice::repair(&mut decoded.text);
-    }
-    decoded
+    read_back_twice(decoded)
 }
 
 pub(crate) fn decode(html: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> Decoded {
     // Most pages are UTF-8 and several paths ask; validate once.
     let utf8 = OnceCell::new();
     let as_utf8 = || *utf8.get_or_init(|| std::str::from_utf8(html).ok());
-    let mut decoded = match verdict(html, as_utf8, content_type, tld) {
+    let decoded = match verdict(html, as_utf8, content_type, tld) {
         Verdict::AsIs(source) => valid_utf8(as_utf8().unwrap_or_default(), source),
         Verdict::Converted(decoded) => decoded,
     };
-    // UTF-8 that went through UTF-8 twice reads back to the words.
+    read_back_twice(decoded)
+}
+
+/// UTF-8 text that went through UTF-8 twice, read back to its words: the
+/// last step of both decoding paths.
+fn read_back_twice(mut decoded: Decoded) -> Decoded {
     if decoded.encoding == UTF_8 {
         twice::repair(&mut decoded.text);
     }
