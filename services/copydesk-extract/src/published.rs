@@ -89,7 +89,8 @@ pub(crate) fn published(
             // dates the page; teaser lists' lines are left out still.
             .or_else(|| labelled::labelled(page, container, fetched_at, Reach::Page).0),
     };
-    let found = found.map(|f| tz::settle(f, shown_day, base.and_then(Url::host_str)));
+    let url_day = base.and_then(|u| dates::from_url(u.as_str())).map(|f| f.local_day());
+    let found = found.map(|f| tz::settle(f, shown_day, base.and_then(Url::host_str), url_day));
     (found, modified)
 }
 
