@@ -169,7 +169,7 @@ fn time_element(
             (Some(m), _) => return Some((m, written)),
             (None, Some(r)) => return Some((r, written)),
             (None, None) => {
-                if let Some(f) = dates::parse(&shown, fetched_at) {
+                if let Some(f) = dates::parse(&shown, fetched_at).or_else(|| fallback::either_way(page, &shown)) {
                     return Some((f, written));
                 }
             }

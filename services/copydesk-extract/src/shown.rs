@@ -52,6 +52,11 @@ fn days(page: &dom::Page, labelled: bool) -> HashSet<NaiveDate> {
     days
 }
 
+/// Whether a short line of the page writes this day.
+pub(crate) fn shows(page: &dom::Page, day: NaiveDate) -> bool {
+    days(page, false).contains(&day)
+}
+
 /// Whether the page shows the declared date's day: its own, or the day on
 /// either side, which another time zone may give it; or with day and month
 /// swapped, as an ambiguous "09.10.2024" is read one way and may mean the other.

@@ -12,6 +12,7 @@ use super::AFTER_BODY;
 use crate::dates::{self, Found};
 use crate::dom::{self, Item, flag};
 use crate::months::month;
+use crate::shown;
 use crate::zones::{self, Label};
 
 /// Longest line read for a labelled month.
@@ -103,6 +104,29 @@ pub(super) fn named_date(page: &dom::Page, fetched_at: Option<DateTime<Utc>>) ->
     })
 }
 
+static NUMERIC_DAY: LazyLock<Regex> =
+    LazyLock::new(|| crate::regexes::regex(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$").expect("valid regex"));
+
+/// The day a numeric date that reads both ways ("02-12-2025": 2 December or
+/// February 12) means, when the page writes one of the two readings
+/// elsewhere ("December 02, 2025" in a list of recent posts) and not the
+/// other. Only a text that is that date and nothing else is read.
+pub(super) fn either_way(page: &dom::Page, text: &str) -> Option<Found> {
+    let c = NUMERIC_DAY.captures(text)?;
+    let (a, b, y): (u32, u32, i32) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+    if a == b {
+        return None;
+    }
+    let day_first = NaiveDate::from_ymd_opt(y, b, a)?;
+    let month_first = NaiveDate::from_ymd_opt(y, a, b)?;
+    let day = match (shown::shows(page, day_first), shown::shows(page, month_first)) {
+        (true, false) => day_first,
+        (false, true) => month_first,
+        _ => return None,
+    };
+    Some(Found::wall(day.and_time(NaiveTime::MIN), true))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::test_pages::HARBOUR_STORY as BODY;
@@ -127,5 +151,13 @@ mod tests {
             "<div>{BODY}</div><nav><span class=teaser-date>1 July 2020</span><span class=teaser-date>18 March 2020</span></nav>"
         );
         assert_eq!(published(&teasers), "", "a teaser list's dates");
+    }
+
+    #[test]
+    fn a_date_that_reads_both_ways_takes_the_reading_the_page_shows() {
+        let body = format!("<p><time datetime=02-12-2025>02-12-2025</time></p><div>{BODY}</div>");
+        let recent = "<aside><h3>Recent posts</h3><p>December 02, 2025</p></aside>";
+        assert_eq!(published(&format!("{body}{recent}")), "2025-12-02");
+        assert_eq!(published(&body), "", "neither reading shown");
     }
 }
