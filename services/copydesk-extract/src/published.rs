@@ -87,9 +87,12 @@ pub(crate) fn published(
             .or_else(|| shown::lone_time(page, fetched_at))
             // With nothing else, a "Published" line in a sidebar or footer box
             // dates the page; teaser lists' lines are left out still.
-            .or_else(|| labelled::labelled(page, container, fetched_at, Reach::Page).0),
+            .or_else(|| labelled::labelled(page, container, fetched_at, Reach::Page).0)
+            .or_else(|| fallback::labelled_month(page, container, fetched_at))
+            .or_else(|| fallback::named_date(page, fetched_at)),
     };
-    let found = found.map(|f| tz::settle(f, shown_day, base.and_then(Url::host_str)));
+    let url_day = base.and_then(|u| dates::from_url(u.as_str())).map(|f| f.local_day());
+    let found = found.map(|f| tz::settle(f, shown_day, base.and_then(Url::host_str), url_day));
     (found, modified)
 }
 
@@ -166,7 +169,7 @@ fn time_element(
             (Some(m), _) => return Some((m, written)),
             (None, Some(r)) => return Some((r, written)),
             (None, None) => {
-                if let Some(f) = dates::parse(&shown, fetched_at) {
+                if let Some(f) = dates::parse(&shown, fetched_at).or_else(|| fallback::either_way(page, &shown)) {
                     return Some((f, written));
                 }
             }
@@ -352,6 +355,7 @@ fn byline_date(
 /// Longest byline line whose own date is read.
 const LABELLED_BYLINE_CHARS: usize = 100;
 
+mod fallback;
 mod labelled;
 #[cfg(test)]
 mod tests;

@@ -52,6 +52,11 @@ fn days(page: &dom::Page, labelled: bool) -> HashSet<NaiveDate> {
     days
 }
 
+/// Whether a short line of the page writes this day.
+pub(crate) fn shows(page: &dom::Page, day: NaiveDate) -> bool {
+    days(page, false).contains(&day)
+}
+
 /// Whether the page shows the declared date's day: its own, or the day on
 /// either side, which another time zone may give it; or with day and month
 /// swapped, as an ambiguous "09.10.2024" is read one way and may mean the other.
@@ -155,15 +160,31 @@ pub(crate) fn resaved(
     (!days.contains(&declared.local_day()) && !days.contains(&declared.at.date_naive())).then_some(shown)
 }
 
-/// The date of the page's only `<time>` element, wherever it stands: a page
-/// with one machine-dated element has no teaser or comment dates to confuse
-/// it with, so that one dates the article. Two or more say nothing alone.
+/// The date of the page's `<time>` elements when they all give one day,
+/// wherever they stand: a page with one machine date, however often it is
+/// written (a forum thread's head and its first post), has no teaser or
+/// comment dates to confuse it with, so that one dates the article. Times
+/// that disagree say nothing alone, and an empty one says nothing.
 pub(crate) fn lone_time(page: &dom::Page, fetched_at: Option<DateTime<Utc>>) -> Option<Found> {
-    let mut times = page.elems.iter().filter(|e| &*e.tag == "time");
-    let (Some(only), None) = (times.next(), times.next()) else { return None };
-    let el = page.html.tree.get(only.node).and_then(scraper::ElementRef::wrap)?;
-    let shown: String = el.text().collect();
-    el.value().attr("datetime").and_then(|d| dates::parse(d, fetched_at)).or_else(|| dates::parse(&shown, fetched_at))
+    let mut agreed: Option<Found> = None;
+    for elem in page.elems.iter().filter(|e| &*e.tag == "time") {
+        let Some(el) = page.html.tree.get(elem.node).and_then(scraper::ElementRef::wrap) else { continue };
+        let shown: String = el.text().collect();
+        let Some(f) = el
+            .value()
+            .attr("datetime")
+            .and_then(|d| dates::parse(d, fetched_at))
+            .or_else(|| dates::parse(&shown, fetched_at))
+        else {
+            continue;
+        };
+        match agreed {
+            Some(a) if a.local_day() != f.local_day() => return None,
+            Some(_) => {}
+            None => agreed = Some(f),
+        }
+    }
+    agreed
 }
 
 #[cfg(test)]

@@ -148,7 +148,14 @@ const EARTH: std::ops::RangeInclusive<i32> = -12..=14;
 /// falls on that day somewhere on earth, that day is taken: in the offset the
 /// page or its domain's country gives, when one of those yields it, else as a
 /// bare day. Only when no dateline decides does the country default apply.
-pub(crate) fn settle(found: Found, shown: Option<NaiveDate>, host: Option<&str>) -> Found {
+///
+/// An instant stated in UTC is the exception: its UTC day stands unless the
+/// URL's date, which the CMS writes in the publisher's calendar, is the
+/// dateline's too. Themes print such datelines in a zone of the site's
+/// settings or the reader's browser, and the annotated sets date these pages
+/// by the UTC day (a stated UTC instant against a dateline a day off: 5 of 7
+/// on wcxb, the two others with the dateline's day in their URL).
+pub(crate) fn settle(found: Found, shown: Option<NaiveDate>, host: Option<&str>, url_day: Option<NaiveDate>) -> Found {
     let local = localise(found, host);
     let Some(day) = shown else { return local };
     if found.date_only || found.offset.is_none() || local.local_day() == day {
@@ -156,6 +163,10 @@ pub(crate) fn settle(found: Found, shown: Option<NaiveDate>, host: Option<&str>)
     }
     if found.local_day() == day {
         return found;
+    }
+    let stated_utc = found.offset.is_some_and(|o| o.local_minus_utc() == 0);
+    if stated_utc && url_day != Some(day) {
+        return local;
     }
     if somewhere(found, day) { Found { shown: Some(day), ..found } } else { local }
 }
@@ -193,20 +204,33 @@ mod tests {
     }
 
     fn settled(s: &str, shown: &str, host: &str) -> String {
-        let shown = NaiveDate::parse_from_str(shown, "%Y-%m-%d").ok();
-        parse(s, None).map(|f| settle(f, shown, Some(host)).local()).unwrap_or_default()
+        settled_with_url(s, shown, host, None)
+    }
+
+    fn settled_with_url(s: &str, shown: &str, host: &str, url_day: Option<&str>) -> String {
+        let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        parse(s, None).map(|f| settle(f, day(shown), Some(host), url_day.and_then(day)).local()).unwrap_or_default()
     }
 
     #[test]
     fn the_day_the_page_shows_decides_between_the_candidate_days() {
         // 02:41 UTC on the 19th is the evening of the 18th in the Americas.
-        assert_eq!(settled("2025-12-19T02:41:41Z", "2025-12-18", "example.com"), "2025-12-18");
+        assert_eq!(settled("2025-12-19T02:41:41+02:00", "2025-12-18", "example.com"), "2025-12-18");
         // A shown day that is the UTC one keeps the instant as given, over the country's default.
         assert_eq!(settled("2022-05-04T00:44:52Z", "2022-05-04", "gazeta.com.br"), "2022-05-04T00:44:52Z");
         // One the country's offset yields is shown in that offset.
         assert_eq!(settled("2022-05-04T00:44:52Z", "2022-05-03", "gazeta.com.br"), "2022-05-03T21:44:52-03:00");
         // A stated offset the dateline does not follow gives way to the dateline.
         assert_eq!(settled("2019-12-09T19:00:49+01:00", "2019-12-10", "aoc.media"), "2019-12-10");
+    }
+
+    #[test]
+    fn a_utc_instant_keeps_its_day_unless_the_url_backs_the_dateline() {
+        assert_eq!(settled("2025-12-19T02:41:41Z", "2025-12-18", "example.com"), "2025-12-19T02:41:41Z");
+        let url = Some("2025-12-18");
+        assert_eq!(settled_with_url("2025-12-19T02:41:41Z", "2025-12-18", "example.com", url), "2025-12-18");
+        // The country's offset still restates it in the publisher's day.
+        assert_eq!(settled("2022-05-04T00:44:52Z", "2022-05-03", "gazeta.com.br"), "2022-05-03T21:44:52-03:00");
     }
 
     #[test]

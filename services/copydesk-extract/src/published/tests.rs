@@ -78,8 +78,13 @@ fn the_day_the_dateline_shows_is_the_publishers() {
              <body><h1>Harbour plan</h1><p class=meta>Posted on {shown}</p><div>{BODY}</div></body></html>"
         )
     };
-    assert_eq!(published(&page("December 18, 2025")), "2025-12-18");
+    // The dateline's day is taken when the URL's date is that day too.
+    let hints = Hints { url: Some("https://example.com/2025/12/18/harbour-plan/".into()), ..Hints::default() };
+    let at = |html: &str| extract(html.as_bytes(), &hints).map(|e| e.article.published_local).unwrap_or_default();
+    assert_eq!(at(&page("December 18, 2025")), "2025-12-18");
     assert_eq!(published(&page("December 19, 2025")), "2025-12-19T02:41:41Z");
+    // Without it, the instant stated in UTC keeps its day.
+    assert_eq!(published(&page("December 18, 2025")), "2025-12-19T02:41:41Z");
 }
 
 #[test]
