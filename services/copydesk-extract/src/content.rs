@@ -20,6 +20,7 @@ mod closing;
 mod explain;
 mod kept;
 mod labels;
+mod stamps;
 
 pub(crate) use explain::explain;
 
@@ -160,18 +161,13 @@ fn in_list(block: &Block) -> bool {
     block.kind == Kind::ListItem || block.flags & flag::LIST != 0
 }
 
-/// A link in a list, not inside furniture.
-fn is_link_item(block: &Block) -> bool {
-    in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
-}
-
 /// The blocks that vote, in document order. A list of links that a sentence
 /// of the article announces is part of the article (see `kept::introduces_list`):
 /// it does not count against it.
 fn voters(page: &Page) -> impl Iterator<Item = &Block> {
     let mut introduced = false;
     page.items.iter().filter_map(|item| if let Item::Text(b) = item { Some(b) } else { None }).filter(move |b| {
-        if introduced && is_link_item(b) {
+        if introduced && kept::is_link_item(b) {
             return false;
         }
         if !in_list(b) {
@@ -313,7 +309,7 @@ pub(crate) fn extract(
                 }
                 // The links a sentence of the article announces ("These
                 // patches were merged:") are its text, not related links.
-                if introduced && is_link_item(block) {
+                if introduced && kept::is_link_item(block) {
                     label.kept(None, &mut body.blocks);
                     body.blocks.push(PbBlock {
                         kind: PbKind::ListItem as i32,
@@ -395,5 +391,6 @@ pub(crate) fn extract(
         }
         body.blocks.insert(at, PbBlock { kind: kind as i32, text: b.text.clone(), level, image_index: 0 });
     }
+    stamps::drop_stamps(&mut body.blocks);
     body
 }

@@ -122,6 +122,11 @@ pub(super) fn is_bare_date(block: &Block) -> bool {
     }) && crate::dates::find_in_text(&block.text).is_some()
 }
 
+/// A link in a list, not inside furniture.
+pub(super) fn is_link_item(block: &Block) -> bool {
+    in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
+}
+
 /// Adds a left-out block's links to the article's related links, each URL once.
 pub(super) fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
     for (href, anchor) in &block.links {
