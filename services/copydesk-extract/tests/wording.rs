@@ -65,3 +65,14 @@ fn a_long_paragraph_using_pitch_words_is_kept() {
     let text = with_lines(&[long]);
     assert!(text.contains("weekly newsletter"), "{text}");
 }
+
+#[test]
+fn reading_times_and_view_counts_are_dropped() {
+    let lines =
+        ["6 min read", "Reading Time: 11 minutes", "1,693 views", "Lesezeit: 3 Minuten", "Temps de lecture : 4 min"];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}

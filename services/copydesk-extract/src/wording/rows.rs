@@ -73,6 +73,10 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "photo",
                 "video",
                 "(?:show|hide) (?:more|less|all|sources|comments|details)",
+                // The reading time and view count a template sets by the byline.
+                r"\d+ min(?:ute)?s?\.? read",
+                r"(?:reading|read) time(?:\s*:.*)?",
+                r"\d[\d.,]*k? views?",
             ],
             openers: &[
                 "related (?:articles?|stories|posts|news|content|reading)",
@@ -149,7 +153,14 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "de",
         Wording {
-            buttons: &["werbung", "anzeige", r"\w+ (?:ausblenden|einblenden)", "(?:mehr|weniger|alle) anzeigen"],
+            buttons: &[
+                "werbung",
+                "anzeige",
+                r"\w+ (?:ausblenden|einblenden)",
+                "(?:mehr|weniger|alle) anzeigen",
+                r"lesezeit(?:\s*:.*)?",
+                r"\d+ min(?:uten)?\.? lesezeit",
+            ],
             openers: &[
                 "das könnte sie auch",
                 "mehr zum thema",
@@ -186,7 +197,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "fr",
         Wording {
-            buttons: &["publicité", "voir plus"],
+            buttons: &["publicité", "voir plus", r"temps de lecture(?:\s*:.*)?", r"\d+ min(?:utes)?\.? de lecture"],
             openers: &[
                 "(?:à )?lire aussi",
                 "voir aussi",
@@ -215,7 +226,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "es",
         Wording {
-            buttons: &["(?:ver|mostrar) m[aá]s"],
+            buttons: &["(?:ver|mostrar) m[aá]s", r"tiempo de lectura(?:\s*:.*)?", r"\d+ min(?:utos)?\.? de lectura"],
             openers: &[
                 "(?:notas|noticias|artículos) relacionad[oa]s",
                 "lea también",
