@@ -76,3 +76,15 @@ fn reading_times_and_view_counts_are_dropped() {
         assert!(!text.contains(line), "{line} in {text}");
     }
 }
+
+#[test]
+fn a_table_of_contents_label_is_dropped_even_with_no_links_under_it() {
+    // A script fills the contents in; the page as fetched holds the label alone.
+    let lines = ["Table of Contents", "In this article:", "Inhaltsverzeichnis", "Sommaire", "Оглавление"];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+    assert!(with_lines(&["Content"]).contains("Content"));
+}

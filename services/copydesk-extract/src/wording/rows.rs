@@ -77,6 +77,12 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 r"\d+ min(?:ute)?s?\.? read",
                 r"(?:reading|read) time(?:\s*:.*)?",
                 r"\d[\d.,]*k? views?",
+                // A table of contents' label: its links lead into the page, or
+                // a script fills them in.
+                r"(?:table of contents?|contents)(?: show| hide|\[hide\]\[show\])?",
+                "in this (?:article|post)",
+                "on this page",
+                r"jump to(?: .*)?",
             ],
             openers: &[
                 "related (?:articles?|stories|posts|news|content|reading)",
@@ -160,6 +166,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "(?:mehr|weniger|alle) anzeigen",
                 r"lesezeit(?:\s*:.*)?",
                 r"\d+ min(?:uten)?\.? lesezeit",
+                "inhaltsverzeichnis",
             ],
             openers: &[
                 "das könnte sie auch",
@@ -197,7 +204,14 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "fr",
         Wording {
-            buttons: &["publicité", "voir plus", r"temps de lecture(?:\s*:.*)?", r"\d+ min(?:utes)?\.? de lecture"],
+            buttons: &[
+                "publicité",
+                "voir plus",
+                r"temps de lecture(?:\s*:.*)?",
+                r"\d+ min(?:utes)?\.? de lecture",
+                "sommaire",
+                "table des matières",
+            ],
             openers: &[
                 "(?:à )?lire aussi",
                 "voir aussi",
@@ -226,7 +240,12 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "es",
         Wording {
-            buttons: &["(?:ver|mostrar) m[aá]s", r"tiempo de lectura(?:\s*:.*)?", r"\d+ min(?:utos)?\.? de lectura"],
+            buttons: &[
+                "(?:ver|mostrar) m[aá]s",
+                r"tiempo de lectura(?:\s*:.*)?",
+                r"\d+ min(?:utos)?\.? de lectura",
+                "tabla de contenidos?",
+            ],
             openers: &[
                 "(?:notas|noticias|artículos) relacionad[oa]s",
                 "lea también",
@@ -253,7 +272,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "it",
         Wording {
-            buttons: &["mostra (?:di )?più"],
+            buttons: &["mostra (?:di )?più", "indice dei contenuti"],
             openers: &["leggi anche", "ti potrebbe interessare"],
             ad_labels: &["pubblicità"],
             pitches: &["iscriviti alla", "seguici su"],
@@ -264,6 +283,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "pl",
         Wording {
+            buttons: &["spis treści"],
             openers: &["zobacz (?:także|też)", "czytaj (?:także|też)"],
             ad_labels: &["reklama"],
             pitches: &["zapisz się na", "obserwuj nas"],
@@ -274,7 +294,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "ru",
         Wording {
-            buttons: &["реклама"],
+            buttons: &["реклама", "содержание", "оглавление"],
             openers: &["читайте также", "также читайте", "по теме", "теги"],
             ad_labels: &["реклама"],
             pitches: &["подпишитесь", "подписывайтесь"],
@@ -291,6 +311,8 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             buttons: &[
                 "广告",
                 "廣告",
+                "目录",
+                "目錄",
                 "分享",
                 "打印",
                 "返回顶部",
