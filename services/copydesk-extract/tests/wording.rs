@@ -88,3 +88,20 @@ fn a_table_of_contents_label_is_dropped_even_with_no_links_under_it() {
     }
     assert!(with_lines(&["Content"]).contains("Content"));
 }
+
+#[test]
+fn a_widget_s_own_words_are_dropped() {
+    let lines = [
+        "Show Caption",
+        "Link copied!",
+        "Share Article",
+        "Summarize this article with:",
+        "Article Continues Below",
+        "Press enter or click to view image in full size",
+    ];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}

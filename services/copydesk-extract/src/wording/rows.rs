@@ -72,7 +72,13 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "image",
                 "photo",
                 "video",
-                "(?:show|hide) (?:more|less|all|sources|comments|details)",
+                "(?:show|hide) (?:more|less|all|sources|comments|details|caption)",
+                "(?:link )?copied!?",
+                "copy link",
+                "share (?:this )?article",
+                "download now",
+                "summari[sz]e (?:this article )?with(?: ai)?",
+                "article continues (?:below|after (?:this )?advertisement)",
                 // The reading time and view count a template sets by the byline.
                 r"\d+ min(?:ute)?s?\.? read",
                 r"(?:reading|read) time(?:\s*:.*)?",
@@ -136,6 +142,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 // then ran on the slow engine (extraction took 1.4x as long).
                 r"^by (?:signing up|submitting|clicking|registering)\W.* (?:you|i) (?:agree|consent|confirm|certify)",
                 "comments are closed",
+                "press enter or click to view image",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
