@@ -12,13 +12,15 @@ use copydesk_proto::v1::{Block as PbBlock, Image, Link, block::Kind as PbKind};
 use url::Url;
 
 use crate::dom::{Block, Item, Kind, Page, flag};
+use crate::text;
 use crate::wording::{self, is_legal};
-use crate::{text, urls};
 
 mod boxes;
 mod closing;
 mod explain;
 mod kept;
+mod labels;
+mod stamps;
 
 pub(crate) use explain::explain;
 
@@ -159,18 +161,13 @@ fn in_list(block: &Block) -> bool {
     block.kind == Kind::ListItem || block.flags & flag::LIST != 0
 }
 
-/// A link in a list, not inside furniture.
-fn is_link_item(block: &Block) -> bool {
-    in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
-}
-
 /// The blocks that vote, in document order. A list of links that a sentence
 /// of the article announces is part of the article (see `kept::introduces_list`):
 /// it does not count against it.
 fn voters(page: &Page) -> impl Iterator<Item = &Block> {
     let mut introduced = false;
     page.items.iter().filter_map(|item| if let Item::Text(b) = item { Some(b) } else { None }).filter(move |b| {
-        if introduced && is_link_item(b) {
+        if introduced && kept::is_link_item(b) {
             return false;
         }
         if !in_list(b) {
@@ -256,6 +253,7 @@ pub(crate) fn extract(
     // article. Leaving the box (a recommendations box set into the article)
     // reopens it.
     let mut closed: Option<(u8, u32)> = None;
+    let mut label = labels::Label::default();
     for (index, item) in page.items.iter().enumerate() {
         if skip.contains(&index) {
             continue;
@@ -263,6 +261,7 @@ pub(crate) fn extract(
         match item {
             Item::Image(elem) if closed.is_none() && page.contains(container, *elem) => {
                 if let Some(image) = figures.image(*elem) {
+                    label.kept(None, &mut body.blocks);
                     body.blocks.push(PbBlock {
                         kind: PbKind::Image as i32,
                         image_index: body.images.len() as u32,
@@ -304,13 +303,14 @@ pub(crate) fn extract(
                 }
                 if closed.is_some() {
                     if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
-                        related_links(block, base, &mut body.related);
+                        kept::related_links(block, base, &mut body.related);
                     }
                     continue;
                 }
                 // The links a sentence of the article announces ("These
                 // patches were merged:") are its text, not related links.
-                if introduced && is_link_item(block) {
+                if introduced && kept::is_link_item(block) {
+                    label.kept(None, &mut body.blocks);
                     body.blocks.push(PbBlock {
                         kind: PbKind::ListItem as i32,
                         text: kept::shown(block),
@@ -320,10 +320,14 @@ pub(crate) fn extract(
                     continue;
                 }
                 if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
-                    related_links(block, base, &mut body.related);
+                    kept::related_links(block, base, &mut body.related);
+                    label.left_out(page, block);
                     continue;
                 }
                 if !is_body(block, inner_heading) {
+                    if block.link_chars * 2 > block.chars {
+                        label.left_out(page, block);
+                    }
                     continue;
                 }
                 let parent = page.elems[block.elem as usize].parent;
@@ -353,6 +357,7 @@ pub(crate) fn extract(
                 {
                     last.text.push_str(&block.text);
                     last.kind = kind as i32;
+                    label = labels::Label::default();
                     continue;
                 }
                 introduced = if in_list(block) {
@@ -360,11 +365,13 @@ pub(crate) fn extract(
                 } else {
                     kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
                 };
+                label.kept(Some(block), &mut body.blocks);
                 body.blocks.push(PbBlock { kind: kind as i32, text: kept::shown(block), level, image_index: 0 });
             }
             _ => {}
         }
     }
+    label.settle(&mut body.blocks);
     closing::drop_closing(&mut body.blocks);
     let mut opening = crate::standfirst::find(page, container, title, description);
     // A template may print the headline twice, above the body and in it.
@@ -384,15 +391,6 @@ pub(crate) fn extract(
         }
         body.blocks.insert(at, PbBlock { kind: kind as i32, text: b.text.clone(), level, image_index: 0 });
     }
+    stamps::drop_stamps(&mut body.blocks);
     body
-}
-
-fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
-    for (href, anchor) in &block.links {
-        let Some(url) = urls::resolve(base, href) else { continue };
-        if out.iter().any(|l| l.url == url) {
-            continue;
-        }
-        out.push(Link { url, text: anchor.trim().to_string() });
-    }
 }

@@ -65,3 +65,43 @@ fn a_long_paragraph_using_pitch_words_is_kept() {
     let text = with_lines(&[long]);
     assert!(text.contains("weekly newsletter"), "{text}");
 }
+
+#[test]
+fn reading_times_and_view_counts_are_dropped() {
+    let lines =
+        ["6 min read", "Reading Time: 11 minutes", "1,693 views", "Lesezeit: 3 Minuten", "Temps de lecture : 4 min"];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}
+
+#[test]
+fn a_table_of_contents_label_is_dropped_even_with_no_links_under_it() {
+    // A script fills the contents in; the page as fetched holds the label alone.
+    let lines = ["Table of Contents", "In this article:", "Inhaltsverzeichnis", "Sommaire", "Оглавление"];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+    assert!(with_lines(&["Content"]).contains("Content"));
+}
+
+#[test]
+fn a_widget_s_own_words_are_dropped() {
+    let lines = [
+        "Show Caption",
+        "Link copied!",
+        "Share Article",
+        "Summarize this article with:",
+        "Article Continues Below",
+        "Press enter or click to view image in full size",
+    ];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}

@@ -31,6 +31,21 @@ pub(super) fn drop_closing(blocks: &mut Vec<PbBlock>) {
             blocks.truncate(at);
         }
     }
+    drop_closing_headings(blocks);
+}
+
+/// Drops the headings that end the body: a heading heads what follows it,
+/// so one with nothing after it labels furniture the walk left out (a
+/// "Related posts", "Tags" or "Share" box whose links were not kept). A body
+/// of headings alone keeps them: they are all the text there is.
+fn drop_closing_headings(blocks: &mut Vec<PbBlock>) {
+    let heading = PbKind::Heading as i32;
+    if !blocks.iter().any(|b| b.kind != heading && b.kind != PbKind::Image as i32) {
+        return;
+    }
+    while blocks.last().is_some_and(|b| b.kind == heading) {
+        blocks.pop();
+    }
 }
 
 /// Chars of text the blocks put in the body (an image's caption is not).
@@ -133,5 +148,16 @@ mod tests {
         let mut bios = vec![para("Our team"), para("Editors"), para(BIO)];
         drop_closing(&mut bios);
         assert_eq!(texts(&bios), ["Our team", "Editors", BIO]);
+    }
+
+    #[test]
+    fn headings_that_end_the_body_are_dropped_unless_they_are_all_of_it() {
+        let heading = |t: &str| PbBlock { kind: PbKind::Heading as i32, text: t.into(), ..PbBlock::default() };
+        let mut blocks = vec![heading("Bridge"), para(ARTICLE), heading("Related posts"), heading("Tags")];
+        drop_closing(&mut blocks);
+        assert_eq!(texts(&blocks), ["Bridge", ARTICLE]);
+        let mut blocks = vec![heading("Chapter one"), heading("Chapter two")];
+        drop_closing(&mut blocks);
+        assert_eq!(texts(&blocks), ["Chapter one", "Chapter two"]);
     }
 }

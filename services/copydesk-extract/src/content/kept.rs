@@ -7,8 +7,11 @@
 //! guide's linked step titles) is told from a teaser's headline by where it
 //! stands and what follows it.
 
+use copydesk_proto::v1::Link;
+use url::Url;
+
 use crate::dom::{Block, Item, Kind, Page, flag};
-use crate::wording;
+use crate::{urls, wording};
 
 use super::{in_list, score};
 
@@ -117,6 +120,22 @@ pub(super) fn is_bare_date(block: &Block) -> bool {
         let w = w.trim_matches(|c: char| matches!(c, ',' | '.' | ':' | '|' | '·' | '•' | '(' | ')'));
         w.is_empty() || numeric(w) || crate::months::calendar_word(w) || w.eq_ignore_ascii_case("de")
     }) && crate::dates::find_in_text(&block.text).is_some()
+}
+
+/// A link in a list, not inside furniture.
+pub(super) fn is_link_item(block: &Block) -> bool {
+    in_list(block) && block.link_chars * 2 > block.chars && block.flags & flag::BOILER == 0
+}
+
+/// Adds a left-out block's links to the article's related links, each URL once.
+pub(super) fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Link>) {
+    for (href, anchor) in &block.links {
+        let Some(url) = urls::resolve(base, href) else { continue };
+        if out.iter().any(|l| l.url == url) {
+            continue;
+        }
+        out.push(Link { url, text: anchor.trim().to_string() });
+    }
 }
 
 #[cfg(test)]

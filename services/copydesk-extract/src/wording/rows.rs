@@ -72,7 +72,23 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "image",
                 "photo",
                 "video",
-                "(?:show|hide) (?:more|less|all|sources|comments|details)",
+                "(?:show|hide) (?:more|less|all|sources|comments|details|caption)",
+                "(?:link )?copied!?",
+                "copy link",
+                "share (?:this )?article",
+                "download now",
+                "summari[sz]e (?:this article )?with(?: ai)?",
+                "article continues (?:below|after (?:this )?advertisement)",
+                // The reading time and view count a template sets by the byline.
+                r"\d+ min(?:ute)?s?\.? read",
+                r"(?:reading|read) time(?:\s*:.*)?",
+                r"\d[\d.,]*k? views?",
+                // A table of contents' label: its links lead into the page, or
+                // a script fills them in.
+                r"(?:table of contents?|contents)(?: show| hide|\[hide\]\[show\])?",
+                "in this (?:article|post)",
+                "on this page",
+                r"jump to(?: .*)?",
             ],
             openers: &[
                 "related (?:articles?|stories|posts|news|content|reading)",
@@ -126,6 +142,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 // then ran on the slow engine (extraction took 1.4x as long).
                 r"^by (?:signing up|submitting|clicking|registering)\W.* (?:you|i) (?:agree|consent|confirm|certify)",
                 "comments are closed",
+                "press enter or click to view image",
             ],
             rights: &["copyright", "all rights reserved"],
             credits: &["photo", "photos", "credit"],
@@ -149,7 +166,15 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "de",
         Wording {
-            buttons: &["werbung", "anzeige", r"\w+ (?:ausblenden|einblenden)", "(?:mehr|weniger|alle) anzeigen"],
+            buttons: &[
+                "werbung",
+                "anzeige",
+                r"\w+ (?:ausblenden|einblenden)",
+                "(?:mehr|weniger|alle) anzeigen",
+                r"lesezeit(?:\s*:.*)?",
+                r"\d+ min(?:uten)?\.? lesezeit",
+                "inhaltsverzeichnis",
+            ],
             openers: &[
                 "das könnte sie auch",
                 "mehr zum thema",
@@ -186,7 +211,14 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "fr",
         Wording {
-            buttons: &["publicité", "voir plus"],
+            buttons: &[
+                "publicité",
+                "voir plus",
+                r"temps de lecture(?:\s*:.*)?",
+                r"\d+ min(?:utes)?\.? de lecture",
+                "sommaire",
+                "table des matières",
+            ],
             openers: &[
                 "(?:à )?lire aussi",
                 "voir aussi",
@@ -215,7 +247,12 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "es",
         Wording {
-            buttons: &["(?:ver|mostrar) m[aá]s"],
+            buttons: &[
+                "(?:ver|mostrar) m[aá]s",
+                r"tiempo de lectura(?:\s*:.*)?",
+                r"\d+ min(?:utos)?\.? de lectura",
+                "tabla de contenidos?",
+            ],
             openers: &[
                 "(?:notas|noticias|artículos) relacionad[oa]s",
                 "lea también",
@@ -242,7 +279,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "it",
         Wording {
-            buttons: &["mostra (?:di )?più"],
+            buttons: &["mostra (?:di )?più", "indice dei contenuti"],
             openers: &["leggi anche", "ti potrebbe interessare"],
             ad_labels: &["pubblicità"],
             pitches: &["iscriviti alla", "seguici su"],
@@ -253,6 +290,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "pl",
         Wording {
+            buttons: &["spis treści"],
             openers: &["zobacz (?:także|też)", "czytaj (?:także|też)"],
             ad_labels: &["reklama"],
             pitches: &["zapisz się na", "obserwuj nas"],
@@ -263,7 +301,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "ru",
         Wording {
-            buttons: &["реклама"],
+            buttons: &["реклама", "содержание", "оглавление"],
             openers: &["читайте также", "также читайте", "по теме", "теги"],
             ad_labels: &["реклама"],
             pitches: &["подпишитесь", "подписывайтесь"],
@@ -280,6 +318,8 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
             buttons: &[
                 "广告",
                 "廣告",
+                "目录",
+                "目錄",
                 "分享",
                 "打印",
                 "返回顶部",
