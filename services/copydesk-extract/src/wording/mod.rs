@@ -53,7 +53,11 @@ fn lower(text: &str) -> std::borrow::Cow<'_, str> {
     // it is all Unicode lower-casing does: tested a byte at a time, not a
     // char through the Unicode tables.
     if text.is_ascii() {
-        return if text.bytes().any(|b| b.is_ascii_uppercase()) { text.to_ascii_lowercase().into() } else { text.into() };
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            text.into()
+        };
     }
     if text.chars().any(char::is_uppercase) { text.to_lowercase().into() } else { text.into() }
 }
