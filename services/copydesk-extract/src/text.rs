@@ -18,9 +18,21 @@ pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
         // time from a table, without decoding them.
         if VISIBLE[bytes[at] as usize] != SLOW {
             let start = at;
-            while at < bytes.len() && VISIBLE[bytes[at] as usize] != SLOW {
-                added += usize::from(VISIBLE[bytes[at] as usize]);
-                at += 1;
+            while at < bytes.len() {
+                let class = VISIBLE[bytes[at] as usize];
+                if class != SLOW {
+                    added += usize::from(class);
+                    at += 1;
+                } else if bytes[at] == b' ' && bytes.get(at + 1).is_some_and(|&b| VISIBLE[b as usize] != SLOW) {
+                    // A lone space between visible characters is kept as it
+                    // stands: the run goes on through it. Ended at every
+                    // space, the run cost a copy and a push per word, most
+                    // of this function's work on prose.
+                    added += 1;
+                    at += 1;
+                } else {
+                    break;
+                }
             }
             run.get_or_insert(start);
             space = false;
