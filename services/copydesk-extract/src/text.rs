@@ -173,25 +173,28 @@ static ASCII_WORDS: [u8; 128] = {
 /// A length that weighs a CJK character like a short word, so thresholds
 /// mean the same in Chinese and in English.
 pub(crate) fn weighted_len(text: &str) -> usize {
+    // Every char counts one (std counts them many bytes at a time), and a
+    // CJK char two more. Only three- and four-byte characters can be CJK
+    // (lead bytes E3 to F0): a block of 32 bytes without one, which is all
+    // of most Latin text, is passed over at a glance.
+    const BLOCK: usize = 32;
     let bytes = text.as_bytes();
-    let mut len = 0;
+    let mut extra = 0;
     let mut at = 0;
     while at < bytes.len() {
-        // Only three- and four-byte characters can be CJK (lead bytes E3 to
-        // EF and F0); every other character counts one without decoding.
-        match bytes[at] {
-            0xe3..=0xf0 => {
-                let c = text[at..].chars().next().unwrap_or_default();
-                len += if is_cjk(c) { 3 } else { 1 };
-                at += c.len_utf8().max(1);
-            }
-            b => {
-                len += usize::from(!(0x80..0xc0).contains(&b));
-                at += 1;
+        let end = (at + BLOCK).min(bytes.len());
+        let block = &bytes[at..end];
+        if block.iter().copied().max().unwrap_or(0) >= 0xe3 {
+            for (i, &b) in block.iter().enumerate() {
+                // A byte from E3 to F0 always starts a character.
+                if (0xe3..=0xf0).contains(&b) && text[at + i..].chars().next().is_some_and(is_cjk) {
+                    extra += 2;
+                }
             }
         }
+        at = end;
     }
-    len
+    text.chars().count() + extra
 }
 
 /// Hex SHA-256 of the text with whitespace folded, so formatting-only
