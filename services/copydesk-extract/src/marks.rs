@@ -7,7 +7,7 @@
 use foldhash::HashMap;
 use std::sync::LazyLock;
 
-use html5ever::ns;
+use html5ever::{local_name, ns};
 use memchr::memmem;
 
 use regex::Regex;
@@ -291,20 +291,34 @@ impl<'a> Attrs<'a> {
                 continue;
             }
             let value: &'a str = value;
-            match &*name.local {
-                "hidden" => a.hidden = true,
-                "aria-hidden" => a.aria_hidden = Some(value),
-                "aria-label" => a.aria_label = Some(value),
-                "style" => a.style = Some(value),
-                "role" => a.role = Some(value),
-                "class" => a.names[0] = Some(value),
-                "id" => a.names[1] = Some(value),
-                "itemprop" => a.names[2] = Some(value),
-                "rel" => a.names[3] = Some(value),
-                "data-testid" => a.names[4] = Some(value),
-                "data-component" => a.names[5] = Some(value),
-                "data-e2e" => a.names[6] = Some(value),
-                _ => {}
+            // Names in html5ever's static set compare as atoms (one integer
+            // each); only the `data-*` names need their text.
+            let local = &name.local;
+            if *local == local_name!("class") {
+                a.names[0] = Some(value);
+            } else if *local == local_name!("id") {
+                a.names[1] = Some(value);
+            } else if *local == local_name!("style") {
+                a.style = Some(value);
+            } else if *local == local_name!("role") {
+                a.role = Some(value);
+            } else if *local == local_name!("itemprop") {
+                a.names[2] = Some(value);
+            } else if *local == local_name!("rel") {
+                a.names[3] = Some(value);
+            } else if *local == local_name!("hidden") {
+                a.hidden = true;
+            } else if *local == local_name!("aria-hidden") {
+                a.aria_hidden = Some(value);
+            } else if *local == local_name!("aria-label") {
+                a.aria_label = Some(value);
+            } else {
+                match &**local {
+                    "data-testid" => a.names[4] = Some(value),
+                    "data-component" => a.names[5] = Some(value),
+                    "data-e2e" => a.names[6] = Some(value),
+                    _ => {}
+                }
             }
         }
         a
