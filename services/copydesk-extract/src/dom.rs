@@ -75,6 +75,8 @@ pub(crate) struct Block {
     pub(crate) links: Vec<(String, String)>,
     /// What its wording says, once asked (see `wording::Verdicts`).
     pub(crate) wording: crate::wording::Verdicts,
+    /// The label it gives the line under it, once asked (see `zones::block_label_above`).
+    pub(crate) label_above: std::cell::Cell<Option<crate::zones::Label>>,
     /// The number a reader sees before the first block of an ordered list's
     /// item (see `Numbering`); 0 for every other block.
     pub(crate) ordinal: u32,
@@ -354,6 +356,7 @@ impl Run {
             text,
             links,
             wording: Default::default(),
+            label_above: Default::default(),
             ordinal: numbering.take(owner),
         }));
         self.reset();

@@ -7,7 +7,7 @@
 use foldhash::HashMap;
 use std::sync::LazyLock;
 
-use html5ever::ns;
+use html5ever::{local_name, ns};
 use memchr::memmem;
 
 use regex::Regex;
@@ -111,11 +111,20 @@ fn hidden_class(names: &str) -> bool {
 /// `Term_tooltip__x1`. A bare `tooltip` or `has-tooltip` is often the word
 /// itself. Read once per distinct list of names, as the other name tests.
 fn names_tooltip_bubble(names: &str) -> bool {
-    memmem::find(names.as_bytes(), b"tooltip").is_some()
+    holds(names, b"tooltip")
         && names.split_ascii_whitespace().any(|t| {
             ["tooltiptext", "tooltip-content", "tooltip__content", "tooltipbubble"].iter().any(|e| t.ends_with(e))
                 || t.contains("_tooltip__")
         })
+}
+
+/// Whether `word` occurs in `names`. Names are short and read once per
+/// distinct list: `memmem::find` built a searcher each time, at about 350
+/// instructions a call, which checking each place of the first letter
+/// avoids.
+fn holds(names: &str, word: &[u8]) -> bool {
+    let b = names.as_bytes();
+    memchr::memchr_iter(word[0], b).any(|at| b[at..].starts_with(word))
 }
 
 /// React's id for a streamed segment: `S:` and a number.
@@ -246,7 +255,7 @@ impl Marker {
 /// What a page's names (lower-cased, space-separated) say.
 fn what_names_say(names: &str) -> u8 {
     let mut said = names::said_by_words(names);
-    if names.contains("live") {
+    if holds(names, b"live") {
         said &= !said::BOILER;
         said |= names::said_by_words(&LIVE_COMMENTARY.replace_all(names, " ")) & said::BOILER;
     }
@@ -282,20 +291,34 @@ impl<'a> Attrs<'a> {
                 continue;
             }
             let value: &'a str = value;
-            match &*name.local {
-                "hidden" => a.hidden = true,
-                "aria-hidden" => a.aria_hidden = Some(value),
-                "aria-label" => a.aria_label = Some(value),
-                "style" => a.style = Some(value),
-                "role" => a.role = Some(value),
-                "class" => a.names[0] = Some(value),
-                "id" => a.names[1] = Some(value),
-                "itemprop" => a.names[2] = Some(value),
-                "rel" => a.names[3] = Some(value),
-                "data-testid" => a.names[4] = Some(value),
-                "data-component" => a.names[5] = Some(value),
-                "data-e2e" => a.names[6] = Some(value),
-                _ => {}
+            // Names in html5ever's static set compare as atoms (one integer
+            // each); only the `data-*` names need their text.
+            let local = &name.local;
+            if *local == local_name!("class") {
+                a.names[0] = Some(value);
+            } else if *local == local_name!("id") {
+                a.names[1] = Some(value);
+            } else if *local == local_name!("style") {
+                a.style = Some(value);
+            } else if *local == local_name!("role") {
+                a.role = Some(value);
+            } else if *local == local_name!("itemprop") {
+                a.names[2] = Some(value);
+            } else if *local == local_name!("rel") {
+                a.names[3] = Some(value);
+            } else if *local == local_name!("hidden") {
+                a.hidden = true;
+            } else if *local == local_name!("aria-hidden") {
+                a.aria_hidden = Some(value);
+            } else if *local == local_name!("aria-label") {
+                a.aria_label = Some(value);
+            } else {
+                match &**local {
+                    "data-testid" => a.names[4] = Some(value),
+                    "data-component" => a.names[5] = Some(value),
+                    "data-e2e" => a.names[6] = Some(value),
+                    _ => {}
+                }
             }
         }
         a

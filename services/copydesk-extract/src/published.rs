@@ -217,7 +217,7 @@ fn dated_line(
     let mut above = Label::None;
     for (line, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
-        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
+        let label_line = std::mem::replace(&mut above, zones::block_label_above(b));
         if !in_window(b.elem) {
             continue;
         }

@@ -35,7 +35,7 @@ fn days(page: &dom::Page, labelled: bool) -> HashSet<NaiveDate> {
     let mut above = Label::None;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
-        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
+        let label_line = std::mem::replace(&mut above, zones::block_label_above(b));
         if b.chars > SHOWN_LINE_CHARS || !b.text.bytes().any(|c| c.is_ascii_digit()) {
             continue;
         }

@@ -18,9 +18,21 @@ pub(crate) fn push_collapsed(dst: &mut String, src: &str) -> usize {
         // time from a table, without decoding them.
         if VISIBLE[bytes[at] as usize] != SLOW {
             let start = at;
-            while at < bytes.len() && VISIBLE[bytes[at] as usize] != SLOW {
-                added += usize::from(VISIBLE[bytes[at] as usize]);
-                at += 1;
+            while at < bytes.len() {
+                let class = VISIBLE[bytes[at] as usize];
+                if class != SLOW {
+                    added += usize::from(class);
+                    at += 1;
+                } else if bytes[at] == b' ' && bytes.get(at + 1).is_some_and(|&b| VISIBLE[b as usize] != SLOW) {
+                    // A lone space between visible characters is kept as it
+                    // stands: the run goes on through it. Ended at every
+                    // space, the run cost a copy and a push per word, most
+                    // of this function's work on prose.
+                    added += 1;
+                    at += 1;
+                } else {
+                    break;
+                }
             }
             run.get_or_insert(start);
             space = false;
@@ -108,11 +120,15 @@ pub(crate) fn word_count(text: &str) -> u32 {
         // tables below cost dozens of instructions a character.
         let b = bytes[at];
         if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                count += u32::from(!in_word);
-                in_word = true;
-            } else if b.is_ascii_whitespace() || b == 0x0b {
-                in_word = false;
+            // One look-up instead of the range tests: a word's letter or
+            // digit, white space, or neither (punctuation leaves a word open).
+            match ASCII_WORDS[usize::from(b)] {
+                WORD => {
+                    count += u32::from(!in_word);
+                    in_word = true;
+                }
+                BLANK => in_word = false,
+                _ => {}
             }
             at += 1;
             continue;
@@ -132,28 +148,53 @@ pub(crate) fn word_count(text: &str) -> u32 {
     count
 }
 
+const WORD: u8 = 1;
+const BLANK: u8 = 2;
+
+/// `word_count`'s classes of ASCII bytes: letters and digits are `WORD`,
+/// white space (the vertical tab too, as for `char`) `BLANK`, the rest 0.
+static ASCII_WORDS: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            WORD
+        } else if c.is_ascii_whitespace() || c == 0x0b {
+            BLANK
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// A length that weighs a CJK character like a short word, so thresholds
 /// mean the same in Chinese and in English.
 pub(crate) fn weighted_len(text: &str) -> usize {
+    // Every char counts one (std counts them many bytes at a time), and a
+    // CJK char two more. Only three- and four-byte characters can be CJK
+    // (lead bytes E3 to F0): a block of 32 bytes without one, which is all
+    // of most Latin text, is passed over at a glance.
+    const BLOCK: usize = 32;
     let bytes = text.as_bytes();
-    let mut len = 0;
+    let mut extra = 0;
     let mut at = 0;
     while at < bytes.len() {
-        // Only three- and four-byte characters can be CJK (lead bytes E3 to
-        // EF and F0); every other character counts one without decoding.
-        match bytes[at] {
-            0xe3..=0xf0 => {
-                let c = text[at..].chars().next().unwrap_or_default();
-                len += if is_cjk(c) { 3 } else { 1 };
-                at += c.len_utf8().max(1);
-            }
-            b => {
-                len += usize::from(!(0x80..0xc0).contains(&b));
-                at += 1;
+        let end = (at + BLOCK).min(bytes.len());
+        let block = &bytes[at..end];
+        if block.iter().copied().max().unwrap_or(0) >= 0xe3 {
+            for (i, &b) in block.iter().enumerate() {
+                // A byte from E3 to F0 always starts a character.
+                if (0xe3..=0xf0).contains(&b) && text[at + i..].chars().next().is_some_and(is_cjk) {
+                    extra += 2;
+                }
             }
         }
+        at = end;
     }
-    len
+    text.chars().count() + extra
 }
 
 /// Hex SHA-256 of the text with whitespace folded, so formatting-only

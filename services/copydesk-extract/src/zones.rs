@@ -58,10 +58,28 @@ const LABELLED_DATE_CHARS: usize = 40;
 /// "Last updated:" then "Dec 12, 2025", a "Published" heading over a date.
 pub(crate) fn label_above(line: &str) -> Label {
     let line = line.trim();
-    if line.is_empty() || line.chars().count() > LABEL_LINE_CHARS || line.bytes().any(|c| c.is_ascii_digit()) {
+    // A char takes at most four bytes: a longer line is surely too long,
+    // found without counting a paragraph's chars.
+    if line.is_empty()
+        || line.len() > 4 * LABEL_LINE_CHARS
+        || line.chars().count() > LABEL_LINE_CHARS
+        || line.bytes().any(|c| c.is_ascii_digit())
+    {
         return Label::None;
     }
     label(&format!("{line} 0"))
+}
+
+/// `label_above` of a block's text, worked out once per block: the date
+/// rules walk the page's lines several times (the publication date, the
+/// labelled dates, the days the page shows), each asking every line.
+pub(crate) fn block_label_above(block: &dom::Block) -> Label {
+    if let Some(label) = block.label_above.get() {
+        return label;
+    }
+    let label = label_above(&block.text);
+    block.label_above.set(Some(label));
+    label
 }
 
 /// The label of a short dated line, else the one its label line gives it.

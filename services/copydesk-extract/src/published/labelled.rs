@@ -37,7 +37,7 @@ pub(super) fn labelled(
     let mut above = Label::None;
     for item in &page.items {
         let Item::Text(b) = item else { continue };
-        let label_line = std::mem::replace(&mut above, zones::label_above(&b.text));
+        let label_line = std::mem::replace(&mut above, zones::block_label_above(b));
         if b.elem >= end && reach == Reach::Article {
             after += 1;
             if after > AFTER_BODY {

@@ -49,6 +49,16 @@ fn lowered_matcher(pattern: &str) -> Regex {
 /// The text as the lowered matchers read it. Unicode lower-casing, so
 /// "ÉCRIRE", "Écrire" and "écrire" read alike, as case-blind matching had it.
 fn lower(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most blocks are ASCII, where upper case is `A`-`Z` and lower-casing
+    // it is all Unicode lower-casing does: tested a byte at a time, not a
+    // char through the Unicode tables.
+    if text.is_ascii() {
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            text.into()
+        };
+    }
     if text.chars().any(char::is_uppercase) { text.to_lowercase().into() } else { text.into() }
 }
 
