@@ -28,6 +28,10 @@ const MAX_FIGURE_CHARS: usize = 400;
 /// a picture with its caption line.
 const INLINE_PROSE: usize = 120;
 
+/// Text under a heading beside an image from which it reads as a section of
+/// the article, not as a teaser card's line (those run to two hundred).
+const SECTION_PROSE: usize = 280;
+
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     crate::regexes::regex(
         r"(?ix)^\s*(?:(?:图像来源|圖像來源|图片来源|圖片來源|图片|圖片|图源|圖源|来源|來源|摄影|攝影|供图|供圖|写真|사진
@@ -47,11 +51,13 @@ impl Figures {
         let mut chars = vec![0usize; n];
         let mut images = vec![0u32; n];
         let mut headings = vec![0u32; n];
+        let mut titles = vec![0u32; n];
         for item in &page.items {
             match item {
                 Item::Text(b) => {
                     chars[b.elem as usize] += b.chars;
                     headings[b.elem as usize] += u32::from(is_numbered_heading(b));
+                    titles[b.elem as usize] += u32::from(is_title(b));
                 }
                 Item::Image(e) => images[*e as usize] += 1,
             }
@@ -62,9 +68,10 @@ impl Figures {
                 chars[p as usize] += chars[i];
                 images[p as usize] += images[i];
                 headings[p as usize] += headings[i];
+                titles[p as usize] += titles[i];
             }
         }
-        let counts = Counts { chars, images, headings };
+        let counts = Counts { chars, images, headings, titles };
         let mut figures = Figures { images: HashMap::new(), consumed: HashSet::new() };
         let image_items: Vec<(usize, u32)> = page
             .items
@@ -122,15 +129,22 @@ fn is_numbered_heading(b: &Block) -> bool {
     (1..=3).contains(&digits) && matches!(t.as_bytes().get(digits), Some(b'.' | b')' | b':'))
 }
 
-/// Per element, what its subtree holds: chars of text, images, numbered headings.
+/// Whether a block is a heading of its own, unlinked: a section's title.
+fn is_title(b: &Block) -> bool {
+    matches!(b.kind, Kind::Heading(_)) && b.link_chars * 2 <= b.chars
+}
+
+/// Per element, what its subtree holds: chars of text, images, numbered
+/// headings, unlinked headings.
 struct Counts {
     chars: Vec<usize>,
     images: Vec<u32>,
     headings: Vec<u32>,
+    titles: Vec<u32>,
 }
 
 fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
-    let Counts { chars, images, headings } = counts;
+    let Counts { chars, images, headings, titles } = counts;
     let mut at = elem;
     let mut best = None;
     for _ in 0..12 {
@@ -150,6 +164,12 @@ fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<
         // a feature grid's cards (icon, heading, a line) read the same way,
         // and they are as often furniture as article.
         if headings[parent as usize] > 0 {
+            break;
+        }
+        // A heading over a paragraph of prose beside the picture is a
+        // section of the article laid out in two columns: captions have no
+        // heading of their own, and a teaser card's line under its heading is short.
+        if titles[parent as usize] > 0 && chars[parent as usize] >= SECTION_PROSE {
             break;
         }
         // An image set inline in a paragraph of prose illustrates it; the

@@ -178,7 +178,7 @@ impl Marker {
         // hidden `<div id="S:0">` that a script moves into place on load: the
         // reader sees it, so the attribute does not hide it.
         let streamed = attrs.hidden && attrs.names[1].is_some_and(is_streamed_segment);
-        let mut hidden = (attrs.hidden && !streamed) || attrs.aria_hidden == Some("true");
+        let mut hidden = attrs.hidden && !streamed;
         // A tooltip's bubble shows on hover only: a glossary's definition
         // set inside the sentence that uses the word is not the sentence.
         hidden |= attrs.role == Some("tooltip");
@@ -189,6 +189,13 @@ impl Marker {
             hidden |= memmem::find(&self.style, b"display:none").is_some()
                 || memmem::find(&self.style, b"visibility:hidden").is_some();
         }
+        // A collapsed accordion's panel, named by the button that opens it:
+        // the reader opens it (an article's steps or answers, one per panel).
+        // A panel also kept from the screen reader stays hidden.
+        if attrs.role == Some("region") && attrs.labelled {
+            hidden = false;
+        }
+        hidden |= attrs.aria_hidden == Some("true");
         if let Some(role) = attrs.role
             && matches!(
                 role,
@@ -276,6 +283,8 @@ struct Attrs<'a> {
     aria_label: Option<&'a str>,
     style: Option<&'a str>,
     role: Option<&'a str>,
+    /// Has `aria-labelledby`: another element (a panel's button) names it.
+    labelled: bool,
     /// class, id, itemprop, rel, data-testid, data-component, data-e2e: in
     /// this order they make up the names the regexes read.
     names: [Option<&'a str>; 7],
@@ -283,8 +292,15 @@ struct Attrs<'a> {
 
 impl<'a> Attrs<'a> {
     fn of(el: &'a scraper::node::Element) -> Attrs<'a> {
-        let mut a =
-            Attrs { hidden: false, aria_hidden: None, aria_label: None, style: None, role: None, names: [None; 7] };
+        let mut a = Attrs {
+            hidden: false,
+            aria_hidden: None,
+            aria_label: None,
+            style: None,
+            role: None,
+            labelled: false,
+            names: [None; 7],
+        };
         for (name, value) in &el.attrs {
             // As `Lookup::attr`: HTML attributes only, no namespace or prefix.
             if name.prefix.is_some() || name.ns != ns!() {
@@ -292,7 +308,7 @@ impl<'a> Attrs<'a> {
             }
             let value: &'a str = value;
             // Names in html5ever's static set compare as atoms (one integer
-            // each); only the `data-*` names need their text.
+            // each); the rest are read as text.
             let local = &name.local;
             if *local == local_name!("class") {
                 a.names[0] = Some(value);
@@ -314,6 +330,7 @@ impl<'a> Attrs<'a> {
                 a.aria_label = Some(value);
             } else {
                 match &**local {
+                    "aria-labelledby" => a.labelled = true,
                     "data-testid" => a.names[4] = Some(value),
                     "data-component" => a.names[5] = Some(value),
                     "data-e2e" => a.names[6] = Some(value),

@@ -105,3 +105,13 @@ fn a_widget_s_own_words_are_dropped() {
         assert!(!text.contains(line), "{line} in {text}");
     }
 }
+
+#[test]
+fn a_comment_count_tab_is_dropped() {
+    let lines = ["Comments (10)", "Komentarze (3)"];
+    let text = with_lines(&lines);
+    assert!(text.contains("discuss the tolls"), "{text}");
+    for line in lines {
+        assert!(!text.contains(line), "{line} in {text}");
+    }
+}

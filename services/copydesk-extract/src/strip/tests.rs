@@ -93,6 +93,7 @@ fn drops_unread_attributes_and_folds_line_breaks() {
         ("data-lazy-srcset", false),
         ("data-timestamp", false),
         ("aria-hidden", false),
+        ("aria-labelledby", false),
         ("one-two", false),
         ("style", false),
         ("href", false),

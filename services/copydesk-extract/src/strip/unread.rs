@@ -1,7 +1,7 @@
 //! Which attributes the cut before the parse drops: those extraction never reads.
 
 /// Attributes extraction never asks for, by lower- or upper-case name:
-/// event handlers, ARIA state other than labels and hiding, loading hints,
+/// event handlers, ARIA state other than labels (and what labels a panel) and hiding, loading hints,
 /// tooltips, forms, table and frame presentation, SVG and XML namespaces,
 /// microdata types (only `itemprop` is read), text direction,
 /// and `data-*` unless its name speaks of what extraction looks for
@@ -27,7 +27,9 @@ fn unread_slowly(name: &[u8]) -> bool {
         return name[2..].iter().all(u8::is_ascii_alphabetic);
     }
     if prefix(b"aria-") {
-        return !(name.eq_ignore_ascii_case(b"aria-label") || name.eq_ignore_ascii_case(b"aria-hidden"));
+        return !(name.eq_ignore_ascii_case(b"aria-label")
+            || name.eq_ignore_ascii_case(b"aria-hidden")
+            || name.eq_ignore_ascii_case(b"aria-labelledby"));
     }
     if prefix(b"data-") {
         let rest = &name[5..];

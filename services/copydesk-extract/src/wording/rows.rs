@@ -63,7 +63,8 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
                 "sponsored",
                 "read more",
                 "more",
-                "comments?",
+                // With the count a template adds ("Comments (10)").
+                r"comments?(?: \(\d+\))?",
                 "skip to .*",
                 "loading.*",
                 "subscribe.*",
@@ -290,7 +291,7 @@ pub(crate) const LANGUAGES: &[(&str, Wording)] = &[
     (
         "pl",
         Wording {
-            buttons: &["spis treści"],
+            buttons: &["spis treści", r"komentarze(?: \(\d+\))?"],
             openers: &["zobacz (?:także|też)", "czytaj (?:także|też)"],
             ad_labels: &["reklama"],
             pitches: &["zapisz się na", "obserwuj nas"],

@@ -1,0 +1,57 @@
+//! Text set around an image: a caption leaves the body, a section laid out beside a picture stays.
+
+mod common;
+
+use common::{assert_body, prose};
+
+fn sidebar() -> String {
+    "<aside><ul><li><a href=/a>Other story one</a></li><li><a href=/b>Other story two</a></li></ul></aside>".into()
+}
+
+/// A row of two columns: a heading with its paragraph, and a picture.
+fn row(heading: &str, text: &str) -> String {
+    format!(
+        "<div class=row><div class=col><h3>{heading}</h3><p>{text}</p></div>\
+         <div class=col><p><img src=https://example.com/{}.png alt=\"{heading}\"></p></div></div>",
+        heading.len()
+    )
+}
+
+#[test]
+fn a_section_beside_its_picture_is_body() {
+    let long = "A framework gives a program a stable structure and libraries of code that can be used again, \
+                so that developers spend less time on plumbing and more on the product itself. Teams that \
+                share one framework also read each other's code more easily, and new members learn faster.";
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}{}{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        row("Easier maintenance", long),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "Easier maintenance", "libraries of code", "discuss the tolls"], &[]);
+}
+
+#[test]
+fn a_short_line_under_a_heading_beside_a_picture_is_not_body() {
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}{}{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        row("Our newest guide", "How to pick a framework, in ten steps."),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "discuss the tolls"], &["ten steps"]);
+}
+
+#[test]
+fn a_caption_beside_its_picture_is_not_body() {
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}<div><img src=https://example.com/a.png>\
+         <div>The old bridge at dawn, seen from the north bank.</div></div>{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "discuss the tolls"], &["north bank"]);
+}
