@@ -52,9 +52,9 @@ fn days(page: &dom::Page, labelled: bool) -> HashSet<NaiveDate> {
     days
 }
 
-/// Whether a short line of the page writes this day.
-pub(crate) fn shows(page: &dom::Page, day: NaiveDate) -> bool {
-    days(page, false).contains(&day)
+/// The days the page's short lines write, labelled or not.
+pub(crate) fn written_days(page: &dom::Page) -> HashSet<NaiveDate> {
+    days(page, false)
 }
 
 /// Whether the page shows the declared date's day: its own, or the day on

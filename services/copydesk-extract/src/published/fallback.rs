@@ -80,7 +80,7 @@ pub(super) fn named_date(page: &dom::Page, fetched_at: Option<DateTime<Utc>>) ->
             let name = ["id", "class"]
                 .into_iter()
                 .filter_map(|a| el.value().attr(a))
-                .find(|v| v.to_ascii_lowercase().contains("date"))?;
+                .find(|v| v.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"date")))?;
             // A named box may hold a whole article ("post-date-wrap"): its
             // text is gathered only as far as a date's length.
             let mut text = String::new();
@@ -119,7 +119,9 @@ pub(super) fn either_way(page: &dom::Page, text: &str) -> Option<Found> {
     }
     let day_first = NaiveDate::from_ymd_opt(y, b, a)?;
     let month_first = NaiveDate::from_ymd_opt(y, a, b)?;
-    let day = match (shown::shows(page, day_first), shown::shows(page, month_first)) {
+    // One walk over the page's lines answers for both readings.
+    let written = shown::written_days(page);
+    let day = match (written.contains(&day_first), written.contains(&month_first)) {
         (true, false) => day_first,
         (false, true) => month_first,
         _ => return None,

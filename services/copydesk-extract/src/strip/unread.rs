@@ -22,6 +22,16 @@ const READ_OFTEN: &[&[u8]] =
 fn unread_slowly(name: &[u8]) -> bool {
     const DATA_KEPT: &[&[u8]] =
         &[b"src", b"original", b"date", b"time", b"author", b"publish", b"testid", b"component", b"e2e"];
+    /// The bytes a kept word starts with, from the list itself.
+    const STARTS_KEPT: [bool; 256] = {
+        let mut starts = [false; 256];
+        let mut i = 0;
+        while i < DATA_KEPT.len() {
+            starts[DATA_KEPT[i][0] as usize] = true;
+            i += 1;
+        }
+        starts
+    };
     let prefix = |p: &[u8]| name.get(..p.len()).is_some_and(|n| n.eq_ignore_ascii_case(p));
     if prefix(b"on") && name.len() > 2 {
         return name[2..].iter().all(u8::is_ascii_alphabetic);
@@ -43,10 +53,8 @@ fn unread_slowly(name: &[u8]) -> bool {
         lower.copy_from_slice(rest);
         lower.make_ascii_lowercase();
         let lower = &*lower;
-        return !(0..lower.len()).any(|at| {
-            matches!(lower[at], b's' | b'o' | b'd' | b't' | b'a' | b'p' | b'c' | b'e')
-                && DATA_KEPT.iter().any(|k| lower[at..].starts_with(k))
-        });
+        return !(0..lower.len())
+            .any(|at| STARTS_KEPT[usize::from(lower[at])] && DATA_KEPT.iter().any(|k| lower[at..].starts_with(k)));
     }
     // Every page's every attribute comes here: one match on the lower-cased
     // name, not a comparison with each of the names.
