@@ -58,6 +58,12 @@ impl Admission {
         self.replays.clone().try_acquire_owned().map_err(|_| LookupError::Overloaded("watch replays"))
     }
 
+    /// The in-flight byte budget not held by any call.
+    #[cfg(test)]
+    pub(crate) fn bytes_available(&self) -> usize {
+        self.bytes.available_permits()
+    }
+
     /// The largest response a call may build, in article bytes.
     pub(crate) fn max_response_bytes(&self) -> usize {
         self.max_response_bytes

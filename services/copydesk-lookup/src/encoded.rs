@@ -14,19 +14,60 @@ use tonic::Status;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic_prost::ProstDecoder;
 
-/// A message's protobuf encoding, sent as it is.
+/// A message's protobuf encoding, sent as it is: in one piece, or in
+/// several that the frame takes one after the other (a BatchGet answer's
+/// articles as the store gives them, never first joined in a buffer of
+/// their own: the frame is the one copy).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoded(pub Bytes);
+pub struct Encoded(Pieces);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pieces {
+    One(Bytes),
+    Many(Vec<Bytes>),
+}
+
+impl Encoded {
+    /// A message made of `pieces`, in order.
+    pub fn pieces(pieces: Vec<Bytes>) -> Encoded {
+        Encoded(Pieces::Many(pieces))
+    }
+
+    /// The message's length in bytes.
+    pub fn len(&self) -> usize {
+        self.slices().map(<[u8]>::len).sum()
+    }
+
+    /// Whether the message is empty (a message with every field unset).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The message's bytes in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        self.slices().for_each(|piece| out.extend_from_slice(piece));
+        out
+    }
+
+    fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        let pieces = match &self.0 {
+            Pieces::One(one) => std::slice::from_ref(one),
+            Pieces::Many(many) => many.as_slice(),
+        };
+        pieces.iter().map(|piece| piece.as_ref())
+    }
+}
 
 impl From<Vec<u8>> for Encoded {
     fn from(bytes: Vec<u8>) -> Encoded {
-        Encoded(Bytes::from(bytes))
+        Encoded(Pieces::One(Bytes::from(bytes)))
     }
 }
 
 impl From<Bytes> for Encoded {
     fn from(bytes: Bytes) -> Encoded {
-        Encoded(bytes)
+        Encoded(Pieces::One(bytes))
     }
 }
 
@@ -65,7 +106,10 @@ impl Encoder for Writer {
     type Error = Status;
 
     fn encode(&mut self, item: Encoded, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        dst.put_slice(&item.0);
+        // Room for the whole message at once: grown piece by piece, the
+        // frame's buffer would be copied each time it doubles.
+        dst.reserve(item.len());
+        item.slices().for_each(|piece| dst.put_slice(piece));
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
-//! GetArticle and LookupArticle answered with the article's protobuf bytes
-//! as the store gives them (`crate::encoded`), instead of decoding the
-//! article for tonic to encode again; every other method goes to the
-//! generated server. The bytes are what the generated methods would send.
+//! GetArticle, LookupArticle and BatchGetArticles (`batch.rs`) answered
+//! with the articles' protobuf bytes as the store gives them
+//! (`crate::encoded`), instead of decoding the articles for tonic to encode
+//! again; every other method goes to the generated server. The bytes are
+//! what the generated methods would send.
 //!
 //! [`Articles`] routes by path like the generated server, and sits in the
 //! same place: the token guard, the server's layers (deadlines, stream and
@@ -19,11 +20,12 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use copydesk_proto::v1::article_service_server::{ArticleServiceServer, SERVICE_NAME};
-use copydesk_proto::v1::{GetArticleRequest, LookupArticleRequest};
+use copydesk_proto::v1::{BatchGetArticlesRequest, GetArticleRequest, LookupArticleRequest};
 use tonic::codegen::{Body, BoxFuture, Service, StdError};
 use tonic::server::{Grpc, NamedService, UnaryService};
 use tonic::{Request, Response, Status};
 
+use super::batch::BatchGetEncoded;
 use super::{Lookup, required};
 use crate::LookupError;
 use crate::admission::Call;
@@ -34,6 +36,7 @@ use crate::view::View;
 
 const GET: &str = "/copydesk.v1.ArticleService/GetArticle";
 const LOOKUP: &str = "/copydesk.v1.ArticleService/LookupArticle";
+const BATCH_GET: &str = "/copydesk.v1.ArticleService/BatchGetArticles";
 
 /// The largest article (decoded bytes of the part asked for) read on the
 /// read pool; larger ones (rare: the 99th percentile of the dev corpus is
@@ -95,6 +98,10 @@ where
             LOOKUP => {
                 let mut grpc = self.grpc::<LookupArticleRequest>();
                 Box::pin(async move { Ok(grpc.unary(LookupEncoded(lookup), request).await) })
+            }
+            BATCH_GET => {
+                let mut grpc = self.grpc::<BatchGetArticlesRequest>();
+                Box::pin(async move { Ok(grpc.unary(BatchGetEncoded(lookup), request).await) })
             }
             _ => self.generated.call(request),
         }
@@ -200,7 +207,7 @@ impl Lookup {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use copydesk_proto::v1::{Article, ArticleView, Block};
     use prost::Message;
     use tokio::sync::broadcast;
@@ -214,7 +221,10 @@ mod tests {
     use crate::service::ArticleService;
     use crate::store::{Batch, Change};
 
-    fn service(path: &std::path::Path, calls: usize) -> (Lookup, tokio::sync::watch::Sender<bool>) {
+    pub(in crate::service) fn service(
+        path: &std::path::Path,
+        calls: usize,
+    ) -> (Lookup, tokio::sync::watch::Sender<bool>) {
         let store = Arc::new(Store::open(path, "articles").unwrap());
         let (ready_tx, ready) = tokio::sync::watch::channel(false);
         let (events, _) = broadcast::channel(1);
@@ -225,7 +235,7 @@ mod tests {
         (Lookup { store, events, ready, stop, metrics: Arc::new(Metrics::new()), admission, reads, config }, ready_tx)
     }
 
-    fn article(id: &str, words: usize) -> Article {
+    pub(in crate::service) fn article(id: &str, words: usize) -> Article {
         Article {
             id: id.into(),
             url: format!("https://s.example/{id}"),
@@ -240,8 +250,8 @@ mod tests {
     }
 
     /// The message bytes of an answer: what the codec's `Writer` puts in the frame.
-    fn framed(answer: Response<Encoded>) -> Vec<u8> {
-        answer.into_inner().0.to_vec()
+    pub(in crate::service) fn framed(answer: Response<Encoded>) -> Vec<u8> {
+        answer.into_inner().to_vec()
     }
 
     /// Every view of small and large (blocking-read) articles, by id and by

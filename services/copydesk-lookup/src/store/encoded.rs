@@ -60,6 +60,20 @@ impl Store {
         self.hot.weight()
     }
 
+    /// Articles `ids` (only `part` of each) as their protobuf bytes, in the
+    /// order asked and in one snapshot: what encoding the articles of
+    /// [`Store::get_part_within`] gives, with `reserve` told as there. The
+    /// hot articles are not asked: they may be newer than the snapshot.
+    pub fn get_many_encoded_within(
+        &self,
+        ids: &[&str],
+        part: Part,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Vec<Option<Vec<u8>>>, LookupError> {
+        let found = self.load_within(ids, part, reserve)?;
+        ids.iter().zip(found).map(|(id, stored)| stored.map(|s| record::encoded(id, &s, part)).transpose()).collect()
+    }
+
     /// [`Store::get_encoded_within`] of the article [`Store::find_url_part`]
     /// finds by URL (or canonical URL), in one snapshot: the URL is always
     /// looked up in the file, the article answered from the hot articles
@@ -156,6 +170,36 @@ mod tests {
         assert!(matches!(refused, Err(LookupError::Overloaded("test"))));
         store.apply(&batch(vec![Change::Delete { id: "a1".into() }], &[(0, 2)])).unwrap();
         assert_eq!(store.get_encoded_within("a1", Part::Whole, any, |_| Ok(())).unwrap(), Found::Absent);
+    }
+
+    /// A batch is read in the order asked, absent ids as `None`, and the
+    /// whole batch's bytes are reserved once, before any is decompressed.
+    #[test]
+    fn a_batch_of_ids_gives_each_article_encoded_in_order() {
+        let t = Temp::new();
+        let store = t.open();
+        let mut a = article("a1", "s.example", "https://s.example/a", "");
+        a.text = "Words. ".repeat(100);
+        let b = article("b2", "s.example", "https://s.example/b", "");
+        store.apply(&batch(vec![upsert(&a), upsert(&b)], &[(0, 2)])).unwrap();
+        for part in [Part::Whole, Part::Head] {
+            let ids = ["b2", "nope", "a1"];
+            let want: Vec<_> = store
+                .get_part_within(&ids, part, |_| Ok(()))
+                .unwrap()
+                .into_iter()
+                .map(|found| found.map(|article| article.encode_to_vec()))
+                .collect();
+            let mut told = Vec::new();
+            let got = store.get_many_encoded_within(&ids, part, |n| {
+                told.push(n);
+                Ok(())
+            });
+            assert_eq!(got.unwrap(), want);
+            assert_eq!(told, [want.iter().flatten().map(Vec::len).sum::<usize>()], "one reservation for the batch");
+        }
+        let refused = store.get_many_encoded_within(&["a1"], Part::Whole, |_| Err(LookupError::Overloaded("test")));
+        assert!(matches!(refused, Err(LookupError::Overloaded("test"))));
     }
 
     /// Reads by id are answered from the hot articles once read, and every

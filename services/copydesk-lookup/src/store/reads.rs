@@ -27,6 +27,18 @@ impl Store {
 
     /// [`Store::get_many_within`] reading only `part` of each article.
     pub fn get_part_within(&self, ids: &[&str], part: Part, reserve: impl FnOnce(usize) -> Reserved) -> Articles {
+        let found = self.load_within(ids, part, reserve)?;
+        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| record::decode(id, &b, part)).transpose()).collect()
+    }
+
+    /// The stored records of `ids` (for `part`), read in one snapshot, and
+    /// `reserve` told the bytes they decode to, before any is decompressed.
+    pub(super) fn load_within(
+        &self,
+        ids: &[&str],
+        part: Part,
+        reserve: impl FnOnce(usize) -> Reserved,
+    ) -> Result<Vec<Option<Vec<u8>>>, LookupError> {
         let txn = self.db.begin_read()?;
         let (articles, pieces, tails) =
             (txn.open_table(ARTICLES)?, txn.open_table(pieces::PIECES)?, txn.open_table(tails::TAILS)?);
@@ -35,7 +47,7 @@ impl Store {
             found.push(pieces::load(&articles, &pieces, &tails, id, part)?);
         }
         reserve(found.iter().flatten().map(|bytes| record::decoded_len(bytes, part)).sum())?;
-        ids.iter().zip(found).map(|(id, bytes)| bytes.map(|b| record::decode(id, &b, part)).transpose()).collect()
+        Ok(found)
     }
 
     /// The article whose URL or canonical URL is `url` (after [`url_key`]).
