@@ -29,7 +29,7 @@ enum Pieces {
 
 impl Encoded {
     /// A message made of `pieces`, in order.
-    pub fn pieces(pieces: Vec<Bytes>) -> Encoded {
+    pub fn from_pieces(pieces: Vec<Bytes>) -> Encoded {
         Encoded(Pieces::Many(pieces))
     }
 

@@ -82,7 +82,7 @@ fn answer(ids: &[String], found: Vec<Option<Vec<u8>>>) -> Encoded {
         }
     }
     pieces.push(Bytes::from(missing));
-    Encoded::pieces(pieces)
+    Encoded::from_pieces(pieces)
 }
 
 /// The route's service, counted as the generated method counts its calls.
