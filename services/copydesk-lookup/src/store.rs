@@ -380,7 +380,7 @@ pub type Reserved = Result<(), LookupError>;
 pub type Articles = Result<Vec<Option<Article>>, LookupError>;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// When an article's page was captured, in ms since the epoch (0 when unknown).
 fn captured(article: &Article) -> i64 {

@@ -103,25 +103,16 @@ mod tests {
     use copydesk_proto::v1::{ArticleView, BatchGetArticlesResponse};
     use prost::Message;
 
-    use super::super::encoded::tests::{article, framed, service};
+    use super::super::encoded::tests::{article, framed, serving};
     use super::*;
     use crate::service::ArticleService;
-    use crate::store::{Batch, Change};
 
     /// Every view, small and large articles, duplicates and absent ids: the
     /// bytes sent are those of the generated method's answer, and refusals
     /// carry the same codes and messages.
     #[tokio::test]
     async fn answers_are_byte_identical_to_the_generated_method() {
-        let path = std::env::temp_dir().join(format!("copydesk-batch-{}.redb", uuid::Uuid::new_v4().simple()));
-        let (lookup, ready) = service(&path, 8);
-        let (small, large) = (article("small", 40), article("large", 8000));
-        let changes = [&small, &large]
-            .iter()
-            .map(|a| Change::Upsert { id: a.id.clone(), article: Box::new((*a).clone()) })
-            .collect();
-        lookup.store.apply(&Batch { changes, offsets: [(0, 2)].into(), traces: Vec::new() }).unwrap();
-        ready.send_replace(true);
+        let (lookup, _store) = serving(8, &[&article("small", 40), &article("large", 8000)]);
         let batch = |ids: &[&str], view: ArticleView| BatchGetArticlesRequest {
             ids: ids.iter().map(|id| id.to_string()).collect(),
             view: view as i32,
@@ -150,28 +141,19 @@ mod tests {
             let got = lookup.batch_get_encoded(Request::new(request)).await.unwrap_err();
             assert_eq!((got.code(), got.message()), (want.code(), want.message()));
         }
-        drop(lookup);
-        let _ = std::fs::remove_file(&path);
     }
 
     /// The answer holds the call's share of the byte budget until it is
     /// dropped: twice the articles' bytes, the pieces and the frame.
     #[tokio::test]
     async fn the_answer_holds_twice_its_articles_bytes() {
-        let path = std::env::temp_dir().join(format!("copydesk-batch-{}.redb", uuid::Uuid::new_v4().simple()));
-        let (lookup, ready) = service(&path, 8);
         let big = article("big", 8000);
         let size = big.encoded_len();
-        let batch =
-            Batch { changes: vec![Change::Upsert { id: "big".into(), article: Box::new(big) }], ..Batch::default() };
-        lookup.store.apply(&batch).unwrap();
-        ready.send_replace(true);
+        let (lookup, _store) = serving(8, &[&big]);
         let ask = || Request::new(BatchGetArticlesRequest { ids: vec!["big".into(); 3], view: 0 });
         let held = lookup.batch_get_encoded(ask()).await.unwrap();
         assert_eq!(lookup.admission.bytes_available(), (64 << 20) - 2 * size);
         drop(held);
         assert_eq!(lookup.admission.bytes_available(), 64 << 20);
-        drop(lookup);
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -219,6 +219,7 @@ pub(super) mod tests {
     use crate::metrics::Metrics;
     use crate::read_pool::ReadPool;
     use crate::service::ArticleService;
+    use crate::store::tests::Temp;
     use crate::store::{Batch, Change};
 
     pub(in crate::service) fn service(
@@ -233,6 +234,18 @@ pub(super) mod tests {
         let stop = CancellationToken::new();
         let reads = ReadPool::new(2).unwrap();
         (Lookup { store, events, ready, stop, metrics: Arc::new(Metrics::new()), admission, reads, config }, ready_tx)
+    }
+
+    /// A ready service over a store of its own that holds `articles`; the
+    /// store's file goes with the [`Temp`].
+    pub(in crate::service) fn serving(calls: usize, articles: &[&Article]) -> (Arc<Lookup>, Temp) {
+        let temp = Temp::new();
+        let (lookup, ready) = service(&temp.path, calls);
+        let changes =
+            articles.iter().map(|a| Change::Upsert { id: a.id.clone(), article: Box::new((*a).clone()) }).collect();
+        lookup.store.apply(&Batch { changes, ..Batch::default() }).unwrap();
+        ready.send_replace(true);
+        (Arc::new(lookup), temp)
     }
 
     pub(in crate::service) fn article(id: &str, words: usize) -> Article {
@@ -298,14 +311,7 @@ pub(super) mod tests {
     /// the generated methods' answers do, and the calls are counted.
     #[tokio::test]
     async fn answers_hold_their_slot_and_are_counted() {
-        let path = std::env::temp_dir().join(format!("copydesk-encoded-{}.redb", uuid::Uuid::new_v4().simple()));
-        let (lookup, ready) = service(&path, 1);
-        let a = article("a", 10);
-        let batch =
-            Batch { changes: vec![Change::Upsert { id: "a".into(), article: Box::new(a) }], ..Batch::default() };
-        lookup.store.apply(&batch).unwrap();
-        ready.send_replace(true);
-        let lookup = Arc::new(lookup);
+        let (lookup, _store) = serving(1, &[&article("a", 10)]);
         let mut route = GetEncoded(lookup.clone());
         let held = route.call(Request::new(GetArticleRequest { id: "a".into(), view: 0 })).await.unwrap();
         let refused = route.call(Request::new(GetArticleRequest { id: "a".into(), view: 0 })).await.unwrap_err();
@@ -319,7 +325,5 @@ pub(super) mod tests {
         ] {
             assert!(text.lines().any(|l| l == series), "no {series} in\n{text}");
         }
-        drop((route, lookup));
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -10,12 +10,12 @@ use copydesk_proto::v1::Article;
 use super::*;
 
 /// A store file in the temp folder, removed when dropped.
-pub(super) struct Temp {
-    pub(super) path: PathBuf,
+pub(crate) struct Temp {
+    pub(crate) path: PathBuf,
 }
 
 impl Temp {
-    pub(super) fn new() -> Temp {
+    pub(crate) fn new() -> Temp {
         Temp { path: std::env::temp_dir().join(format!("copydesk-store-{}.redb", uuid::Uuid::new_v4().simple())) }
     }
 
