@@ -15,7 +15,7 @@ mod seams;
 
 use crate::byline::labels::ROLE;
 use crate::byline::names::{
-    CREDIT, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names, without_job_titles,
+    CREDIT, SPLIT, clean_name, credit_label, long_han_run, plausible_name, sentence, split_names, without_job_titles,
 };
 use crate::date_labels::{PUBLISHED, UPDATED};
 use crate::dom::{Item, Page, flag};
@@ -237,6 +237,11 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     }
     if authors.is_empty() {
         authors = crate::byline::marks::under_headline(page, container, used);
+    }
+    // "Jane Doe · Fact-checked by · John Roe": a label of another credit
+    // ending in "by" closes the writers; those after it checked or edited.
+    if let Some(i) = authors.iter().skip(1).position(|a| credit_label(&a.name)) {
+        authors.truncate(i + 1);
     }
     authors.dedup_by(|a, b| a.name == b.name);
     authors

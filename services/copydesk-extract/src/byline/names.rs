@@ -37,6 +37,13 @@ pub(crate) fn without_job_titles(raw: &str) -> String {
     fields.into_iter().filter(|f| !ROLE.is_match(f)).collect::<Vec<_>>().join(",")
 }
 
+/// A label of several words that ends in a plain "by" ("Fact-checked by",
+/// "Reviewed by:"): it names no one, and whom it introduces did not write.
+pub(crate) fn credit_label(name: &str) -> bool {
+    let mut words = name.trim_end_matches([':', '：']).split_whitespace();
+    words.next_back().is_some_and(crate::byline::labels::plain_by) && words.next().is_some()
+}
+
 /// Full-width brackets become ASCII ones: "本·塔文纳（Ben Tavener）" → "本·塔文纳 (Ben Tavener)";
 /// a label before the name ("Auteur : X") and quotes around it go.
 pub(crate) fn clean_name(raw: &str) -> String {
@@ -153,6 +160,7 @@ mod tests {
             assert!(!plausible_name(date_word), "{date_word}");
         }
         assert!(plausible_name("Amanda"));
+        assert!(credit_label("Fact-checked by") && credit_label("Reviewed by:") && !credit_label("By"));
         assert_eq!(split_names(&without_job_titles("Paul Frew, Home and Digital Security Expert")), vec!["Paul Frew"]);
         assert_eq!(
             split_names(&without_job_titles("Jane Doe, Head of Marketing and Community Development")),
