@@ -35,9 +35,27 @@ pub(crate) fn choose(
         Some(m) if title[m.end()..].chars().count() >= 8 => title[m.end()..].to_string(),
         _ => title,
     };
+    let title = without_named_date(&title);
     // Trailing separators are what is left of a cut-off site name.
     let title = title.trim().trim_end_matches(['-', '|', '–', '—', ':', '·', '_']).trim();
     without_decoration(title, &site)
+}
+
+/// "Dec 18 2025 Preparing a transition": a day and a month's name with the
+/// year before the headline, run into it without a separator, is a dateline
+/// too. The year is what tells it from a headline about a day ("May 4 Is
+/// Star Wars Day").
+fn without_named_date(title: &str) -> String {
+    let words: Vec<&str> = title.split_whitespace().collect();
+    let bare = |w: &str| w.trim_end_matches([',', '.']).to_string();
+    let day = |w: &str| bare(w).parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    let year = |w: &str| bare(w).len() == 4 && bare(w).parse::<u32>().is_ok_and(|y| (1990..=2100).contains(&y));
+    let dated = words.len() > 3
+        && year(words[2])
+        && (crate::months::month(words[0]).is_some() && day(words[1])
+            || day(words[0]) && crate::months::month(words[1]).is_some());
+    let rest = words.get(3..).unwrap_or(&[]).join(" ");
+    if dated && rest.chars().count() >= 8 { rest } else { title.to_string() }
 }
 
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -289,6 +307,8 @@ mod tests {
         assert_eq!(cut("23.01.2022 - Wierer darf jubeln"), "Wierer darf jubeln");
         assert_eq!(cut("2024-06-17 | Storm hits coast"), "Storm hits coast");
         assert_eq!(cut("1984 - the novel at 40"), "1984 - the novel at 40");
+        assert_eq!(without_named_date("Dec 18 2025 Preparing a transition"), "Preparing a transition");
+        assert_eq!(without_named_date("May 4 Is Star Wars Day"), "May 4 Is Star Wars Day");
     }
 
     fn title_of(head: &str, body: &str) -> String {

@@ -84,6 +84,7 @@ pub(crate) const LANGUAGES: &[(&str, Labels)] = &[
                 "consultant",
                 "analyst",
                 "attorney",
+                "head of",
             ],
             ..ROW
         },

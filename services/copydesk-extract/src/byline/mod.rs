@@ -14,7 +14,9 @@ mod names;
 mod seams;
 
 use crate::byline::labels::ROLE;
-use crate::byline::names::{CREDIT, SPLIT, clean_name, long_han_run, plausible_name, sentence, split_names};
+use crate::byline::names::{
+    CREDIT, SPLIT, clean_name, credit_label, long_han_run, plausible_name, sentence, split_names, without_job_titles,
+};
 use crate::date_labels::{PUBLISHED, UPDATED};
 use crate::dom::{Item, Page, flag};
 use crate::meta::Meta;
@@ -153,8 +155,10 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             && BARE_LABEL.is_match(label.text.trim())
             && b.chars <= 60
         {
-            let names: Vec<Author> =
-                split_names(text).into_iter().map(|name| Author { name, ..Default::default() }).collect();
+            let names: Vec<Author> = split_names(&without_job_titles(text))
+                .into_iter()
+                .map(|name| Author { name, ..Default::default() })
+                .collect();
             if !names.is_empty() {
                 used.extend([j, i]);
                 authors.extend(names);
@@ -234,6 +238,11 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     if authors.is_empty() {
         authors = crate::byline::marks::under_headline(page, container, used);
     }
+    // "Jane Doe · Fact-checked by · John Roe": a label of another credit
+    // ending in "by" closes the writers; those after it checked or edited.
+    if let Some(i) = authors.iter().skip(1).position(|a| credit_label(&a.name)) {
+        authors.truncate(i + 1);
+    }
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
@@ -259,7 +268,7 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
     if SPLIT.split(&raw).any(long_han_run) {
         return Vec::new();
     }
-    let mut names = split_names(&raw);
+    let mut names = split_names(&without_job_titles(&raw));
     // "Jane Doe and John Roe | Guest Columnists": a role beside the names.
     if names.iter().any(|n| !ROLE.is_match(n)) {
         names.retain(|n| !ROLE.is_match(n));

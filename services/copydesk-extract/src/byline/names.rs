@@ -25,6 +25,25 @@ pub(crate) fn split_names(raw: &str) -> Vec<String> {
     SPLIT.split(raw.trim()).map(clean_name).filter(|n| plausible_name(n)).collect()
 }
 
+/// "Jane Doe, Home and Digital Security Expert": a job title after a comma
+/// is one field, "and"s and all ("Head of Marketing and Community
+/// Development"); split into names, its words ("Home") would pass for a
+/// writer. Not when every field is a role: then there is no name to keep.
+pub(crate) fn without_job_titles(raw: &str) -> String {
+    let fields: Vec<&str> = raw.split([',', ';', '|']).collect();
+    if fields.len() < 2 || fields.iter().all(|f| ROLE.is_match(f)) {
+        return raw.to_string();
+    }
+    fields.into_iter().filter(|f| !ROLE.is_match(f)).collect::<Vec<_>>().join(",")
+}
+
+/// A label of several words that ends in a plain "by" ("Fact-checked by",
+/// "Reviewed by:"): it names no one, and whom it introduces did not write.
+pub(crate) fn credit_label(name: &str) -> bool {
+    let mut words = name.trim_end_matches([':', '：']).split_whitespace();
+    words.next_back().is_some_and(crate::byline::labels::plain_by) && words.next().is_some()
+}
+
 /// Full-width brackets become ASCII ones: "本·塔文纳（Ben Tavener）" → "本·塔文纳 (Ben Tavener)";
 /// a label before the name ("Auteur : X") and quotes around it go.
 pub(crate) fn clean_name(raw: &str) -> String {
@@ -141,5 +160,13 @@ mod tests {
             assert!(!plausible_name(date_word), "{date_word}");
         }
         assert!(plausible_name("Amanda"));
+        assert!(credit_label("Fact-checked by") && credit_label("Reviewed by:") && !credit_label("By"));
+        assert_eq!(split_names(&without_job_titles("Paul Frew, Home and Digital Security Expert")), vec!["Paul Frew"]);
+        assert_eq!(
+            split_names(&without_job_titles("Jane Doe, Head of Marketing and Community Development")),
+            vec!["Jane Doe"]
+        );
+        assert_eq!(split_names(&without_job_titles("Ann Lee, Bo Chen | Guest Columnists")), vec!["Ann Lee", "Bo Chen"]);
+        assert_eq!(without_job_titles("Staff Writer"), "Staff Writer");
     }
 }
