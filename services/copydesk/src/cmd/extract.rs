@@ -56,12 +56,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// mimalloc keeps freed pages for a while before it returns them to the
 /// system (`purge_delay`, 1 s in v3), so the DOMs of many pages stayed
 /// resident together: peak RSS over the 702 wcxb pages was 50 MB. Returning
-/// them at once (0 ms) costs CPU, as each page faults its memory in again.
-/// Over the five dev sets in one process (2026-12-06, 10 interleaved rounds
-/// beside dom_smoothie's runner, medians of user + sys time): 0 ms peaked
-/// at 37.4 MB for 0.83 of the peer's time, 10 ms at 39.4 MB (never above
-/// 39.9) for 0.79-0.82, 50 ms at 41.4-41.8 MB for 0.79 (the peer: 51 MB).
-/// 10 ms keeps the peak under 40 MB for about 2% more CPU than 50 ms.
+/// them at once (0 ms) costs CPU, as each page faults its memory in again,
+/// but less than the margin it buys: over the five dev sets in one process
+/// (2026-12-07, quiet machine, interleaved rounds beside dom_smoothie's
+/// runner), 0 ms peaked at 38.0-38.3 MiB in nine runs for 1.7% more user +
+/// sys time than 10 ms (0.781 of the peer's time against 0.768), while 10 ms
+/// peaked at 40.1-41.3 MiB, over the 40 MB goal, and 3 ms at 38.8-39.7 MiB.
 /// Only this one-page-after-another command sets it; the services keep the
 /// default, which suits several workers. One of the two places the
 /// workspace lets `unsafe` in: a foreign call with a plain integer.
@@ -75,7 +75,7 @@ fn purge_freed_memory_soon() {
     // crate does not name.
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one integer option; mimalloc reads options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
 
 /// Extracts every input with `extract`, writing articles to `out` and naming each input that
