@@ -47,15 +47,21 @@ pub(crate) fn choose(
 /// Star Wars Day").
 fn without_named_date(title: &str) -> String {
     let words: Vec<&str> = title.split_whitespace().collect();
-    let bare = |w: &str| w.trim_end_matches([',', '.']).to_string();
-    let day = |w: &str| bare(w).parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
-    let year = |w: &str| bare(w).len() == 4 && bare(w).parse::<u32>().is_ok_and(|y| (1990..=2100).contains(&y));
+    let number = |w: &str| w.trim_end_matches([',', '.']).parse::<u32>().ok();
+    let day = |w: &str| number(w).is_some_and(|d| (1..=31).contains(&d));
+    let year =
+        |w: &str| w.trim_end_matches([',', '.']).len() == 4 && number(w).is_some_and(|y| (1990..=2100).contains(&y));
     let dated = words.len() > 3
         && year(words[2])
         && (crate::months::month(words[0]).is_some() && day(words[1])
             || day(words[0]) && crate::months::month(words[1]).is_some());
-    let rest = words.get(3..).unwrap_or(&[]).join(" ");
-    if dated && rest.chars().count() >= 8 { rest } else { title.to_string() }
+    if dated {
+        let rest = words[3..].join(" ");
+        if rest.chars().count() >= 8 {
+            return rest;
+        }
+    }
+    title.to_string()
 }
 
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {

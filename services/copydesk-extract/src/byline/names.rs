@@ -29,12 +29,13 @@ pub(crate) fn split_names(raw: &str) -> Vec<String> {
 /// is one field, "and"s and all ("Head of Marketing and Community
 /// Development"); split into names, its words ("Home") would pass for a
 /// writer. Not when every field is a role: then there is no name to keep.
-pub(crate) fn without_job_titles(raw: &str) -> String {
-    let fields: Vec<&str> = raw.split([',', ';', '|']).collect();
-    if fields.len() < 2 || fields.iter().all(|f| ROLE.is_match(f)) {
-        return raw.to_string();
+pub(crate) fn without_job_titles(raw: &str) -> std::borrow::Cow<'_, str> {
+    const SEPARATORS: [char; 3] = [',', ';', '|'];
+    if !raw.contains(SEPARATORS) {
+        return raw.into();
     }
-    fields.into_iter().filter(|f| !ROLE.is_match(f)).collect::<Vec<_>>().join(",")
+    let names: Vec<&str> = raw.split(SEPARATORS).filter(|f| !ROLE.is_match(f)).collect();
+    if names.is_empty() { raw.into() } else { names.join(",").into() }
 }
 
 /// A label of several words that ends in a plain "by" ("Fact-checked by",
