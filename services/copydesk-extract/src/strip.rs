@@ -25,13 +25,20 @@
 //! every line break, and indentation between tags is most of the text a
 //! page has. The property test reads trees with those attributes left out
 //! and such runs folded, on both sides.
+//!
+//! Navigation menus are the one cut of markup: a `<nav>` whose content can
+//! reach nothing outside it and holds nothing extraction reads is emptied
+//! (`nav.rs` says when). Extraction treats a menu as boilerplate throughout,
+//! and its tokens were a tenth of the parse.
 
 use std::borrow::Cow;
 
 use memchr::{memchr, memchr2, memmem};
+use nav::{End, Navs};
 use scan::{end_tag, is_space, script_end, tag_end};
 pub(crate) use unread::unread_attribute;
 
+mod nav;
 mod scan;
 mod unread;
 
@@ -113,14 +120,19 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
     let mut unread: Vec<(usize, usize)> = Vec::new();
     // `<table>` start tags less end tags: a rough count, never below the truth.
     let mut tables = 0usize;
+    // The menu being read, whose content is cut at its end if it may be.
+    let mut navs = Navs::default();
     let cut = |out: &mut String, kept: &mut usize, from: usize, to: usize| {
         out.push_str(&src[*kept..from]);
         *kept = to;
     };
     while let Some(off) = memchr(b'<', &b[at..]) {
         let lt = at + off;
-        if fold && foreign.is_empty() {
-            fold_breaks(src, at, lt, &mut out, &mut kept);
+        if foreign.is_empty() {
+            if fold {
+                fold_breaks(src, at, lt, &mut out, &mut kept);
+            }
+            navs.text(&b[at..lt]);
         }
         let rest = &b[lt + 1..];
         if rest.starts_with(b"!--") {
@@ -169,8 +181,14 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
                     &name[..name.iter().position(|&c| is_space(c) || c == b'/' || c == b'>').unwrap_or(name.len())];
                 let Some((end, _)) = tag_end(b, lt + 2, |_, _, _| {}) else { break };
                 at = end;
-                if foreign.is_empty() && name.eq_ignore_ascii_case(b"table") {
-                    tables = tables.saturating_sub(1);
+                if foreign.is_empty() {
+                    if name.eq_ignore_ascii_case(b"table") {
+                        tables = tables.saturating_sub(1);
+                    }
+                    if navs.end(name) == End::Cut {
+                        out.truncate(navs.mark);
+                        kept = lt;
+                    }
                 }
                 if !foreign.is_empty() {
                     // An end tag closes the element it names and all opened
@@ -199,7 +217,13 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         let name = &b[lt + 1..name_end];
         let in_html = foreign.is_empty();
         unread.clear();
+        // Whether an attribute marks what extraction reads; asked only in and of menus.
+        let ask = in_html && (navs.reading() || name.eq_ignore_ascii_case(b"nav"));
+        let mut telling = false;
         let Some((open_end, closed)) = tag_end(b, name_end, |from, name, to| {
+            if ask {
+                telling |= nav::telling(&b[from..name], &b[name..to]);
+            }
             // Not after a `/`: cutting `<svg/data-x>` to `<svg/>` would close
             // it. Nor before a name that starts with `=`: it would become the
             // value of the attribute before.
@@ -214,6 +238,11 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
         for &(from, to) in &unread {
             cut(&mut out, &mut kept, from, to);
+        }
+        if in_html && navs.start(name, telling, tables) {
+            out.push_str(&src[kept..open_end]);
+            kept = open_end;
+            navs.mark = out.len();
         }
         if !foreign.is_empty() {
             // An HTML tag ends the island, unless it sits where SVG lets
@@ -269,7 +298,11 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             pre_start = Some(open_end);
         }
     }
-    if kept == 0 {
+    // Where the scan stopped early, a `<frameset>` in what it left may still
+    // replace the body if no text came before it, which a cut could arrange.
+    let frames = memchr::memchr_iter(b'<', &b[at.min(b.len())..])
+        .any(|i| b.get(at + i + 1..at + i + 9).is_some_and(|n| n.eq_ignore_ascii_case(b"frameset")));
+    if kept == 0 || frames {
         return Cow::Borrowed(src);
     }
     out.push_str(&src[kept..]);
