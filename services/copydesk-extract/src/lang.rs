@@ -13,7 +13,20 @@ const TRADITIONAL: &str = "這們說時會為發來對國過現後還沒動經�
 /// otherwise statistical detection on the body text.
 pub(crate) fn detect(declared: &[&str], body: &str) -> String {
     let declared = declared.iter().find_map(|d| normalise_tag(d));
-    let detected = detect_text(body);
+    // Detection only ever overrules a declared language on a long text that
+    // clearly disagrees (or gives a declared "zh" its script). Most pages
+    // declare the language they are written in, and a glance at a third of
+    // the sample confirms it for a third of the cost: a tenth of
+    // extraction's time went to detection.
+    if let Some(d) = &declared
+        && d != "zh"
+    {
+        let long = body.chars().nth(400).is_some();
+        if !long || detect_text(body, GLANCE).is_some_and(|t| primary(&t) == primary(d)) {
+            return d.clone();
+        }
+    }
+    let detected = detect_text(body, SAMPLE);
     match (declared, detected) {
         // A declared Chinese tag without script gets the script the text uses.
         (Some(d), Some(t)) if d == "zh" && t.starts_with("zh") => t,
@@ -58,17 +71,22 @@ fn normalise_tag(raw: &str) -> Option<String> {
     Some(std::iter::once(lang).chain(rest).collect::<Vec<_>>().join("-"))
 }
 
-fn detect_text(body: &str) -> Option<String> {
-    // A thousand characters are plenty for detection and keep long pages
-    // cheap. They come from the middle: the top of a body is where bilingual
-    // abstracts, English standfirsts and datelines sit.
-    const SAMPLE: usize = 1000;
-    let mut start = body.len().saturating_sub(SAMPLE * 3) / 2;
+/// A thousand characters are plenty for detection and keep long pages cheap.
+const SAMPLE: usize = 1000;
+
+/// Enough characters to confirm a declared language.
+const GLANCE: usize = 300;
+
+/// The language of `chars` characters of the body. They come from the
+/// middle: the top of a body is where bilingual abstracts, English
+/// standfirsts and datelines sit.
+fn detect_text(body: &str, chars: usize) -> Option<String> {
+    let mut start = body.len().saturating_sub(chars * 3) / 2;
     while !body.is_char_boundary(start) {
         start -= 1;
     }
     let rest = &body[start..];
-    let sample = &rest[..rest.char_indices().nth(SAMPLE).map_or(rest.len(), |(at, _)| at)];
+    let sample = &rest[..rest.char_indices().nth(chars).map_or(rest.len(), |(at, _)| at)];
     let info = whatlang::detect(sample)?;
     if info.lang() == Lang::Cmn {
         return Some(chinese_script(sample).to_string());
