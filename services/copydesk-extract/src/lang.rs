@@ -22,7 +22,7 @@ pub(crate) fn detect(declared: &[&str], body: &str) -> String {
         && d != "zh"
     {
         let long = body.chars().nth(400).is_some();
-        if !long || detect_text(body, GLANCE).is_some_and(|t| primary(&t) == primary(d)) {
+        if !long || confirms(body, d) {
             return d.clone();
         }
     }
@@ -81,12 +81,7 @@ const GLANCE: usize = 300;
 /// middle: the top of a body is where bilingual abstracts, English
 /// standfirsts and datelines sit.
 fn detect_text(body: &str, chars: usize) -> Option<String> {
-    let mut start = body.len().saturating_sub(chars * 3) / 2;
-    while !body.is_char_boundary(start) {
-        start -= 1;
-    }
-    let rest = &body[start..];
-    let sample = &rest[..rest.char_indices().nth(chars).map_or(rest.len(), |(at, _)| at)];
+    let sample = middle(body, chars);
     let info = whatlang::detect(sample)?;
     if info.lang() == Lang::Cmn {
         return Some(chinese_script(sample).to_string());
@@ -94,7 +89,70 @@ fn detect_text(body: &str, chars: usize) -> Option<String> {
     if !info.is_reliable() && sample.chars().count() < 200 {
         return None;
     }
-    let code = match info.lang() {
+    code(info.lang()).map(str::to_string)
+}
+
+/// Whether a glance at the body confirms the declared language: detection
+/// among it and its commonest rivals, not every language of its script.
+/// Detection compares each candidate's 300 commonest trigrams with the
+/// text's, a fixed cost per language that made it a tenth of a small
+/// page's time; a text in a rarer language loses the glance to one of the
+/// rivals or to no one, and gets the full detection.
+fn confirms(body: &str, declared: &str) -> bool {
+    let Some(lang) = Lang::all().iter().copied().find(|&l| code(l) == Some(primary(declared))) else {
+        return false;
+    };
+    let mut list = RIVALS.to_vec();
+    list.push(lang);
+    whatlang::Detector::with_allowlist(list).detect_lang(middle(body, GLANCE)) == Some(lang)
+}
+
+/// The rivals a declared language is checked against: the commonest
+/// languages of the Latin script, and every language of the other scripts
+/// that several share (Cyrillic, Arabic, Devanagari, Hebrew), whose lists
+/// are short anyway.
+const RIVALS: &[Lang] = &[
+    Lang::Eng,
+    Lang::Spa,
+    Lang::Por,
+    Lang::Fra,
+    Lang::Deu,
+    Lang::Ita,
+    Lang::Nld,
+    Lang::Pol,
+    Lang::Tur,
+    Lang::Ind,
+    Lang::Ron,
+    Lang::Vie,
+    Lang::Rus,
+    Lang::Ukr,
+    Lang::Srp,
+    Lang::Bel,
+    Lang::Bul,
+    Lang::Mkd,
+    Lang::Ara,
+    Lang::Urd,
+    Lang::Pes,
+    Lang::Hin,
+    Lang::Mar,
+    Lang::Nep,
+    Lang::Heb,
+    Lang::Yid,
+];
+
+/// `chars` characters from the middle of the body.
+fn middle(body: &str, chars: usize) -> &str {
+    let mut start = body.len().saturating_sub(chars * 3) / 2;
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    let rest = &body[start..];
+    &rest[..rest.char_indices().nth(chars).map_or(rest.len(), |(at, _)| at)]
+}
+
+/// The BCP 47 primary tag of a language detection can name.
+fn code(lang: Lang) -> Option<&'static str> {
+    let code = match lang {
         Lang::Eng => "en",
         Lang::Rus => "ru",
         Lang::Spa => "es",
@@ -165,7 +223,7 @@ fn detect_text(body: &str, chars: usize) -> Option<String> {
         Lang::Ben => "bn",
         _ => return None,
     };
-    Some(code.to_string())
+    Some(code)
 }
 
 fn chinese_script(text: &str) -> &'static str {
@@ -198,6 +256,23 @@ mod tests {
         assert_eq!(detect(&[], "俄罗斯将与朝鲜建立非常深厚的关系，这是为什么呢？普京说他们会来。"), "zh-Hans");
         assert_eq!(detect(&[], "俄羅斯將與朝鮮建立非常深厚的關係，這是為什麼呢？普京說他們會來。"), "zh-Hant");
         assert_eq!(detect(&["zh-TW"], ""), "zh-Hant");
+    }
+
+    #[test]
+    fn a_glance_confirms_the_declared_language_and_only_it() {
+        let english = "The council met on Tuesday to discuss the new budget for the schools, and the members \
+                       agreed that the funds would be spent on teachers and books before the end of the year. ";
+        let spanish = "El consejo se reunió el martes para discutir el nuevo presupuesto de las escuelas, y los \
+                       miembros acordaron que los fondos se gastarían en maestros y libros antes de fin de año. ";
+        let catalan = "El consell es va reunir dimarts per parlar del nou pressupost de les escoles, i els membres \
+                       van acordar que els diners es gastarien en mestres i llibres abans de final d'any. ";
+        assert!(confirms(&english.repeat(3), "en-GB"));
+        assert!(!confirms(&spanish.repeat(3), "en"));
+        // A language outside the rivals is confirmed against them.
+        assert!(confirms(&catalan.repeat(3), "ca"));
+        // A template's "en" on a long Spanish text is overruled by the full detection.
+        assert_eq!(detect(&["en"], &spanish.repeat(3)), "es");
+        assert_eq!(detect(&["es"], &spanish.repeat(3)), "es");
     }
 
     #[test]
