@@ -312,6 +312,8 @@ fn kind_of(name: &[u8]) -> u16 {
         b"pre" => kind::UNSAFE | kind::CLOSES_P,
         b"rtc" => kind::UNSAFE,
         b"wbr" => kind::VOID,
+        // SVG and MathML islands close themselves, or end the scan's cuts.
+        b"svg" | b"math" => kind::VOID,
         b"xmp" => kind::CLOSES_P,
         b"area" => kind::SPECIAL | kind::VOID,
         b"base" => kind::VOID,

@@ -191,6 +191,9 @@ fn empties_menus_that_hold_only_menu_items() {
                 <form action=/s><input name=q><button>Go</button></form><p>Menu</nav><p>Body</p>";
     assert_eq!(strip(menu), "<nav class=top></nav><p>Body</p>");
     assert_eq!(render(&parse(&strip(menu))), render(&parse(menu)));
+    // An icon in a link closes itself, or its island does.
+    let icons = "<nav><a href=/><svg><path d=\"M0\"/></svg>Home</a><a href=/b><svg/>B</a></nav>";
+    assert_eq!(strip(icons), "<nav></nav>");
 
     // Kept whole: prose, a headline, microdata, JSON-LD, a date; an end tag
     // or a formatting element that reaches outside; a menu inside a table
