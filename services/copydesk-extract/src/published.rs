@@ -237,6 +237,11 @@ fn dated_line(
             continue;
         }
         if b.chars > 150 {
+            // A long boilerplate line above the body is a pitch or a notice
+            // ("Sign up to receive ..."), not one of the article's paragraphs.
+            if b.flags & flag::BOILER != 0 {
+                continue;
+            }
             long_seen += 1;
             if long_seen > 3 {
                 break;

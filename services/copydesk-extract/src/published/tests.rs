@@ -134,3 +134,19 @@ fn a_stated_first_publication_outranks_the_dateline() {
     );
     assert_eq!(published(&page), "2019-09-26");
 }
+
+#[test]
+fn a_long_pitch_above_the_dateline_is_not_the_articles_prose() {
+    // A sign-up pitch in the site's header is a long line of boilerplate;
+    // counted as one of the article's paragraphs, it hid the dateline set in
+    // a furniture strip over the body, and the metadata's later day won.
+    let pitch = "Sign up to receive a copy of the weekly letter, where the editors break down the \
+                 week's stories, the reading list and the tools they use every day to do the work.";
+    let page = format!(
+        "<html><head><script type=\"application/ld+json\">{{\"@type\":\"Article\",\
+         \"datePublished\":\"2025-06-12\",\"dateModified\":\"2025-06-10\"}}</script></head><body>\
+         <form><p>{pitch}</p><input name=email></form>\
+         <div class=share-tools><p>November 2, 2022</p></div><section><div>{BODY}</div></section></body></html>"
+    );
+    assert_eq!(published(&page), "2022-11-02");
+}
