@@ -292,7 +292,8 @@ pub(crate) fn extract(
                     let linked = block.link_chars * 2 > block.chars;
                     inner_heading = linked
                         && span.is_some_and(|(first, last)| first < index && index < last)
-                        && next.is_some_and(|b| kept::heads_prose(page, container, block, b));
+                        && (kept::is_numbered(&block.text)
+                            || next.is_some_and(|b| kept::heads_prose(page, container, block, b)));
                     // Only once the article has begun: a heading above it
                     // closes nothing.
                     if let Some(outer) = body
