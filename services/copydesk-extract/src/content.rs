@@ -21,6 +21,7 @@ mod explain;
 mod kept;
 mod labels;
 mod stamps;
+mod tail;
 
 pub(crate) use explain::explain;
 
@@ -254,6 +255,9 @@ pub(crate) fn extract(
     // reopens it.
     let mut closed: Option<(u8, u32)> = None;
     let mut label = labels::Label::default();
+    // Each kept block's element, in step with `body.blocks` (a label taken
+    // back is popped from both).
+    let mut elems: Vec<u32> = Vec::new();
     for (index, item) in page.items.iter().enumerate() {
         if skip.contains(&index) {
             continue;
@@ -262,12 +266,14 @@ pub(crate) fn extract(
             Item::Image(elem) if closed.is_none() && page.contains(container, *elem) => {
                 if let Some(image) = figures.image(*elem) {
                     label.kept(None, &mut body.blocks);
+                    elems.truncate(body.blocks.len());
                     body.blocks.push(PbBlock {
                         kind: PbKind::Image as i32,
                         image_index: body.images.len() as u32,
                         ..Default::default()
                     });
                     body.images.push(image);
+                    elems.push(*elem);
                 }
             }
             Item::Text(block) if page.contains(container, block.elem) => {
@@ -286,7 +292,8 @@ pub(crate) fn extract(
                     let linked = block.link_chars * 2 > block.chars;
                     inner_heading = linked
                         && span.is_some_and(|(first, last)| first < index && index < last)
-                        && next.is_some_and(|b| kept::heads_prose(page, container, block, b));
+                        && (kept::is_numbered(&block.text)
+                            || next.is_some_and(|b| kept::heads_prose(page, container, block, b)));
                     // Only once the article has begun: a heading above it
                     // closes nothing.
                     if let Some(outer) = body
@@ -311,12 +318,14 @@ pub(crate) fn extract(
                 // patches were merged:") are its text, not related links.
                 if introduced && kept::is_link_item(block) {
                     label.kept(None, &mut body.blocks);
+                    elems.truncate(body.blocks.len());
                     body.blocks.push(PbBlock {
                         kind: PbKind::ListItem as i32,
                         text: kept::shown(block),
                         level: 0,
                         image_index: 0,
                     });
+                    elems.push(block.elem);
                     continue;
                 }
                 if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
@@ -366,12 +375,16 @@ pub(crate) fn extract(
                     kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
                 };
                 label.kept(Some(block), &mut body.blocks);
+                elems.truncate(body.blocks.len());
                 body.blocks.push(PbBlock { kind: kind as i32, text: kept::shown(block), level, image_index: 0 });
+                elems.push(block.elem);
             }
             _ => {}
         }
     }
     label.settle(&mut body.blocks);
+    elems.truncate(body.blocks.len());
+    tail::drop_after_core(page, container, &mut body.blocks, &mut elems, &mut body.images);
     closing::drop_closing(&mut body.blocks);
     let mut opening = crate::standfirst::find(page, container, title, description);
     // A template may print the headline twice, above the body and in it.

@@ -52,10 +52,16 @@ impl Figures {
         let mut images = vec![0u32; n];
         let mut headings = vec![0u32; n];
         let mut titles = vec![0u32; n];
+        let mut prose = vec![0usize; n];
+        let mut linked = vec![0u32; n];
         for item in &page.items {
             match item {
                 Item::Text(b) => {
                     chars[b.elem as usize] += b.chars;
+                    if is_prose_paragraph(b) {
+                        prose[b.elem as usize] += b.chars;
+                    }
+                    linked[b.elem as usize] += u32::from(b.link_chars * 2 > b.chars);
                     headings[b.elem as usize] += u32::from(is_numbered_heading(b));
                     titles[b.elem as usize] += u32::from(is_title(b));
                 }
@@ -69,9 +75,11 @@ impl Figures {
                 images[p as usize] += images[i];
                 headings[p as usize] += headings[i];
                 titles[p as usize] += titles[i];
+                prose[p as usize] += prose[i];
+                linked[p as usize] += linked[i];
             }
         }
-        let counts = Counts { chars, images, headings, titles };
+        let counts = Counts { chars, images, headings, titles, prose, linked };
         let mut figures = Figures { images: HashMap::new(), consumed: HashSet::new() };
         let image_items: Vec<(usize, u32)> = page
             .items
@@ -129,6 +137,21 @@ fn is_numbered_heading(b: &Block) -> bool {
     (1..=3).contains(&digits) && matches!(t.as_bytes().get(digits), Some(b'.' | b')' | b':'))
 }
 
+/// Least text of a paragraph of prose beside a picture, in chars.
+const PROSE_BESIDE: usize = 150;
+
+/// Whether a block is a paragraph of the article's prose: long, two
+/// sentences or more, ending one, not marked as a caption.
+fn is_prose_paragraph(b: &Block) -> bool {
+    b.kind == Kind::Paragraph
+        && b.chars >= PROSE_BESIDE
+        && b.flags & (flag::CAPTION | flag::CREDIT) == 0
+        && crate::text::ends_sentence(&b.text)
+        && !b.text.trim_end().ends_with('…')
+        && !b.text.trim_end().ends_with("...")
+        && b.text.trim_end().trim_end_matches(['.', '!', '?']).contains(['.', '!', '?'])
+}
+
 /// Whether a block is a heading of its own, unlinked: a section's title.
 fn is_title(b: &Block) -> bool {
     matches!(b.kind, Kind::Heading(_)) && b.link_chars * 2 <= b.chars
@@ -141,10 +164,12 @@ struct Counts {
     images: Vec<u32>,
     headings: Vec<u32>,
     titles: Vec<u32>,
+    prose: Vec<usize>,
+    linked: Vec<u32>,
 }
 
 fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
-    let Counts { chars, images, headings, titles } = counts;
+    let Counts { chars, images, headings, titles, prose, linked } = counts;
     let mut at = elem;
     let mut best = None;
     for _ in 0..12 {
@@ -170,6 +195,13 @@ fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<
         // section of the article laid out in two columns: captions have no
         // heading of their own, and a teaser card's line under its heading is short.
         if titles[parent as usize] > 0 && chars[parent as usize] >= SECTION_PROSE {
+            break;
+        }
+        // A paragraph of prose beside the picture (two sentences or more,
+        // not marked as a caption) is the article's text laid out with it,
+        // unless a link beside it (a teaser's headline) makes the box a
+        // card of another page.
+        if prose[parent as usize] > 0 && linked[parent as usize] == 0 {
             break;
         }
         // An image set inline in a paragraph of prose illustrates it; the
@@ -209,4 +241,43 @@ fn image_of(page: &Page, elem: u32, base: Option<&Url>) -> Option<Image> {
         caption: String::new(),
         credit: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_pages::HARBOUR_STORY;
+    use crate::{Hints, extract};
+
+    fn article(inner: &str) -> copydesk_proto::v1::Article {
+        let page = format!(
+            "<html><body><h1>Harbour plan divides the town</h1><article>{HARBOUR_STORY}{inner}{HARBOUR_STORY}</article></body></html>"
+        );
+        extract(page.as_bytes(), &Hints::default()).expect("extracted").article
+    }
+
+    const PICTURE: &str = "<img src='https://example.org/quay.jpg' width='800' height='600'>";
+
+    /// A box of a picture and a paragraph of two sentences is the article
+    /// laid out beside its picture: the paragraph is body, not caption.
+    #[test]
+    fn prose_beside_a_picture_is_the_articles_text() {
+        let prose = "The old quay was built in 1880 to serve the fishing fleet, and it has stood \
+            through every storm since. Engineers say its stones can carry the new ferry terminal.";
+        let a = article(&format!("<div class='item'>{PICTURE}<p>{prose}</p></div>"));
+        assert!(a.text.contains("Engineers say its stones"), "{}", a.text);
+        // A caption line stays the picture's.
+        let a = article(&format!("<div class='item'>{PICTURE}<p>The old quay at dawn.</p></div>"));
+        assert!(!a.text.contains("quay at dawn") && a.images[0].caption == "The old quay at dawn.", "{}", a.text);
+    }
+
+    /// A card with a linked headline beside its excerpt teases another page.
+    #[test]
+    fn a_teaser_cards_excerpt_is_not_body() {
+        let card = format!(
+            "<div class='card'>{PICTURE}<p><a href='/other'>Ferry returns to the harbour</a></p>\
+             <p>The first ferry in twenty years docked on Monday morning. Crowds lined the quay to watch it arrive.</p></div>"
+        );
+        let a = article(&card);
+        assert!(!a.text.contains("Crowds lined the quay"), "{}", a.text);
+    }
 }

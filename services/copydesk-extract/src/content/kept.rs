@@ -46,6 +46,28 @@ pub(super) fn heads_prose(page: &Page, container: u32, heading: &Block, next: &B
         && !cut(&next.text)
 }
 
+/// Whether a heading is numbered as an item of the article's list ("7. ATTN
+/// Agency", "#3 Blue Moving"): a listicle's entry, whose name links to the
+/// thing it reviews. Teasers' headlines are not numbered.
+pub(super) fn is_numbered(text: &str) -> bool {
+    // A number alone opens many a headline ("9 ideas for ..."): the mark of
+    // an entry is the '#' before it or the stop after it.
+    let (hash, rest) = match text.strip_prefix('#') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, text),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return false;
+    }
+    let rest = &rest[digits..];
+    let (stop, rest) = match rest.strip_prefix(['.', ')', ':']) {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    (hash || stop) && rest.starts_with(' ') && rest.trim_start().chars().next().is_some_and(char::is_alphanumeric)
+}
+
 /// The block's text as a reader sees it: an ordered list's item with its
 /// number, unless the text already opens with one ("1. Preheat").
 pub(super) fn shown(block: &Block) -> String {
@@ -147,6 +169,22 @@ mod tests {
         let page =
             format!("<html><body><h1>Harbour plan divides the town</h1><article>{inner}</article></body></html>");
         extract(page.as_bytes(), &Hints::default()).map(|e| e.article.text).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_numbered_linked_heading_between_the_prose_is_a_listicle_entry() {
+        let entry = |n: u32, name: &str| {
+            format!(
+                "<h2><a href='https://{name}.example/'>{n}. {name} Moving</a></h2><p>Rating: 4.{n} of 5</p>\
+                 <p>{name} Moving packs and carries for families across the city, and its crews have \
+                 moved thousands of flats since the firm opened its doors in the old harbour district.</p>"
+            )
+        };
+        let text = body(&format!("{HARBOUR_STORY}{}{}{HARBOUR_STORY}", entry(1, "Metro"), entry(2, "Blue")));
+        assert!(text.contains("1. Metro Moving") && text.contains("2. Blue Moving"), "{text}");
+        assert!(super::is_numbered("#3 Liberty Moving") && super::is_numbered("10) Leica SL2-S"));
+        assert!(!super::is_numbered("2025 in review") && !super::is_numbered("3.5 stars"));
+        assert!(!super::is_numbered("9 Idioten, die Schätze zerstört haben"));
     }
 
     #[test]

@@ -137,6 +137,7 @@ const BOILER: &[&str] = &[
     "also-read",
     "jumplink",
     "jump-link",
+    "disclaimer",
 ];
 
 /// `print` and `print-` before these, whole (`print-?(?:link|button|...)`).

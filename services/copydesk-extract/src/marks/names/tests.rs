@@ -19,7 +19,7 @@ const NAME_PATTERNS: [&str; 6] = [
         paywall|widget|toolbar|pagination|pager|print-?(?:link|button|btn|icon|tools?)|no-?print|d-print-none|
         hidden-print|outbrain|taboola|trending|most-?popular|
         mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|rating|
-        login|register|more-?stories|read-?more|also-?read|jump-?link|
+        login|register|more-?stories|read-?more|also-?read|jump-?link|disclaimer|
         (?:form|submit|submission)[-_]?(?:done|fail|failure|success|error|sent|thanks))(?:$|[^a-z])",
     r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])",
     r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)",
@@ -49,11 +49,13 @@ fn reads_names_as_the_regexes_did() {
         "tagsx tags",
         "é-nav-é",
         "post-author byline",
+        "affiliate-disclaimer disclaimerx",
         "",
     ] {
         assert_eq!(said_by_words(names), said_by_regexes(names), "{names:?}");
     }
     assert_eq!(said_by_words("site-nav "), said::BOILER);
+    assert_eq!(said_by_words("cmp-richtext--disclaimer"), said::BOILER);
     assert_eq!(said_by_words("post-date lead "), said::DATE | said::LEAD);
 }
 
