@@ -267,7 +267,11 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         } else if is(b"script") {
             let Some(close) = script_end(b, open_end) else { break };
             let content = &b[open_end..close];
-            let json_ld = memmem::find(&b[lt..open_end].to_ascii_lowercase(), b"ld+json").is_some();
+            // The type may spell its `+` as a character reference
+            // (`ld&#x2B;json`): any reference beside "json" keeps the text.
+            let tag = b[lt..open_end].to_ascii_lowercase();
+            let json_ld = memmem::find(&tag, b"ld+json").is_some()
+                || (memmem::find(&tag, b"json").is_some() && memchr(b'&', &tag).is_some());
             if !json_ld && !content.is_empty() {
                 cut(&mut out, &mut kept, open_end, close);
             }

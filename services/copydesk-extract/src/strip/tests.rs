@@ -123,6 +123,16 @@ fn cuts_scripts_styles_and_comments() {
 }
 
 #[test]
+fn keeps_json_ld_whose_type_spells_its_plus_as_a_reference() {
+    let page = "<script type=\"application/ld&#x2B;json\">{\"@type\":\"Article\"}</script><script>x()</script>";
+    assert_eq!(
+        strip(page),
+        "<script type=\"application/ld&#x2B;json\">{\"@type\":\"Article\"}</script><script></script>"
+    );
+    assert_eq!(render(&parse(&strip(page))), render(&parse(page)));
+}
+
+#[test]
 fn leaves_a_page_without_any_alone() {
     let page = "<p>Plain <b>text</b> &amp; a < b</p>";
     assert!(matches!(strip(page), std::borrow::Cow::Borrowed(_)));
@@ -227,6 +237,7 @@ const PIECES: &[&str] = &[
     "</script/",
     "<!--->",
     "<SCRIPT type=\"application/ld+json\">",
+    "<script type=\"application/ld&#x2B;json\">",
     "<style>",
     "</style >",
     "<!--",
