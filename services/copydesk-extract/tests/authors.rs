@@ -238,3 +238,20 @@ fn an_element_classed_as_the_job_title_is_not_part_of_the_name() {
     );
     assert_eq!(authors(&html), vec!["Celeste Longacre"]);
 }
+
+#[test]
+fn a_written_by_line_in_a_box_after_the_body_names_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=about><img src=/jr.jpg alt=\"\"><p>Written by Jane Roe</p>\
+         <h5>More from Jane Roe</h5></div>",
+    );
+    assert_eq!(authors(&html), vec!["Jane Roe"]);
+}
+
+#[test]
+fn a_posted_by_line_ends_its_name_before_the_time() {
+    let html = page("", "", "<p class=signature>Posted by David at December 16, 2025 11:15 AM</p>");
+    assert_eq!(authors(&html), vec!["David"]);
+}

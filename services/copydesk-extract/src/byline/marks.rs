@@ -4,7 +4,7 @@
 use copydesk_proto::v1::Author;
 
 use crate::byline::byline_names;
-use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, plain_by};
+use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, PHRASED, plain_by};
 use crate::byline::names::{plausible_name, split_names};
 use crate::dom::{Item, Kind, Page, flag};
 use crate::text;
@@ -207,3 +207,30 @@ pub(crate) fn labelled(
     }
     Vec::new()
 }
+
+/// A "Written by Jane Doe" or "Posted by Jane" line anywhere on the page but
+/// in furniture outside the article's container: an author box after the
+/// article, a post's footer line. The phrase is not prose's way to open a
+/// line, as a bare "By" is.
+pub(crate) fn phrased(page: &Page, container: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if b.chars > PHRASED_CHARS || (b.flags & flag::BOILER != 0 && !page.contains(container, b.elem)) {
+            continue;
+        }
+        let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
+        let line = seamed.as_deref().unwrap_or(b.text.trim());
+        if b.flags & flag::CAPTION != 0 || !PHRASED.is_match(line) {
+            continue;
+        }
+        let names = byline_names(line);
+        if !names.is_empty() {
+            used.insert(i);
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// Longest line read as a phrased byline: the name, a date and a time.
+const PHRASED_CHARS: usize = 80;

@@ -238,6 +238,9 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     if authors.is_empty() {
         authors = crate::byline::marks::under_headline(page, container, used);
     }
+    if authors.is_empty() {
+        authors = crate::byline::marks::phrased(page, container, used);
+    }
     // "Jane Doe · Fact-checked by · John Roe": a label of another credit
     // ending in "by" closes the writers; those after it checked or edited.
     if let Some(i) = authors.iter().skip(1).position(|a| credit_label(&a.name)) {
@@ -332,7 +335,7 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::regexes::regex(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
+    crate::regexes::regex(r"\s+(?:am|at|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
         .expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
