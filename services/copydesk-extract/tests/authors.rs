@@ -255,3 +255,27 @@ fn a_posted_by_line_ends_its_name_before_the_time() {
     let html = page("", "", "<p class=signature>Posted by David at December 16, 2025 11:15 AM</p>");
     assert_eq!(authors(&html), vec!["David"]);
 }
+
+#[test]
+fn a_name_over_a_paragraph_about_them_is_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=box><img src=/jg.jpg alt=\"\"><p>Julia Gralberg</p>\
+         <p>Julia is a freelance travel writer and the editor of a hotel guide, who has covered harbours \
+         and islands for twenty years.</p></div>",
+    );
+    assert_eq!(authors(&html), vec!["Julia Gralberg"]);
+}
+
+#[test]
+fn people_an_article_profiles_are_not_its_writers() {
+    let html = page(
+        "",
+        "",
+        "<p>Jack Butcher</p><p>Jack Butcher is a conceptual artist who plays with digital scarcity and has \
+         shown his work in many galleries.</p><p>Tyler Hobbs</p><p>Tyler Hobbs is a generative artist \
+         whose work explores the interplay of structure and randomness.</p>",
+    );
+    assert!(authors(&html).is_empty());
+}

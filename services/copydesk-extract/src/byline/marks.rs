@@ -234,3 +234,68 @@ pub(crate) fn phrased(page: &Page, container: u32, used: &mut std::collections::
 
 /// Longest line read as a phrased byline: the name, a date and a time.
 const PHRASED_CHARS: usize = 80;
+
+/// A writer's name alone on a line and, further down, a paragraph about them
+/// that opens with that name or its first word and a verb ("Julia Gralberg"
+/// ... "Julia Gralberg is a freelance travel writer", "Elliot is a sales
+/// executive"): the author box of a template that marks it no other way.
+/// The name line is a plain paragraph, unlinked, outside furniture; the
+/// biography anywhere, since boxes named `author-bio` are furniture. Only
+/// when the page introduces one person so.
+pub(crate) fn introduced(page: &Page, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let texts = || {
+        page.items.iter().enumerate().filter_map(|(i, item)| match item {
+            Item::Text(b) => Some((i, b)),
+            _ => None,
+        })
+    };
+    // An article profiling people introduces several; an author box one.
+    let mut found: Option<(usize, &str)> = None;
+    for (i, b) in texts() {
+        // A heading, a list's entry, a table's cell or a link names a
+        // product, a section or a menu's page as often as a person.
+        let cell = matches!(&*page.elems[b.elem as usize].tag, "td" | "th");
+        if b.chars > 40
+            || b.kind != Kind::Paragraph
+            || cell
+            || b.link_chars * 2 >= b.chars
+            || b.flags & flag::BOILER != 0
+        {
+            continue;
+        }
+        let name = b.text.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=4).contains(&words.len())
+            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !plausible_name(name)
+        {
+            continue;
+        }
+        let introduces = |text: &str| {
+            [name, words[0]].iter().any(|head| {
+                text.strip_prefix(head)
+                    .and_then(|rest| rest.strip_prefix(' '))
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .is_some_and(|verb| BIO_VERBS.contains(&verb))
+            })
+        };
+        if texts().skip_while(|&(j, _)| j <= i).any(|(_, p)| p.chars >= BIO_CHARS && introduces(p.text.trim())) {
+            if found.as_ref().is_some_and(|(_, n)| *n != name) {
+                return Vec::new();
+            }
+            found.get_or_insert((i, name));
+        }
+    }
+    let Some((i, name)) = found else { return Vec::new() };
+    used.insert(i);
+    vec![Author { name: name.to_string(), ..Default::default() }]
+}
+
+/// The verbs that open a biography after the person's name.
+const BIO_VERBS: &[&str] = &[
+    "is", "was", "has", "writes", "covers", "joined", "works", "lives", "leads", "holds", "ist", "schreibt", "est",
+    "es", "é", "è",
+];
+
+/// Shortest paragraph read as a biography.
+const BIO_CHARS: usize = 80;

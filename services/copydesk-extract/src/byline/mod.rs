@@ -62,6 +62,12 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
         .find(|found| !found.is_empty())
         .or_else(|| sources.into_iter().find(|found| !found.is_empty()))
         .unwrap_or_default();
+    // A name over a paragraph about them ranks below every other source:
+    // a site's own name in the author field is likelier the writer than a
+    // person the article profiles.
+    if byline.authors.is_empty() {
+        byline.authors = crate::byline::marks::introduced(page, &mut byline.items);
+    }
     byline
 }
 
