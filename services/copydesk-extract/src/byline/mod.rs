@@ -271,7 +271,7 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
         // What follows the name on the same line ("am 24. Juli", "// 5 min",
         // "Illustration von Y") is date, tools or another credit.
         Some(c) => cut_tail(&c[1]),
-        None => text.to_string(),
+        None => before_date(text).unwrap_or(text).to_string(),
     };
     // "记者注意到，在长达一万八千多字的报告中，...": a sentence about the reporter.
     if SPLIT.split(&raw).any(long_han_run) {
@@ -306,6 +306,18 @@ fn after_kind(text: &str) -> Option<&str> {
     let head = text.get(..at).unwrap_or("").trim_end();
     let credit = head.rsplit(char::is_whitespace).next().is_some_and(|w| CREDIT_TAIL.is_match(&format!(" {w}")));
     (!credit).then(|| text.get(at..)).flatten()
+}
+
+/// The name before a date in a line that holds no label, as an element
+/// marked as the byline does: "Dakota Hebert July 3, 2025". Only words
+/// capitalised as a name's, none a date's label ("Last updated July 3").
+fn before_date(line: &str) -> Option<&str> {
+    let head = line.get(..line.find(|c: char| c.is_ascii_digit())?)?.trim_end();
+    let (name, month) = head.rsplit_once(char::is_whitespace)?;
+    let name = name.trim_end();
+    let capitalised = name.split_whitespace().all(|w| w.starts_with(char::is_uppercase));
+    let labelled = [&*UPDATED, &*PUBLISHED].iter().any(|r| r.is_match(name));
+    (crate::months::month(month).is_some() && capitalised && !labelled && !name.is_empty()).then_some(name)
 }
 
 fn cut_tail(names: &str) -> String {
@@ -376,6 +388,8 @@ mod tests {
         assert_eq!(names("Guide by Will Judd"), vec!["Will Judd"]);
         assert!(!names("Cover photo by Ed Marshall").contains(&"Ed Marshall".to_string()), "a picture credit");
         assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
+        assert_eq!(names("Dakota Hebert July 3, 2025"), vec!["Dakota Hebert"]);
+        assert!(names("Last updated July 3, 2025").is_empty());
         assert_eq!(
             names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),
             vec!["Manoj Jain", "Jagpreet Chhatwal"]
