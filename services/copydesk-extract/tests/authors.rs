@@ -279,3 +279,25 @@ fn people_an_article_profiles_are_not_its_writers() {
     );
     assert!(authors(&html).is_empty());
 }
+
+#[test]
+fn a_name_in_an_author_box_inside_a_widget_is_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=widget><div class=author-box><img src=/jr.jpg alt=\"\">\
+         <h4 class=author-box__name>Jane Roe</h4></div></div>",
+    );
+    assert_eq!(authors(&html), vec!["Jane Roe"]);
+}
+
+#[test]
+fn commenters_marked_as_authors_are_not_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=widget><ol class=comment-list><li><p class=comment-author>Jane Roe</p>\
+         <p>Great piece, thanks.</p></li></ol></div>",
+    );
+    assert!(authors(&html).is_empty());
+}

@@ -299,3 +299,51 @@ const BIO_VERBS: &[&str] = &[
 
 /// Shortest paragraph read as a biography.
 const BIO_CHARS: usize = 80;
+
+/// A name alone on a line the template marks as the author's
+/// (`<h4 class=author-box__name>`), in furniture too: author boxes sit in
+/// widgets and sidebars. Only when every such line names the same person:
+/// related posts' cards and comment threads name many.
+pub(crate) fn boxed_name(page: &Page, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let mut found: Option<(usize, &str)> = None;
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if b.flags & flag::BYLINE == 0 || b.chars > 40 || !matches!(b.kind, Kind::Paragraph | Kind::Heading(2..)) {
+            continue;
+        }
+        let name = b.text.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=4).contains(&words.len())
+            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !plausible_name(name)
+            || crate::byline::labels::ROLE.is_match(name)
+            || in_comments(page, b.elem)
+        {
+            continue;
+        }
+        if found.is_some_and(|(_, n)| n != name) {
+            return Vec::new();
+        }
+        found.get_or_insert((i, name));
+    }
+    let Some((i, name)) = found else { return Vec::new() };
+    used.insert(i);
+    vec![Author { name: name.to_string(), ..Default::default() }]
+}
+
+/// Whether an element sits in a comment thread: a comment's author is marked
+/// as one too.
+fn in_comments(page: &Page, mut elem: u32) -> bool {
+    while elem != u32::MAX {
+        if let Some(el) = page.element(elem)
+            && [el.value().attr("class"), el.value().id()]
+                .into_iter()
+                .flatten()
+                .any(|v| v.to_ascii_lowercase().contains("comment"))
+        {
+            return true;
+        }
+        elem = page.elems[elem as usize].parent;
+    }
+    false
+}

@@ -68,6 +68,9 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
     if byline.authors.is_empty() {
         byline.authors = crate::byline::marks::introduced(page, &mut byline.items);
     }
+    if byline.authors.is_empty() {
+        byline.authors = crate::byline::marks::boxed_name(page, &mut byline.items);
+    }
     byline
 }
 
