@@ -301,3 +301,11 @@ fn commenters_marked_as_authors_are_not_the_writer() {
     );
     assert!(authors(&html).is_empty());
 }
+
+#[test]
+fn a_byline_among_the_fields_of_a_strip_of_facts_is_read() {
+    let html = page("", "<p>March 15, 2022 · 3 min read · By Jane Doe</p>", "");
+    assert_eq!(authors(&html), vec!["Jane Doe"]);
+    let html = page("", "<p>Ciclismo | Por: Juan Diego | Actualizado el: 19 abril 2022</p>", "");
+    assert_eq!(authors(&html), vec!["Juan Diego"]);
+}

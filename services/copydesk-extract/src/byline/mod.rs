@@ -198,8 +198,17 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             previous = None;
             continue;
         }
-        if b.chars <= 60 && MARKED.is_match(text) {
-            let names = byline_names(text);
+        // "March 15, 2022 · 3 min read · By Jane Doe": the byline is one
+        // field of a strip of facts.
+        let field = if MARKED.is_match(text) {
+            (b.chars <= 60).then_some(text)
+        } else if b.chars <= 80 {
+            text.split(FIELD_SEPARATORS).skip(1).map(str::trim).find(|f| MARKED.is_match(f))
+        } else {
+            None
+        };
+        if let Some(field) = field {
+            let names = byline_names(field);
             if !names.is_empty() {
                 used.insert(i);
                 authors.extend(names);
@@ -258,6 +267,9 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
+
+/// What divides the fields of a strip of facts under a headline.
+const FIELD_SEPARATORS: [char; 4] = ['·', '|', '•', '●'];
 
 /// Whether a line opens with a writer's label ("By Jane Doe", "Written by X", "作者：张三").
 pub(crate) fn is_marked(text: &str) -> bool {
