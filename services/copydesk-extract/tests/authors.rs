@@ -238,3 +238,74 @@ fn an_element_classed_as_the_job_title_is_not_part_of_the_name() {
     );
     assert_eq!(authors(&html), vec!["Celeste Longacre"]);
 }
+
+#[test]
+fn a_written_by_line_in_a_box_after_the_body_names_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=about><img src=/jr.jpg alt=\"\"><p>Written by Jane Roe</p>\
+         <h5>More from Jane Roe</h5></div>",
+    );
+    assert_eq!(authors(&html), vec!["Jane Roe"]);
+}
+
+#[test]
+fn a_posted_by_line_ends_its_name_before_the_time() {
+    let html = page("", "", "<p class=signature>Posted by David at December 16, 2025 11:15 AM</p>");
+    assert_eq!(authors(&html), vec!["David"]);
+}
+
+#[test]
+fn a_name_over_a_paragraph_about_them_is_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=box><img src=/jg.jpg alt=\"\"><p>Julia Gralberg</p>\
+         <p>Julia is a freelance travel writer and the editor of a hotel guide, who has covered harbours \
+         and islands for twenty years.</p></div>",
+    );
+    assert_eq!(authors(&html), vec!["Julia Gralberg"]);
+}
+
+#[test]
+fn people_an_article_profiles_are_not_its_writers() {
+    let html = page(
+        "",
+        "",
+        "<p>Jack Butcher</p><p>Jack Butcher is a conceptual artist who plays with digital scarcity and has \
+         shown his work in many galleries.</p><p>Tyler Hobbs</p><p>Tyler Hobbs is a generative artist \
+         whose work explores the interplay of structure and randomness.</p>",
+    );
+    assert!(authors(&html).is_empty());
+}
+
+#[test]
+fn a_name_in_an_author_box_inside_a_widget_is_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=widget><div class=author-box><img src=/jr.jpg alt=\"\">\
+         <h4 class=author-box__name>Jane Roe</h4></div></div>",
+    );
+    assert_eq!(authors(&html), vec!["Jane Roe"]);
+}
+
+#[test]
+fn commenters_marked_as_authors_are_not_the_writer() {
+    let html = page(
+        "",
+        "",
+        "<div class=widget><ol class=comment-list><li><p class=comment-author>Jane Roe</p>\
+         <p>Great piece, thanks.</p></li></ol></div>",
+    );
+    assert!(authors(&html).is_empty());
+}
+
+#[test]
+fn a_byline_among_the_fields_of_a_strip_of_facts_is_read() {
+    let html = page("", "<p>March 15, 2022 · 3 min read · By Jane Doe</p>", "");
+    assert_eq!(authors(&html), vec!["Jane Doe"]);
+    let html = page("", "<p>Ciclismo | Por: Juan Diego | Actualizado el: 19 abril 2022</p>", "");
+    assert_eq!(authors(&html), vec!["Juan Diego"]);
+}

@@ -262,6 +262,17 @@ pub(crate) static LABELLED_LINE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A line that opens with a phrase naming its writer or poster, "Written
+/// by X", "Posted by X", "publié par X": unlike a bare "By", which opens
+/// sentences too ("By 2030, ..."), safe on any line of the page. Spaced
+/// scripts only. The name is group 1.
+pub(crate) static PHRASED: LazyLock<Regex> = LazyLock::new(|| {
+    let rows = || LANGUAGES.iter().map(|(_, row)| row).filter(|row| !row.unspaced);
+    let phrases =
+        alternation(rows().flat_map(|row| [row.by_phrases, row.posted_by].into_iter().flatten()).copied(), r"\s+");
+    build(&format!(r"(?i)^{phrases}(?:\s*[:：]\s*|\s+)(\S.*)$"))
+});
+
 /// A label glued to a name in a metadata field: "By X", "Auteur : X". A
 /// preposition needs a colon unless its row says it never begins a name.
 /// The name is group 1.
@@ -358,6 +369,10 @@ mod tests {
         assert_eq!(name(&LABELLED, "Auteure : Marie Curie").as_deref(), Some("Marie Curie"));
         assert!(LABELLED.captures("Von Trier").is_none(), "\"von\" begins surnames");
         assert!(LABELLED.captures("Di Maria").is_none(), "\"di\" begins surnames");
+        assert_eq!(name(&PHRASED, "Written by Cassidy Horton").as_deref(), Some("Cassidy Horton"));
+        assert_eq!(name(&PHRASED, "Posted by: David").as_deref(), Some("David"));
+        assert!(PHRASED.captures("By 2030, most cars").is_none(), "a bare preposition opens prose");
+        assert!(PHRASED.captures("Rewritten by hand").is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use copydesk_proto::v1::Author;
 
 use crate::byline::byline_names;
-use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, plain_by};
+use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, PHRASED, plain_by};
 use crate::byline::names::{plausible_name, split_names};
 use crate::dom::{Item, Kind, Page, flag};
 use crate::text;
@@ -206,4 +206,144 @@ pub(crate) fn labelled(
         }
     }
     Vec::new()
+}
+
+/// A "Written by Jane Doe" or "Posted by Jane" line anywhere on the page but
+/// in furniture outside the article's container: an author box after the
+/// article, a post's footer line. The phrase is not prose's way to open a
+/// line, as a bare "By" is.
+pub(crate) fn phrased(page: &Page, container: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if b.chars > PHRASED_CHARS || (b.flags & flag::BOILER != 0 && !page.contains(container, b.elem)) {
+            continue;
+        }
+        let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
+        let line = seamed.as_deref().unwrap_or(b.text.trim());
+        if b.flags & flag::CAPTION != 0 || !PHRASED.is_match(line) {
+            continue;
+        }
+        let names = byline_names(line);
+        if !names.is_empty() {
+            used.insert(i);
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// Longest line read as a phrased byline: the name, a date and a time.
+const PHRASED_CHARS: usize = 80;
+
+/// A writer's name alone on a line and, further down, a paragraph about them
+/// that opens with that name or its first word and a verb ("Julia Gralberg"
+/// ... "Julia Gralberg is a freelance travel writer", "Elliot is a sales
+/// executive"): the author box of a template that marks it no other way.
+/// The name line is a plain paragraph, unlinked, outside furniture; the
+/// biography anywhere, since boxes named `author-bio` are furniture. Only
+/// when the page introduces one person so.
+pub(crate) fn introduced(page: &Page, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let texts = || {
+        page.items.iter().enumerate().filter_map(|(i, item)| match item {
+            Item::Text(b) => Some((i, b)),
+            _ => None,
+        })
+    };
+    // An article profiling people introduces several; an author box one.
+    let mut found: Option<(usize, &str)> = None;
+    for (i, b) in texts() {
+        // A heading, a list's entry, a table's cell or a link names a
+        // product, a section or a menu's page as often as a person.
+        let cell = matches!(&*page.elems[b.elem as usize].tag, "td" | "th");
+        if b.chars > 40
+            || b.kind != Kind::Paragraph
+            || cell
+            || b.link_chars * 2 >= b.chars
+            || b.flags & flag::BOILER != 0
+        {
+            continue;
+        }
+        let name = b.text.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=4).contains(&words.len())
+            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !plausible_name(name)
+        {
+            continue;
+        }
+        let introduces = |text: &str| {
+            [name, words[0]].iter().any(|head| {
+                text.strip_prefix(head)
+                    .and_then(|rest| rest.strip_prefix(' '))
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .is_some_and(|verb| BIO_VERBS.contains(&verb))
+            })
+        };
+        if texts().skip_while(|&(j, _)| j <= i).any(|(_, p)| p.chars >= BIO_CHARS && introduces(p.text.trim())) {
+            if found.as_ref().is_some_and(|(_, n)| *n != name) {
+                return Vec::new();
+            }
+            found.get_or_insert((i, name));
+        }
+    }
+    let Some((i, name)) = found else { return Vec::new() };
+    used.insert(i);
+    vec![Author { name: name.to_string(), ..Default::default() }]
+}
+
+/// The verbs that open a biography after the person's name.
+const BIO_VERBS: &[&str] = &[
+    "is", "was", "has", "writes", "covers", "joined", "works", "lives", "leads", "holds", "ist", "schreibt", "est",
+    "es", "é", "è",
+];
+
+/// Shortest paragraph read as a biography.
+const BIO_CHARS: usize = 80;
+
+/// A name alone on a line the template marks as the author's
+/// (`<h4 class=author-box__name>`), in furniture too: author boxes sit in
+/// widgets and sidebars. Only when every such line names the same person:
+/// related posts' cards and comment threads name many.
+pub(crate) fn boxed_name(page: &Page, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
+    let mut found: Option<(usize, &str)> = None;
+    for (i, item) in page.items.iter().enumerate() {
+        let Item::Text(b) = item else { continue };
+        if b.flags & flag::BYLINE == 0 || b.chars > 40 || !matches!(b.kind, Kind::Paragraph | Kind::Heading(2..)) {
+            continue;
+        }
+        let name = b.text.trim();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=4).contains(&words.len())
+            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
+            || !plausible_name(name)
+            || crate::byline::labels::ROLE.is_match(name)
+            || in_comments(page, b.elem)
+        {
+            continue;
+        }
+        if found.is_some_and(|(_, n)| n != name) {
+            return Vec::new();
+        }
+        found.get_or_insert((i, name));
+    }
+    let Some((i, name)) = found else { return Vec::new() };
+    used.insert(i);
+    vec![Author { name: name.to_string(), ..Default::default() }]
+}
+
+/// Whether an element sits in a comment thread: a comment's author is marked
+/// as one too.
+fn in_comments(page: &Page, mut elem: u32) -> bool {
+    while elem != u32::MAX {
+        if let Some(el) = page.element(elem)
+            && [el.value().attr("class"), el.value().id()]
+                .into_iter()
+                .flatten()
+                .any(|v| v.to_ascii_lowercase().contains("comment"))
+        {
+            return true;
+        }
+        elem = page.elems[elem as usize].parent;
+    }
+    false
 }

@@ -62,6 +62,15 @@ pub(crate) fn find(page: &Page, container: Option<u32>, meta: &Meta, host: Optio
         .find(|found| !found.is_empty())
         .or_else(|| sources.into_iter().find(|found| !found.is_empty()))
         .unwrap_or_default();
+    // A name over a paragraph about them ranks below every other source:
+    // a site's own name in the author field is likelier the writer than a
+    // person the article profiles.
+    if byline.authors.is_empty() {
+        byline.authors = crate::byline::marks::introduced(page, &mut byline.items);
+    }
+    if byline.authors.is_empty() {
+        byline.authors = crate::byline::marks::boxed_name(page, &mut byline.items);
+    }
     byline
 }
 
@@ -189,8 +198,17 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
             previous = None;
             continue;
         }
-        if b.chars <= 60 && MARKED.is_match(text) {
-            let names = byline_names(text);
+        // "March 15, 2022 · 3 min read · By Jane Doe": the byline is one
+        // field of a strip of facts.
+        let field = if MARKED.is_match(text) {
+            (b.chars <= 60).then_some(text)
+        } else if b.chars <= 80 {
+            text.split(FIELD_SEPARATORS).skip(1).map(str::trim).find(|f| MARKED.is_match(f))
+        } else {
+            None
+        };
+        if let Some(field) = field {
+            let names = byline_names(field);
             if !names.is_empty() {
                 used.insert(i);
                 authors.extend(names);
@@ -238,6 +256,9 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     if authors.is_empty() {
         authors = crate::byline::marks::under_headline(page, container, used);
     }
+    if authors.is_empty() {
+        authors = crate::byline::marks::phrased(page, container, used);
+    }
     // "Jane Doe · Fact-checked by · John Roe": a label of another credit
     // ending in "by" closes the writers; those after it checked or edited.
     if let Some(i) = authors.iter().skip(1).position(|a| credit_label(&a.name)) {
@@ -246,6 +267,9 @@ fn visible(page: &Page, container: Option<u32>, used: &mut HashSet<usize>) -> Ve
     authors.dedup_by(|a, b| a.name == b.name);
     authors
 }
+
+/// What divides the fields of a strip of facts under a headline.
+const FIELD_SEPARATORS: [char; 4] = ['·', '|', '•', '●'];
 
 /// Whether a line opens with a writer's label ("By Jane Doe", "Written by X", "作者：张三").
 pub(crate) fn is_marked(text: &str) -> bool {
@@ -262,7 +286,7 @@ pub(crate) fn byline_names(text: &str) -> Vec<Author> {
         // What follows the name on the same line ("am 24. Juli", "// 5 min",
         // "Illustration von Y") is date, tools or another credit.
         Some(c) => cut_tail(&c[1]),
-        None => text.to_string(),
+        None => before_date(text).unwrap_or(text).to_string(),
     };
     // "记者注意到，在长达一万八千多字的报告中，...": a sentence about the reporter.
     if SPLIT.split(&raw).any(long_han_run) {
@@ -299,6 +323,18 @@ fn after_kind(text: &str) -> Option<&str> {
     (!credit).then(|| text.get(at..)).flatten()
 }
 
+/// The name before a date in a line that holds no label, as an element
+/// marked as the byline does: "Dakota Hebert July 3, 2025". Only words
+/// capitalised as a name's, none a date's label ("Last updated July 3").
+fn before_date(line: &str) -> Option<&str> {
+    let head = line.get(..line.find(|c: char| c.is_ascii_digit())?)?.trim_end();
+    let (name, month) = head.rsplit_once(char::is_whitespace)?;
+    let name = name.trim_end();
+    let capitalised = name.split_whitespace().all(|w| w.starts_with(char::is_uppercase));
+    let labelled = [&*UPDATED, &*PUBLISHED].iter().any(|r| r.is_match(name));
+    (crate::months::month(month).is_some() && capitalised && !labelled && !name.is_empty()).then_some(name)
+}
+
 fn cut_tail(names: &str) -> String {
     // "Angela Kaye Carpenter Updated on February 16, 2026": a date's label ends the name.
     // A date label counts after a space only: in unspaced scripts its match
@@ -332,7 +368,7 @@ static NEXT_FIELD: LazyLock<Regex> =
 /// A date or tool strip after the name: lower-case connectives only, since
 /// "Le Clerc" and "El Haddad" are names.
 static TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::regexes::regex(r"\s+(?:am|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
+    crate::regexes::regex(r"\s+(?:am|at|on|le|el|il|op|om|dnia|den|um)\s+.*\d|\s*(?:@|//|•|·|●)|\s+[-—–]\s|\s+\d")
         .expect("valid regex")
 });
 /// Another credit after the writer's: "Text von A Illustration von B".
@@ -367,6 +403,8 @@ mod tests {
         assert_eq!(names("Guide by Will Judd"), vec!["Will Judd"]);
         assert!(!names("Cover photo by Ed Marshall").contains(&"Ed Marshall".to_string()), "a picture credit");
         assert_eq!(names("by Meaghan Weeden ● December 5, 2025"), vec!["Meaghan Weeden"]);
+        assert_eq!(names("Dakota Hebert July 3, 2025"), vec!["Dakota Hebert"]);
+        assert!(names("Last updated July 3, 2025").is_empty());
         assert_eq!(
             names("Manoj Jain and Jagpreet Chhatwal | Guest Columnists"),
             vec!["Manoj Jain", "Jagpreet Chhatwal"]

@@ -62,6 +62,16 @@ pub(crate) fn clean_name(raw: &str) -> String {
         Some((head, tail)) if tail.contains('@') || tail.contains("[email") => head.trim(),
         _ => s,
     };
+    // "About Melissa Norris": an author box's heading over the name.
+    let s = match s.strip_prefix("About ").or_else(|| s.strip_prefix("Über ")) {
+        Some(rest)
+            if (2..=4).contains(&rest.split_whitespace().count())
+                && rest.split_whitespace().all(|w| w.starts_with(char::is_uppercase)) =>
+        {
+            rest.trim()
+        }
+        _ => s,
+    };
     // A user name standing in for a name: "jane.doe" → "jane doe".
     let s = if !s.contains(' ')
         && s.matches('.').count() >= 2
@@ -138,6 +148,8 @@ mod tests {
         assert_eq!(clean_name("Dr. Jane Doe"), "Dr. Jane Doe");
         assert_eq!(clean_name("Di Maria"), "Di Maria");
         assert_eq!(clean_name("By Jane Doe"), "Jane Doe");
+        assert_eq!(clean_name("About Melissa Norris"), "Melissa Norris");
+        assert_eq!(clean_name("About Us"), "About Us", "a name of one word is not cut out of a menu's entry");
         assert_eq!(split_names("AFP/The Local"), vec!["AFP/The Local"]);
         for label in [
             "Published by",
