@@ -273,6 +273,16 @@ pub(crate) static PHRASED: LazyLock<Regex> = LazyLock::new(|| {
     build(&format!(r"(?i)^{phrases}(?:\s*[:：]\s*|\s+)(\S.*)$"))
 });
 
+/// Whether a line's text, as the block holds it, may open with one of
+/// `PHRASED`'s phrases once its elements' seams are spaced (words may run
+/// together there): the cheap test before the seams are looked for.
+pub(crate) static PHRASE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    let rows = || LANGUAGES.iter().map(|(_, row)| row).filter(|row| !row.unspaced);
+    let phrases =
+        alternation(rows().flat_map(|row| [row.by_phrases, row.posted_by].into_iter().flatten()).copied(), r"\s*");
+    build(&format!(r"(?i)^\s*{phrases}"))
+});
+
 /// A label glued to a name in a metadata field: "By X", "Auteur : X". A
 /// preposition needs a colon unless its row says it never begins a name.
 /// The name is group 1.

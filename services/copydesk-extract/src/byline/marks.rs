@@ -4,7 +4,7 @@
 use copydesk_proto::v1::Author;
 
 use crate::byline::byline_names;
-use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, PHRASED, plain_by};
+use crate::byline::labels::{ARCHIVE, LABEL, LABELLED_LINE, MARKED, PHRASE_OPENING, PHRASED, plain_by};
 use crate::byline::names::{plausible_name, split_names};
 use crate::dom::{Item, Kind, Page, flag};
 use crate::text;
@@ -215,7 +215,11 @@ pub(crate) fn labelled(
 pub(crate) fn phrased(page: &Page, container: u32, used: &mut std::collections::HashSet<usize>) -> Vec<Author> {
     for (i, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
-        if b.chars > PHRASED_CHARS || (b.flags & flag::BOILER != 0 && !page.contains(container, b.elem)) {
+        if b.chars > PHRASED_CHARS
+            || b.flags & flag::CAPTION != 0
+            || (b.flags & flag::BOILER != 0 && !page.contains(container, b.elem))
+            || !PHRASE_OPENING.is_match(&b.text)
+        {
             continue;
         }
         let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
