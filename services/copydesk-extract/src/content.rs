@@ -333,7 +333,8 @@ pub(crate) fn extract(
                     label.left_out(page, block);
                     continue;
                 }
-                if !is_body(block, inner_heading) {
+                let in_span = span.is_some_and(|(first, last)| first < index && index < last);
+                if !is_body(block, inner_heading || (in_span && kept::linked_sentence(block))) {
                     if block.link_chars * 2 > block.chars {
                         label.left_out(page, block);
                     }

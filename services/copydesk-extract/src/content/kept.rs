@@ -111,6 +111,24 @@ pub(super) fn list_in_flow(page: &Page, container: u32, index: usize, block: &Bl
     })
 }
 
+/// Shortest paragraph, in chars, and fewest chars outside its links, of a
+/// [`linked_sentence`].
+const LINKED_SENTENCE_CHARS: usize = 60;
+const OWN_CHARS: usize = 20;
+
+/// A sentence of the article whose links take most of it ("Companies using
+/// Amazon Lex are Nokia, Vonage, ..."; "To learn more, read our article
+/// about how we test ..."): a paragraph of some length, of the author's own
+/// words besides its links, that ends as a sentence does. A box's line of
+/// links ("Related: A | B | C") is links and little else.
+pub(super) fn linked_sentence(block: &Block) -> bool {
+    block.kind == Kind::Paragraph
+        && block.flags & flag::LIST == 0
+        && block.chars >= LINKED_SENTENCE_CHARS
+        && block.chars.saturating_sub(block.link_chars) >= OWN_CHARS
+        && crate::text::ends_sentence(&block.text)
+}
+
 /// A sentence of the article that announces a list ("Many patches were sent
 /// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
 pub(super) fn introduces_list(block: &Block) -> bool {
@@ -185,6 +203,16 @@ mod tests {
         assert!(super::is_numbered("#3 Liberty Moving") && super::is_numbered("10) Leica SL2-S"));
         assert!(!super::is_numbered("2025 in review") && !super::is_numbered("3.5 stars"));
         assert!(!super::is_numbered("9 Idioten, die Schätze zerstört haben"));
+    }
+
+    #[test]
+    fn a_sentence_mostly_of_links_between_the_prose_is_the_articles() {
+        let sentence = "<p>Boats using the new berths are <a href='/a'>the Harbour Queen</a>, \
+                        <a href='/b'>the Silver Gull</a> and <a href='/c'>the Morning Star</a>.</p>";
+        let links = "<p><a href='/d'>Harbour fees rise again this spring</a> | <a href='/e'>Ferry timetable</a></p>";
+        let text = body(&format!("{HARBOUR_STORY}{sentence}{links}{HARBOUR_STORY}"));
+        assert!(text.contains("Boats using the new berths are the Harbour Queen"), "{text}");
+        assert!(!text.contains("Ferry timetable"), "{text}");
     }
 
     #[test]
