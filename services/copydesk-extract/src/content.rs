@@ -172,7 +172,7 @@ fn voters(page: &Page) -> impl Iterator<Item = &Block> {
             return false;
         }
         if !in_list(b) {
-            introduced = kept::introduces_list(b);
+            introduced = kept::introduces_list(b, false);
         }
         true
     })
@@ -373,7 +373,7 @@ pub(crate) fn extract(
                 introduced = if in_list(block) {
                     introduced
                 } else {
-                    kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
+                    kept::introduces_list(block, in_span) || kept::list_in_flow(page, container, index, block)
                 };
                 label.kept(Some(block), &mut body.blocks);
                 elems.truncate(body.blocks.len());

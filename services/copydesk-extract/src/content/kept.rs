@@ -131,8 +131,12 @@ pub(super) fn linked_sentence(block: &Block) -> bool {
 
 /// A sentence of the article that announces a list ("Many patches were sent
 /// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
-pub(super) fn introduces_list(block: &Block) -> bool {
-    block.kind == Kind::Paragraph
+/// A heading may announce one too ("These are the top trends for 2025:",
+/// over a list of links to the sections below) when it stands between the
+/// article's prose (`in_span`): after the prose it heads a box of links to
+/// other pages ("Learn more in our plumbing series:").
+pub(super) fn introduces_list(block: &Block, in_span: bool) -> bool {
+    (block.kind == Kind::Paragraph || (matches!(block.kind, Kind::Heading(_)) && in_span))
         && block.text.ends_with([':', '：'])
         && block.text.split_whitespace().count() >= 5
         && block.flags & flag::BOILER == 0
@@ -213,6 +217,21 @@ mod tests {
         let text = body(&format!("{HARBOUR_STORY}{sentence}{links}{HARBOUR_STORY}"));
         assert!(text.contains("Boats using the new berths are the Harbour Queen"), "{text}");
         assert!(!text.contains("Ferry timetable"), "{text}");
+    }
+
+    #[test]
+    fn a_heading_that_announces_a_list_of_links_between_the_prose_keeps_it() {
+        let list = |head: &str| {
+            format!(
+                "<h3>{head}</h3><ul><li><a href='#quay'>A new quay for the ferries</a></li>\
+                 <li><a href='#marina'>A marina for small boats</a></li></ul>"
+            )
+        };
+        let text = body(&format!("{HARBOUR_STORY}{}{HARBOUR_STORY}", list("These are the plans the council weighed:")));
+        assert!(text.contains("A new quay for the ferries") && text.contains("A marina for small boats"), "{text}");
+        // After the article's prose, such a heading opens a box of links.
+        let text = body(&format!("{HARBOUR_STORY}{}", list("Read more in our series on the harbour:")));
+        assert!(!text.contains("A new quay for the ferries"), "{text}");
     }
 
     #[test]
