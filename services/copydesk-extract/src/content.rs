@@ -328,13 +328,14 @@ pub(crate) fn extract(
                     elems.push(block.elem);
                     continue;
                 }
-                if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
+                let in_span = span.is_some_and(|(first, last)| first < index && index < last);
+                let own_words = in_span && kept::linked_sentence(block);
+                if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars && !own_words {
                     kept::related_links(block, base, &mut body.related);
                     label.left_out(page, block);
                     continue;
                 }
-                let in_span = span.is_some_and(|(first, last)| first < index && index < last);
-                if !is_body(block, inner_heading || (in_span && kept::linked_sentence(block))) {
+                if !is_body(block, inner_heading || own_words) {
                     if block.link_chars * 2 > block.chars {
                         label.left_out(page, block);
                     }

@@ -119,14 +119,18 @@ const OWN_CHARS: usize = 20;
 /// A sentence of the article whose links take most of it ("Companies using
 /// Amazon Lex are Nokia, Vonage, ..."; "To learn more, read our article
 /// about how we test ..."): a paragraph of some length, of the author's own
-/// words besides its links, that ends as a sentence does. A box's line of
-/// links ("Related: A | B | C") is links and little else.
+/// words besides its links, that ends as a sentence does; or an item of a
+/// list as long, with as many words of its own ("Flagship hotel: Rosewood
+/// Mansion on Turtle Creek, Dallas"), which need not end as a sentence. A
+/// box's line of links ("Related: A | B | C") and a related link's item
+/// (a headline) are links and little else.
 pub(super) fn linked_sentence(block: &Block) -> bool {
-    block.kind == Kind::Paragraph
-        && block.flags & flag::LIST == 0
-        && block.chars >= LINKED_SENTENCE_CHARS
-        && block.chars.saturating_sub(block.link_chars) >= OWN_CHARS
-        && crate::text::ends_sentence(&block.text)
+    let own = block.chars >= LINKED_SENTENCE_CHARS && block.chars.saturating_sub(block.link_chars) >= OWN_CHARS;
+    match block.kind {
+        Kind::Paragraph => own && block.flags & flag::LIST == 0 && crate::text::ends_sentence(&block.text),
+        Kind::ListItem => own,
+        _ => false,
+    }
 }
 
 /// A sentence of the article that announces a list ("Many patches were sent
@@ -217,6 +221,13 @@ mod tests {
         let text = body(&format!("{HARBOUR_STORY}{sentence}{links}{HARBOUR_STORY}"));
         assert!(text.contains("Boats using the new berths are the Harbour Queen"), "{text}");
         assert!(!text.contains("Ferry timetable"), "{text}");
+        // So is an item of a list with words of its own beside its link; a
+        // list of headlines is not.
+        let items = "<h2>Harbour notes</h2><ul><li>Oldest berth still in use: <a href='/f'>the North Quay, built for the herring fleet in 1887</a></li>\
+                     <li><a href='/g'>Harbour fees rise again this spring as the council counts the cost</a></li></ul>";
+        let text = body(&format!("{HARBOUR_STORY}{items}{HARBOUR_STORY}"));
+        assert!(text.contains("Oldest berth still in use: the North Quay"), "{text}");
+        assert!(!text.contains("Harbour fees rise"), "{text}");
     }
 
     #[test]
