@@ -172,7 +172,7 @@ fn voters(page: &Page) -> impl Iterator<Item = &Block> {
             return false;
         }
         if !in_list(b) {
-            introduced = kept::introduces_list(b);
+            introduced = kept::introduces_list(b, false);
         }
         true
     })
@@ -328,12 +328,14 @@ pub(crate) fn extract(
                     elems.push(block.elem);
                     continue;
                 }
-                if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars {
+                let in_span = span.is_some_and(|(first, last)| first < index && index < last);
+                let own_words = in_span && kept::linked_sentence(block);
+                if block.kind == Kind::ListItem && block.link_chars * 2 > block.chars && !own_words {
                     kept::related_links(block, base, &mut body.related);
                     label.left_out(page, block);
                     continue;
                 }
-                if !is_body(block, inner_heading) {
+                if !is_body(block, inner_heading || own_words) {
                     if block.link_chars * 2 > block.chars {
                         label.left_out(page, block);
                     }
@@ -372,7 +374,7 @@ pub(crate) fn extract(
                 introduced = if in_list(block) {
                     introduced
                 } else {
-                    kept::introduces_list(block) || kept::list_in_flow(page, container, index, block)
+                    kept::introduces_list(block, in_span) || kept::list_in_flow(page, container, index, block)
                 };
                 label.kept(Some(block), &mut body.blocks);
                 elems.truncate(body.blocks.len());

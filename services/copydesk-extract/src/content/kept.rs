@@ -111,10 +111,36 @@ pub(super) fn list_in_flow(page: &Page, container: u32, index: usize, block: &Bl
     })
 }
 
+/// Shortest paragraph, in chars, and fewest chars outside its links, of a
+/// [`linked_sentence`].
+const LINKED_SENTENCE_CHARS: usize = 60;
+const OWN_CHARS: usize = 20;
+
+/// A sentence of the article whose links take most of it ("Companies using
+/// Amazon Lex are Nokia, Vonage, ..."; "To learn more, read our article
+/// about how we test ..."): a paragraph of some length, of the author's own
+/// words besides its links, that ends as a sentence does; or an item of a
+/// list as long, with as many words of its own ("Flagship hotel: Rosewood
+/// Mansion on Turtle Creek, Dallas"), which need not end as a sentence. A
+/// box's line of links ("Related: A | B | C") and a related link's item
+/// (a headline) are links and little else.
+pub(super) fn linked_sentence(block: &Block) -> bool {
+    let own = block.chars >= LINKED_SENTENCE_CHARS && block.chars.saturating_sub(block.link_chars) >= OWN_CHARS;
+    match block.kind {
+        Kind::Paragraph => own && block.flags & flag::LIST == 0 && crate::text::ends_sentence(&block.text),
+        Kind::ListItem => own,
+        _ => false,
+    }
+}
+
 /// A sentence of the article that announces a list ("Many patches were sent
 /// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
-pub(super) fn introduces_list(block: &Block) -> bool {
-    block.kind == Kind::Paragraph
+/// A heading may announce one too ("These are the top trends for 2025:",
+/// over a list of links to the sections below) when it stands between the
+/// article's prose (`in_span`): after the prose it heads a box of links to
+/// other pages ("Learn more in our plumbing series:").
+pub(super) fn introduces_list(block: &Block, in_span: bool) -> bool {
+    (block.kind == Kind::Paragraph || (matches!(block.kind, Kind::Heading(_)) && in_span))
         && block.text.ends_with([':', '：'])
         && block.text.split_whitespace().count() >= 5
         && block.flags & flag::BOILER == 0
@@ -185,6 +211,38 @@ mod tests {
         assert!(super::is_numbered("#3 Liberty Moving") && super::is_numbered("10) Leica SL2-S"));
         assert!(!super::is_numbered("2025 in review") && !super::is_numbered("3.5 stars"));
         assert!(!super::is_numbered("9 Idioten, die Schätze zerstört haben"));
+    }
+
+    #[test]
+    fn a_sentence_mostly_of_links_between_the_prose_is_the_articles() {
+        let sentence = "<p>Boats using the new berths are <a href='/a'>the Harbour Queen</a>, \
+                        <a href='/b'>the Silver Gull</a> and <a href='/c'>the Morning Star</a>.</p>";
+        let links = "<p><a href='/d'>Harbour fees rise again this spring</a> | <a href='/e'>Ferry timetable</a></p>";
+        let text = body(&format!("{HARBOUR_STORY}{sentence}{links}{HARBOUR_STORY}"));
+        assert!(text.contains("Boats using the new berths are the Harbour Queen"), "{text}");
+        assert!(!text.contains("Ferry timetable"), "{text}");
+        // So is an item of a list with words of its own beside its link; a
+        // list of headlines is not.
+        let items = "<h2>Harbour notes</h2><ul><li>Oldest berth still in use: <a href='/f'>the North Quay, built for the herring fleet in 1887</a></li>\
+                     <li><a href='/g'>Harbour fees rise again this spring as the council counts the cost</a></li></ul>";
+        let text = body(&format!("{HARBOUR_STORY}{items}{HARBOUR_STORY}"));
+        assert!(text.contains("Oldest berth still in use: the North Quay"), "{text}");
+        assert!(!text.contains("Harbour fees rise"), "{text}");
+    }
+
+    #[test]
+    fn a_heading_that_announces_a_list_of_links_between_the_prose_keeps_it() {
+        let list = |head: &str| {
+            format!(
+                "<h3>{head}</h3><ul><li><a href='#quay'>A new quay for the ferries</a></li>\
+                 <li><a href='#marina'>A marina for small boats</a></li></ul>"
+            )
+        };
+        let text = body(&format!("{HARBOUR_STORY}{}{HARBOUR_STORY}", list("These are the plans the council weighed:")));
+        assert!(text.contains("A new quay for the ferries") && text.contains("A marina for small boats"), "{text}");
+        // After the article's prose, such a heading opens a box of links.
+        let text = body(&format!("{HARBOUR_STORY}{}", list("Read more in our series on the harbour:")));
+        assert!(!text.contains("A new quay for the ferries"), "{text}");
     }
 
     #[test]
