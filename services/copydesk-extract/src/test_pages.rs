@@ -7,3 +7,10 @@ pub(crate) const HARBOUR_STORY: &str = "<p>The council met on Tuesday evening to
     the town for years and drawn crowds to every meeting since the spring.</p>\
     <p>Supporters say the new quay will bring ferries back; opponents fear the cost and the traffic, and \
     several spoke at length before the vote was finally called late in the night.</p>";
+
+/// The body text extracted from a page whose headline is the harbour
+/// story's and whose `<article>` holds `inner`.
+pub(crate) fn article_body(inner: &str) -> String {
+    let page = format!("<html><body><h1>Harbour plan divides the town</h1><article>{inner}</article></body></html>");
+    crate::extract(page.as_bytes(), &crate::Hints::default()).map(|e| e.article.text).unwrap_or_default()
+}

@@ -133,18 +133,24 @@ pub(crate) fn under_headline(page: &Page, container: u32, used: &mut std::collec
         if b.chars > 100 {
             continue;
         }
-        let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
-        let line = seamed.as_deref().unwrap_or(b.text.trim());
-        if b.flags & flag::CAPTION != 0 || !MARKED.is_match(line) {
-            continue;
-        }
-        let names = byline_names(line);
-        if !names.is_empty() {
+        if let Some(names) = line_names(page, b, &MARKED) {
             used.insert(i);
             return names;
         }
     }
     Vec::new()
+}
+
+/// The writers a line names when, read with its elements' seams spaced,
+/// it opens as `opening` says: none for a caption's line.
+fn line_names(page: &Page, b: &crate::dom::Block, opening: &regex::Regex) -> Option<Vec<Author>> {
+    if b.flags & flag::CAPTION != 0 {
+        return None;
+    }
+    let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
+    let line = seamed.as_deref().unwrap_or(b.text.trim());
+    let names = if opening.is_match(line) { byline_names(line) } else { Vec::new() };
+    (!names.is_empty()).then_some(names)
 }
 
 /// How many items under the headline may hold its byline: a kicker, a date
@@ -216,19 +222,12 @@ pub(crate) fn phrased(page: &Page, container: u32, used: &mut std::collections::
     for (i, item) in page.items.iter().enumerate() {
         let Item::Text(b) = item else { continue };
         if b.chars > PHRASED_CHARS
-            || b.flags & flag::CAPTION != 0
             || (b.flags & flag::BOILER != 0 && !page.contains(container, b.elem))
             || !PHRASE_OPENING.is_match(&b.text)
         {
             continue;
         }
-        let seamed = crate::byline::seams::seamed(page, b.elem, &b.text);
-        let line = seamed.as_deref().unwrap_or(b.text.trim());
-        if b.flags & flag::CAPTION != 0 || !PHRASED.is_match(line) {
-            continue;
-        }
-        let names = byline_names(line);
-        if !names.is_empty() {
+        if let Some(names) = line_names(page, b, &PHRASED) {
             used.insert(i);
             return names;
         }

@@ -189,13 +189,8 @@ pub(super) fn related_links(block: &Block, base: Option<&Url>, out: &mut Vec<Lin
 #[cfg(test)]
 mod tests {
     use crate::test_pages::HARBOUR_STORY;
-    use crate::{Hints, extract};
 
-    fn body(inner: &str) -> String {
-        let page =
-            format!("<html><body><h1>Harbour plan divides the town</h1><article>{inner}</article></body></html>");
-        extract(page.as_bytes(), &Hints::default()).map(|e| e.article.text).unwrap_or_default()
-    }
+    use crate::test_pages::article_body as body;
 
     #[test]
     fn a_numbered_linked_heading_between_the_prose_is_a_listicle_entry() {

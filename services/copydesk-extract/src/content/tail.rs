@@ -127,11 +127,7 @@ mod tests {
 
     use crate::{Hints, extract};
 
-    fn body(inner: &str) -> String {
-        let page =
-            format!("<html><body><h1>Harbour plan divides the town</h1><article>{inner}</article></body></html>");
-        extract(page.as_bytes(), &Hints::default()).map(|e| e.article.text).unwrap_or_default()
-    }
+    use crate::test_pages::article_body as body;
 
     /// A story's paragraphs, one per topic.
     fn story(topics: &[&str]) -> String {
