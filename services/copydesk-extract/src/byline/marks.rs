@@ -266,16 +266,10 @@ pub(crate) fn introduced(page: &Page, used: &mut std::collections::HashSet<usize
         {
             continue;
         }
-        let name = b.text.trim();
-        let words: Vec<&str> = name.split_whitespace().collect();
-        if !(2..=4).contains(&words.len())
-            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
-            || !plausible_name(name)
-        {
-            continue;
-        }
+        let Some(name) = lone_name(&b.text) else { continue };
+        let first = name.split_whitespace().next().unwrap_or(name);
         let introduces = |text: &str| {
-            [name, words[0]].iter().any(|head| {
+            [name, first].iter().any(|head| {
                 text.strip_prefix(head)
                     .and_then(|rest| rest.strip_prefix(' '))
                     .and_then(|rest| rest.split_whitespace().next())
@@ -314,14 +308,8 @@ pub(crate) fn boxed_name(page: &Page, used: &mut std::collections::HashSet<usize
         if b.flags & flag::BYLINE == 0 || b.chars > 40 || !matches!(b.kind, Kind::Paragraph | Kind::Heading(2..)) {
             continue;
         }
-        let name = b.text.trim();
-        let words: Vec<&str> = name.split_whitespace().collect();
-        if !(2..=4).contains(&words.len())
-            || !words.iter().all(|w| w.starts_with(char::is_uppercase))
-            || !plausible_name(name)
-            || crate::byline::labels::ROLE.is_match(name)
-            || in_comments(page, b.elem)
-        {
+        let Some(name) = lone_name(&b.text) else { continue };
+        if crate::byline::labels::ROLE.is_match(name) || in_comments(page, b.elem) {
             continue;
         }
         if found.is_some_and(|(_, n)| n != name) {
@@ -349,4 +337,13 @@ fn in_comments(page: &Page, mut elem: u32) -> bool {
         elem = page.elems[elem as usize].parent;
     }
     false
+}
+
+/// A line that is a person's name and nothing else: two to four words,
+/// each capitalised, that read as a name.
+fn lone_name(text: &str) -> Option<&str> {
+    let name = text.trim();
+    let words = name.split_whitespace().count();
+    let capitalised = name.split_whitespace().all(|w| w.starts_with(char::is_uppercase));
+    ((2..=4).contains(&words) && capitalised && plausible_name(name)).then_some(name)
 }
