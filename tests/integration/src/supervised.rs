@@ -37,7 +37,7 @@ impl Supervised {
                     if process.is_running() {
                         continue;
                     }
-                    let why = process.log().into_iter().rev().find(|l| l.contains("ERROR")).unwrap_or_default();
+                    let why = exit_reason(&process.log());
                     eprintln!("supervisor: ingest {} exited ({why}); starting it again", process.pid());
                     restarts.lock().unwrap().push(why);
                     *process = IngestProcess::spawn(&args);
@@ -63,5 +63,35 @@ impl Supervised {
         let _ = self.watch.await;
         let current = self.current;
         tokio::task::spawn_blocking(move || current.lock().unwrap().terminate(within)).await.unwrap_or(false)
+    }
+}
+
+/// Why a process exited: copydesk's own last error line. librdkafka's
+/// threads may still log after it ("ADDOFFSETS ... Timed out" once the
+/// pipeline had stopped for that very call), so theirs come last in the
+/// output without being the reason; one of theirs counts only when
+/// copydesk logged no error.
+fn exit_reason(log: &[String]) -> String {
+    let ours = |l: &&String| l.contains(" ERROR copydesk");
+    let last = log.iter().rev().find(ours).or_else(|| log.iter().rev().find(|l| l.contains("ERROR")));
+    last.cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_reason;
+
+    #[test]
+    fn the_reason_is_copydesks_error_not_a_later_librdkafka_line() {
+        let log = [
+            "2026-12-07T10:42:26.903262Z ERROR copydesk::cmd::runtime: Pipeline stopped. error=a transaction call never \
+             returned; exiting so that a restart brings fresh Kafka clients",
+            "2026-12-07T10:42:26.903759Z ERROR librdkafka: librdkafka: ADDOFFSETS [thrd:main]: Local: Timed out",
+        ]
+        .map(String::from);
+        assert!(exit_reason(&log).contains("fresh Kafka clients"));
+        let theirs = ["2026-12-07T10:42:26Z ERROR librdkafka: librdkafka: FAIL [thrd:main]: down".to_string()];
+        assert!(exit_reason(&theirs).contains("FAIL"), "with no error of copydesk's, the last one");
+        assert_eq!(exit_reason(&[]), "");
     }
 }
