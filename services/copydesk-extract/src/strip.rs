@@ -29,7 +29,7 @@
 //! Navigation menus are the one cut of markup: a `<nav>` whose content can
 //! reach nothing outside it and holds nothing extraction reads is emptied
 //! (`nav.rs` says when). Extraction treats a menu as boilerplate throughout,
-//! and its tokens were a tenth of the parse.
+//! and its tokens were a sixth of what the parse read.
 
 use std::borrow::Cow;
 

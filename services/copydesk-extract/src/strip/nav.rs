@@ -1,8 +1,8 @@
 //! Navigation menus, emptied before the parse when what they hold stays inside them.
 //!
 //! A `<nav>` is boilerplate to every later stage, and its menus are a sixth
-//! of the markup a news page has once scripts are gone: tokenizing them and
-//! building their trees cost a tenth of extraction's time. So the pre-parse
+//! of the markup a news page has once scripts are gone: emptying those that
+//! may be saves 5% of extraction's instructions (callgrind, dev pages). So the pre-parse
 //! scan cuts a menu's content, keeping its tags, when nothing in it could
 //! reach the tree outside it and nothing in it is something extraction reads:
 //! - no end tag that could close an element opened before the menu (every
