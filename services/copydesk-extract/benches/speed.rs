@@ -10,7 +10,9 @@
 //! Each page's time is taken twice: wall clock (what the targets are stated in) and the thread's
 //! CPU time, which other processes on a shared machine barely disturb; when the two disagree
 //! the machine was busy, and the CPU figures are the ones to compare across runs. The thread
-//! runs also say how many cores the process actually got.
+//! runs also say how many cores the process actually got. `BENCH_RUNS` sets the timed runs per
+//! page; `BENCH_PAGES=FILE` also lists each page's CPU median for both, to find the pages near
+//! the median that the ratio is about.
 //!
 //! Fairness: both run under the same global allocator (mimalloc, as the `copydesk` binary),
 //! and both start from the page as a crawler fetched it. Most dev pages are stored gzipped;
@@ -40,6 +42,8 @@ const SETS: [(&str, &str); 4] =
 
 /// One page: its bytes as fetched (not yet decoded) and the text dom_smoothie gets.
 struct Page {
+    /// `set/file`, for the per-page listing.
+    name: String,
     bytes: Vec<u8>,
     text: String,
     /// What our charset decoding of this page costs, for an informational line.
@@ -89,6 +93,9 @@ fn main() {
     );
 
     let (ours_t, theirs_t) = measure(&pages, runs.max(1));
+    if let Some(listing) = env::var_os("BENCH_PAGES") {
+        list_pages(Path::new(&listing), &pages, &ours_t, &theirs_t);
+    }
     for (clock, cpu) in [("wall clock", false), ("thread CPU time", true)] {
         let (us, them) = (Stats::of(&ours_t.per_page(cpu)), Stats::of(&theirs_t.per_page(cpu)));
         let with_decode: Vec<Duration> =
@@ -148,6 +155,20 @@ fn main() {
         each.join(" "),
         verdict(ratio >= 1.8, "target >= 1.80"),
     );
+}
+
+/// Each page's median CPU time for both extractors, one tab-separated line
+/// per page, so that the pages near the median (the ones the ratio is
+/// about) can be profiled on their own.
+fn list_pages(listing: &Path, pages: &[Page], ours_t: &Timings, theirs_t: &Timings) {
+    let (ours, theirs) = (ours_t.per_page(true), theirs_t.per_page(true));
+    let mut out = String::from("page\tours_us\ttheirs_us\n");
+    for ((page, us), them) in pages.iter().zip(ours).zip(theirs) {
+        out.push_str(&format!("{}\t{}\t{}\n", page.name, us.as_micros(), them.as_micros()));
+    }
+    if let Err(e) = std::fs::write(listing, out) {
+        eprintln!("speed: cannot write {}: {e}", listing.display());
+    }
 }
 
 /// A warm-up pass, then `runs` passes timing both extractors on each page in turn.
@@ -212,7 +233,8 @@ fn load(corpus: &Path) -> Vec<Page> {
             let decode = best_of(3, || {
                 drop(black_box(copydesk_extract::decode_html(&bytes, &Hints::default(), &Limits::default())))
             });
-            pages.push(Page { bytes, text, decode, gunzip });
+            let name = format!("{set}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            pages.push(Page { name, bytes, text, decode, gunzip });
         }
     }
     pages
