@@ -26,10 +26,17 @@
 //! page has. The property test reads trees with those attributes left out
 //! and such runs folded, on both sides.
 //!
-//! Navigation menus are the one cut of markup: a `<nav>` whose content can
-//! reach nothing outside it and holds nothing extraction reads is emptied
-//! (`nav.rs` says when). Extraction treats a menu as boilerplate throughout,
-//! and its tokens were a sixth of what the parse read.
+//! Navigation menus, and a page's header and footer, are the cuts of markup
+//! that later stages would have read: a `<nav>`, `<header>` or `<footer>`
+//! whose content can reach nothing outside it and holds nothing extraction
+//! reads is emptied (`nav.rs` says when). Extraction treats them as
+//! boilerplate throughout, and a menu's tokens were a sixth of what the
+//! parse read.
+//!
+//! Scripts, styles and links other than the canonical one go whole, tags
+//! and all, once the document's mode is settled and where the text on
+//! either side stays as it was: each was a node for the tree builder, and
+//! together they were one tag in twenty (3% of instructions).
 
 use std::borrow::Cow;
 
@@ -122,6 +129,9 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
     let mut tables = 0usize;
     // The menu being read, whose content is cut at its end if it may be.
     let mut navs = Navs::default();
+    // Whether a start tag came before: until one does, a tag decides the
+    // document's mode (a doctype after it is ignored), so none is dropped.
+    let mut started = false;
     let cut = |out: &mut String, kept: &mut usize, from: usize, to: usize| {
         out.push_str(&src[*kept..from]);
         *kept = to;
@@ -217,8 +227,8 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         let name = &b[lt + 1..name_end];
         let in_html = foreign.is_empty();
         unread.clear();
-        // Whether an attribute marks what extraction reads; asked only in and of menus.
-        let ask = in_html && (navs.reading() || name.eq_ignore_ascii_case(b"nav"));
+        // Whether an attribute marks what extraction reads; asked only in and of boxes.
+        let ask = in_html && (navs.reading() || nav::may_box(name));
         let mut telling = false;
         let Some((open_end, closed)) = tag_end(b, name_end, |from, name, to| {
             if ask {
@@ -236,6 +246,18 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         };
         at = open_end;
         let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
+        // Where this tag will start in `out`, should the element be dropped.
+        let tag_out = out.len() + (lt - kept);
+        // Dropping an element joins the text on either side of it, which
+        // must stay text, and in a table must stay one run or two alike
+        // (see comments above); after `<pre>` a line break would move.
+        let droppable = |end: usize| {
+            started
+                && in_html
+                && !joins_markup(&b[..lt])
+                && pre_start != Some(lt)
+                && !(tables > 0 && (b[..lt].last() != Some(&b'>') || b.get(end) != Some(&b'<')))
+        };
         for &(from, to) in &unread {
             cut(&mut out, &mut kept, from, to);
         }
@@ -272,16 +294,39 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             let tag = b[lt..open_end].to_ascii_lowercase();
             let json_ld = memmem::find(&tag, b"ld+json").is_some()
                 || (memmem::find(&tag, b"json").is_some() && memchr(b'&', &tag).is_some());
-            if !json_ld && !content.is_empty() {
-                cut(&mut out, &mut kept, open_end, close);
+            match whole_end(b, close).filter(|&end| !json_ld && droppable(end)) {
+                Some(end) => {
+                    Dropped { src, out: &mut out, kept: &mut kept, lt, tag_out }.apply(end);
+                    // The menu scan saw the start tag; it sees the end tag here.
+                    navs.end(b"script");
+                    at = end;
+                }
+                None => {
+                    if !json_ld && !content.is_empty() {
+                        cut(&mut out, &mut kept, open_end, close);
+                    }
+                    at = close;
+                }
             }
-            at = close;
         } else if is(b"style") {
             let Some(close) = end_tag(b, open_end, b"style") else { break };
-            if close > open_end {
-                cut(&mut out, &mut kept, open_end, close);
+            match whole_end(b, close).filter(|&end| droppable(end)) {
+                Some(end) => {
+                    Dropped { src, out: &mut out, kept: &mut kept, lt, tag_out }.apply(end);
+                    // The menu scan saw the start tag; it sees the end tag here.
+                    navs.end(b"style");
+                    at = end;
+                }
+                None => {
+                    if close > open_end {
+                        cut(&mut out, &mut kept, open_end, close);
+                    }
+                    at = close;
+                }
             }
-            at = close;
+        } else if is(b"link") && droppable(open_end) && !names_read_link(&b[lt..open_end]) {
+            // Void: nothing for the menu scan to close.
+            Dropped { src, out: &mut out, kept: &mut kept, lt, tag_out }.apply(open_end);
         } else if let Some(raw) = RAW_TEXT.iter().find(|r| is(r)) {
             let Some(close) = end_tag(b, open_end, raw) else { break };
             at = close;
@@ -301,6 +346,7 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             fold = false;
             pre_start = Some(open_end);
         }
+        started = true;
     }
     // Where the scan stopped early, a `<frameset>` in what it left may still
     // replace the body if no text came before it, which a cut could arrange.
@@ -333,6 +379,48 @@ fn fold_breaks(src: &str, from: usize, to: usize, out: &mut String, kept: &mut u
         }
         at = end;
     }
+}
+
+/// Where the end tag starting at `close` (`</script ...>`, `</style>`)
+/// ends, when it is a plain one the scan can step over.
+fn whole_end(b: &[u8], close: usize) -> Option<usize> {
+    let (end, _) = tag_end(b, close + 2, |_, _, _| {})?;
+    // An end tag with attributes is rare and odd: leave it to the tokenizer.
+    b[close + 2..end].iter().all(|&c| c.is_ascii_alphabetic() || is_space(c) || c == b'>').then_some(end)
+}
+
+/// An element to be dropped whole, its tags and its text, from the output
+/// being built: cuts inside its start tag (unread attributes) may already
+/// have copied part of that tag. Scripts, styles and links are dropped so:
+/// extraction reads none of them (JSON-LD and canonical links aside), and
+/// each was a node, an atom and a string for the tree builder, one tag in
+/// twenty on the dev pages.
+struct Dropped<'a> {
+    src: &'a str,
+    out: &'a mut String,
+    kept: &'a mut usize,
+    /// Where the tag starts in `src`, and where it starts in `out`.
+    lt: usize,
+    tag_out: usize,
+}
+
+impl Dropped<'_> {
+    /// Drops from the tag's start up to `end` in `src`.
+    fn apply(&mut self, end: usize) {
+        if *self.kept <= self.lt {
+            self.out.push_str(&self.src[*self.kept..self.lt]);
+        } else {
+            self.out.truncate(self.tag_out);
+        }
+        *self.kept = end;
+    }
+}
+
+/// Whether a `<link>` tag is one extraction reads: the canonical URL, or
+/// microdata. Other links (styles, icons, preloads, alternates) go.
+fn names_read_link(tag: &[u8]) -> bool {
+    let has = |word: &[u8]| tag.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    has(b"canonical") || has(b"itemprop")
 }
 
 /// Whether the text before a comment could join the text after it into

@@ -56,7 +56,7 @@ mod tests {
         let prose = "A sentence of the article that runs on long enough to count as prose. ".repeat(4);
         let page = format!(
             "<html><body><nav><a href='/a'>Home</a> <a href='/b'>World</a></nav>\
-             <article><p>{prose}</p><p>{prose}</p></article><footer>Contact us</footer></body></html>"
+             <article><p>{prose}</p><p>{prose}</p></article><div>Contact us</div></body></html>"
         );
         let shown = explain_with(page.as_bytes(), &Hints::default(), &Limits::default()).expect("explained");
         assert!(shown.starts_with("container: Some((\"article\""), "{shown}");
