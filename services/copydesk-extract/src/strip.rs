@@ -419,8 +419,8 @@ impl Dropped<'_> {
 /// Whether a `<link>` tag is one extraction reads: the canonical URL, or
 /// microdata. Other links (styles, icons, preloads, alternates) go.
 fn names_read_link(tag: &[u8]) -> bool {
-    let has = |word: &[u8]| tag.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
-    has(b"canonical") || has(b"itemprop")
+    let tag = tag.to_ascii_lowercase();
+    memmem::find(&tag, b"canonical").is_some() || memmem::find(&tag, b"itemprop").is_some()
 }
 
 /// Whether the text before a comment could join the text after it into

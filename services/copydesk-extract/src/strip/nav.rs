@@ -98,8 +98,18 @@ impl Navs {
         if !self.reading() && name.len() > 6 {
             return false;
         }
-        let here = Open::of(name);
         if !self.reading() {
+            // Most tags outside a box are none of the few that matter here:
+            // they are told by their kind alone, without the name's hash.
+            let mut buf = [0u8; 6];
+            let lower = &mut buf[..name.len()];
+            lower.copy_from_slice(name);
+            lower.make_ascii_lowercase();
+            let kind = kind_of(lower);
+            if kind & (kind::FORMATTING | kind::ONCE | kind::BOX) == 0 && *lower != *b"form" {
+                return false;
+            }
+            let here = Open { name: hash(lower), kind };
             if here.reaches() {
                 match self.outside.iter_mut().find(|(name, _)| *name == here.name) {
                     Some((_, open)) => *open += 1,
@@ -116,6 +126,7 @@ impl Navs {
             }
             return false;
         }
+        let here = Open::of(name);
         // A page header's heading may be the article's title.
         let title = here.kind & kind::HEADING != 0 && self.open[0].name == HEADER;
         if telling || title || here.kind & kind::UNSAFE != 0 {
