@@ -73,8 +73,10 @@ fn normalise_tag(raw: &str) -> Option<String> {
 /// A thousand characters are plenty for detection and keep long pages cheap.
 const SAMPLE: usize = 1000;
 
-/// Enough characters to confirm a declared language.
-const GLANCE: usize = 300;
+/// Enough characters to confirm a declared language. With half of the 300
+/// first used, every dev page gets the same language, for a fifth less of
+/// detection's work: each character costs a lookup per candidate's alphabet.
+const GLANCE: usize = 150;
 
 /// The language of `chars` characters of the body. They come from the
 /// middle: the top of a body is where bilingual abstracts, English
