@@ -135,11 +135,14 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
     // headline on pages whose <h1> is the logo or a section label.
     let n_h1 = headings.len();
     headings.extend(near_headings(page, container, 2));
+    // Each metadata title folded once: the loops below compare every
+    // heading with every title.
+    let folded_meta: Vec<String> = metadata.iter().map(|m| text::fold(m)).collect();
     // A headline broken by <br> reaches here as two headings.
     for pair in headings[..n_h1].windows(2) {
-        let joined = format!("{} {}", pair[0], pair[1]);
-        if let Some(m) = metadata.iter().find(|m| text::fold(m) == text::fold(&joined)) {
-            return m.to_string();
+        let joined = text::fold(&format!("{} {}", pair[0], pair[1]));
+        if let Some(i) = folded_meta.iter().position(|m| *m == joined) {
+            return metadata[i].to_string();
         }
     }
     // An <h1> that the metadata also names is the headline without the
@@ -163,7 +166,8 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         if n >= 4
             && metadata
                 .iter()
-                .any(|m| text::fold(m).contains(&folded) && n * 2 >= text::fold(m).chars().count() && whole(m))
+                .zip(&folded_meta)
+                .any(|(m, fm)| fm.contains(folded.as_str()) && n * 2 >= fm.chars().count() && whole(m))
         {
             // "Recent Trends in Photography" in the <h1>, "8 Recent Trends in
             // Photography - Site" in the metadata: the heading dropped the
@@ -200,7 +204,9 @@ fn choose_raw(page: &Page, meta: &Meta, envelope: Option<&str>, container: Optio
         for sep in SEPARATORS {
             if let Some((head, tail)) = h.rsplit_once(sep)
                 && tail.trim().chars().count() <= 30
-                && metadata.iter().any(|m| text::fold(m) == text::fold(head) && !text::fold(head).is_empty())
+                && let folded_head = text::fold(head)
+                && !folded_head.is_empty()
+                && folded_meta.contains(&folded_head)
             {
                 return head.trim().to_string();
             }
