@@ -144,9 +144,9 @@ mod said {
 }
 
 /// Computes elements' own flags for one page. Templates repeat the same
-/// class lists on every item of a list, so what the name regexes say is
-/// remembered per distinct list of names: a hash lookup instead of six
-/// regex scans for most elements. The keys are the page's own class names,
+/// class lists on every item of a list, so what the name tests say is
+/// remembered per distinct attribute value (a class list, an id): a hash
+/// lookup instead of a scan for most elements. The keys are the page's own class names,
 /// hashed once per element: a fast hash, since nothing is gained by
 /// resisting hash flooding in a map that lives for one page and is bounded by
 /// its elements.
@@ -216,15 +216,19 @@ impl Marker {
         if attrs.role == Some("main") || attrs.names[2].is_some_and(|p| p.eq_ignore_ascii_case("articleBody")) {
             flags |= flag::MAIN;
         }
-        self.names.clear();
+        // Each name is read on its own: every test of `what_names_say` reads
+        // within one space-separated name, so the list says what its names
+        // say together, and a class list repeated beside a unique id is
+        // still read once.
+        let mut named = false;
+        let mut said = 0;
         for v in attrs.names.iter().flatten() {
-            let start = self.names.len();
+            named = true;
+            self.names.clear();
             self.names.push_str(v);
-            self.names[start..].make_ascii_lowercase();
+            self.names.make_ascii_lowercase();
             self.names.push(' ');
-        }
-        if !self.names.is_empty() {
-            let said = match self.said.get(self.names.as_str()) {
+            said |= match self.said.get(self.names.as_str()) {
                 Some(&said) => said,
                 None => {
                     let said = what_names_say(&self.names);
@@ -232,6 +236,8 @@ impl Marker {
                     said
                 }
             };
+        }
+        if named {
             let structural = matches!(tag, "html" | "body" | "main" | "article");
             if said & said::CAPTION != 0 {
                 flags |= flag::CAPTION;
