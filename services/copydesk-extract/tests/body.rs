@@ -397,3 +397,20 @@ fn a_list_of_links_in_the_flow_of_the_article_is_kept() {
     );
     assert_body(&html, &["The first guide", "The second guide", "discuss the ferry"], &["latest news"]);
 }
+
+/// A call-to-action box set into the article ("inline-cta", "cta__box") is
+/// the publisher's pitch, not the article; a wrapper so named around the
+/// article itself is not furniture.
+#[test]
+fn a_call_to_action_box_in_the_article_is_dropped() {
+    let pitch = "<div class=\"container inline-cta\"><div class=\"cta-text\"><h3>Thinking of selling your business?</h3>\
+                 <p>Get a free, tailored valuation and readiness assessment from our team. Sell when you are ready, \
+                 not a minute before.</p></div><a class=\"btn\" href=/valuation>Get started</a></div>";
+    let html = format!(
+        "<html><body><div class=\"page has-cta\"><article>{}{}{pitch}{}</article></div></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["discuss the bridge", "discuss the ferry"], &["selling your business", "tailored valuation"]);
+}
