@@ -414,3 +414,19 @@ fn a_call_to_action_box_in_the_article_is_dropped() {
     );
     assert_body(&html, &["discuss the bridge", "discuss the ferry"], &["selling your business", "tailored valuation"]);
 }
+
+/// A heading's id made from its own words ("h-how-to-share-your-social-posts")
+/// is its anchor: the words "share" and "social" in it do not make the
+/// heading furniture. An id that names the heading's role still counts (and
+/// closes the article there).
+#[test]
+fn a_heading_whose_id_is_its_own_words_is_kept() {
+    let html = format!(
+        "<html><body><article>{}<h2 id=\"h-how-to-share-your-social-posts\">How to share your social posts</h2>{}\
+         <h2 id=\"related-posts-title\">More from the harbour desk</h2>{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["How to share your social posts", "discuss the tolls"], &["More from the harbour desk"]);
+}
