@@ -135,7 +135,8 @@ pub(crate) fn flatten(html: Html, deadline: &Deadline) -> Result<Page, ExtractEr
                         skip_depth += 1;
                         continue;
                     }
-                    let (own, hidden) = marker.own_flags(el, tag);
+                    let text = || ElementRef::wrap(node).map(|e| e.text().collect::<String>()).unwrap_or_default();
+                    let (own, hidden) = marker.own_flags(el, tag, text);
                     if hidden {
                         skip_depth += 1;
                         continue;

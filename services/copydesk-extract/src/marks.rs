@@ -160,7 +160,14 @@ pub(crate) struct Marker {
 impl Marker {
     /// Own flags of an element, from its tag and what its attributes say it
     /// is; and whether the element hides itself.
-    pub(crate) fn own_flags(&mut self, el: &scraper::node::Element, tag: &str) -> (u16, bool) {
+    /// `text` gives the element's own text; it is read only for a heading
+    /// with an id, to tell an anchor from a name (see `is_slug_of`).
+    pub(crate) fn own_flags(
+        &mut self,
+        el: &scraper::node::Element,
+        tag: &str,
+        text: impl FnOnce() -> String,
+    ) -> (u16, bool) {
         let mut flags = 0;
         match tag {
             "nav" | "footer" | "aside" | "form" | "menu" | "dialog" => flags |= flag::BOILER,
@@ -173,7 +180,17 @@ impl Marker {
             "main" => flags |= flag::MAIN,
             _ => {}
         }
-        let attrs = Attrs::of(el);
+        let mut attrs = Attrs::of(el);
+        // A heading's id is most often its anchor, its own words made a slug
+        // ('h-how-to-use-social-shopping', 'what-share-of-adults-...'): it
+        // names the section the heading opens, not what the box is, and its
+        // words ('social', 'share', 'related') say nothing of furniture.
+        if matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+            && let Some(id) = attrs.names[1]
+            && is_slug_of(id, &text())
+        {
+            attrs.names[1] = None;
+        }
         // React's streamed server rendering sends a page's late parts in a
         // hidden `<div id="S:0">` that a script moves into place on load: the
         // reader sees it, so the attribute does not hide it.
@@ -265,6 +282,24 @@ impl Marker {
     }
 }
 
+/// Whether `id` spells the words of `text` as a slug: two of its words
+/// or more, and half of them at least, are words of the text ('h-why-use-
+/// social-shopping' of 'Why Use Social Shopping?'). Single letters and
+/// numbers are left out ('h-', '9-'). A name that says what the heading is
+/// ('comments-title' over '59 Comments on ...') shares one word at most.
+fn is_slug_of(id: &str, text: &str) -> bool {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let (mut parts, mut found) = (0, 0);
+    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if part.len() < 2 || part.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        parts += 1;
+        found += usize::from(words.iter().any(|w| w.eq_ignore_ascii_case(part)));
+    }
+    found >= 2 && found * 2 >= parts
+}
+
 /// What a page's names (lower-cased, space-separated) say.
 fn what_names_say(names: &str) -> u8 {
     let mut said = names::said_by_words(names);
@@ -350,7 +385,17 @@ impl<'a> Attrs<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::names_tooltip_bubble;
+    use super::{is_slug_of, names_tooltip_bubble};
+
+    #[test]
+    fn a_heading_id_that_spells_its_words_is_an_anchor() {
+        assert!(is_slug_of("h-why-use-social-shopping", "Why Use Social Shopping?"));
+        assert!(is_slug_of("what-share-of-adolescents-report", "What share of adolescents report receiving care?"));
+        assert!(is_slug_of("h-9-babbel-germanys-most-popular-app-now", "ᐊ 9 ᐅ Babbel – Germany’s Most Popular App"));
+        assert!(!is_slug_of("comments-title", "59 Comments on “Starship Troopers”"));
+        assert!(!is_slug_of("bylineArticleTools", "How we reviewed this article"));
+        assert!(!is_slug_of("related", "Related"));
+    }
 
     #[test]
     fn a_tooltip_bubble_is_named_apart_from_its_word() {

@@ -397,3 +397,36 @@ fn a_list_of_links_in_the_flow_of_the_article_is_kept() {
     );
     assert_body(&html, &["The first guide", "The second guide", "discuss the ferry"], &["latest news"]);
 }
+
+/// A call-to-action box set into the article ("inline-cta", "cta__box") is
+/// the publisher's pitch, not the article; a wrapper so named around the
+/// article itself is not furniture.
+#[test]
+fn a_call_to_action_box_in_the_article_is_dropped() {
+    let pitch = "<div class=\"container inline-cta\"><div class=\"cta-text\"><h3>Thinking of selling your business?</h3>\
+                 <p>Get a free, tailored valuation and readiness assessment from our team. Sell when you are ready, \
+                 not a minute before.</p></div><a class=\"btn\" href=/valuation>Get started</a></div>";
+    let html = format!(
+        "<html><body><div class=\"page has-cta\"><article>{}{}{pitch}{}</article></div></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["discuss the bridge", "discuss the ferry"], &["selling your business", "tailored valuation"]);
+}
+
+/// A heading's id made from its own words ("h-how-to-share-your-social-posts")
+/// is its anchor: the words "share" and "social" in it do not make the
+/// heading furniture. An id that names the heading's role still counts (and
+/// closes the article there).
+#[test]
+fn a_heading_whose_id_is_its_own_words_is_kept() {
+    let html = format!(
+        "<html><body><article>{}<h2 id=\"h-how-to-share-your-social-posts\">How to share your social posts</h2>{}\
+         <h2 id=\"related-posts-title\">More from the harbour desk</h2>{}</article></body></html>",
+        prose("the bridge"),
+        prose("the tolls"),
+        prose("the ferry")
+    );
+    assert_body(&html, &["How to share your social posts", "discuss the tolls"], &["More from the harbour desk"]);
+}

@@ -145,7 +145,7 @@ mod tests {
     const TOPICS: [&str; 6] =
         ["the budget", "the dredging plan", "the ferry timetable", "the new pier", "the fish market", "the lighthouse"];
 
-    const PITCH: &str = "<div class='cta'><h3>Need a hand with your own harbour?</h3>\
+    const PITCH: &str = "<div class='box'><h3>Need a hand with your own harbour?</h3>\
         <p>Our engineers have planned docks on three continents. Call us today for a free quote.</p></div>";
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
         let picture = |name: &str| format!("<img src='https://example.org/{name}.jpg' width='800' height='600'>");
         let page = format!(
             "<html><body><h1>Harbour plan divides the town</h1><article><div class='story'>{}{}{}</div>\
-             <div class='cta'>{}<p>Our engineers have planned docks on three continents. Call us today.</p></div>\
+             <div class='box'>{}<p>Our engineers have planned docks on three continents. Call us today.</p></div>\
              </article></body></html>",
             picture("quay"),
             story(&TOPICS),

@@ -138,6 +138,9 @@ const BOILER: &[&str] = &[
     "jumplink",
     "jump-link",
     "disclaimer",
+    "cta",
+    "calltoaction",
+    "call-to-action",
 ];
 
 /// `print` and `print-` before these, whole (`print-?(?:link|button|...)`).

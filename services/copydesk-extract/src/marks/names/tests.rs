@@ -19,7 +19,7 @@ const NAME_PATTERNS: [&str; 6] = [
         paywall|widget|toolbar|pagination|pager|print-?(?:link|button|btn|icon|tools?)|no-?print|d-print-none|
         hidden-print|outbrain|taboola|trending|most-?popular|
         mostread|tags?|taglist|author-?bio|masthead|skip|sr-only|visually-?hidden|rating|
-        login|register|more-?stories|read-?more|also-?read|jump-?link|disclaimer|
+        login|register|more-?stories|read-?more|also-?read|jump-?link|disclaimer|cta|call-?to-?action|
         (?:form|submit|submission)[-_]?(?:done|fail|failure|success|error|sent|thanks))(?:$|[^a-z])",
     r"(?:^|[^a-z])(?:lead|standfirst|summary|intro|dek|deck|subhead|excerpt|teaser)(?:$|[^a-z])",
     r"(?:^|[^a-z])(?:date|time|timestamp|published|dateline|pubdate|posted)",
@@ -50,6 +50,8 @@ fn reads_names_as_the_regexes_did() {
         "é-nav-é",
         "post-author byline",
         "affiliate-disclaimer disclaimerx",
+        "inline-cta cta__box ctabox",
+        "call-to-action calltoaction",
         "",
     ] {
         assert_eq!(said_by_words(names), said_by_regexes(names), "{names:?}");
