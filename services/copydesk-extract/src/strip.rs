@@ -43,7 +43,7 @@ use std::borrow::Cow;
 use memchr::{memchr, memchr2, memmem};
 use nav::{End, Navs};
 use scan::{end_tag, is_space, script_end, tag_end};
-pub(crate) use unread::unread_attribute;
+pub(crate) use unread::{idle_style, unread_attribute};
 
 mod nav;
 mod scan;
@@ -230,6 +230,10 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
         // Whether an attribute marks what extraction reads; asked only in and of boxes.
         let ask = in_html && (navs.reading() || nav::may_box(name));
         let mut telling = false;
+        // The tag's `style` attributes, and the span of the first if it may
+        // go: only the first of a name counts, so an idle one is cut only
+        // when no other follows to take its place.
+        let (mut styles, mut idle) = (0, None);
         let Some((open_end, closed)) = tag_end(b, name_end, |from, name, to| {
             if ask {
                 telling |= nav::telling(&b[from..name], &b[name..to]);
@@ -238,12 +242,22 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             // it. Nor before a name that starts with `=`: it would become the
             // value of the attribute before.
             let next = || b[to..].iter().find(|&&c| !is_space(c));
-            if in_html && unread_attribute(&b[from..name]) && b[from - 1] != b'/' && next() != Some(&b'=') {
+            let may_cut = || in_html && b[from - 1] != b'/' && next() != Some(&b'=');
+            if b[from..name].eq_ignore_ascii_case(b"style") {
+                styles += 1;
+                if styles == 1 && idle_style(&b[from..name], &b[name..to]) && may_cut() {
+                    idle = Some((from, to));
+                }
+            } else if unread_attribute(&b[from..name]) && may_cut() {
                 unread.push((from, to));
             }
         }) else {
             break;
         };
+        if let (1, Some(span)) = (styles, idle) {
+            let at = unread.partition_point(|&(from, _)| from < span.0);
+            unread.insert(at, span);
+        }
         at = open_end;
         let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
         // Where this tag will start in `out`, should the element be dropped.

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use scraper::{Html, Node};
 
-use super::{strip, unread_attribute};
+use super::{idle_style, strip, unread_attribute};
 
 /// html5ever's parse with the options extraction uses, without the cut.
 fn parse(html: &str) -> Html {
@@ -30,7 +30,9 @@ fn render(html: &Html) -> String {
                 }
                 out.push('<');
                 out.push_str(name);
-                for (k, v) in el.attrs().filter(|(k, _)| !unread_attribute(k.as_bytes())) {
+                let read =
+                    |(k, v): &(&str, &str)| !unread_attribute(k.as_bytes()) && !idle_style(k.as_bytes(), v.as_bytes());
+                for (k, v) in el.attrs().filter(read) {
                     out.push_str(&format!(" {k}={v:?}"));
                 }
                 out.push('>');
@@ -69,6 +71,14 @@ fn fold(text: &str) -> String {
     }
     out.push_str(if run.contains(['\n', '\r']) { "\n" } else { &run });
     out
+}
+
+#[test]
+fn drops_styles_that_cannot_hide_their_element() {
+    let page = "<p style=\"color: red\">a</p><p STYLE='Display: None'>b</p><p style=\"visibility:HIDDEN\">c</p>\
+                <p style=margin:0>d</p>";
+    assert_eq!(strip(page), "<p >a</p><p STYLE='Display: None'>b</p><p style=\"visibility:HIDDEN\">c</p><p >d</p>");
+    assert_eq!(render(&parse(&strip(page))), render(&parse(page)));
 }
 
 #[test]
@@ -357,6 +367,9 @@ const PIECES: &[&str] = &[
     "<select>",
     "<nobr>",
     "<time datetime=x>",
+    "<p style=\"color:red\">",
+    "<p style='display: none'>",
+    "<p style=\"margin:0\" style=\"display:none\">",
     "<footer>",
     "</footer>",
     "<header>",
