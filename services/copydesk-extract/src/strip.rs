@@ -129,8 +129,10 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
     let mut tables = 0usize;
     // The menu being read, whose content is cut at its end if it may be.
     let mut navs = Navs::default();
-    // Whether a start tag came before: until one does, a tag decides the
-    // document's mode (a doctype after it is ignored), so none is dropped.
+    // Whether a start tag other than `<html>` came before: until one does,
+    // a tag decides the document's mode (a doctype after it is ignored) or
+    // opens the head (whitespace before it is dropped, after it kept), so
+    // none is dropped.
     let mut started = false;
     let cut = |out: &mut String, kept: &mut usize, from: usize, to: usize| {
         out.push_str(&src[*kept..from]);
@@ -360,7 +362,7 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
             fold = false;
             pre_start = Some(open_end);
         }
-        started = true;
+        started |= !is(b"html");
     }
     // Where the scan stopped early, a `<frameset>` in what it left may still
     // replace the body if no text came before it, which a cut could arrange.

@@ -380,6 +380,10 @@ const PIECES: &[&str] = &[
     "<link rel=stylesheet href=s>",
     "<link rel=canonical href=c>",
     "<!doctype html>",
+    "<html>",
+    "<head>",
+    "</head>",
+    "<body>",
 ];
 
 proptest! {
