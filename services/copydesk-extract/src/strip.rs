@@ -18,8 +18,8 @@
 //! sometimes not faster. A property test holds it to that against html5ever.
 //!
 //! Two more savings ride on the same scan. Attributes that extraction never
-//! reads (event handlers, most `aria-*` and `data-*`, loading hints) are
-//! dropped from start tags: a tenth of a page's markup, each one an atom and
+//! reads (event handlers, most `aria-*` and `data-*`, loading hints, a
+//! `style` that cannot hide its element) are dropped from start tags: a tenth of a page's markup, each one an atom and
 //! a string in the tree. And each run of whitespace that holds a line break,
 //! in text outside `<pre>`, becomes one line break: the tokenizer stops at
 //! every line break, and indentation between tags is most of the text a
