@@ -19,8 +19,8 @@
 //!
 //! Two more savings ride on the same scan. Attributes that extraction never
 //! reads (event handlers, most `aria-*` and `data-*`, loading hints, a
-//! `style` that cannot hide its element) are dropped from start tags: a tenth of a page's markup, each one an atom and
-//! a string in the tree. And each run of whitespace that holds a line break,
+//! `style` that cannot hide its element) are dropped from start tags: a
+//! tenth of a page's markup, each one an atom and a string in the tree. And each run of whitespace that holds a line break,
 //! in text outside `<pre>`, becomes one line break: the tokenizer stops at
 //! every line break, and indentation between tags is most of the text a
 //! page has. The property test reads trees with those attributes left out
@@ -42,7 +42,7 @@ use std::borrow::Cow;
 
 use memchr::{memchr, memchr2, memmem};
 use nav::{End, Navs};
-use scan::{end_tag, is_space, script_end, tag_end};
+use scan::{end_tag, holds, is_space, script_end, tag_end};
 pub(crate) use unread::{idle_style, unread_attribute};
 
 mod nav;
@@ -302,39 +302,27 @@ pub(crate) fn strip(src: &str) -> Cow<'_, str> {
                 }
                 at = close;
             }
-        } else if is(b"script") {
-            let Some(close) = script_end(b, open_end) else { break };
-            let content = &b[open_end..close];
-            // The type may spell its `+` as a character reference
-            // (`ld&#x2B;json`): any reference beside "json" keeps the text.
-            let tag = b[lt..open_end].to_ascii_lowercase();
-            let json_ld = memmem::find(&tag, b"ld+json").is_some()
-                || (memmem::find(&tag, b"json").is_some() && memchr(b'&', &tag).is_some());
-            match whole_end(b, close).filter(|&end| !json_ld && droppable(end)) {
+        } else if is(b"script") || is(b"style") {
+            let script = is(b"script");
+            let close = if script { script_end(b, open_end) } else { end_tag(b, open_end, b"style") };
+            let Some(close) = close else { break };
+            // A script's JSON-LD is read. The type may spell its `+` as a
+            // character reference (`ld&#x2B;json`): any reference beside
+            // "json" keeps the text.
+            let keep = script && {
+                let tag = b[lt..open_end].to_ascii_lowercase();
+                memmem::find(&tag, b"ld+json").is_some()
+                    || (memmem::find(&tag, b"json").is_some() && memchr(b'&', &tag).is_some())
+            };
+            match whole_end(b, close).filter(|&end| !keep && droppable(end)) {
                 Some(end) => {
                     Dropped { src, out: &mut out, kept: &mut kept, lt, tag_out }.apply(end);
                     // The menu scan saw the start tag; it sees the end tag here.
-                    navs.end(b"script");
+                    navs.end(name);
                     at = end;
                 }
                 None => {
-                    if !json_ld && !content.is_empty() {
-                        cut(&mut out, &mut kept, open_end, close);
-                    }
-                    at = close;
-                }
-            }
-        } else if is(b"style") {
-            let Some(close) = end_tag(b, open_end, b"style") else { break };
-            match whole_end(b, close).filter(|&end| droppable(end)) {
-                Some(end) => {
-                    Dropped { src, out: &mut out, kept: &mut kept, lt, tag_out }.apply(end);
-                    // The menu scan saw the start tag; it sees the end tag here.
-                    navs.end(b"style");
-                    at = end;
-                }
-                None => {
-                    if close > open_end {
+                    if !keep && close > open_end {
                         cut(&mut out, &mut kept, open_end, close);
                     }
                     at = close;
@@ -435,8 +423,7 @@ impl Dropped<'_> {
 /// Whether a `<link>` tag is one extraction reads: the canonical URL, or
 /// microdata. Other links (styles, icons, preloads, alternates) go.
 fn names_read_link(tag: &[u8]) -> bool {
-    let tag = tag.to_ascii_lowercase();
-    memmem::find(&tag, b"canonical").is_some() || memmem::find(&tag, b"itemprop").is_some()
+    holds(tag, b"canonical") || holds(tag, b"itemprop")
 }
 
 /// Whether the text before a comment could join the text after it into

@@ -27,6 +27,8 @@
 //! then parsed as it is. The property test in `tests.rs` holds the cut to
 //! that: the parsed page outside the boxes reads the same.
 
+use super::scan::holds;
+
 /// A text run inside a menu this long (in bytes, whitespace at its ends
 /// aside) is prose, not a menu item's label.
 const PROSE: usize = 120;
@@ -436,8 +438,8 @@ fn kind_of(name: &[u8]) -> u16 {
 pub(super) fn telling(name: &[u8], value: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"itemprop")
         || name.eq_ignore_ascii_case(b"datetime")
-        || (name.eq_ignore_ascii_case(b"type") && value.to_ascii_lowercase().windows(7).any(|w| w == b"ld+json"))
-        || (name.eq_ignore_ascii_case(b"role") && value.to_ascii_lowercase().windows(4).any(|w| w == b"main"))
+        || (name.eq_ignore_ascii_case(b"type") && holds(value, b"ld+json"))
+        || (name.eq_ignore_ascii_case(b"role") && holds(value, b"main"))
 }
 
 #[cfg(test)]

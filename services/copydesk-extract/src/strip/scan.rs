@@ -7,6 +7,12 @@ pub(super) const fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
+/// Whether `hay` holds `word` in any case: attribute values and tags are
+/// short, and a lower-cased copy is not needed.
+pub(super) fn holds(hay: &[u8], word: &[u8]) -> bool {
+    hay.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word))
+}
+
 /// The bytes that end an attribute's name: whitespace, `/`, `>` and `=`,
 /// looked up rather than compared, since every name's every byte is.
 const ENDS_NAME: [bool; 256] = {

@@ -1,5 +1,7 @@
 //! Which attributes the cut before the parse drops: those extraction never reads.
 
+use super::scan::holds;
+
 /// Attributes extraction never asks for, by lower- or upper-case name:
 /// event handlers, ARIA state other than labels (and what labels a panel) and hiding, loading hints,
 /// tooltips, forms, table and frame presentation, SVG and XML namespaces,
@@ -21,8 +23,7 @@ pub(crate) fn unread_attribute(name: &[u8]) -> bool {
 /// are presentation: 37,000 of the 43,000 on the dev pages, 2% of the
 /// bytes the parse reads. `value` is what follows the name (`="..."`).
 pub(crate) fn idle_style(name: &[u8], value: &[u8]) -> bool {
-    let has = |word: &[u8]| value.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
-    name.eq_ignore_ascii_case(b"style") && !has(b"none") && !has(b"hidden")
+    name.eq_ignore_ascii_case(b"style") && !holds(value, b"none") && !holds(value, b"hidden")
 }
 
 /// The commonest attribute names (lower case, as pages write them), all read.
