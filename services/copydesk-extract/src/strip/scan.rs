@@ -1,16 +1,19 @@
 //! Where tags, raw text and scripts end: the byte-level steps of the pre-parse scan.
 
-use memchr::{memchr, memchr2, memmem};
+use memchr::{memchr, memchr2, memchr2_iter, memmem};
 
 /// HTML's whitespace between attributes.
 pub(super) const fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
-/// Whether `hay` holds `word` in any case: attribute values and tags are
-/// short, and a lower-cased copy is not needed.
+/// Whether `hay` (a tag, an attribute's value) holds the non-empty `word`
+/// in any case: only the places of its first letter, in either case, are
+/// compared, and no lower-cased copy is made.
 pub(super) fn holds(hay: &[u8], word: &[u8]) -> bool {
-    hay.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word))
+    let first = word[0];
+    memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay)
+        .any(|at| hay.get(at..at + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word)))
 }
 
 /// The bytes that end an attribute's name: whitespace, `/`, `>` and `=`,
