@@ -388,23 +388,26 @@ pub(crate) fn extract(
     elems.truncate(body.blocks.len());
     tail::drop_after_core(page, container, &mut body.blocks, &mut elems, &mut body.images);
     closing::drop_closing(&mut body.blocks);
-    let mut opening = crate::standfirst::find(page, container, title, description);
-    // A template may print the headline twice, above the body and in it.
+    // The headline is the article's title, a field of its own: a body that
+    // opens by repeating it (a template printing it inside the article's
+    // box) starts after it, unless it is all the box holds.
     let folded_title = text::fold(title);
-    let said = |b: &PbBlock| b.kind == PbKind::Heading as i32 && text::fold(&b.text) == folded_title;
-    if body.blocks.iter().any(said) {
-        opening.retain(|b| !matches!(b.kind, Kind::Heading(_)));
+    if body.blocks.len() > 1
+        && body.blocks[0].kind == PbKind::Heading as i32
+        && text::fold(&body.blocks[0].text) == folded_title
+    {
+        body.blocks.remove(0);
     }
-    for (at, b) in opening.into_iter().enumerate() {
-        let (kind, level) = match b.kind {
+    if let Some(lead) = crate::standfirst::find(page, container, description) {
+        let (kind, level) = match lead.kind {
             Kind::Heading(l) => (PbKind::Heading, u32::from(l)),
             _ => (PbKind::Paragraph, 0),
         };
         if kind == PbKind::Paragraph {
-            body.lead = Some(b.text.clone());
-            body.first_paragraph = Some(b.text.clone());
+            body.lead = Some(lead.text.clone());
+            body.first_paragraph = Some(lead.text.clone());
         }
-        body.blocks.insert(at, PbBlock { kind: kind as i32, text: b.text.clone(), level, image_index: 0 });
+        body.blocks.insert(0, PbBlock { kind: kind as i32, text: lead.text.clone(), level, image_index: 0 });
     }
     stamps::drop_stamps(&mut body.blocks);
     body

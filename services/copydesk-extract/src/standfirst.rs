@@ -7,8 +7,8 @@
 //! same words are its declared description (`og:description`,
 //! `<meta name=description>`, JSON-LD). A line just above the container
 //! that repeats the description, or one marked as a lead between the
-//! headline and the container, is taken back into the body, and so is the
-//! headline itself when it is the title chosen for the page.
+//! headline and the container, is taken back into the body. The headline
+//! itself is not: it is the article's title, a field of its own.
 
 use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::text;
@@ -22,47 +22,35 @@ const REACH: usize = 40;
 /// Also the least weighted length of a standfirst.
 const MIN_FOLDED: usize = 40;
 
-/// The lines above `container` that open the article, in document order:
-/// the headline if it is the chosen title, and the standfirst, which repeats
-/// the page's description or is marked as a lead between headline and body.
-pub(crate) fn find<'p>(page: &'p Page, container: u32, title: &str, description: &str) -> Vec<&'p Block> {
+/// The standfirst above `container`: the line that repeats the page's
+/// description, or one marked as a lead between headline and body.
+pub(crate) fn find<'p>(page: &'p Page, container: u32, description: &str) -> Option<&'p Block> {
     // Items are in document order, and the container's elements all come
     // after its own index: everything before the first item inside it is above it.
-    let Some(first_inside) = page.items.iter().position(|item| match item {
+    let first_inside = page.items.iter().position(|item| match item {
         Item::Text(b) => page.contains(container, b.elem),
         Item::Image(e) => page.contains(container, *e),
-    }) else {
-        return Vec::new();
-    };
+    })?;
     let wanted = text::fold(description);
     let wanted = if wanted.chars().count() >= MIN_FOLDED { wanted } else { String::new() };
-    let headline_text = text::fold(title);
-    let (mut lead, mut headline) = (None, None);
     let mut below_headline = true;
     for item in page.items[..first_inside].iter().rev().take(REACH) {
         let Item::Text(b) = item else { continue };
         if b.kind == Kind::Heading(1) {
             // Past the headline is the page's masthead: only a line that
             // repeats the description is trusted there.
-            if headline.is_none()
-                && b.flags & flag::BOILER == 0
-                && !headline_text.is_empty()
-                && text::fold(&b.text) == headline_text
-            {
-                headline = Some(b);
-            }
             below_headline = false;
         }
-        if lead.is_some() || !is_candidate(b) {
+        if !is_candidate(b) {
             continue;
         }
         let marked =
             below_headline && b.flags & flag::LEAD != 0 && b.flags & flag::LIST == 0 && text::ends_sentence(&b.text);
         if marked || (!wanted.is_empty() && repeats(&text::fold(&b.text), &wanted)) {
-            lead = Some(b);
+            return Some(b);
         }
     }
-    headline.into_iter().chain(lead).collect()
+    None
 }
 
 fn is_candidate(b: &Block) -> bool {
