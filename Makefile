@@ -110,7 +110,7 @@ bench-ingest-versions: docker broker-image ## Benchmark: the copydesk binary at 
 bench-lookup: docker broker-image ## Benchmark: serve's catch-up, store bytes/article vs the topic's, RSS; GetArticle/LookupArticle QPS and p99 by ghz beside a no-op tonic server
 	bash scripts/go-tools.sh ghz
 	# One build over the workspace: `-p` would unify features differently and rebuild dependencies.
-	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-lookup
+	$(CARGO) build --release --locked --workspace --bin copydesk --bin bench-lookup --bin grpc-load
 	$${CARGO_TARGET_DIR:-target}/release/bench-lookup $(BENCH_LOOKUP_ARGS)
 
 .PHONY: go-tools

@@ -54,7 +54,7 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:>7.0} QPS, p50 {:>6.2} ms, p99 {:>6.2} ms ({} calls, {} errors; CPU per 1000 calls: server {:.0} ms, ghz {:.0} ms)",
+            "{:>7.0} QPS, p50 {:>6.2} ms, p99 {:>6.2} ms ({} calls, {} errors; CPU per 1000 calls: server {:.0} ms, load generator {:.0} ms)",
             self.rps,
             self.p50_ms,
             self.p99_ms,

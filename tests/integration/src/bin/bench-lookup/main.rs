@@ -7,24 +7,28 @@
 //! bytes from memory, so that ghz decodes the same on both sides), at the
 //! maximum rate and at 80% of each no-op's. Prints a report, with each
 //! side's CPU per call, which the shared machine's load changes far less
-//! than QPS.
+//! than QPS. `BENCH_LOOKUP_CLIENT=lean` drives the runs with `grpc-load`
+//! (this crate's lean generator, also a process of its own) instead of ghz.
 //!
 //! `cargo run --release -p copydesk-integration --bin bench-lookup -- [ARTICLES] [SECS] [ROUNDS]`
-//! (after `cargo build --release --workspace --bin copydesk` and `scripts/go-tools.sh ghz`; `make bench-lookup` does all three).
+//! (after `cargo build --release --workspace --bin copydesk --bin grpc-load` and `scripts/go-tools.sh ghz`; `make bench-lookup` does all three).
 
 mod fill;
 mod generate;
 mod ghz;
+mod lean;
 mod noop;
 mod pin;
 mod served;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use copydesk_integration::{KafkaBroker, LookupProcess, StorePath, create_topic, unique};
+use copydesk_proto::v1::{GetArticleRequest, LookupArticleRequest};
 use tokio_util::sync::CancellationToken;
+use tonic_health::pb::HealthCheckRequest;
 
 use crate::generate::{Generator, Rng, article_id};
 use crate::ghz::Outcome;
@@ -73,12 +77,67 @@ fn sample(name: &str, n: u64) -> Vec<u64> {
     (0..REQUESTS).map(|_| rng.below(n as usize) as u64).collect()
 }
 
-/// Writes a JSON array of `REQUESTS` requests built by `one` from [`sample`]'s article numbers.
-fn data_file(dir: &Path, name: &str, n: u64, one: impl Fn(u64) -> serde_json::Value) -> std::path::PathBuf {
-    let requests: Vec<serde_json::Value> = sample(name, n).into_iter().map(one).collect();
+/// Writes the `REQUESTS` requests `one` builds from [`sample`]'s article
+/// numbers twice: a JSON array for ghz (the returned path) and the same
+/// messages length-delimited beside it for `grpc-load`.
+fn data_file<M: prost::Message>(
+    dir: &Path,
+    name: &str,
+    n: u64,
+    one: impl Fn(u64) -> (serde_json::Value, M),
+) -> PathBuf {
+    let (json, messages): (Vec<serde_json::Value>, Vec<M>) = sample(name, n).into_iter().map(one).unzip();
     let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, serde_json::to_vec(&requests).expect("JSON")).expect("write a ghz data file");
+    std::fs::write(&path, serde_json::to_vec(&json).expect("JSON")).expect("write a ghz data file");
+    let bytes: Vec<u8> = messages.iter().flat_map(prost::Message::encode_length_delimited_to_vec).collect();
+    std::fs::write(lean::requests_of(&path), bytes).expect("write a grpc-load data file");
     path
+}
+
+/// The load generator the runs use.
+enum Client {
+    Ghz(PathBuf),
+    Lean(PathBuf),
+}
+
+impl Client {
+    /// ghz unless `BENCH_LOOKUP_CLIENT=lean`; `None` (with a message) when it was not built.
+    fn from_env() -> Option<Client> {
+        match std::env::var("BENCH_LOOKUP_CLIENT").as_deref() {
+            Ok("lean") => {
+                let found = lean::find().map(Client::Lean);
+                if found.is_none() {
+                    eprintln!("bench-lookup: no grpc-load beside this binary; build it with `--bin grpc-load`");
+                }
+                found
+            }
+            Ok("ghz") | Err(_) => {
+                let found = ghz::find().map(Client::Ghz);
+                if found.is_none() {
+                    eprintln!("bench-lookup: no ghz in {}; build it with scripts/go-tools.sh", ghz::go_bin().display());
+                }
+                found
+            }
+            Ok(other) => {
+                eprintln!("bench-lookup: BENCH_LOOKUP_CLIENT={other}: want ghz or lean");
+                None
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Client::Ghz(_) => "ghz",
+            Client::Lean(_) => "grpc-load",
+        }
+    }
+
+    fn run(&self, run: &ghz::Run<'_>) -> Outcome {
+        match self {
+            Client::Ghz(program) => ghz::run(program, run),
+            Client::Lean(program) => lean::run(program, run),
+        }
+    }
 }
 
 struct Target<'a> {
@@ -92,7 +151,7 @@ struct Target<'a> {
     served: Option<(SocketAddr, &'a str)>,
 }
 
-fn load(ghz: &Path, target: &Target<'_>, secs: u32, rps: Option<u32>) -> Outcome {
+fn load(client: &Client, target: &Target<'_>, secs: u32, rps: Option<u32>) -> Outcome {
     let before = cpu_secs(target.pid);
     let pinned = pin::from_env();
     let run = ghz::Run {
@@ -106,7 +165,7 @@ fn load(ghz: &Path, target: &Target<'_>, secs: u32, rps: Option<u32>) -> Outcome
         rps,
     };
     let served_before = target.served.map(|(addr, method)| served::scrape(addr, method));
-    let mut outcome = ghz::run(ghz, &run);
+    let mut outcome = client.run(&run);
     outcome.server_cpu_s = cpu_secs(target.pid) - before;
     if let (Some((addr, method)), Some(before)) = (target.served, served_before) {
         outcome.served_p99_ms = served::scrape(addr, method).quantile_since(&before, 0.99);
@@ -123,12 +182,10 @@ fn arg(n: usize, default: u64) -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let (articles, secs, rounds) = (arg(1, 100_000), arg(2, 10) as u32, arg(3, 2));
-    let Some(ghz) = ghz::find() else {
-        eprintln!("bench-lookup: no ghz in {}; build it with scripts/go-tools.sh", ghz::go_bin().display());
-        std::process::exit(2);
-    };
+    let Some(client) = Client::from_env() else { std::process::exit(2) };
     println!(
-        "bench-lookup: {articles} articles, {secs} s per load run, {rounds} rounds; load average {}",
+        "bench-lookup: {articles} articles, {secs} s per load run, {rounds} rounds, load by {}; load average {}",
+        client.name(),
         load_average()
     );
 
@@ -184,11 +241,15 @@ async fn main() {
     }
     let dir = std::env::temp_dir().join(unique("bench-lookup"));
     std::fs::create_dir_all(&dir).expect("a data folder");
-    let check_data = data_file(&dir, "check", 1, |_| serde_json::json!({ "service": "" }));
-    let get_data = data_file(&dir, "get", articles, |i| serde_json::json!({ "id": article_id(i) }));
+    let check_data = data_file(&dir, "check", 1, |_| {
+        (serde_json::json!({ "service": "" }), HealthCheckRequest { service: String::new() })
+    });
+    let get_data = data_file(&dir, "get", articles, |i| {
+        (serde_json::json!({ "id": article_id(i) }), GetArticleRequest { id: article_id(i), ..Default::default() })
+    });
     let lookup_data = data_file(&dir, "lookup", articles, |i| {
-        let article = generator.article(i);
-        serde_json::json!({ "url": article.url })
+        let url = generator.article(i).url;
+        (serde_json::json!({ "url": url }), LookupArticleRequest { url, ..Default::default() })
     });
     // The no-op's GetArticle answers the same articles, encoded as the topic holds them.
     let noop_articles = sample("get", articles)
@@ -219,27 +280,27 @@ async fn main() {
     let (mut noop_max, mut get_max, mut lookup_max, mut check_max) = (vec![], vec![], vec![], vec![]);
     let mut noop_get_max = vec![];
     for _ in 0..rounds {
-        noop_max.push(load(&ghz, &noop, secs, None));
-        noop_get_max.push(load(&ghz, &noop_get, secs, None));
-        get_max.push(load(&ghz, &get, secs, None));
-        check_max.push(load(&ghz, &check, secs, None));
-        lookup_max.push(load(&ghz, &lookup, secs, None));
+        noop_max.push(load(&client, &noop, secs, None));
+        noop_get_max.push(load(&client, &noop_get, secs, None));
+        get_max.push(load(&client, &get, secs, None));
+        check_max.push(load(&client, &check, secs, None));
+        lookup_max.push(load(&client, &lookup, secs, None));
     }
     let rps = |o: &[Outcome]| median(&o.iter().map(|o| o.rps).collect::<Vec<_>>());
     let target_rate = (0.8 * rps(&noop_max)).round() as u32;
     println!("load at 80% of the no-op's maximum ({target_rate}/s):");
     let (mut noop_80, mut get_80, mut lookup_80) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
-        noop_80.push(load(&ghz, &noop, secs, Some(target_rate)));
-        get_80.push(load(&ghz, &get, secs, Some(target_rate)));
-        lookup_80.push(load(&ghz, &lookup, secs, Some(target_rate)));
+        noop_80.push(load(&client, &noop, secs, Some(target_rate)));
+        get_80.push(load(&client, &get, secs, Some(target_rate)));
+        lookup_80.push(load(&client, &lookup, secs, Some(target_rate)));
     }
     let article_rate = (0.8 * rps(&noop_get_max)).round() as u32;
     println!("load at 80% of the no-op GetArticle's maximum ({article_rate}/s):");
     let (mut noop_get_80, mut get_80_article) = (vec![], vec![]);
     for _ in 0..rounds {
-        noop_get_80.push(load(&ghz, &noop_get, secs, Some(article_rate)));
-        get_80_article.push(load(&ghz, &get, secs, Some(article_rate)));
+        noop_get_80.push(load(&client, &noop_get, secs, Some(article_rate)));
+        get_80_article.push(load(&client, &get, secs, Some(article_rate)));
     }
     let p99 = |o: &[Outcome]| median(&o.iter().map(|o| o.p99_ms).collect::<Vec<_>>());
     let p50 = |o: &[Outcome]| median(&o.iter().map(|o| o.p50_ms).collect::<Vec<_>>());
@@ -280,7 +341,7 @@ async fn main() {
         median(&o.iter().map(|o| 1e6 * cpu(o) / o.count.max(1) as f64).collect::<Vec<_>>())
     };
     let server: fn(&Outcome) -> f64 = |o| o.server_cpu_s;
-    let client: fn(&Outcome) -> f64 = |o| o.client_cpu_s;
+    let client_cpu: fn(&Outcome) -> f64 = |o| o.client_cpu_s;
     for (name, o) in [
         ("no-op Check", &noop_max),
         ("no-op GetArticle", &noop_get_max),
@@ -288,7 +349,12 @@ async fn main() {
         ("serve LookupArticle", &lookup_max),
         ("serve Check", &check_max),
     ] {
-        println!("  CPU per call, {name:<20} server {:>6.1} us, ghz {:>6.1} us", us(o, server), us(o, client));
+        println!(
+            "  CPU per call, {name:<20} server {:>6.1} us, {} {:>6.1} us",
+            us(o, server),
+            client.name(),
+            us(o, client_cpu)
+        );
     }
     println!(
         "  serve after the load: RSS {:.0} MiB (peak {:.0} MiB); load average {}",
