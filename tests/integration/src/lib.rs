@@ -21,6 +21,7 @@
 mod broker;
 mod cluster;
 mod copydesk;
+pub mod cpu;
 mod docker;
 mod kafka;
 mod lookup;

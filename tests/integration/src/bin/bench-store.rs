@@ -32,11 +32,7 @@ fn file_bytes(path: &std::path::Path) -> u64 {
 
 /// The seconds of CPU this process has used (user + system).
 fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (ticks(11) + ticks(12)) / 100.0
+    copydesk_integration::cpu::own_seconds(std::process::id()).unwrap_or(f64::NAN)
 }
 
 /// CPU microseconds per call of `read` over every id, `rounds` times.

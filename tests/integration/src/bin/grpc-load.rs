@@ -109,15 +109,6 @@ fn read_requests(path: &str) -> Vec<Bytes> {
     requests
 }
 
-/// This process's user + system CPU time so far, in seconds.
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// As fast as answered: `concurrency` loops, each sending its next call
 /// when the last one answers.
 async fn closed_loop(calls: Arc<Calls>, concurrency: usize, until: Instant) -> Tally {
@@ -221,7 +212,7 @@ fn main() {
         "errors": tally.errors,
         "p50_ms": quantile(&tally.micros, 0.50),
         "p99_ms": quantile(&tally.micros, 0.99),
-        "client_cpu_s": cpu_secs(),
+        "client_cpu_s": copydesk_integration::cpu::own_seconds(std::process::id()).unwrap_or(f64::NAN),
     });
     println!("{report}");
 }

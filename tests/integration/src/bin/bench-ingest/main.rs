@@ -16,7 +16,6 @@
 //! workspace's release binary, or the one `COPYDESK_BIN` names.
 
 mod compare;
-mod cpu;
 mod pass;
 
 use std::time::{Duration, Instant};
@@ -42,7 +41,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn offline_pass(inputs: &[(String, Vec<u8>)]) -> (f64, f64) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(WORKERS).build().expect("pool");
     let limits = Limits::default();
-    let cpu_before = cpu::seconds(std::process::id()).unwrap_or(0.0);
+    let cpu_before = copydesk_integration::cpu::seconds(std::process::id()).unwrap_or(0.0);
     let started = Instant::now();
     pool.install(|| {
         use rayon::prelude::*;
@@ -51,7 +50,7 @@ fn offline_pass(inputs: &[(String, Vec<u8>)]) -> (f64, f64) {
         });
     });
     let rate = inputs.len() as f64 / started.elapsed().as_secs_f64();
-    let cpu_used = cpu::seconds(std::process::id()).unwrap_or(0.0) - cpu_before;
+    let cpu_used = copydesk_integration::cpu::seconds(std::process::id()).unwrap_or(0.0) - cpu_before;
     (rate, 1000.0 * cpu_used / inputs.len() as f64)
 }
 

@@ -14,7 +14,7 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 
-use crate::cpu;
+use copydesk_integration::cpu;
 
 /// Outputs are stamped by the broker as it appends them, the moment a reader
 /// could first see them: rates and latencies are measured to there.

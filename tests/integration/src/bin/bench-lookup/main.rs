@@ -45,14 +45,9 @@ const CHECK: &str = "grpc.health.v1.Health/Check";
 const GET: &str = "copydesk.v1.ArticleService/GetArticle";
 const LOOKUP: &str = "copydesk.v1.ArticleService/LookupArticle";
 
-/// The utime + stime of a process, in seconds (`/proc/PID/stat`, clock ticks of 10 ms).
+/// The utime + stime of a process, in seconds.
 fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which may hold spaces but ends with ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    (ticks(11) + ticks(12)) / 100.0
+    copydesk_integration::cpu::own_seconds(pid).unwrap_or(f64::NAN)
 }
 
 fn median(values: &[f64]) -> f64 {

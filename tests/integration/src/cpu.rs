@@ -1,6 +1,7 @@
-//! CPU time of a process and its descendants from `/proc`: user + system
-//! time is what a shared, noisy host moves least, unlike wall-clock rates
-//! (another engineer's build steals cores, not cycles the service spends).
+//! CPU time of a process (and of its descendants) from `/proc`, for the
+//! benchmarks: user + system time is what a shared, noisy host moves least,
+//! unlike wall-clock rates (another engineer's build steals cores, not
+//! cycles the service spends).
 
 use std::sync::OnceLock;
 
@@ -28,10 +29,17 @@ fn stat(pid: u32) -> Option<(u32, u64, u64)> {
     Some((num(1)? as u32, num(11)? + num(12)?, num(13)? + num(14)?))
 }
 
+/// Seconds of CPU that `pid` has used so far, all its threads, its
+/// children left out. None once it has exited.
+pub fn own_seconds(pid: u32) -> Option<f64> {
+    let (_, own, _) = stat(pid)?;
+    Some(own as f64 / ticks_per_sec())
+}
+
 /// Seconds of CPU that `pid` has used so far, all its threads, plus what
 /// its children used: those it waited for (counted in its own stat) and
 /// those still running (found by parent id). None once it has exited.
-pub(crate) fn seconds(pid: u32) -> Option<f64> {
+pub fn seconds(pid: u32) -> Option<f64> {
     let (_, own, waited) = stat(pid)?;
     let mut ticks = own + waited;
     let mut parents = vec![pid];
@@ -98,5 +106,18 @@ mod tests {
         let pid = child.id();
         child.wait().expect("reaped");
         assert_eq!(super::seconds(pid), None);
+        assert_eq!(super::own_seconds(pid), None);
+    }
+
+    #[test]
+    fn own_time_leaves_a_child_out() {
+        let me = std::process::id();
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
+            .spawn()
+            .expect("sh");
+        child.wait().expect("reaped");
+        let (own, all) = (super::own_seconds(me).expect("own stat"), super::seconds(me).expect("stat"));
+        assert!(all - own >= 0.01, "the waited-for child's CPU is not told apart: own {own}, all {all}");
     }
 }
