@@ -20,6 +20,7 @@ mod closing;
 mod explain;
 mod kept;
 mod labels;
+mod repeats;
 mod stamps;
 mod tail;
 
@@ -387,6 +388,7 @@ pub(crate) fn extract(
     label.settle(&mut body.blocks);
     elems.truncate(body.blocks.len());
     tail::drop_after_core(page, container, &mut body.blocks, &mut elems, &mut body.images);
+    repeats::drop_repeats(&mut body.blocks);
     closing::drop_closing(&mut body.blocks);
     // The headline is the article's title, a field of its own: a body that
     // opens by repeating it (a template printing it inside the article's
