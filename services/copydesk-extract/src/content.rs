@@ -15,6 +15,7 @@ use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::text;
 use crate::wording::{self, is_legal};
 
+mod addresses;
 mod boxes;
 mod closing;
 mod explain;
@@ -389,6 +390,7 @@ pub(crate) fn extract(
     elems.truncate(body.blocks.len());
     tail::drop_after_core(page, container, &mut body.blocks, &mut elems, &mut body.images);
     repeats::drop_repeats(&mut body.blocks);
+    addresses::drop_address_lists(&mut body.blocks);
     closing::drop_closing(&mut body.blocks);
     // The headline is the article's title, a field of its own: a body that
     // opens by repeating it (a template printing it inside the article's

@@ -89,6 +89,19 @@ fn a_carousel_cloned_for_its_loop_is_read_once() {
 }
 
 #[test]
+fn a_list_of_bare_addresses_is_not_the_article() {
+    // Printed as text, one address a line: the walk keeps them as lines.
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}<p>Article sources:</p>\
+         <p>https://example.com/reports/2024-bridge-survey<br>https://example.org/tolls?utm_source=news</p>\
+         </div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the tolls"], &["https://example.com/reports", "https://example.org/tolls"]);
+}
+
+#[test]
 fn a_paragraph_the_author_repeats_is_kept_twice() {
     let html = format!(
         "<html><body><div class=\"story\">{}{}{}</div></body></html>",
