@@ -15,11 +15,13 @@ use crate::dom::{Block, Item, Kind, Page, flag};
 use crate::text;
 use crate::wording::{self, is_legal};
 
+mod addresses;
 mod boxes;
 mod closing;
 mod explain;
 mod kept;
 mod labels;
+mod repeats;
 mod stamps;
 mod tail;
 
@@ -387,6 +389,8 @@ pub(crate) fn extract(
     label.settle(&mut body.blocks);
     elems.truncate(body.blocks.len());
     tail::drop_after_core(page, container, &mut body.blocks, &mut elems, &mut body.images);
+    repeats::drop_repeats(&mut body.blocks);
+    addresses::drop_address_lists(&mut body.blocks);
     closing::drop_closing(&mut body.blocks);
     // The headline is the article's title, a field of its own: a body that
     // opens by repeating it (a template printing it inside the article's

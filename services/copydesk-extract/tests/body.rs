@@ -66,6 +66,42 @@ fn an_article_printed_twice_by_the_template_is_kept_once() {
 }
 
 #[test]
+fn a_carousel_cloned_for_its_loop_is_read_once() {
+    // The slides are list items, so the walk's own repeat rule (long
+    // paragraphs under another parent) lets the clones through.
+    let quotes = [
+        "This newsletter is the one I open first every month, and I learn something new and useful from each issue.",
+        "Clear, practical and grounded in research: exactly what I hoped for when I signed up for it last spring.",
+        "I have changed how I sleep and train because of what I read here, and I feel much better for it every day.",
+        "Every issue is worth the wait: short, careful and honest about what the studies do and do not show.",
+    ];
+    let slides: String = quotes.iter().map(|q| format!("<li>{q}</li>")).collect();
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}<ul class=\"track\">{slides}{slides}</ul></div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    let text = body(&html);
+    for q in quotes {
+        assert_eq!(text.matches(q).count(), 1, "{text}");
+    }
+    assert!(text.contains("discuss the tolls"), "{text}");
+}
+
+#[test]
+fn a_list_of_bare_addresses_is_not_the_article() {
+    // Printed as text, one address a line: the walk keeps them as lines.
+    let html = format!(
+        "<html><body><div class=\"story\">{}{}<p>Article sources:</p>\
+         <p>https://example.com/reports/2024-bridge-survey<br>https://example.org/tolls?utm_source=news</p>\
+         </div></body></html>",
+        prose("the bridge"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the tolls"], &["https://example.com/reports", "https://example.org/tolls"]);
+}
+
+#[test]
 fn a_paragraph_the_author_repeats_is_kept_twice() {
     let html = format!(
         "<html><body><div class=\"story\">{}{}{}</div></body></html>",
