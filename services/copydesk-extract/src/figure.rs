@@ -3,7 +3,9 @@
 //! An image's "figure" is its `<figure>` if it has one, else the largest
 //! ancestor that holds only this image and a little text: that is how
 //! templates without `<figure>` still group a picture with its caption and
-//! credit line. Text in the figure is caption or credit, never body.
+//! credit line. Text in the figure is caption or credit, never body; a
+//! `<figure>` that sets a quotation (it holds a `<blockquote>`) is no
+//! picture's figure, and its text stays the article's.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -168,6 +170,13 @@ struct Counts {
     linked: Vec<u32>,
 }
 
+/// Whether a `<figure>` sets a quotation (a pull quote, a testimonial with
+/// its speaker's portrait): its text is the article's, not a caption.
+fn holds_quote(page: &Page, figure: u32) -> bool {
+    let end = page.elems[figure as usize].end;
+    page.elems[figure as usize + 1..end as usize].iter().any(|e| &*e.tag == "blockquote")
+}
+
 fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
     let Counts { chars, images, headings, titles, prose, linked } = counts;
     let mut at = elem;
@@ -178,7 +187,7 @@ fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<
             break;
         }
         if &*page.elems[parent as usize].tag == "figure" {
-            return Some(parent);
+            return if holds_quote(page, parent) { None } else { Some(parent) };
         }
         if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
             break;

@@ -55,3 +55,19 @@ fn a_caption_beside_its_picture_is_not_body() {
     );
     assert_body(&html, &["discuss the budget", "discuss the tolls"], &["north bank"]);
 }
+
+#[test]
+fn a_quotation_set_as_a_figure_with_a_portrait_is_body() {
+    // A testimonial: a `<figure>` holding a blockquote and its speaker's
+    // portrait. The quotation is the article's, not the portrait's caption.
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}<figure><blockquote>Our website is a critical part of \
+         how we reach customers, and the framework lets us add what we need quickly.</blockquote>\
+         <figcaption><img src=https://example.com/face.png width=120 height=120>Jane Roe, head of marketing\
+         </figcaption></figure>{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "critical part of how we reach", "discuss the tolls"], &[]);
+}
