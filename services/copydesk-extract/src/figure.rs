@@ -94,7 +94,8 @@ impl Figures {
             .collect();
         for (item_index, elem) in image_items {
             let Some(mut image) = image_of(page, elem, base) else { continue };
-            let group = figure_of(page, elem, container, &counts);
+            let lead = lead_of(page, item_index, elem);
+            let group = figure_of(page, elem, container, &counts, &lead);
             let (mut caption, mut credit) = (Vec::new(), Vec::new());
             // The figure's text sits right around the image in document order.
             let nearby = page.items.iter().enumerate().skip(item_index.saturating_sub(8)).take(24);
@@ -170,6 +171,38 @@ struct Counts {
     linked: Vec<u32>,
 }
 
+/// Least text of a line of the article's own that runs into a picture.
+const LEAD_CHARS: usize = 60;
+
+/// The elements owning the lines that run into an image set inline after
+/// them, in their own block (`<p>text. <img></p>`): unlinked, 60 chars or
+/// more, ending a sentence (not cut short with an ellipsis) or opening onto
+/// the picture with a colon. A caption comes under its picture, or stands
+/// apart from the text it illustrates; a line that the picture follows
+/// inside the same paragraph is the article's prose, however short.
+fn lead_of(page: &Page, item_index: usize, image: u32) -> Vec<u32> {
+    let mut lead = Vec::new();
+    for item in page.items[..item_index].iter().rev().take(8) {
+        let b = match item {
+            Item::Text(b) => b,
+            Item::Image(_) => break,
+        };
+        let t = b.text.trim_end();
+        if page.contains(b.elem, image)
+            && matches!(b.kind, Kind::Paragraph | Kind::ListItem)
+            && b.chars >= LEAD_CHARS
+            && b.link_chars * 2 <= b.chars
+            && b.flags & (flag::CAPTION | flag::CREDIT) == 0
+            && !t.ends_with('…')
+            && !t.ends_with("...")
+            && (crate::text::ends_sentence(t) || t.ends_with([':', '：']))
+        {
+            lead.push(b.elem);
+        }
+    }
+    lead
+}
+
 /// Whether a `<figure>` sets a quotation (a pull quote, a testimonial with
 /// its speaker's portrait): its text is the article's, not a caption.
 fn holds_quote(page: &Page, figure: u32) -> bool {
@@ -177,7 +210,7 @@ fn holds_quote(page: &Page, figure: u32) -> bool {
     page.elems[figure as usize + 1..end as usize].iter().any(|e| &*e.tag == "blockquote")
 }
 
-fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
+fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts, lead: &[u32]) -> Option<u32> {
     let Counts { chars, images, headings, titles, prose, linked } = counts;
     let mut at = elem;
     let mut best = None;
@@ -188,6 +221,11 @@ fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<
         }
         if &*page.elems[parent as usize].tag == "figure" {
             return if holds_quote(page, parent) { None } else { Some(parent) };
+        }
+        // A paragraph whose line of prose runs into the picture holds the
+        // article's text, not the picture's caption.
+        if lead.iter().any(|&e| page.contains(parent, e)) {
+            break;
         }
         if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
             break;
