@@ -392,6 +392,31 @@ fn a_box_repeating_a_widget_that_holds_the_articles_prose_is_kept() {
     );
 }
 
+/// A short heading ending in a colon, set in the article's flow right after
+/// a sentence of its prose, announces the article's own list of linked
+/// picks; the same words heading a box of links of their own do not.
+#[test]
+fn a_short_heading_in_the_flow_announces_the_articles_linked_list() {
+    let picks = "<ul><li><h2><a href=https://shop.example/a>Fluke 117</a></h2></li>\
+                 <li><h2><a href=https://shop.example/b>Klein Tools MM400</a></h2></li></ul>";
+    let html = format!(
+        "<html><body>{}<article>{}<h3>1. Multimeter</h3>{}<h4>Top Expert Recommendations:</h4>{picks}{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the meters"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the meters", "Fluke 117", "Klein Tools MM400", "discuss the tolls"], &[]);
+    let html = format!(
+        "<html><body>{}<article>{}{}<div class=links><h4>More on meters:</h4>{picks}</div>{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the meters"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the meters", "discuss the tolls"], &["Fluke 117"]);
+}
+
 #[test]
 fn what_follows_a_related_posts_heading_is_not_the_article() {
     let html = format!(
