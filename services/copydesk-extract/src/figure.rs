@@ -3,7 +3,9 @@
 //! An image's "figure" is its `<figure>` if it has one, else the largest
 //! ancestor that holds only this image and a little text: that is how
 //! templates without `<figure>` still group a picture with its caption and
-//! credit line. Text in the figure is caption or credit, never body.
+//! credit line. Text in the figure is caption or credit, never body; a
+//! `<figure>` that sets a quotation (it holds a `<blockquote>`) is no
+//! picture's figure, and its text stays the article's.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -92,7 +94,8 @@ impl Figures {
             .collect();
         for (item_index, elem) in image_items {
             let Some(mut image) = image_of(page, elem, base) else { continue };
-            let group = figure_of(page, elem, container, &counts);
+            let lead = lead_of(page, item_index, elem);
+            let group = figure_of(page, elem, container, &counts, &lead);
             let (mut caption, mut credit) = (Vec::new(), Vec::new());
             // The figure's text sits right around the image in document order.
             let nearby = page.items.iter().enumerate().skip(item_index.saturating_sub(8)).take(24);
@@ -168,7 +171,46 @@ struct Counts {
     linked: Vec<u32>,
 }
 
-fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<u32> {
+/// Least text of a line of the article's own that runs into a picture.
+const LEAD_CHARS: usize = 60;
+
+/// The elements owning the lines that run into an image set inline after
+/// them, in their own block (`<p>text. <img></p>`): unlinked, 60 chars or
+/// more, ending a sentence (not cut short with an ellipsis) or opening onto
+/// the picture with a colon. A caption comes under its picture, or stands
+/// apart from the text it illustrates; a line that the picture follows
+/// inside the same paragraph is the article's prose, however short.
+fn lead_of(page: &Page, item_index: usize, image: u32) -> Vec<u32> {
+    let mut lead = Vec::new();
+    for item in page.items[..item_index].iter().rev().take(8) {
+        let b = match item {
+            Item::Text(b) => b,
+            Item::Image(_) => break,
+        };
+        let t = b.text.trim_end();
+        if page.contains(b.elem, image)
+            && matches!(b.kind, Kind::Paragraph | Kind::ListItem)
+            && b.chars >= LEAD_CHARS
+            && b.link_chars * 2 <= b.chars
+            && b.flags & (flag::CAPTION | flag::CREDIT) == 0
+            && !t.ends_with('…')
+            && !t.ends_with("...")
+            && (crate::text::ends_sentence(t) || t.ends_with([':', '：']))
+        {
+            lead.push(b.elem);
+        }
+    }
+    lead
+}
+
+/// Whether a `<figure>` sets a quotation (a pull quote, a testimonial with
+/// its speaker's portrait): its text is the article's, not a caption.
+fn holds_quote(page: &Page, figure: u32) -> bool {
+    let end = page.elems[figure as usize].end;
+    page.elems[figure as usize + 1..end as usize].iter().any(|e| &*e.tag == "blockquote")
+}
+
+fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts, lead: &[u32]) -> Option<u32> {
     let Counts { chars, images, headings, titles, prose, linked } = counts;
     let mut at = elem;
     let mut best = None;
@@ -178,7 +220,12 @@ fn figure_of(page: &Page, elem: u32, container: u32, counts: &Counts) -> Option<
             break;
         }
         if &*page.elems[parent as usize].tag == "figure" {
-            return Some(parent);
+            return if holds_quote(page, parent) { None } else { Some(parent) };
+        }
+        // A paragraph whose line of prose runs into the picture holds the
+        // article's text, not the picture's caption.
+        if lead.iter().any(|&e| page.contains(parent, e)) {
+            break;
         }
         if images[parent as usize] > 1 || chars[parent as usize] > MAX_FIGURE_CHARS {
             break;

@@ -395,6 +395,64 @@ fn a_box_named_like_a_widget_that_holds_the_articles_prose_is_kept() {
     assert_body(&html, &["discuss the tolls", "discuss the pier"], &[]);
 }
 
+/// A roundup's products, each in a box named like a widget: one whose specs,
+/// pros and cons and prices outweigh a little more of its prose is the same
+/// kind of box as its neighbours that hold the article's prose, and as much
+/// the article's.
+#[test]
+fn a_box_repeating_a_widget_that_holds_the_articles_prose_is_kept() {
+    let specs = "<ul><li>Processor: a fast six-core chip</li><li>Graphics: a midrange card</li>\
+                 <li>Memory: sixteen gigabytes</li><li>Storage: one terabyte drive</li>\
+                 <li>Display: fifteen inches, matte</li><li>Battery life: about four hours</li></ul>";
+    let extras = "<p>Pros</p><p>Stylish chassis</p><p>Great performance</p><p>Cons</p><p>Dull, muddy screen</p>\
+                  <p>Loud when gaming</p><p>Poor webcam</p><p>Buy now for $949.00</p>";
+    let product = |name: &str, topic: &str, lists: &str| {
+        format!(
+            "<div class=\"c-product-widget\"><div>{name}</div>{lists}{}{}</div>",
+            prose(topic),
+            prose(&format!("{topic} again"))
+        )
+    };
+    let html = format!(
+        "<html><body>{}<article>{}{}{}{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        product("Laptop one", "the tolls", ""),
+        product("Laptop two", "the ferry", &format!("{specs}{extras}")),
+        product("Laptop three", "the pier", "")
+    );
+    assert_body(
+        &html,
+        &["discuss the tolls", "discuss the ferry", "Battery life: about four hours", "discuss the pier"],
+        &[],
+    );
+}
+
+/// A short heading ending in a colon, set in the article's flow right after
+/// a sentence of its prose, announces the article's own list of linked
+/// picks; the same words heading a box of links of their own do not.
+#[test]
+fn a_short_heading_in_the_flow_announces_the_articles_linked_list() {
+    let picks = "<ul><li><h2><a href=https://shop.example/a>Fluke 117</a></h2></li>\
+                 <li><h2><a href=https://shop.example/b>Klein Tools MM400</a></h2></li></ul>";
+    let html = format!(
+        "<html><body>{}<article>{}<h3>1. Multimeter</h3>{}<h4>Top Expert Recommendations:</h4>{picks}{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the meters"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the meters", "Fluke 117", "Klein Tools MM400", "discuss the tolls"], &[]);
+    let html = format!(
+        "<html><body>{}<article>{}{}<div class=links><h4>More on meters:</h4>{picks}</div>{}</article></body></html>",
+        sidebar(),
+        prose("the bridge"),
+        prose("the meters"),
+        prose("the tolls")
+    );
+    assert_body(&html, &["discuss the meters", "discuss the tolls"], &["Fluke 117"]);
+}
+
 #[test]
 fn what_follows_a_related_posts_heading_is_not_the_article() {
     let html = format!(

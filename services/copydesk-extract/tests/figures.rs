@@ -55,3 +55,43 @@ fn a_caption_beside_its_picture_is_not_body() {
     );
     assert_body(&html, &["discuss the budget", "discuss the tolls"], &["north bank"]);
 }
+
+#[test]
+fn a_line_of_prose_running_into_an_inline_picture_is_body() {
+    // A short paragraph whose picture is set inline after its text: the
+    // line is the article's, not the picture's caption.
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}<p><span>Tracking how the build performs is vital to \
+         refining the setup. A few tools make a difference: <img src=https://example.com/a.png width=200 \
+         height=180></span></p>{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "A few tools make a difference:", "discuss the tolls"], &[]);
+    // A caption under its picture in the same paragraph stays the picture's.
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}<p><img src=https://example.com/a.png width=200 \
+         height=180><br>The old bridge at dawn, seen from the north bank of the river.</p>{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "discuss the tolls"], &["north bank"]);
+}
+
+#[test]
+fn a_quotation_set_as_a_figure_with_a_portrait_is_body() {
+    // A testimonial: a `<figure>` holding a blockquote and its speaker's
+    // portrait. The quotation is the article's, not the portrait's caption.
+    let html = format!(
+        "<html><body>{}<article><h1>Frameworks</h1>{}<figure><blockquote>Our website is a critical part of \
+         how we reach customers, and the framework lets us add what we need quickly.</blockquote>\
+         <figcaption><img src=https://example.com/face.png width=120 height=120>Jane Roe, head of marketing\
+         </figcaption></figure>{}</article></body></html>",
+        sidebar(),
+        prose("the budget"),
+        prose("the tolls"),
+    );
+    assert_body(&html, &["discuss the budget", "critical part of how we reach", "discuss the tolls"], &[]);
+}

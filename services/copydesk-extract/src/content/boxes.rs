@@ -17,6 +17,8 @@ use crate::wording;
 const MIN_PROSE: usize = 300;
 /// Least share of the box's text, in tenths, that must be prose.
 const PROSE_TENTHS: usize = 7;
+/// The same for a box repeating, beside it, one that holds the article's prose.
+const SIBLING_TENTHS: usize = 5;
 
 /// A paragraph of prose: long, a sentence, hardly linked.
 fn is_prose(weight: usize, chars: usize, link_chars: usize, text: &str) -> bool {
@@ -60,15 +62,33 @@ pub(super) fn unmark(page: &mut Page, container: u32) {
         prose[parent - c] += prose[i];
         all[parent - c] += all[i];
     }
-    let boxes: Vec<u32> = (first + 1..end)
-        .filter(|&i| {
-            page.elems[i].own & flag::NAMED != 0
-                && prose[i - c] >= MIN_PROSE
-                && prose[i - c] * 10 >= all[i - c] * PROSE_TENTHS
-                && !named_for_comments(page, i as u32)
-        })
-        .map(|i| i as u32)
-        .collect();
+    let named = |i: usize, tenths: usize| {
+        page.elems[i].own & flag::NAMED != 0
+            && prose[i - c] >= MIN_PROSE
+            && prose[i - c] * 10 >= all[i - c] * tenths
+            && !named_for_comments(page, i as u32)
+    };
+    let mut boxes: Vec<u32> = (first + 1..end).filter(|&i| named(i, PROSE_TENTHS)).map(|i| i as u32).collect();
+    // A box set again beside one found to hold the article's prose, under
+    // the same parent and the same class (the next product of a roundup,
+    // the next step of a guide), is the article's too, when prose is still
+    // most of it: its share of prices and pros-and-cons lines varies.
+    let class = |i: usize| page.element(i as u32).and_then(|e| e.value().attr("class").map(str::to_string));
+    let mut repeated = Vec::new();
+    for i in first + 1..end {
+        if boxes.contains(&(i as u32)) || !named(i, SIBLING_TENTHS) {
+            continue;
+        }
+        let parent = page.elems[i].parent;
+        let Some(own) = class(i) else { continue };
+        if boxes
+            .iter()
+            .any(|&b| page.elems[b as usize].parent == parent && class(b as usize).as_deref() == Some(own.as_str()))
+        {
+            repeated.push(i as u32);
+        }
+    }
+    boxes.extend(repeated);
     if !boxes.is_empty() {
         page.unmark_named(&boxes);
     }

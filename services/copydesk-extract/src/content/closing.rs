@@ -56,6 +56,8 @@ fn text_chars(blocks: &[PbBlock]) -> usize {
 /// Longest line after an author's bio that can still be its box's furniture
 /// (a "Related" label, social links), in chars.
 const AFTER_BIO: usize = 200;
+/// Most text after a bio, in chars, all its lines together.
+const MAX_AFTER_BIO: usize = 4 * AFTER_BIO;
 /// Longest label before a bio (the author's name, their job title), in chars.
 const BIO_LABEL: usize = 60;
 
@@ -70,6 +72,13 @@ fn bio_from(blocks: &[PbBlock]) -> Option<usize> {
     let half = blocks.len() / 2;
     let at = half + blocks[half..].iter().rposition(|b| b.kind == paragraph && wording::is_bio(&b.text))?;
     if at == 0 || blocks[at + 1..].iter().any(|b| b.text.chars().count() > AFTER_BIO) {
+        return None;
+    }
+    // A bio's box has a few short lines after it (links, a label); more text
+    // than that, however it is broken into lines, is the article going on
+    // after a paragraph that only read like a bio ("Movavi is a recent
+    // addition ... He has used it").
+    if text_chars(&blocks[at + 1..]) > MAX_AFTER_BIO {
         return None;
     }
     let mut cut = at;
@@ -133,6 +142,23 @@ mod tests {
         let mut blocks = vec![para(ARTICLE), para(ARTICLE), para(TEASER), para(TEASER)];
         drop_closing(&mut blocks);
         assert_eq!(texts(&blocks), [ARTICLE; 2]);
+    }
+
+    #[test]
+    fn a_paragraph_that_reads_like_a_bio_with_the_article_going_on_after_it_is_kept() {
+        // A product introduced like a person, then more of the article in short lines.
+        let intro = "Movavi is a recent addition to our roundup, suggested by a reader. He has used it for a year.";
+        let more = "The interface is clean and friendly, and it gets even better";
+        let mut blocks = vec![para(ARTICLE); 22];
+        blocks.push(para(intro));
+        blocks.extend((0..16).map(|_| para(more)));
+        drop_closing(&mut blocks);
+        assert_eq!(blocks.len(), 39);
+        // A bio with a box's short lines after it is still cut.
+        let mut blocks =
+            vec![para(ARTICLE), para(ARTICLE), para(ARTICLE), para(BIO), para("Twitter"), para("View all posts")];
+        drop_closing(&mut blocks);
+        assert_eq!(texts(&blocks), [ARTICLE; 3]);
     }
 
     #[test]

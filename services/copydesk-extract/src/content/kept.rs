@@ -133,16 +133,25 @@ pub(super) fn linked_sentence(block: &Block) -> bool {
     }
 }
 
+/// Fewest words of a line that announces the list under it.
+const LINE_WORDS: usize = 5;
+/// Fewest words of a heading that does, set in the article's flow right
+/// after a sentence of its prose ("Top Expert Recommendations:"); a short
+/// heading in a box of its own ("More on HBS:") labels links elsewhere.
+const FLOW_HEADING_WORDS: usize = 3;
+
 /// A sentence of the article that announces a list ("Many patches were sent
 /// for review:"); not a box's label ("Read more:", "MÁS INFORMACIÓN:").
 /// A heading may announce one too ("These are the top trends for 2025:",
 /// over a list of links to the sections below) when it stands between the
 /// article's prose (`in_span`): after the prose it heads a box of links to
 /// other pages ("Learn more in our plumbing series:").
-pub(super) fn introduces_list(block: &Block, in_span: bool) -> bool {
-    (block.kind == Kind::Paragraph || (matches!(block.kind, Kind::Heading(_)) && in_span))
+/// `in_flow`: the block comes right after a sentence of prose under the same parent.
+pub(super) fn introduces_list(block: &Block, in_span: bool, in_flow: bool) -> bool {
+    let heading = matches!(block.kind, Kind::Heading(_));
+    (block.kind == Kind::Paragraph || (heading && in_span))
         && block.text.ends_with([':', '：'])
-        && block.text.split_whitespace().count() >= 5
+        && block.text.split_whitespace().count() >= if heading && in_flow { FLOW_HEADING_WORDS } else { LINE_WORDS }
         && block.flags & flag::BOILER == 0
         && !wording::is_furniture(block)
 }
