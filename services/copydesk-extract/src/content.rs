@@ -376,19 +376,7 @@ pub(crate) fn extract(
                 introduced = if in_list(block) {
                     introduced
                 } else {
-                    let in_flow = matches!(block.kind, Kind::Heading(_))
-                        && page.items[..index]
-                            .iter()
-                            .rev()
-                            .find_map(|item| match item {
-                                Item::Text(b) => Some(b),
-                                Item::Image(_) => None,
-                            })
-                            .is_some_and(|p| {
-                                p.kind == Kind::Paragraph
-                                    && text::ends_sentence(&p.text)
-                                    && page.elems[p.elem as usize].parent == page.elems[block.elem as usize].parent
-                            });
+                    let in_flow = matches!(block.kind, Kind::Heading(_)) && kept::after_prose(page, index, block);
                     kept::introduces_list(block, in_span, in_flow) || kept::list_in_flow(page, container, index, block)
                 };
                 label.kept(Some(block), &mut body.blocks);

@@ -84,6 +84,20 @@ pub(super) fn is_drop_cap(text: &str) -> bool {
     chars.next().is_some_and(char::is_uppercase) && chars.next().is_none()
 }
 
+/// Whether `block` (at `index`) comes right after a sentence of prose
+/// under the same parent: set in the article's flow, not in a box of its own.
+pub(super) fn after_prose(page: &Page, index: usize, block: &Block) -> bool {
+    let before = page.items[..index].iter().rev().find_map(|item| match item {
+        Item::Text(b) => Some(b),
+        Item::Image(_) => None,
+    });
+    before.is_some_and(|p| {
+        p.kind == Kind::Paragraph
+            && crate::text::ends_sentence(&p.text)
+            && page.elems[p.elem as usize].parent == page.elems[block.elem as usize].parent
+    })
+}
+
 /// Whether the list right after the prose paragraph `block` (at `index`),
 /// of two items or more, stands in the article's flow: the article's prose or one of its headings
 /// follows the list, so its links are the article's own (resources it
