@@ -1,4 +1,16 @@
-//! Small pages' text shared by the unit tests of several rules.
+//! Small pages' text, and body blocks, shared by the unit tests of several rules.
+
+use copydesk_proto::v1::{Block as PbBlock, block::Kind as PbKind};
+
+/// A paragraph of the body, as the rules over its blocks see one.
+pub(crate) fn para(text: &str) -> PbBlock {
+    PbBlock { kind: PbKind::Paragraph as i32, text: text.into(), ..PbBlock::default() }
+}
+
+/// The texts of the body's blocks, in order.
+pub(crate) fn texts(blocks: &[PbBlock]) -> Vec<&str> {
+    blocks.iter().map(|b| b.text.as_str()).collect()
+}
 
 /// Two paragraphs of a local news story: enough article text for a small
 /// page whose headline, dates or byline a test is about. (The integration

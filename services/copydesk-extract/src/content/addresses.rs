@@ -42,10 +42,7 @@ fn is_address(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn para(text: &str) -> PbBlock {
-        PbBlock { kind: PbKind::Paragraph as i32, text: text.into(), ..PbBlock::default() }
-    }
+    use crate::test_pages::{para, texts};
 
     #[test]
     fn a_list_of_addresses_goes_and_a_lone_one_stays() {
@@ -57,9 +54,8 @@ mod tests {
             para("www.example.net/b"),
         ];
         drop_address_lists(&mut blocks);
-        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(
-            texts,
+            texts(&blocks),
             [
                 "The report is at https://example.org/report for anyone to read.",
                 "https://example.org/report",

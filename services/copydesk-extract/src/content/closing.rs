@@ -120,14 +120,7 @@ fn teasers_from(blocks: &[PbBlock]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn para(text: &str) -> PbBlock {
-        PbBlock { kind: PbKind::Paragraph as i32, text: text.into(), ..PbBlock::default() }
-    }
-
-    fn texts(blocks: &[PbBlock]) -> Vec<&str> {
-        blocks.iter().map(|b| b.text.as_str()).collect()
-    }
+    use crate::test_pages::{para, texts};
 
     const ARTICLE: &str = "The council voted on Tuesday to rebuild the old bridge over the river, \
         after two years of debate over its cost and the route of the new road that will cross it.";

@@ -74,14 +74,7 @@ pub(super) fn drop_repeats(blocks: &mut Vec<PbBlock>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn para(text: &str) -> PbBlock {
-        PbBlock { kind: PbKind::Paragraph as i32, text: text.into(), ..PbBlock::default() }
-    }
-
-    fn texts(blocks: &[PbBlock]) -> Vec<&str> {
-        blocks.iter().map(|b| b.text.as_str()).collect()
-    }
+    use crate::test_pages::{para, texts};
 
     #[test]
     fn a_run_said_again_is_said_once() {

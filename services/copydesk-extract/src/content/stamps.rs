@@ -57,10 +57,7 @@ fn is_stamp(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn para(text: &str) -> PbBlock {
-        PbBlock { kind: PbKind::Paragraph as i32, text: text.into(), ..PbBlock::default() }
-    }
+    use crate::test_pages::para;
 
     const ARTICLE: &str = "The council voted on Tuesday to rebuild the old bridge over the river.";
 
